@@ -1,0 +1,192 @@
+"""The pane record and the words chloe uses for a pane's state.
+
+Plain data only: no Textual, no I/O. A record is what chloe remembers about a
+pane between runs; the *status* (attached, detached, dead) is never read from
+disk but derived at run time from what tmux and the kernel report.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import signal
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+NAME_MAX = 64
+"""Longest pane name, in characters."""
+
+FORBIDDEN_NAME_CHARS = frozenset(".:")
+"""tmux reads these as target separators (``session:window.pane``)."""
+
+
+class Kind(enum.StrEnum):
+    """How a pane's process is run."""
+
+    DIRECT = "direct"
+    """A child on a pty owned by chloe; it ends when chloe quits."""
+    TMUX = "tmux"
+    """A session on chloe's tmux server; it outlives chloe."""
+
+
+class Status(enum.StrEnum):
+    """The label every pane carries, always derived from tmux or the kernel."""
+
+    ATTACHED = "attached"
+    """chloe has a live view of the process (its pty, or a tmux client)."""
+    DETACHED = "detached"
+    """The tmux session runs with no chloe client attached."""
+    DEAD = "dead"
+    """The process has exited or the tmux session is gone."""
+
+
+class UserState(enum.StrEnum):
+    """How the user left a pane: restored that way on the next start."""
+
+    ATTACHED = "attached"
+    DETACHED = "detached"
+
+
+@dataclass(frozen=True, slots=True)
+class ExitStatus:
+    """How a process ended: an exit code, or the signal that killed it."""
+
+    code: int | None = None
+    signal: int | None = None
+
+    def __post_init__(self) -> None:
+        if (self.code is None) == (self.signal is None):
+            raise ValueError("an exit status has exactly one of code and signal")
+
+    @classmethod
+    def from_wait_status(cls, status: int) -> ExitStatus:
+        """Decode a raw ``waitpid`` status."""
+        import os
+
+        if os.WIFSIGNALED(status):
+            return cls(signal=os.WTERMSIG(status))
+        return cls(code=os.waitstatus_to_exitcode(status))
+
+    def describe(self) -> str:
+        """Short words for a label: ``exit 3`` or ``SIGKILL``."""
+        if self.signal is not None:
+            try:
+                return signal.Signals(self.signal).name
+            except ValueError:
+                return f"signal {self.signal}"
+        return f"exit {self.code}"
+
+
+def validate_name(name: str) -> str:
+    """Return ``name`` if it is a valid pane name, else raise :class:`BadNameError`.
+
+    The message says which rule was broken, so it can be shown as is.
+    """
+    from chloe.errors import BadNameError
+
+    if not isinstance(name, str):
+        raise BadNameError("a pane name must be text")
+    if not name:
+        raise BadNameError("a pane name cannot be empty")
+    if len(name) > NAME_MAX:
+        raise BadNameError(f"a pane name is at most {NAME_MAX} characters (this one has {len(name)})")
+    for ch in name:
+        if ch in FORBIDDEN_NAME_CHARS:
+            raise BadNameError(
+                f"a pane name cannot contain {ch!r} (tmux uses '.' and ':' in its targets)"
+            )
+        if not ch.isprintable():
+            raise BadNameError(
+                f"a pane name cannot contain control or invisible characters (found {ch!r})"
+            )
+    if name != name.strip():
+        raise BadNameError("a pane name cannot start or end with a space")
+    return name
+
+
+def new_id() -> str:
+    """A fresh stable pane id (a uuid4, as a 32-character hex string)."""
+    return uuid.uuid4().hex
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware, to the second (what the store keeps)."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def session_name_for(pane_id: str) -> str:
+    """The tmux session name for a pane: ``chloe-`` and 8 hex digits of its id."""
+    return f"chloe-{pane_id[:8]}"
+
+
+@dataclass(frozen=True, slots=True)
+class PaneRecord:
+    """What chloe remembers about one pane between runs.
+
+    Attributes:
+        id: Stable identifier; never changes, even on rename.
+        name: Display name, unique among panes (see :func:`validate_name`).
+        kind: Direct pty or tmux session.
+        cwd: Working directory the command starts in.
+        command: argv to run; empty means the user's shell.
+        created: When the pane was created (UTC).
+        tmux_session: The tmux session name, for tmux panes.
+        user_state: Whether the user left it attached or detached.
+        exit_status: The last known way its process ended, if it did.
+        ended: When the process was last seen ending, if known.
+    """
+
+    id: str
+    name: str
+    kind: Kind
+    cwd: str
+    command: tuple[str, ...] = ()
+    created: datetime = field(default_factory=utcnow)
+    tmux_session: str | None = None
+    user_state: UserState = UserState.ATTACHED
+    exit_status: ExitStatus | None = None
+    ended: datetime | None = None
+
+    def __post_init__(self) -> None:
+        validate_name(self.name)
+        if self.kind is Kind.TMUX and not self.tmux_session:
+            raise ValueError("a tmux pane needs a tmux session name")
+
+    @classmethod
+    def new(
+        cls,
+        name: str,
+        kind: Kind,
+        cwd: str,
+        command: tuple[str, ...] | list[str] = (),
+        *,
+        pane_id: str | None = None,
+    ) -> PaneRecord:
+        """Create a record for a pane about to be started."""
+        pid = pane_id or new_id()
+        return cls(
+            id=pid,
+            name=name,
+            kind=kind,
+            cwd=cwd,
+            command=tuple(command),
+            tmux_session=session_name_for(pid) if kind is Kind.TMUX else None,
+        )
+
+    def replace(self, **changes: object) -> PaneRecord:
+        """A copy with some fields changed (validated again)."""
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+
+def unique_name(base: str, taken: set[str] | frozenset[str]) -> str:
+    """``base`` if free, else ``base-2``, ``base-3``… (kept within the length limit)."""
+    if base not in taken:
+        return base
+    n = 2
+    while True:
+        suffix = f"-{n}"
+        candidate = base[: NAME_MAX - len(suffix)] + suffix
+        if candidate not in taken:
+            return candidate
+        n += 1
