@@ -90,7 +90,9 @@ def validate_name(name: str) -> str:
     if not name:
         raise BadNameError("a pane name cannot be empty")
     if len(name) > NAME_MAX:
-        raise BadNameError(f"a pane name is at most {NAME_MAX} characters (this one has {len(name)})")
+        raise BadNameError(
+            f"a pane name is at most {NAME_MAX} characters (this one has {len(name)})"
+        )
     for ch in name:
         if ch in FORBIDDEN_NAME_CHARS:
             raise BadNameError(

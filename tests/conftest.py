@@ -130,7 +130,9 @@ def wait_until(
     last: T = check()
     while not last:
         if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout}s waiting for {message or check!r}; last={last!r}")
+            pytest.fail(
+                f"timed out after {timeout}s waiting for {message or check!r}; last={last!r}"
+            )
         time.sleep(interval)
         last = check()
     return last

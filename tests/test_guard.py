@@ -32,8 +32,6 @@ def test_private_socket_call_goes_through(tmux_run: object) -> None:
 
 def test_inherited_tmux_is_refused(tmux_shim_dir: object, monkeypatch: pytest.MonkeyPatch) -> None:
     env = dict(os.environ, TMUX="/tmp/x,1,0")
-    proc = subprocess.run(
-        ["tmux", "-L", "nothing", "ls"], capture_output=True, text=True, env=env
-    )
+    proc = subprocess.run(["tmux", "-L", "nothing", "ls"], capture_output=True, text=True, env=env)
     assert proc.returncode == 99
     os.unlink(os.path.join(str(tmux_shim_dir), "violations.log"))

@@ -1,0 +1,191 @@
+"""``config.toml``: every key optional, every default documented.
+
+See ``docs/configuration.md`` for the user-facing description of each key.
+An unknown key or a value of the wrong type is a :class:`~chloe.errors.ConfigError`
+naming the file, the key and what was expected.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from chloe.errors import ConfigError
+
+SOCKET_ENV = "CHLOE_TMUX_SOCKET"
+"""Environment variable that overrides the tmux socket name."""
+
+DEFAULT_SOCKET = "chloe"
+DEFAULT_LEAVE_KEY = "ctrl+q"
+DEFAULT_SCROLLBACK = 10_000
+MAX_SCROLLBACK = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class BindingSpec:
+    """A navigation-mode action that the keymap can rebind."""
+
+    id: str
+    key: str
+    description: str
+
+
+BINDINGS: tuple[BindingSpec, ...] = (
+    BindingSpec("new_direct", "c", "New direct pane"),
+    BindingSpec("new_tmux", "t", "New tmux pane"),
+    BindingSpec("focus_terminal", "enter", "Focus the pane's terminal"),
+    BindingSpec("detach", "d", "Detach the tmux pane"),
+    BindingSpec("attach", "a", "Reattach the tmux pane"),
+    BindingSpec("close", "x", "Close the pane"),
+    BindingSpec("kill", "K", "Kill the tmux session"),
+    BindingSpec("rename", "r", "Rename the pane"),
+    BindingSpec("respawn", "R", "Respawn a dead pane"),
+    BindingSpec("fullscreen", "f", "Full-screen attach (tmux)"),
+    BindingSpec("cursor_down", "j,down", "Select the next pane"),
+    BindingSpec("cursor_up", "k,up", "Select the previous pane"),
+    BindingSpec("toggle_list", "l", "Show or hide the pane list"),
+    BindingSpec("quit", "q", "Quit (tmux panes keep running)"),
+    BindingSpec("help", "question_mark", "Help"),
+)
+"""Every rebindable action: its id (used in ``[keymap]``), default key(s), meaning."""
+
+BINDING_IDS = frozenset(b.id for b in BINDINGS)
+
+
+def default_shell(env: Mapping[str, str] | None = None) -> str:
+    """The user's ``$SHELL``, else ``/bin/sh``."""
+    env = os.environ if env is None else env
+    return env.get("SHELL") or "/bin/sh"
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """chloe's settings (all optional in the file).
+
+    Attributes:
+        leave_key: The key that leaves terminal mode (every other key goes to the program).
+        shell: The command run by a pane created without a command.
+        tmux_socket: Name of chloe's own tmux server socket (``tmux -L NAME``).
+        scrollback_lines: Lines of history kept per pane by chloe's emulator.
+        tmux_status_line: Whether chloe's tmux sessions show tmux's status line.
+        keymap: Binding id -> key(s) (comma-separated), overriding the defaults.
+    """
+
+    leave_key: str = DEFAULT_LEAVE_KEY
+    shell: str = field(default_factory=default_shell)
+    tmux_socket: str = DEFAULT_SOCKET
+    scrollback_lines: int = DEFAULT_SCROLLBACK
+    tmux_status_line: bool = False
+    keymap: Mapping[str, str] = field(default_factory=dict)
+
+
+_TYPES: dict[str, tuple[type, str]] = {
+    "leave_key": (str, "a key name such as 'ctrl+q'"),
+    "shell": (str, "a path to a shell such as '/bin/bash'"),
+    "tmux_socket": (str, "a socket name such as 'chloe'"),
+    "scrollback_lines": (int, f"a whole number from 0 to {MAX_SCROLLBACK}"),
+    "tmux_status_line": (bool, "true or false"),
+    "keymap": (dict, "a table of binding ids to keys"),
+}
+
+
+def _type_ok(value: Any, typ: type) -> bool:
+    if typ is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, typ)
+
+
+def validate_socket_name(name: str) -> str:
+    """A tmux ``-L`` socket name: non-empty, printable, no ``/``."""
+    if not name or "/" in name or not name.isprintable() or name != name.strip():
+        raise ValueError(
+            f"{name!r} is not a usable tmux socket name "
+            "(it must be non-empty, printable, without '/' or surrounding spaces)"
+        )
+    return name
+
+
+def _validate_key(key: str) -> bool:
+    return bool(key) and key == key.strip() and key.isprintable()
+
+
+def parse_config(doc: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Config:
+    """Build a :class:`Config` from a parsed TOML document, validating every key."""
+    values: dict[str, Any] = {}
+    for key, value in doc.items():
+        if key not in _TYPES:
+            known = ", ".join(sorted(_TYPES))
+            raise ConfigError(f"{path}: unknown key {key!r} (known keys: {known})")
+        typ, expected = _TYPES[key]
+        if not _type_ok(value, typ):
+            raise ConfigError(
+                f"{path}: {key!r} should be {expected}, not {type(value).__name__} {value!r}"
+            )
+        values[key] = value
+    if "scrollback_lines" in values and not 0 <= values["scrollback_lines"] <= MAX_SCROLLBACK:
+        raise ConfigError(
+            f"{path}: 'scrollback_lines' should be {_TYPES['scrollback_lines'][1]}, "
+            f"not {values['scrollback_lines']}"
+        )
+    if "leave_key" in values and not _validate_key(values["leave_key"]):
+        raise ConfigError(f"{path}: 'leave_key' should be {_TYPES['leave_key'][1]}")
+    if "shell" in values and not values["shell"].strip():
+        raise ConfigError(f"{path}: 'shell' should be {_TYPES['shell'][1]}, not empty")
+    if "tmux_socket" in values:
+        try:
+            validate_socket_name(values["tmux_socket"])
+        except ValueError as exc:
+            raise ConfigError(f"{path}: 'tmux_socket': {exc}") from None
+    keymap = values.get("keymap", {})
+    for binding_id, keys in keymap.items():
+        if binding_id not in BINDING_IDS:
+            known = ", ".join(sorted(BINDING_IDS))
+            raise ConfigError(
+                f"{path}: keymap: unknown binding id {binding_id!r} (known ids: {known})"
+            )
+        if not isinstance(keys, str) or not all(_validate_key(k) for k in keys.split(",")):
+            raise ConfigError(
+                f"{path}: keymap.{binding_id} should be a key name such as 'n' or 'ctrl+n' "
+                "(several keys separated by commas)"
+            )
+    values["keymap"] = dict(keymap)
+    env_socket = env.get(SOCKET_ENV)
+    if env_socket:
+        try:
+            values["tmux_socket"] = validate_socket_name(env_socket)
+        except ValueError as exc:
+            raise ConfigError(f"${SOCKET_ENV}: {exc}") from None
+    if "shell" not in values:
+        values["shell"] = default_shell(env)
+    return Config(**values)
+
+
+def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
+    """Read ``config.toml`` (a missing file means every default).
+
+    Args:
+        path: The file; defaults to :func:`chloe.paths.config_path`.
+        env: Environment to consult for overrides; defaults to ``os.environ``.
+
+    Raises:
+        ConfigError: the file is unreadable, not TOML, or has a bad key or value.
+    """
+    from chloe.paths import config_path
+
+    path = config_path() if path is None else path
+    env = os.environ if env is None else env
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return parse_config({}, path, env)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read it: {exc.strerror}") from None
+    try:
+        doc = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    return parse_config(doc, path, env)
