@@ -1,0 +1,652 @@
+"""``TerminalView``: the Textual widget that draws a :class:`~chloe.terminal.Terminal`.
+
+It uses the Line API: :meth:`TerminalView.render_line` returns a cached
+:class:`~textual.strip.Strip` per terminal row, and only rows the emulator
+marked dirty are rebuilt. Cell styles map to rich ``Style`` objects through a
+cache keyed on the cell's attribute tuple, so a screen of coloured text costs
+one dictionary lookup per run of equally styled cells.
+
+The widget owns the keyboard while focused: every key, paste, mouse report and
+focus change is encoded by :mod:`chloe.terminal.keys` and posted as
+:class:`TerminalView.Input` for the owner to write to the pty. It never talks to
+a backend itself.
+"""
+
+from __future__ import annotations
+
+import time
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, ClassVar, Final
+
+from rich.cells import cell_len
+from rich.color import Color
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.strip import Strip
+from textual.widget import Widget
+
+from chloe.terminal.keys import (
+    MouseAction,
+    encode_focus,
+    encode_key,
+    encode_mouse,
+    encode_paste,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from textual.timer import Timer
+
+    from chloe.terminal.screen import Terminal
+
+__all__ = ["TerminalView"]
+
+FRAME_INTERVAL: Final = 1 / 60
+"""The shortest time between two repaints caused by program output."""
+WHEEL_LINES: Final = 3
+"""Lines scrolled per wheel step when browsing scrollback."""
+
+# pyte's 16 colour names -> rich's standard colours, so the app's ANSI theme applies.
+_ANSI_NAMES: Final = {
+    "black": "black",
+    "red": "red",
+    "green": "green",
+    "brown": "yellow",
+    "yellow": "yellow",
+    "blue": "blue",
+    "magenta": "magenta",
+    "cyan": "cyan",
+    "white": "white",
+}
+_ANSI_NAMES_ALL: Final = {
+    **_ANSI_NAMES,
+    **{f"bright{name}": f"bright_{value}" for name, value in _ANSI_NAMES.items()},
+    **{f"bright_{name}": f"bright_{value}" for name, value in _ANSI_NAMES.items()},
+}
+
+# A cell's style key: Char fields after ``data``:
+# (fg, bg, bold, italics, underscore, strikethrough, reverse, blink).
+_StyleKey = tuple[Any, ...]
+
+
+@lru_cache(maxsize=1024)
+def _color(name: str) -> Color | None:
+    """Map a pyte colour (name, or 6-hex for 256/truecolour) to a rich colour."""
+    if name == "default" or not name:
+        return None
+    ansi = _ANSI_NAMES_ALL.get(name)
+    if ansi is not None:
+        return Color.parse(ansi)
+    try:
+        return Color.parse(f"#{name}")
+    except Exception:  # an unknown name must not break rendering; draw it default
+        return None
+
+
+def cell_style(key: _StyleKey) -> Style:
+    """The rich style for one cell's attributes (without the widget's base colours).
+
+    Args:
+        key: ``char[1:]`` of a pyte ``Char``: fg, bg, bold, italics,
+            underscore, strikethrough, reverse (and blink when present).
+
+    Returns:
+        A rich ``Style``; default colours stay ``None`` so the widget's
+        theme colours show through.
+    """
+    fg, bg, bold, italics, underscore, strikethrough, reverse, *rest = key
+    blink = bool(rest[0]) if rest else False
+    return Style(
+        color=_color(fg),
+        bgcolor=_color(bg),
+        bold=bold or None,
+        italic=italics or None,
+        underline=underscore or None,
+        strike=strikethrough or None,
+        reverse=reverse or None,
+        blink=blink or None,
+    )
+
+
+class TerminalView(Widget, can_focus=True):
+    """Draws a :class:`~chloe.terminal.Terminal` and turns input into pty bytes.
+
+    The owner feeds program output to ``view.terminal`` and then calls
+    :meth:`notify_output`; it handles :class:`TerminalView.Input` by writing the
+    bytes to the pty and :class:`TerminalView.Resized` by resizing the pty.
+
+    Args:
+        terminal: the emulator to draw; it is resized to follow the widget.
+        name: the widget's name.
+        id: the widget's id.
+        classes: space-separated CSS classes.
+    """
+
+    DEFAULT_CSS = """
+    TerminalView {
+        width: 1fr;
+        height: 1fr;
+        background: $background;
+        color: $foreground;
+    }
+    TerminalView > .terminal-view--marker {
+        background: $warning-muted;
+        color: $text-warning;
+        text-style: bold;
+    }
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"terminal-view--marker"}
+    """``terminal-view--marker``: the ``[scrollback -N]`` marker while browsing."""
+
+    # The widget draws terminal cells; Textual's own text selection does not
+    # know them and would fight the program's mouse reports.
+    ALLOW_SELECT = False
+
+    class Input(Message):
+        """Bytes the user typed, pasted, clicked or focused: write them to the pty.
+
+        Args:
+            data: the encoded bytes.
+            view: the view that posted the message.
+        """
+
+        def __init__(self, data: bytes, view: TerminalView | None = None) -> None:
+            super().__init__()
+            self.data = data
+            """The bytes for the pty."""
+            self.view = view
+            """The view that posted the message."""
+
+        @property
+        def control(self) -> TerminalView | None:
+            """The view that posted the message."""
+            return self.view
+
+    class Resized(Message):
+        """The view (and its terminal) changed size: resize the pty to match.
+
+        Args:
+            columns: the new width in cells.
+            rows: the new height in rows.
+            view: the view that posted the message.
+        """
+
+        def __init__(self, columns: int, rows: int, view: TerminalView | None = None) -> None:
+            super().__init__()
+            self.columns = columns
+            """New width in cells."""
+            self.rows = rows
+            """New height in rows."""
+            self.view = view
+            """The view that posted the message."""
+
+        @property
+        def control(self) -> TerminalView | None:
+            """The view that posted the message."""
+            return self.view
+
+        def can_replace(self, message: Message) -> bool:
+            """Only the latest size matters, so a newer resize replaces a queued one."""
+            return isinstance(message, TerminalView.Resized) and message.view is self.view
+
+    def __init__(
+        self,
+        terminal: Terminal,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._terminal = terminal
+        self._line_cache: dict[int, Strip] = {}
+        """Screen row -> strip without the cursor, valid until the row is dirty."""
+        self._scrollback_cache: dict[int, Strip] = {}
+        """Scrollback row -> strip; cleared whenever output arrives while browsing."""
+        self._styles: dict[_StyleKey, Style] = {}
+        """Cell attributes -> rich style with the widget's colours underneath."""
+        self._base_style: Style | None = None
+        self._scroll_offset = 0
+        self._seen_scrollback_len = terminal.scrollback_len
+        self._cursor_drawn: tuple[int, int] | None = None
+        self._flush_timer: Timer | None = None
+        self._last_flush = 0.0
+        self._pending = False
+        self._mouse_captured = False
+
+    # --- public API -------------------------------------------------------
+
+    @property
+    def terminal(self) -> Terminal:
+        """The emulator being drawn (replace it with :meth:`set_terminal`)."""
+        return self._terminal
+
+    @property
+    def scrollback_offset(self) -> int:
+        """How many lines the view is scrolled back from the bottom (0: live)."""
+        return self._scroll_offset
+
+    def set_terminal(self, terminal: Terminal) -> None:
+        """Draw another terminal instead, resized to this view, with a full redraw.
+
+        Posts :class:`Resized` if the new terminal had to change size.
+
+        Args:
+            terminal: the emulator to draw from now on.
+        """
+        self._terminal = terminal
+        self._scroll_offset = 0
+        self._seen_scrollback_len = terminal.scrollback_len
+        self._cursor_drawn = None
+        self._invalidate()
+        if self.is_mounted:
+            self._sync_size()
+        self.refresh()
+
+    def notify_output(self) -> None:
+        """Tell the view its terminal was fed; repaint the dirty rows soon.
+
+        Cheap to call after every read: repaints are coalesced to at most one
+        per :data:`FRAME_INTERVAL`, and nothing is repainted if nothing changed.
+        """
+        if self._pending:
+            return
+        self._pending = True
+        delay = self._last_flush + FRAME_INTERVAL - time.monotonic()
+        if delay <= 0:
+            # Idle for a frame already: paint on the next turn of the loop, so
+            # the echo of a keypress shows without a frame of latency.
+            self.call_later(self._flush)
+        else:
+            self._flush_timer = self.set_timer(delay, self._flush, name="terminal-flush")
+
+    def scroll_back(self, lines: int) -> None:
+        """Browse the scrollback: positive ``lines`` go back in time, negative forward.
+
+        Args:
+            lines: how many lines to move.
+        """
+        limit = self._terminal.scrollback_len
+        offset = max(0, min(limit, self._scroll_offset + lines))
+        if offset != self._scroll_offset:
+            self._scroll_offset = offset
+            self._seen_scrollback_len = limit
+            self.refresh()
+
+    def scroll_to_bottom(self) -> None:
+        """Leave scrollback browsing and show the live screen."""
+        if self._scroll_offset:
+            self._scroll_offset = 0
+            self.refresh()
+
+    # --- rendering --------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        """Theme or CSS changed: every cached style and strip is stale."""
+        super().notify_style_update()
+        self._invalidate()
+
+    def _invalidate(self) -> None:
+        self._base_style = None
+        self._styles.clear()
+        self._line_cache.clear()
+        self._scrollback_cache.clear()
+
+    @property
+    def _base(self) -> Style:
+        base = self._base_style
+        if base is None:
+            base = self._base_style = self.rich_style
+        return base
+
+    def _style(self, key: _StyleKey) -> Style:
+        style = self._styles.get(key)
+        if style is None:
+            style = self._styles[key] = self._base + cell_style(key)
+        return style
+
+    def _cells_to_strip(self, cells: Iterable[tuple[Any, ...]], columns: int) -> Strip:
+        """Join cells into segments, one per run of equally styled cells.
+
+        Args:
+            cells: pyte ``Char``s (or tuples shaped like them): ``data`` first,
+                then the style fields that form the style cache key.
+            columns: the strip's width in cells.
+        """
+        segments: list[Segment] = []
+        append = segments.append
+        styles = self._styles
+        run: list[str] = []
+        run_key: _StyleKey = ()
+        ascii_only = True
+        last_wide = False
+        for cell in cells:
+            text = cell[0]
+            if not text:
+                # A wide character's right half: the character already covers it.
+                if last_wide:
+                    last_wide = False
+                    continue
+                text = " "
+            elif text.isascii():
+                last_wide = False
+            else:
+                ascii_only = False
+                last_wide = cell_len(text) == 2
+            key = cell[1:]
+            if key != run_key:
+                if run:
+                    style = styles.get(run_key) or self._style(run_key)
+                    append(Segment("".join(run), style))
+                run = [text]
+                run_key = key
+            else:
+                run.append(text)
+        if run:
+            append(Segment("".join(run), styles.get(run_key) or self._style(run_key)))
+        if ascii_only:
+            strip = Strip(segments, sum(len(segment.text) for segment in segments))
+        else:
+            strip = Strip(segments)
+        if strip.cell_length != columns:
+            strip = strip.adjust_cell_length(columns, self._base)
+        return strip
+
+    def _screen_row(self, y: int) -> Strip:
+        """The strip for screen row ``y`` (cached until the row is dirty)."""
+        strip = self._line_cache.get(y)
+        if strip is None:
+            terminal = self._terminal
+            columns = terminal.columns
+            get = terminal.buffer[y].get
+            default = terminal.default_char
+            strip = self._line_cache[y] = self._cells_to_strip(
+                [get(x, default) for x in range(columns)], columns
+            )
+        return strip
+
+    def _scrollback_row(self, index: int) -> Strip:
+        strip = self._scrollback_cache.get(index)
+        if strip is None:
+            runs = self._terminal.scrollback_row(index)
+            cells = [(text, *char[1:]) for text, char in runs]
+            strip = self._scrollback_cache[index] = self._cells_to_strip(
+                cells, self._terminal.columns
+            )
+        return strip
+
+    def _cursor_position(self) -> tuple[int, int] | None:
+        """Where the cursor is drawn now, or ``None`` when it is not drawn."""
+        terminal = self._terminal
+        if not (self.has_focus and terminal.cursor_visible and self._scroll_offset == 0):
+            return None
+        cursor = terminal.cursor
+        if getattr(cursor, "hidden", False):
+            return None
+        x = min(max(cursor.x, 0), terminal.columns - 1)
+        y = cursor.y
+        if not 0 <= y < terminal.lines:
+            return None
+        return x, y
+
+    def _draw_cursor(self, strip: Strip, x: int, y: int) -> Strip:
+        char = self._terminal.buffer[y].get(x, self._terminal.default_char)
+        width = 2 if char[0] and not char[0].isascii() and cell_len(char[0]) == 2 else 1
+        end = min(x + width, strip.cell_length)
+        if x >= end:
+            return strip
+        before, under, after = strip.divide([x, end, strip.cell_length])
+        under = Strip(
+            [
+                Segment(text, (style or Style()) + Style(reverse=not (style and style.reverse)))
+                for text, style, _ in under
+            ],
+            under.cell_length,
+        )
+        return Strip.join([before, under, after])
+
+    def _marker(self, strip: Strip, width: int) -> Strip:
+        label = f"[scrollback -{self._scroll_offset}]"
+        if len(label) > width:
+            label = label[-width:]
+        style = self.get_component_rich_style("terminal-view--marker")
+        return Strip.join(
+            [strip.crop(0, width - len(label)), Strip([Segment(label, style)], len(label))]
+        )
+
+    def render_line(self, y: int) -> Strip:
+        """The strip for view row ``y``: a cached terminal row, plus cursor and marker.
+
+        Args:
+            y: row within the widget's content.
+
+        Returns:
+            A strip exactly as wide as the widget.
+        """
+        terminal = self._terminal
+        width = self.size.width
+        offset = self._scroll_offset
+        if offset:
+            virtual = terminal.scrollback_len - offset + y
+            if virtual < 0:
+                strip = Strip.blank(width, self._base)
+            elif virtual < terminal.scrollback_len:
+                strip = self._scrollback_row(virtual)
+            elif virtual - terminal.scrollback_len < terminal.lines:
+                strip = self._screen_row(virtual - terminal.scrollback_len)
+            else:
+                strip = Strip.blank(width, self._base)
+        elif y < terminal.lines:
+            strip = self._screen_row(y)
+            cursor = self._cursor_position()
+            if cursor is not None and cursor[1] == y:
+                strip = self._draw_cursor(strip, *cursor)
+        else:
+            strip = Strip.blank(width, self._base)
+        if strip.cell_length != width:
+            strip = strip.crop_extend(0, width, self._base)
+        if offset and y == 0 and width > 0:
+            strip = self._marker(strip, width)
+        return strip
+
+    def _refresh_row(self, y: int) -> None:
+        self.refresh(Region(0, y, self.size.width, 1))
+
+    def _flush(self) -> None:
+        """Repaint what changed since the last flush (runs at most 60 times a second)."""
+        self._pending = False
+        self._flush_timer = None
+        self._last_flush = time.monotonic()
+        terminal = self._terminal
+        dirty = terminal.dirty
+        if self._scroll_offset:
+            # Keep the browsed lines still while new ones scroll in underneath.
+            grown = terminal.scrollback_len - self._seen_scrollback_len
+            self._seen_scrollback_len = terminal.scrollback_len
+            if dirty or grown:
+                self._scroll_offset = min(
+                    self._scroll_offset + max(0, grown), terminal.scrollback_len
+                )
+                for row in dirty:
+                    self._line_cache.pop(row, None)
+                dirty.clear()
+                self._scrollback_cache.clear()
+                self.refresh()
+            return
+        self._seen_scrollback_len = terminal.scrollback_len
+        rows: set[int] = set()
+        if dirty:
+            line_cache = self._line_cache
+            for row in dirty:
+                line_cache.pop(row, None)
+            rows.update(dirty)
+            dirty.clear()
+        cursor = self._cursor_position()
+        if cursor != self._cursor_drawn:
+            if self._cursor_drawn is not None:
+                rows.add(self._cursor_drawn[1])
+            if cursor is not None:
+                rows.add(cursor[1])
+            self._cursor_drawn = cursor
+        if len(rows) >= self.size.height:
+            self.refresh()
+        else:
+            for row in rows:
+                self._refresh_row(row)
+
+    def _refresh_cursor(self) -> None:
+        """Repaint the rows where the cursor was and is (focus or mode changed)."""
+        cursor = self._cursor_position()
+        for position in (self._cursor_drawn, cursor):
+            if position is not None:
+                self._refresh_row(position[1])
+        self._cursor_drawn = cursor
+
+    # --- size -------------------------------------------------------------
+
+    def _sync_size(self) -> None:
+        """Make the terminal as big as the widget's content; post Resized on change."""
+        size: Size = self.content_size
+        columns, rows = size.width, size.height
+        if columns < 1 or rows < 1:
+            return
+        terminal = self._terminal
+        if (terminal.columns, terminal.lines) == (columns, rows):
+            return
+        terminal.resize(lines=rows, columns=columns)
+        terminal.dirty.clear()
+        self._line_cache.clear()
+        self._scrollback_cache.clear()
+        self._cursor_drawn = None
+        self._scroll_offset = min(self._scroll_offset, terminal.scrollback_len)
+        self.post_message(self.Resized(columns, rows, self))
+        self.refresh()
+
+    def _on_resize(self, event: events.Resize) -> None:
+        self._sync_size()
+
+    def _on_mount(self, event: events.Mount) -> None:
+        self._sync_size()
+
+    # --- input ------------------------------------------------------------
+
+    def _send(self, data: bytes) -> None:
+        if data:
+            self.post_message(self.Input(data, self))
+
+    def _browse_key(self, key: str) -> bool:
+        """Handle scrollback browsing keys; ``True`` if the key was one of them."""
+        terminal = self._terminal
+        if terminal.alternate_screen:
+            return False  # full-screen programs have no scrollback: give them the key
+        page = max(1, terminal.lines - 1)
+        if key == "shift+pageup":
+            self.scroll_back(page)
+        elif key == "shift+pagedown":
+            self.scroll_back(-page)
+        elif key == "shift+home" and self._scroll_offset:
+            self.scroll_back(terminal.scrollback_len)
+        elif key == "shift+end" and self._scroll_offset:
+            self.scroll_to_bottom()
+        else:
+            return False
+        return True
+
+    async def _on_key(self, event: events.Key) -> None:
+        # The view owns the keyboard: nothing here bubbles to app bindings
+        # (the leave key is a priority binding and never reaches us).
+        if self._browse_key(event.key):
+            event.stop()
+            event.prevent_default()
+            return
+        data = encode_key(event.key, event.character, self._terminal)
+        if not data:
+            # Keys a terminal cannot send (super+..., media keys) stay with the app.
+            return
+        event.stop()
+        event.prevent_default()
+        self.scroll_to_bottom()
+        self._send(data)
+
+    async def _on_paste(self, event: events.Paste) -> None:
+        event.stop()
+        event.prevent_default()
+        data = encode_paste(event.text, self._terminal)
+        if data:
+            self.scroll_to_bottom()
+            self._send(data)
+
+    def _on_focus(self, event: events.Focus) -> None:
+        self._send(encode_focus(True, self._terminal))
+        self._refresh_cursor()
+
+    def _on_blur(self, event: events.Blur) -> None:
+        self._send(encode_focus(False, self._terminal))
+        self._refresh_cursor()
+
+    def _mouse_report(self, event: events.MouseEvent, action: MouseAction) -> bytes:
+        offset = event.get_content_offset_capture(self)
+        terminal = self._terminal
+        x = min(max(offset.x, 0), terminal.columns - 1)
+        y = min(max(offset.y, 0), terminal.lines - 1)
+        return encode_mouse(
+            action,
+            event.button,
+            x,
+            y,
+            terminal,
+            shift=event.shift,
+            meta=event.meta,
+            ctrl=event.ctrl,
+        )
+
+    async def _on_mouse_down(self, event: events.MouseDown) -> None:
+        if self._terminal.mouse_mode == 0:
+            return  # let Textual focus the view
+        self.focus()
+        event.stop()
+        event.prevent_default()
+        self.capture_mouse()
+        self._mouse_captured = True
+        self._send(self._mouse_report(event, MouseAction.PRESS))
+
+    async def _on_mouse_up(self, event: events.MouseUp) -> None:
+        if self._mouse_captured:
+            self._mouse_captured = False
+            self.capture_mouse(False)
+        if self._terminal.mouse_mode == 0:
+            return
+        event.stop()
+        event.prevent_default()
+        self._send(self._mouse_report(event, MouseAction.RELEASE))
+
+    async def _on_mouse_move(self, event: events.MouseMove) -> None:
+        if self._terminal.mouse_mode == 0:
+            return
+        event.stop()
+        self._send(self._mouse_report(event, MouseAction.MOTION))
+
+    def _wheel(self, event: events.MouseEvent, action: MouseAction, lines: int) -> None:
+        event.stop()
+        event.prevent_default()
+        terminal = self._terminal
+        if terminal.mouse_mode:
+            self._send(self._mouse_report(event, action))
+        elif terminal.alternate_screen:
+            # As gnome-terminal, kitty and iTerm do: full-screen programs that
+            # did not take the mouse (less, man) scroll with arrow keys.
+            key = "up" if lines > 0 else "down"
+            self._send(encode_key(key, None, terminal) * WHEEL_LINES)
+        else:
+            self.scroll_back(lines)
+
+    def _on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self._wheel(event, MouseAction.WHEEL_UP, WHEEL_LINES)
+
+    def _on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        self._wheel(event, MouseAction.WHEEL_DOWN, -WHEEL_LINES)
