@@ -363,11 +363,14 @@ class TerminalView(Widget, can_focus=True):
         if strip is None:
             terminal = self._terminal
             columns = terminal.columns
-            get = terminal.buffer[y].get
-            default = terminal.default_char
-            strip = self._line_cache[y] = self._cells_to_strip(
-                [get(x, default) for x in range(columns)], columns
-            )
+            row: Any = terminal.buffer[y]
+            if isinstance(row, list) and len(row) == columns:
+                cells = row  # chloe's rows are dense lists: no copy needed
+            else:  # pyte's sparse dict rows
+                get = row.get
+                default = terminal.default_char
+                cells = [get(x, default) for x in range(columns)]
+            strip = self._line_cache[y] = self._cells_to_strip(cells, columns)
         return strip
 
     def _scrollback_row(self, index: int) -> Strip:
@@ -395,8 +398,8 @@ class TerminalView(Widget, can_focus=True):
         return x, y
 
     def _draw_cursor(self, strip: Strip, x: int, y: int) -> Strip:
-        char = self._terminal.buffer[y].get(x, self._terminal.default_char)
-        width = 2 if char[0] and not char[0].isascii() and cell_len(char[0]) == 2 else 1
+        char: Any = self._terminal.buffer[y].get(x, self._terminal.default_char)
+        width = 2 if char and char[0] and not char[0].isascii() and cell_len(char[0]) == 2 else 1
         end = min(x + width, strip.cell_length)
         if x >= end:
             return strip

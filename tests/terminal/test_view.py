@@ -1,0 +1,415 @@
+"""TerminalView in a real (headless) Textual app: input, sizing, rendering, scrollback."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable
+from typing import Any
+
+from rich.color import Color
+from rich.style import Style
+from textual import events
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.pilot import Pilot
+from textual.strip import Strip
+from textual.widgets import Button
+
+from chloe.terminal import Terminal
+from chloe.terminal.view import TerminalView
+
+SIZE = (40, 10)
+
+
+class ViewApp(App[None]):
+    """A TerminalView filling the screen, plus a button to move focus to."""
+
+    CSS = "Button { dock: bottom; height: 1; border: none; min-width: 1; }"
+    BINDINGS = [  # noqa: RUF012 - Textual's declared type for BINDINGS is a list
+        Binding("escape", "app_escape", "non-priority app binding", id="test.escape"),
+        Binding("f2", "app_f2", "non-priority app binding", id="test.f2"),
+        Binding("ctrl+q", "leave", "priority leave key", priority=True, id="test.leave"),
+    ]
+
+    def __init__(self, terminal: Terminal | None = None, *, button: bool = False) -> None:
+        super().__init__()
+        self.terminal = terminal or Terminal(80, 24)
+        self.with_button = button
+        self.inputs: list[bytes] = []
+        self.resizes: list[tuple[int, int]] = []
+        self.actions: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield TerminalView(self.terminal, id="view")
+        if self.with_button:
+            yield Button("x", id="other")
+
+    def on_mount(self) -> None:
+        self.query_one(TerminalView).focus()
+
+    def on_terminal_view_input(self, message: TerminalView.Input) -> None:
+        self.inputs.append(message.data)
+
+    def on_terminal_view_resized(self, message: TerminalView.Resized) -> None:
+        self.resizes.append((message.columns, message.rows))
+
+    def action_app_escape(self) -> None:
+        self.actions.append("escape")
+
+    def action_app_f2(self) -> None:
+        self.actions.append("f2")
+
+    def action_leave(self) -> None:
+        self.actions.append("leave")
+
+
+async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 3.0) -> None:
+    """Let the app run until ``condition()`` holds, failing after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met before the deadline"
+        await pilot.pause(0.01)
+
+
+async def feed(pilot: Pilot[Any], view: TerminalView, data: bytes) -> None:
+    """Feed program output and wait until the view has flushed it."""
+    view.terminal.feed(data)
+    view.notify_output()
+    await wait_for(pilot, lambda: not view.terminal.dirty and not view._pending)
+
+
+def text_of(strip: Strip) -> str:
+    return "".join(segment.text for segment in strip)
+
+
+def style_at(strip: Strip, x: int) -> Style:
+    """The style of the cell at column ``x``."""
+    position = 0
+    for segment in strip:
+        width = segment.cell_length
+        if position <= x < position + width:
+            assert segment.style is not None
+            return segment.style
+        position += width
+    raise AssertionError(f"no cell at {x}")
+
+
+# --- keyboard -----------------------------------------------------------------
+
+
+async def test_typing_posts_input_bytes() -> None:
+    app = ViewApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("h", "i", "enter", "ctrl+c", "escape", "up", "tab", "f2")
+        await wait_for(pilot, lambda: len(app.inputs) == 8)
+        assert app.inputs == [b"h", b"i", b"\r", b"\x03", b"\x1b", b"\x1b[A", b"\t", b"\x1bOQ"]
+        # Esc and F2 went to the program, not to the app's bindings.
+        assert app.actions == []
+
+
+async def test_tab_stays_in_the_terminal() -> None:
+    app = ViewApp(button=True)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(TerminalView)
+        await pilot.press("tab")
+        await wait_for(pilot, lambda: app.inputs == [b"\t"])
+        assert app.focused is view
+
+
+async def test_priority_leave_key_never_reaches_the_program() -> None:
+    app = ViewApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+q", "x")
+        await wait_for(pilot, lambda: app.inputs == [b"x"])
+        assert app.actions == ["leave"]
+
+
+async def test_cursor_keys_follow_decckm() -> None:
+    app = ViewApp()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(TerminalView)
+        await feed(pilot, view, b"\x1b[?1h")
+        await pilot.press("up", "ctrl+up")
+        await feed(pilot, view, b"\x1b[?1l")
+        await pilot.press("up")
+        await wait_for(pilot, lambda: len(app.inputs) == 3)
+        assert app.inputs == [b"\x1bOA", b"\x1b[1;5A", b"\x1b[A"]
+
+
+async def test_paste_is_bracketed_only_when_asked() -> None:
+    app = ViewApp()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(TerminalView)
+        view.post_message(events.Paste("ls\n"))
+        await wait_for(pilot, lambda: len(app.inputs) == 1)
+        await feed(pilot, view, b"\x1b[?2004h")
+        view.post_message(events.Paste("ls\n"))
+        await wait_for(pilot, lambda: len(app.inputs) == 2)
+        assert app.inputs == [b"ls\r", b"\x1b[200~ls\r\x1b[201~"]
+
+
+async def test_focus_reports_when_program_asked() -> None:
+    app = ViewApp(button=True)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(TerminalView)
+        app.query_one(Button).focus()
+        await pilot.pause()
+        view.focus()
+        await pilot.pause()
+        assert app.inputs == []  # mode 1004 not set: nothing sent
+        await feed(pilot, view, b"\x1b[?1004h")
+        app.query_one(Button).focus()
+        await wait_for(pilot, lambda: app.inputs == [b"\x1b[O"])
+        view.focus()
+        await wait_for(pilot, lambda: app.inputs == [b"\x1b[O", b"\x1b[I"])
+
+
+# --- mouse --------------------------------------------------------------------
+
+
+async def test_click_is_reported_only_when_program_took_the_mouse() -> None:
+    app = ViewApp()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(TerminalView)
+        await pilot.click(TerminalView, offset=(3, 2))
+        await pilot.pause()
+        assert app.inputs == []
+        await feed(pilot, view, b"\x1b[?1000h\x1b[?1006h")
+        await pilot.click(TerminalView, offset=(3, 2))
+        await wait_for(pilot, lambda: len(app.inputs) == 2)
+        assert app.inputs == [b"\x1b[<0;4;3M", b"\x1b[<0;4;3m"]
+
+
+async def test_wheel_goes_to_program_when_it_took_the_mouse() -> None:
+    app = ViewApp()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(TerminalView)
+        await feed(pilot, view, b"\x1b[?1002h\x1b[?1006h")
+        view.post_message(events.MouseScrollUp(view, 5, 1, 0, 0, 0, False, False, False))
+        view.post_message(events.MouseScrollDown(view, 5, 1, 0, 0, 0, False, False, False))
+        await wait_for(pilot, lambda: len(app.inputs) == 2)
+        assert app.inputs == [b"\x1b[<64;6;2M", b"\x1b[<65;6;2M"]
+        assert view.scrollback_offset == 0
+
+
+# --- size ---------------------------------------------------------------------
+
+
+async def test_terminal_follows_the_widget_size() -> None:
+    app = ViewApp(Terminal(80, 24))
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(TerminalView)
+        await wait_for(pilot, lambda: app.resizes == [SIZE])
+        assert (view.terminal.columns, view.terminal.lines) == SIZE
+        await pilot.resize_terminal(60, 20)
+        await wait_for(pilot, lambda: app.resizes[-1] == (60, 20))
+        assert (view.terminal.columns, view.terminal.lines) == (60, 20)
+        assert view.render_line(0).cell_length == 60
+
+
+async def test_set_terminal_resizes_and_redraws() -> None:
+    app = ViewApp()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(TerminalView)
+        await feed(pilot, view, b"first")
+        other = Terminal(10, 3)
+        other.feed(b"second")
+        view.set_terminal(other)
+        await wait_for(pilot, lambda: app.resizes[-1:] == [SIZE] and len(app.resizes) == 2)
+        assert view.terminal is other
+        assert (other.columns, other.lines) == SIZE
+        assert text_of(view.render_line(0)).startswith("second")
+
+
+# --- rendering ----------------------------------------------------------------
+
+
+async def test_clean_rows_come_from_the_cache_and_dirty_rows_are_rebuilt() -> None:
+    app = ViewApp()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(TerminalView)
+        view.blur()  # no cursor overlay, so every row is the cached strip itself
+        await feed(pilot, view, b"row0\r\nrow1\r\nrow2")
+        before = [view.render_line(y) for y in range(SIZE[1])]
+        assert [view.render_line(y) for y in range(SIZE[1])] == before
+        again = [view.render_line(y) for y in range(SIZE[1])]
+        assert all(a is b for a, b in zip(before, again, strict=True))
+        await feed(pilot, view, b"\x1b[2;1Hchanged")
+        after = [view.render_line(y) for y in range(SIZE[1])]
+        assert text_of(after[1]).startswith("changed")
+        assert after[1] is not before[1]
+        assert all(after[y] is before[y] for y in range(SIZE[1]) if y != 1)
+
+
+async def test_output_repaints_are_coalesced() -> None:
+    app = ViewApp()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(TerminalView)
+        await feed(pilot, view, b"warm up")
+        flushes: list[float] = []
+        original = view._flush
+
+        def counting_flush() -> None:
+            flushes.append(time.monotonic())
+            original()
+
+        view._flush = counting_flush  # type: ignore[method-assign]
+        # Output arrives far faster than 60 Hz, with the event loop running in between.
+        notifications = 0
+        start = time.monotonic()
+        while time.monotonic() - start < 0.3:
+            view.terminal.feed(f"\r\nline {notifications}".encode())
+            view.notify_output()
+            notifications += 1
+            await pilot.pause(0.001)
+        elapsed = time.monotonic() - start
+        await wait_for(pilot, lambda: not view._pending)
+        assert notifications > 3 * len(flushes)
+        assert len(flushes) <= elapsed * 60 + 2
+        gaps = [b - a for a, b in itertools.pairwise(flushes)]
+        assert min(gaps) >= 1 / 60 * 0.9
+        assert text_of(view.render_line(SIZE[1] - 1)).startswith(f"line {notifications - 1}")
+
+
+async def test_nothing_is_repainted_when_nothing_changed() -> None:
+    app = ViewApp()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(TerminalView)
+        await feed(pilot, view, b"hello")
+        refreshed: list[object] = []
+        original = view.refresh
+
+        def spy(*args: Any, **kwargs: Any) -> TerminalView:
+            refreshed.append(args)
+            return original(*args, **kwargs)
+
+        view.refresh = spy  # type: ignore[method-assign]
+        view.notify_output()
+        await wait_for(pilot, lambda: not view._pending)
+        assert refreshed == []
+        view.terminal.feed(b"\x1b[5;1Hx")
+        view.notify_output()
+        await wait_for(pilot, lambda: not view._pending)
+        # Row 4 changed and the cursor moved from row 0 to row 4: two rows repainted.
+        rows = sorted(region.y for args in refreshed for region in args)  # type: ignore[attr-defined]
+        assert rows == [0, 4]
+
+
+async def test_colours_and_attributes_map_to_rich_styles() -> None:
+    app = ViewApp()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(TerminalView)
+        await feed(
+            pilot,
+            view,
+            b"\x1b[31;44mA\x1b[0m"  # 16 colours
+            b"\x1b[91;103mB\x1b[0m"  # bright 16 colours
+            b"\x1b[38;5;196;48;5;21mC\x1b[0m"  # 256 colours
+            b"\x1b[38;2;1;2;3;48;2;250;251;252mD\x1b[0m"  # truecolour
+            b"\x1b[1mE\x1b[0m\x1b[3mF\x1b[0m\x1b[4mG\x1b[0m\x1b[7mH\x1b[0m\x1b[9mI\x1b[0m"
+            b"J",
+        )
+        view.blur()
+        await pilot.pause()
+        row = view.render_line(0)
+        assert text_of(row).startswith("ABCDEFGHIJ")
+        base = view.rich_style
+        a = style_at(row, 0)
+        assert (a.color, a.bgcolor) == (Color.parse("red"), Color.parse("blue"))
+        b = style_at(row, 1)
+        assert (b.color, b.bgcolor) == (Color.parse("bright_red"), Color.parse("bright_yellow"))
+        c = style_at(row, 2)
+        assert c.color is not None and c.bgcolor is not None
+        assert c.color.get_truecolor() == (255, 0, 0)
+        assert c.bgcolor.get_truecolor() == (0, 0, 255)
+        d = style_at(row, 3)
+        assert d.color is not None and d.bgcolor is not None
+        assert d.color.get_truecolor() == (1, 2, 3)
+        assert d.bgcolor.get_truecolor() == (250, 251, 252)
+        assert style_at(row, 4).bold
+        assert style_at(row, 5).italic
+        assert style_at(row, 6).underline
+        assert style_at(row, 7).reverse
+        assert style_at(row, 8).strike
+        plain = style_at(row, 9)
+        # Default colours are the widget's own (theme) colours, with no attributes.
+        assert (plain.color, plain.bgcolor) == (base.color, base.bgcolor)
+        assert not (plain.bold or plain.italic or plain.underline or plain.reverse)
+
+
+async def test_wide_characters_take_two_cells() -> None:
+    app = ViewApp()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(TerminalView)
+        await feed(pilot, view, "日本x".encode())
+        row = view.render_line(0)
+        assert text_of(row).startswith("日本x ")
+        assert row.cell_length == SIZE[0]
+        assert style_at(row, 4) == style_at(row, 0)  # "x" sits in the fifth cell
+
+
+async def test_cursor_drawn_only_when_focused_and_visible() -> None:
+    app = ViewApp(button=True)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(TerminalView)
+        await feed(pilot, view, b"ab")
+        assert style_at(view.render_line(0), 2).reverse
+        assert not style_at(view.render_line(0), 1).reverse
+        app.query_one(Button).focus()
+        await pilot.pause()
+        assert not style_at(view.render_line(0), 2).reverse
+        view.focus()
+        await pilot.pause()
+        assert style_at(view.render_line(0), 2).reverse
+        await feed(pilot, view, b"\x1b[?25l")
+        assert not style_at(view.render_line(0), 2).reverse
+
+
+# --- scrollback ---------------------------------------------------------------
+
+
+async def test_scrollback_browse_marker_and_return_on_keypress() -> None:
+    app = ViewApp()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(TerminalView)
+        await feed(pilot, view, b"\r\n".join(f"line {i}".encode() for i in range(40)))
+        assert "[scrollback" not in text_of(view.render_line(0))
+        await pilot.press("shift+pageup")
+        assert view.scrollback_offset == SIZE[1] - 1
+        top = text_of(view.render_line(0))
+        assert top.rstrip().endswith(f"[scrollback -{SIZE[1] - 1}]")
+        assert top.startswith("line 21")  # the screen shows 30-39; 9 lines up
+        assert text_of(view.render_line(1)).startswith("line 22")
+        assert app.inputs == []  # browsing sends nothing to the program
+        await pilot.press("shift+pagedown")
+        assert view.scrollback_offset == 0
+        await pilot.press("shift+pageup", "a")
+        await wait_for(pilot, lambda: app.inputs == [b"a"])
+        assert view.scrollback_offset == 0
+        assert "[scrollback" not in text_of(view.render_line(0))
+        assert text_of(view.render_line(0)).startswith("line 30")
+
+
+async def test_wheel_browses_scrollback_when_program_has_no_mouse() -> None:
+    app = ViewApp()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(TerminalView)
+        await feed(pilot, view, b"\r\n".join(f"line {i}".encode() for i in range(40)))
+        view.post_message(events.MouseScrollUp(view, 1, 1, 0, 0, 0, False, False, False))
+        await wait_for(pilot, lambda: view.scrollback_offset == 3)
+        assert "[scrollback -3]" in text_of(view.render_line(0))
+        view.post_message(events.MouseScrollDown(view, 1, 1, 0, 0, 0, False, False, False))
+        await wait_for(pilot, lambda: view.scrollback_offset == 0)
+        assert app.inputs == []
+
+
+async def test_wheel_in_alternate_screen_sends_arrows() -> None:
+    app = ViewApp()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(TerminalView)
+        await feed(pilot, view, b"\x1b[?1049h\x1b[?1h")
+        view.post_message(events.MouseScrollDown(view, 1, 1, 0, 0, 0, False, False, False))
+        await wait_for(pilot, lambda: len(app.inputs) == 1)
+        assert app.inputs == [b"\x1bOB" * 3]
+        assert view.scrollback_offset == 0
