@@ -82,3 +82,7 @@ class PaneGoneError(ChloeError):
 
 class PaneStateError(ChloeError):
     """The action does not apply to the pane in its current kind or state."""
+
+
+class PaneStartError(ChloeError):
+    """A pane's command could not be started (missing directory or command)."""

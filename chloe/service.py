@@ -3,16 +3,48 @@
 No Textual here. The TUI owns the live :class:`~chloe.backends.PaneProcess`
 objects it displays; this layer creates them, keeps ``panes.toml`` in step
 with every change, and derives every status from tmux and the kernel.
+
+Every method may block for a few milliseconds (tmux subprocesses, the store's
+lock and fsync): the TUI calls them from worker threads.
+
+Direct panes and other processes: a direct pane lives inside the process that
+spawned it. While it runs, that process holds an ``flock`` on
+``$XDG_STATE_HOME/chloe/live/<pane id>.lock``, so any other process (``chloe
+ls``) can tell it is alive, and the kernel drops the lock if the owner dies.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from chloe.backends.base import PaneProcess
-from chloe.config import Config
-from chloe.model import ExitStatus, PaneRecord, Status
+from chloe.backends.direct import PtyProcess, pane_environment, spawn
+from chloe.backends.tmux import SessionState, Snapshot, TmuxBackend
+from chloe.config import Config, default_shell
+from chloe.errors import (
+    DuplicateNameError,
+    PaneGoneError,
+    PaneStartError,
+    PaneStateError,
+    TmuxError,
+    UnknownPaneError,
+)
+from chloe.model import (
+    ExitStatus,
+    Kind,
+    PaneRecord,
+    Status,
+    UserState,
+    unique_name,
+    utcnow,
+    validate_name,
+)
 from chloe.store import Store
 
 
@@ -40,36 +72,250 @@ class PaneInfo:
         return self.status.value
 
 
+def live_dir() -> Path:
+    """Where running direct panes hold their liveness locks."""
+    from chloe.paths import state_dir
+
+    return state_dir() / "live"
+
+
+class _LiveLock:
+    """An ``flock`` held while a direct pane runs (released on exit or close)."""
+
+    def __init__(self, pane_id: str) -> None:
+        self.path = live_dir() / f"{pane_id}.lock"
+        self.fd = -1
+        with contextlib.suppress(OSError):
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                return
+            self.fd = fd
+
+    def release(self) -> None:
+        if self.fd >= 0:
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+            with contextlib.suppress(OSError):
+                os.close(self.fd)
+            self.fd = -1
+
+    @staticmethod
+    def held(pane_id: str) -> bool:
+        """Whether some process holds the pane's lock (so the pane is running there)."""
+        path = live_dir() / f"{pane_id}.lock"
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        except OSError:
+            return False
+        finally:
+            os.close(fd)
+        return False
+
+
+class DirectPane(PtyProcess):
+    """A direct pane's process: a :class:`PtyProcess` that holds its liveness lock."""
+
+    lock: _LiveLock | None = None
+
+    def poll(self) -> ExitStatus | None:
+        """See :meth:`PtyProcess.poll`; the liveness lock goes once the child is reaped."""
+        status = super().poll()
+        if status is not None and self.lock is not None:
+            self.lock.release()
+        return status
+
+    def close(self) -> None:
+        """See :meth:`PtyProcess.close`; releases the liveness lock."""
+        super().close()
+        if self.lock is not None:
+            self.lock.release()
+
+
 class PaneService:
     """Every pane operation, for one store and one tmux socket.
 
     Args:
         store: The pane list.
         config: Settings (socket name, shell, scrollback, status line).
+        tmux: The tmux backend (default: one on ``config.tmux_socket``).
     """
 
-    def __init__(self, store: Store, config: Config) -> None:
+    def __init__(self, store: Store, config: Config, tmux: TmuxBackend | None = None) -> None:
         self.store = store
         self.config = config
-        raise NotImplementedError
+        self.tmux = tmux if tmux is not None else TmuxBackend(config.tmux_socket)
+        # Sessions this service just created: attaching to one skips the existence check.
+        self._fresh: set[str] = set()
 
     @property
     def tmux_problem(self) -> str | None:
         """Why tmux panes are unavailable (missing or < 3.0, with how to install), else None."""
-        raise NotImplementedError
+        return self.tmux.problem
+
+    # -- status ---------------------------------------------------------------------
 
     def panes(self, live_direct: dict[str, PaneProcess] | None = None) -> list[PaneInfo]:
         """Every pane with its status, from one batched tmux query.
 
         Reconciles as it goes: live chloe sessions missing from the file are
         adopted back (by ``@chloe-id``/``@chloe-name``); newly seen exit statuses
-        are recorded. Direct panes are alive only if in ``live_direct`` (id -> process).
+        are recorded. Direct panes are alive if in ``live_direct`` (id -> process)
+        and running, or running in another chloe process (its liveness lock).
+
+        tmux trouble never raises here: the tmux panes are reported dead.
         """
-        raise NotImplementedError
+        live = live_direct or {}
+        infos: list[PaneInfo] = []
+        # The query runs under the store's lock, so a pane another process is
+        # creating right now is either in both the file and the snapshot or in neither.
+        with self.store.transaction() as records:
+            snap = self.tmux.snapshot()
+            by_id = {s.chloe_id: s for s in snap.sessions.values() if s.chloe_id}
+            for i, rec in enumerate(records):
+                if rec.kind is Kind.DIRECT:
+                    info = self._direct_info(rec, live.get(rec.id))
+                else:
+                    info = self._tmux_info(rec, snap, by_id)
+                if info.record != rec:
+                    records[i] = info.record
+                infos.append(info)
+            infos += self._adopt(records, snap)
+        return infos
+
+    def _direct_info(self, rec: PaneRecord, proc: PaneProcess | None) -> PaneInfo:
+        if proc is not None:
+            status = proc.poll()
+            if status is None:
+                return PaneInfo(rec, Status.ATTACHED)
+            if rec.exit_status != status:
+                rec = rec.replace(exit_status=status, ended=utcnow())
+            return PaneInfo(rec, Status.DEAD, status)
+        if _LiveLock.held(rec.id):
+            return PaneInfo(rec, Status.ATTACHED)
+        return PaneInfo(rec, Status.DEAD, rec.exit_status)
+
+    def _tmux_info(
+        self,
+        rec: PaneRecord,
+        snap: Snapshot,
+        by_id: dict[str, SessionState],
+    ) -> PaneInfo:
+        if not snap.reachable:
+            # tmux is missing or failing: the pane cannot be reached, but absence
+            # proves nothing, so the record is left as it was.
+            return PaneInfo(rec, Status.DEAD, rec.exit_status)
+        state = by_id.get(rec.id)
+        if state is None:
+            candidate = snap.sessions.get(rec.tmux_session or "")
+            if candidate is not None and candidate.chloe_id in (None, rec.id):
+                state = candidate
+        if state is None:
+            if rec.ended is None:
+                rec = rec.replace(ended=utcnow())
+            return PaneInfo(rec, Status.DEAD, rec.exit_status)
+        if state.session != rec.tmux_session:
+            rec = rec.replace(tmux_session=state.session)  # renamed with plain tmux
+        if state.dead:
+            exit_status = state.exit_status or rec.exit_status
+            if exit_status != rec.exit_status or rec.ended is None:
+                rec = rec.replace(exit_status=exit_status, ended=rec.ended or utcnow())
+            return PaneInfo(rec, Status.DEAD, exit_status)
+        if rec.exit_status is not None or rec.ended is not None:
+            rec = rec.replace(exit_status=None, ended=None)  # respawned
+        status = Status.ATTACHED if state.attached else Status.DETACHED
+        return PaneInfo(rec, status, None, state.current_command)
+
+    def _adopt(self, records: list[PaneRecord], snap: Snapshot) -> list[PaneInfo]:
+        known_ids = {r.id for r in records}
+        known_sessions = {r.tmux_session for r in records if r.tmux_session}
+        taken = {r.name for r in records}
+        adopted: list[PaneInfo] = []
+        states = sorted(
+            snap.sessions.values(), key=lambda s: (s.created is None, s.created, s.session)
+        )
+        for state in states:
+            if not state.chloe_id or state.chloe_id in known_ids:
+                continue
+            if state.session in known_sessions:
+                continue
+            base = state.chloe_name or state.session
+            try:
+                validate_name(base)
+            except ValueError:
+                base = state.session
+            try:
+                rec = PaneRecord(
+                    id=state.chloe_id,
+                    name=unique_name(base, taken),
+                    kind=Kind.TMUX,
+                    cwd=state.cwd or "/",
+                    command=state.command,
+                    created=state.created or utcnow(),
+                    tmux_session=state.session,
+                    user_state=UserState.DETACHED,
+                    exit_status=state.exit_status if state.dead else None,
+                    ended=utcnow() if state.dead else None,
+                )
+            except ValueError:
+                continue  # marks that cannot make a valid record: leave the session alone
+            records.append(rec)
+            known_ids.add(rec.id)
+            taken.add(rec.name)
+            if state.dead:
+                adopted.append(PaneInfo(rec, Status.DEAD, rec.exit_status))
+            else:
+                status = Status.ATTACHED if state.attached else Status.DETACHED
+                adopted.append(PaneInfo(rec, status, None, state.current_command))
+        return adopted
 
     def find(self, name_or_id: str) -> PaneRecord:
         """The pane with this name (or id). Raises UnknownPaneError."""
-        raise NotImplementedError
+        records = self.store.load()
+        for rec in records:
+            if rec.name == name_or_id:
+                return rec
+        for rec in records:
+            if rec.id == name_or_id:
+                return rec
+        raise UnknownPaneError(name_or_id)
+
+    # -- creating -------------------------------------------------------------------
+
+    def _default_name(self, command: Sequence[str], taken: set[str]) -> str:
+        program = command[0] if command else self.config.shell
+        base = os.path.basename(program.split()[0] if program.strip() else "") or "pane"
+        try:
+            validate_name(base)
+        except ValueError:
+            base = "pane"
+        return unique_name(base, taken)
+
+    @staticmethod
+    def _directory(cwd: str) -> str:
+        path = os.path.abspath(os.path.expanduser(cwd))
+        if not os.path.isdir(path):
+            what = "is not a directory" if os.path.exists(path) else "does not exist"
+            raise PaneStartError(f"cannot start pane: directory {path} {what}")
+        return path
+
+    def _tmux_command(self, command: Sequence[str]) -> list[str]:
+        if command:
+            return list(command)
+        # No command: tmux's own default (a login shell, or the user's
+        # default-command), unless chloe's config names a different shell.
+        if self.config.shell != default_shell():
+            return [self.config.shell]
+        return []
 
     def create_tmux(
         self,
@@ -80,57 +326,226 @@ class PaneService:
         columns: int = 80,
         rows: int = 24,
     ) -> PaneRecord:
-        """Start a tmux session for a new pane and record it (name defaults to a free one)."""
-        raise NotImplementedError
+        """Start a tmux session for a new pane and record it (name defaults to a free one).
+
+        Raises:
+            TmuxUnavailableError: tmux is missing or too old.
+            BadNameError, DuplicateNameError: the name is invalid or taken.
+            PaneStartError: the directory does not exist.
+            TmuxError: tmux refused to create the session.
+        """
+        self.tmux.require()
+        if name is not None:
+            validate_name(name)
+        path = self._directory(cwd)
+        # The session is created under the store's lock, so concurrent creators
+        # get distinct names and no status query sees a half-made pane.
+        with self.store.transaction() as records:
+            taken = {r.name for r in records}
+            if name is not None and name in taken:
+                raise DuplicateNameError(name)
+            final = name if name is not None else self._default_name(command, taken)
+            rec = PaneRecord.new(final, Kind.TMUX, path, tuple(command))
+            assert rec.tmux_session is not None
+            self.tmux.create_session(
+                rec.tmux_session,
+                pane_id=rec.id,
+                name=rec.name,
+                cwd=path,
+                command=self._tmux_command(command),
+                columns=columns,
+                rows=rows,
+                history_limit=self.config.scrollback_lines,
+                status_line=self.config.tmux_status_line,
+            )
+            records.append(rec)
+        self._fresh.add(rec.tmux_session)
+        return rec
 
     def create_direct(
         self, *, name: str | None = None, cwd: str, command: Sequence[str] = ()
     ) -> PaneRecord:
         """Record a new direct pane (start it with :meth:`spawn_direct`)."""
-        raise NotImplementedError
+        if name is not None:
+            validate_name(name)
+        path = self._directory(cwd)
+        with self.store.transaction() as records:
+            taken = {r.name for r in records}
+            if name is not None and name in taken:
+                raise DuplicateNameError(name)
+            final = name if name is not None else self._default_name(command, taken)
+            rec = PaneRecord.new(final, Kind.DIRECT, path, tuple(command))
+            records.append(rec)
+        return rec
 
     def spawn_direct(self, record: PaneRecord, columns: int, rows: int) -> PaneProcess:
-        """Start a direct pane's command on a new pty."""
-        raise NotImplementedError
+        """Start a direct pane's command on a new pty.
+
+        Raises:
+            PaneStartError: the directory or the command does not exist.
+        """
+        if record.kind is not Kind.DIRECT:
+            raise PaneStateError(f"{record.name!r} is a tmux pane; attach to it instead")
+        argv = list(record.command) or [self.config.shell]
+        lock = _LiveLock(record.id)
+        try:
+            pty = spawn(
+                argv,
+                cwd=record.cwd,
+                env=pane_environment(),
+                columns=columns,
+                rows=rows,
+                cls=DirectPane,
+            )
+        except BaseException:
+            lock.release()
+            raise
+        assert isinstance(pty, DirectPane)
+        pty.lock = lock
+        return pty
+
+    # -- tmux clients -----------------------------------------------------------------
+
+    def _tmux_record(self, record: PaneRecord, what: str) -> str:
+        if record.kind is not Kind.TMUX or record.tmux_session is None:
+            raise PaneStateError(
+                f"{record.name!r} is a direct pane (it lives in the chloe window that "
+                f"started it); {what} works on tmux panes only"
+            )
+        self.tmux.require()
+        return record.tmux_session
 
     def attach(self, record: PaneRecord, columns: int, rows: int) -> PaneProcess:
         """Embed a tmux client for the pane's session; never creates a session (PaneGoneError)."""
-        raise NotImplementedError
+        session = self._tmux_record(record, "attaching")
+        fresh = session in self._fresh
+        self._fresh.discard(session)
+        proc = self.tmux.attach(session, columns, rows, check_exists=not fresh)
+        if record.user_state is not UserState.ATTACHED:
+            self._set_user_state(record.id, UserState.ATTACHED)
+        return proc
 
     def detach(self, record: PaneRecord, client: PaneProcess | None) -> PaneRecord:
         """Detach chloe's client (the session runs on) and remember the user detached it."""
-        raise NotImplementedError
+        if client is not None:
+            client.close()
+        return self._set_user_state(record.id, UserState.DETACHED) or record
+
+    def _set_user_state(self, pane_id: str, state: UserState) -> PaneRecord | None:
+        try:
+            return self.store.update(pane_id, lambda r: r.replace(user_state=state))
+        except UnknownPaneError:
+            return None
+
+    def attach_argv(self, record: PaneRecord, *, detach_others: bool = False) -> list[str]:
+        """The command line for a full-screen attach (run or exec it as is).
+
+        It registers itself as a chloe client of the session, removes ``$TMUX``
+        from its own environment, and keeps the pid it was started with.
+        Raises PaneGoneError if the session is gone.
+        """
+        session = self._tmux_record(record, "attaching")
+        if not self.tmux.has_session(session):
+            raise PaneGoneError(f"{record.name!r} is dead: its tmux session {session} is gone")
+        if record.user_state is not UserState.ATTACHED:
+            self._set_user_state(record.id, UserState.ATTACHED)
+        return self.tmux.attach_command(session, detach_others=detach_others)
+
+    # -- changing -------------------------------------------------------------------
 
     def rename(self, name_or_id: str, new_name: str) -> PaneRecord:
         """Rename the record and the session's ``@chloe-name``."""
-        raise NotImplementedError
+        validate_name(new_name)
+        rec = self.find(name_or_id)
+        new = self.store.update(rec.id, lambda r: r.replace(name=new_name))
+        if new.kind is Kind.TMUX and new.tmux_session and self.tmux.problem is None:
+            # A dead or gone session has nothing to rename; the record is what counts.
+            with contextlib.suppress(TmuxError, PaneGoneError):
+                self.tmux.set_name(new.tmux_session, new_name)
+        return new
 
     def kill(self, name_or_id: str) -> PaneRecord:
         """Kill the pane's tmux session; it is dead from now on."""
-        raise NotImplementedError
+        rec = self.find(name_or_id)
+        session = self._tmux_record(rec, "kill")
+        self.tmux.kill(session)
+        self._fresh.discard(session)
+        return self.store.update(rec.id, lambda r: r.replace(ended=r.ended or utcnow()))
 
     def remove(self, name_or_id: str) -> str:
-        """Forget the pane; a live session is released, not killed. Returns how to reach it."""
-        raise NotImplementedError
+        """Forget the pane; a live session is released, not killed. Returns how to reach it.
+
+        Returns:
+            ``still running: tmux -L chloe attach -t '=chloe-1a2b3c4d'`` for a
+            released live session, else an empty string. A session whose process
+            already ended is killed with the record.
+        """
+        rec = self.find(name_or_id)
+        hint = ""
+        if rec.kind is Kind.TMUX and rec.tmux_session and self.tmux.problem is None:
+            session = rec.tmux_session
+            state = self.tmux.snapshot().sessions.get(session)
+            if state is not None and not state.dead:
+                self.tmux.release(session)
+                target = shlex.quote(f"={session}")
+                hint = f"still running: tmux -L {shlex.quote(self.tmux.socket)} attach -t {target}"
+            elif state is not None:
+                self.tmux.kill(session)
+        self.store.remove(rec.id)
+        return hint
 
     def respawn(self, record: PaneRecord, columns: int = 80, rows: int = 24) -> PaneRecord:
-        """Start a dead pane again with its command and directory."""
-        raise NotImplementedError
+        """Start a dead pane again with its command and directory.
+
+        A tmux pane restarts in its session (made anew if it is gone); a direct
+        pane is only marked as running again: start it with :meth:`spawn_direct`.
+        """
+        if record.kind is Kind.TMUX:
+            session = self._tmux_record(record, "respawn")
+            state = self.tmux.snapshot().sessions.get(session)
+            command = self._tmux_command(record.command)
+            if state is None:
+                self._directory(record.cwd)
+                self.tmux.create_session(
+                    session,
+                    pane_id=record.id,
+                    name=record.name,
+                    cwd=record.cwd,
+                    command=command,
+                    columns=columns,
+                    rows=rows,
+                    history_limit=self.config.scrollback_lines,
+                    status_line=self.config.tmux_status_line,
+                )
+                self._fresh.add(session)
+            elif state.dead:
+                self._directory(record.cwd)
+                self.tmux.respawn(session, cwd=record.cwd, command=command)
+            else:
+                raise PaneStateError(f"{record.name!r} is still running; nothing to respawn")
+        return self.store.update(record.id, lambda r: r.replace(exit_status=None, ended=None))
 
     def send_text(self, name_or_id: str, text: str, *, enter: bool = False) -> None:
         """Type ``text`` literally into a tmux pane, optionally followed by Enter."""
-        raise NotImplementedError
+        rec = self.find(name_or_id)
+        session = self._tmux_record(rec, "send")
+        try:
+            self.tmux.send_text(session, text, enter=enter)
+        except PaneGoneError:
+            raise PaneGoneError(f"{rec.name!r} is dead: its tmux session is gone") from None
 
     def capture(
         self, record: PaneRecord, *, lines: int | None = None, escapes: bool = False
     ) -> str:
         """A tmux pane's screen and up to ``lines`` of scrollback (None: all)."""
-        raise NotImplementedError
+        session = self._tmux_record(record, "logs")
+        try:
+            return self.tmux.capture(session, lines=lines, escapes=escapes)
+        except PaneGoneError:
+            raise PaneGoneError(
+                f"{record.name!r} is dead: its tmux session is gone, and its output with it"
+            ) from None
 
     def record_exit(self, pane_id: str, status: ExitStatus) -> PaneRecord:
         """Remember how a pane's process ended."""
-        raise NotImplementedError
-
-    def attach_argv(self, record: PaneRecord, *, detach_others: bool = False) -> list[str]:
-        """The ``tmux attach-session`` command line for a full-screen attach."""
-        raise NotImplementedError
+        return self.store.update(pane_id, lambda r: r.replace(exit_status=status, ended=utcnow()))

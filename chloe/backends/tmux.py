@@ -1,0 +1,541 @@
+"""tmux panes: sessions on chloe's own tmux server, shown through an embedded client.
+
+Every call names chloe's server (``tmux -L <socket>``), runs without ``$TMUX``
+in its environment (so chloe works from inside the user's own tmux), and uses
+exact targets (``=chloe-ab:``): tmux otherwise falls back to prefix matching,
+and ``chloe-ab`` would hit ``chloe-abc``.
+
+Commands run as plain subprocesses of the tmux binary rather than through
+libtmux's runner: libtmux inherits ``$TMUX``, spells the socket ``-Lname``, and
+has no way to send several commands in one invocation (``cmd1 ; cmd2``), which
+is what keeps a status refresh at one subprocess and a create at one.
+
+Which tmux clients are chloe's: every client chloe starts (embedded, ``chloe
+attach``, the TUI's full-screen attach) adds its pid to the session's user
+option ``@chloe-clients``. A pane is *attached* when one of those pids is a
+client of its session right now. Pids of processes that no longer exist are
+pruned on the next status refresh; a pid that is still alive but is not a
+client simply does not count.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shlex
+import shutil
+import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from chloe.backends.direct import PtyProcess, pane_environment, spawn
+from chloe.errors import PaneGoneError, TmuxError, TmuxUnavailableError
+from chloe.model import ExitStatus
+
+MIN_VERSION = (3, 0)
+"""Oldest tmux chloe supports (argv commands, ``-x``/``-y`` on new-session, arrays)."""
+
+INSTALL_HINT = (
+    "install it with `apt-get install tmux` (Debian/Ubuntu) or `brew install tmux` (macOS)"
+)
+
+ESCAPE_TIME_MS = 10
+"""tmux's default 500 ms Esc wait makes Esc sluggish in vim and Claude Code."""
+
+CLIENT_ENV_DROP = ("TMUX", "TMUX_PANE")
+"""Removed from every tmux invocation: chloe may itself run inside the user's tmux."""
+
+CMD_TIMEOUT = 10.0
+"""Seconds before a tmux command is given up on (a wedged server must not hang chloe)."""
+
+_SEP = "\t"
+_PANE_FORMAT = _SEP.join(
+    (
+        "P",
+        "#{session_name}",
+        "#{@chloe-id}",
+        "#{@chloe-name}",
+        "#{@chloe-clients}",
+        "#{pane_dead}",
+        "#{pane_dead_status}",
+        "#{pane_dead_signal}",
+        "#{pane_current_command}",
+        "#{pane_start_path}",
+        "#{session_created}",
+        "#{pane_start_command}",
+    )
+)
+_CLIENT_FORMAT = _SEP.join(("C", "#{client_pid}", "#{session_name}"))
+
+_NO_SERVER = ("no server running", "error connecting to", "server exited unexpectedly")
+
+
+def session_target(session: str) -> str:
+    """Exact target for a session (``=name``), for session commands."""
+    return f"={session}"
+
+
+def pane_target(session: str) -> str:
+    """Exact target for the session's active pane (``=name:``), for pane/option commands."""
+    return f"={session}:"
+
+
+def escape_argument(arg: str) -> str:
+    """Keep tmux from reading a trailing ``;`` in an argument as a command separator."""
+    if arg.endswith(";"):
+        return arg[:-1] + "\\;"
+    return arg
+
+
+def tmux_binary() -> str | None:
+    """The tmux on ``$PATH``, or None."""
+    return shutil.which("tmux")
+
+
+def check_tmux(binary: str | None) -> str | None:
+    """Why tmux cannot be used (one sentence with how to install), or None if it can."""
+    if binary is None:
+        return (
+            f"tmux panes need tmux {MIN_VERSION[0]}.{MIN_VERSION[1]} or newer, "
+            f"and tmux is not installed: {INSTALL_HINT}"
+        )
+    try:
+        proc = subprocess.run(
+            [binary, "-V"],
+            capture_output=True,
+            text=True,
+            timeout=CMD_TIMEOUT,
+            env=pane_environment(drop=CLIENT_ENV_DROP),
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"tmux panes need tmux, and {binary} could not be run ({exc}): {INSTALL_HINT}"
+    text = (proc.stdout or proc.stderr).strip()
+    m = re.search(r"(\d+)\.(\d+)", text)
+    if m is None:
+        # Development builds say "tmux master" or "tmux next-3.5": new enough.
+        return (
+            None
+            if proc.returncode == 0 and text
+            else (f"tmux panes need tmux, and {binary} -V gave no version: {INSTALL_HINT}")
+        )
+    version = (int(m.group(1)), int(m.group(2)))
+    if version < MIN_VERSION:
+        return (
+            f"tmux panes need tmux {MIN_VERSION[0]}.{MIN_VERSION[1]} or newer, "
+            f"and this is {text}: {INSTALL_HINT}"
+        )
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionState:
+    """One session on chloe's server, as the batched query saw it.
+
+    Attributes:
+        session: Session name.
+        chloe_id: ``@chloe-id`` (None for sessions chloe did not mark).
+        chloe_name: ``@chloe-name``.
+        dead: Every pane of the session has exited (kept by ``remain-on-exit``).
+        exit_status: How the first pane's process ended, when dead.
+        current_command: The first live pane's foreground command.
+        attached: A chloe client is attached to it right now.
+        cwd: The first pane's start directory.
+        command: The first pane's start command, split as argv.
+        created: When tmux created the session.
+        stale_clients: Registered client pids whose processes no longer exist.
+        clients: Registered client pids.
+    """
+
+    session: str
+    chloe_id: str | None
+    chloe_name: str | None
+    dead: bool
+    exit_status: ExitStatus | None
+    current_command: str | None
+    attached: bool
+    cwd: str
+    command: tuple[str, ...]
+    created: datetime | None
+    stale_clients: frozenset[int] = frozenset()
+    clients: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Every session on chloe's server at one moment.
+
+    Attributes:
+        sessions: Session name -> state.
+        reachable: False when the query failed for a reason other than "no server
+            running" (then absence from ``sessions`` proves nothing).
+        error: The failure, when not reachable.
+    """
+
+    sessions: dict[str, SessionState] = field(default_factory=dict)
+    reachable: bool = True
+    error: str | None = None
+
+
+def _int(text: str) -> int | None:
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
+def _pid_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _split_command(text: str) -> tuple[str, ...]:
+    try:
+        return tuple(shlex.split(text))
+    except ValueError:
+        return (text,) if text else ()
+
+
+def parse_snapshot(lines: Iterable[str]) -> Snapshot:
+    """Build a :class:`Snapshot` from the ``list-panes`` + ``list-clients`` output."""
+    panes: dict[str, list[list[str]]] = {}
+    clients: dict[str, set[int]] = {}
+    for line in lines:
+        parts = line.split(_SEP)
+        if parts[0] == "P" and len(parts) >= 12:
+            panes.setdefault(parts[1], []).append(parts)
+        elif parts[0] == "C" and len(parts) >= 3:
+            pid = _int(parts[1])
+            if pid is not None:
+                clients.setdefault(parts[2], set()).add(pid)
+    sessions: dict[str, SessionState] = {}
+    for name, rows in panes.items():
+        first = rows[0]
+        registered = frozenset(
+            p for p in (_int(t) for t in first[4].split()) if p is not None and p > 0
+        )
+        live = [r for r in rows if r[5] != "1"]
+        exit_status: ExitStatus | None = None
+        if not live:
+            code, sig = _int(first[6]), _int(first[7])
+            if sig:
+                exit_status = ExitStatus(signal=sig)
+            elif code is not None:
+                exit_status = ExitStatus(code=code)
+        created_ts = _int(first[10])
+        sessions[name] = SessionState(
+            session=name,
+            chloe_id=first[2] or None,
+            chloe_name=first[3] or None,
+            dead=not live,
+            exit_status=exit_status,
+            current_command=(live[0][8] or None) if live else None,
+            attached=bool(registered & clients.get(name, set())),
+            cwd=first[9],
+            command=_split_command(first[11]),
+            created=datetime.fromtimestamp(created_ts, UTC) if created_ts else None,
+            stale_clients=frozenset(p for p in registered if not _pid_exists(p)),
+            clients=registered,
+        )
+    return Snapshot(sessions=sessions)
+
+
+class TmuxBackend:
+    """chloe's tmux server: lifecycle commands, the status query, embedded clients.
+
+    Args:
+        socket: The ``tmux -L`` socket name.
+        binary: The tmux executable (default: found on ``$PATH`` at first use).
+    """
+
+    def __init__(self, socket: str, binary: str | None = None) -> None:
+        self.socket = socket
+        self._binary = binary
+        self._problem: str | None = None
+        self._checked = False
+
+    # -- availability --------------------------------------------------------------
+
+    @property
+    def binary(self) -> str:
+        """The tmux executable; raises TmuxUnavailableError when there is none."""
+        self.require()
+        assert self._binary is not None
+        return self._binary
+
+    @property
+    def problem(self) -> str | None:
+        """Why tmux panes are unavailable, or None (checked once, on first use)."""
+        if not self._checked:
+            if self._binary is None:
+                self._binary = tmux_binary()
+            self._problem = check_tmux(self._binary)
+            self._checked = True
+        return self._problem
+
+    def require(self) -> None:
+        """Raise :class:`TmuxUnavailableError` if tmux cannot be used."""
+        problem = self.problem
+        if problem is not None:
+            raise TmuxUnavailableError(problem)
+
+    # -- running commands -------------------------------------------------------------
+
+    def argv(self, *args: str) -> list[str]:
+        """``tmux -L <socket> ARGS...``."""
+        return [self.binary, "-L", self.socket, *args]
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run one tmux invocation (``;`` arguments chain commands); never raises on rc."""
+        try:
+            return subprocess.run(
+                self.argv(*args),
+                capture_output=True,
+                text=True,
+                errors="replace",
+                timeout=CMD_TIMEOUT,
+                env=pane_environment(drop=CLIENT_ENV_DROP),
+                stdin=subprocess.DEVNULL,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise TmuxError(
+                f"tmux server {self.socket!r} did not answer within {CMD_TIMEOUT:.0f}s"
+            ) from None
+        except OSError as exc:
+            raise TmuxUnavailableError(f"cannot run tmux: {exc.strerror or exc}") from None
+
+    def check(self, *args: str, what: str) -> subprocess.CompletedProcess[str]:
+        """Run and raise :class:`TmuxError` (``what`` failed: tmux's words) on failure."""
+        proc = self.run(*args)
+        if proc.returncode != 0:
+            lines = proc.stderr.strip().splitlines()
+            reason = lines[0] if lines else f"tmux exited {proc.returncode}"
+            raise TmuxError(f"{what} failed: {reason}")
+        return proc
+
+    @staticmethod
+    def _server_down(stderr: str) -> bool:
+        return any(s in stderr for s in _NO_SERVER)
+
+    # -- status -----------------------------------------------------------------------
+
+    def snapshot(self) -> Snapshot:
+        """Every session's state in one tmux invocation (plus one to prune stale pids).
+
+        Never raises: a stopped server is an empty snapshot, any other failure an
+        unreachable one.
+        """
+        if self.problem is not None:
+            return Snapshot(reachable=False, error=self.problem)
+        try:
+            proc = self.run(
+                "list-panes", "-a", "-F", _PANE_FORMAT, ";", "list-clients", "-F", _CLIENT_FORMAT
+            )
+        except (TmuxError, TmuxUnavailableError) as exc:
+            return Snapshot(reachable=False, error=str(exc))
+        if proc.returncode != 0 and not proc.stdout.strip():
+            if self._server_down(proc.stderr):
+                return Snapshot()
+            return Snapshot(reachable=False, error=proc.stderr.strip() or "tmux failed")
+        snap = parse_snapshot(proc.stdout.splitlines())
+        self._prune(snap)
+        return snap
+
+    def _prune(self, snap: Snapshot) -> None:
+        args: list[str] = []
+        for state in snap.sessions.values():
+            if state.stale_clients:
+                keep = " ".join(str(p) for p in sorted(state.clients - state.stale_clients))
+                if args:
+                    args.append(";")
+                args += ["set-option", "-t", pane_target(state.session), "@chloe-clients", keep]
+        if args:
+            with contextlib.suppress(TmuxError, TmuxUnavailableError):
+                self.run(*args)
+
+    def has_session(self, session: str) -> bool:
+        """Whether the session exists (exact name)."""
+        return self.run("has-session", "-t", session_target(session)).returncode == 0
+
+    # -- lifecycle --------------------------------------------------------------------
+
+    def server_setup_args(self) -> list[str]:
+        """Server options chloe needs, as chained commands ending in ``;``.
+
+        Idempotent (``terminal-overrides`` is set at a fixed index), so it can be
+        sent with every create and attach at no extra subprocess.
+        """
+        return [
+            "set-option", "-s", "escape-time", str(ESCAPE_TIME_MS), ";",
+            # 24-bit colour for the embedded client, whose TERM is xterm-256color.
+            "set-option", "-s", "terminal-overrides[90]", "xterm-256color:Tc", ";",
+        ]  # fmt: skip
+
+    def create_session(
+        self,
+        session: str,
+        *,
+        pane_id: str,
+        name: str,
+        cwd: str,
+        command: Sequence[str],
+        columns: int,
+        rows: int,
+        history_limit: int,
+        status_line: bool,
+    ) -> None:
+        """Create a detached session with chloe's options, in one tmux invocation.
+
+        ``history-limit`` only applies to panes created after it is set, so it is
+        set globally on chloe's own server just before ``new-session``; the
+        per-window ``remain-on-exit`` is chained in the same invocation, which tmux
+        runs before it handles the child's exit, so even an instant exit is kept.
+        """
+        self.require()
+        if not os.path.isdir(cwd):
+            from chloe.errors import PaneStartError
+
+            raise PaneStartError(f"cannot start pane: directory {cwd} does not exist")
+        cmd = list(command)
+        if len(cmd) == 1:
+            # One argument is run through `sh -c`; quoting keeps it a single word.
+            cmd = [shlex.quote(cmd[0])]
+        cmd = [escape_argument(a) for a in cmd]
+        target = pane_target(session)
+        args = [
+            *self.server_setup_args(),
+            "set-option", "-g", "history-limit", str(history_limit), ";",
+            "new-session", "-d", "-s", session, "-x", str(columns), "-y", str(rows),
+            "-c", cwd, *(["--", *cmd] if cmd else []), ";",
+            "set-option", "-w", "-t", target, "remain-on-exit", "on", ";",
+            "set-option", "-t", target, "status", "on" if status_line else "off", ";",
+            "set-option", "-t", target, "@chloe-id", pane_id, ";",
+            "set-option", "-t", target, "@chloe-name", escape_argument(name),
+        ]  # fmt: skip
+        self.check(*args, what=f"creating tmux session {session}")
+
+    def respawn(self, session: str, *, cwd: str, command: Sequence[str]) -> None:
+        """Restart the dead pane of a live session with its command."""
+        cmd = list(command)
+        if len(cmd) == 1:
+            cmd = [shlex.quote(cmd[0])]
+        self.check(
+            "respawn-pane", "-k", "-t", pane_target(session), "-c", cwd,
+            *[escape_argument(a) for a in cmd],
+            what=f"restarting {session}",
+        )  # fmt: skip
+
+    def set_name(self, session: str, name: str) -> None:
+        """Store the display name in ``@chloe-name``."""
+        self.check(
+            "set-option", "-t", pane_target(session), "@chloe-name", escape_argument(name),
+            what=f"renaming {session}",
+        )  # fmt: skip
+
+    def release(self, session: str) -> None:
+        """Remove chloe's marks so the session is not adopted back."""
+        args: list[str] = []
+        for opt in ("@chloe-id", "@chloe-name", "@chloe-clients"):
+            args += ["set-option", "-u", "-t", pane_target(session), opt, ";"]
+        self.check(*args[:-1], what=f"releasing {session}")
+
+    def kill(self, session: str) -> bool:
+        """Kill the session; False if it was already gone."""
+        proc = self.run("kill-session", "-t", session_target(session))
+        if proc.returncode == 0:
+            return True
+        if (
+            self._server_down(proc.stderr)
+            or "can't find session" in proc.stderr
+            or ("no such session" in proc.stderr)
+        ):
+            return False
+        raise TmuxError(f"killing {session} failed: {proc.stderr.strip()}")
+
+    def send_text(self, session: str, text: str, *, enter: bool) -> None:
+        """Type ``text`` literally (``send-keys -l``), then Enter if asked."""
+        target = pane_target(session)
+        args = ["send-keys", "-t", target, "-l", "--", escape_argument(text)] if text else []
+        if enter:
+            args += [";"] if args else []
+            args += ["send-keys", "-t", target, "Enter"]
+        if args:
+            self._check_live(self.run(*args), session, "sending text to")
+
+    def capture(self, session: str, *, lines: int | None, escapes: bool) -> str:
+        """The pane's screen plus up to ``lines`` of history (None: all of it)."""
+        start = "-" if lines is None else str(-max(0, lines))
+        args = ["capture-pane", "-p", "-t", pane_target(session), "-S", start]
+        if escapes:
+            args.append("-e")
+        return self._check_live(self.run(*args), session, "capturing").stdout
+
+    def _check_live(
+        self, proc: subprocess.CompletedProcess[str], session: str, what: str
+    ) -> subprocess.CompletedProcess[str]:
+        if proc.returncode == 0:
+            return proc
+        err = proc.stderr.strip()
+        if self._server_down(err) or "can't find" in err or "no such session" in err:
+            raise PaneGoneError(f"tmux session {session} is gone")
+        raise TmuxError(f"{what} {session} failed: {err}")
+
+    # -- clients ----------------------------------------------------------------------
+
+    def register_client(self, session: str, pid: int) -> None:
+        """Add ``pid`` to the session's ``@chloe-clients`` (one tmux call, no read)."""
+        self.run("set-option", "-a", "-t", pane_target(session), "@chloe-clients", f" {pid}")
+
+    def attach_args(self, session: str, *, detach_others: bool = False) -> list[str]:
+        """tmux arguments (after ``-L socket``) for a client attached to ``session``."""
+        return [
+            *self.server_setup_args(),
+            "attach-session", *(["-d"] if detach_others else []), "-t", session_target(session),
+        ]  # fmt: skip
+
+    def attach(
+        self, session: str, columns: int, rows: int, *, check_exists: bool = True
+    ) -> PtyProcess:
+        """Start a tmux client for ``session`` on a new pty (never creates a session).
+
+        Raises:
+            PaneGoneError: the session does not exist.
+        """
+        self.require()
+        if check_exists and not self.has_session(session):
+            raise PaneGoneError(f"tmux session {session} is gone; nothing to attach to")
+        env = pane_environment(drop=CLIENT_ENV_DROP)
+        proc = spawn(
+            self.argv(*self.attach_args(session)),
+            cwd="/",
+            env=env,
+            columns=columns,
+            rows=rows,
+        )
+        self.register_client(session, proc.pid)
+        return proc
+
+    def attach_command(self, session: str, *, detach_others: bool = False) -> list[str]:
+        """A full-screen attach that registers itself as a chloe client, for ``execvp``.
+
+        ``sh`` registers its own pid (``$$``) and then ``exec``s tmux, which keeps
+        that pid, so the registered pid is the client's.
+        """
+        # $0 is the target, "$@" the tmux argv (binary -L socket ...).
+        script = (
+            'tgt=$0; "$1" "$2" "$3" set-option -a -t "$tgt" @chloe-clients " $$" '
+            '>/dev/null 2>&1; exec "$@"'
+        )
+        return [
+            "env", *[f"-u{v}" for v in CLIENT_ENV_DROP], "/bin/sh", "-c", script,
+            pane_target(session),
+            *self.argv(*self.attach_args(session, detach_others=detach_others)),
+        ]  # fmt: skip
