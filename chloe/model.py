@@ -58,6 +58,10 @@ class ExitStatus:
     def __post_init__(self) -> None:
         if (self.code is None) == (self.signal is None):
             raise ValueError("an exit status has exactly one of code and signal")
+        value = self.code if self.code is not None else self.signal
+        # bool is an int subclass, but True is no exit code (and would not load back).
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ValueError(f"an exit code or signal is a whole number, not {value!r}")
 
     @classmethod
     def from_wait_status(cls, status: int) -> ExitStatus:
@@ -107,6 +111,16 @@ def validate_name(name: str) -> str:
     return name
 
 
+def _check_utf8(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(
+            f"{text!r} is not valid UTF-8 text (e.g. a path with undecodable bytes), "
+            "so chloe cannot store it"
+        ) from None
+
+
 def new_id() -> str:
     """A fresh stable pane id (a uuid4, as a 32-character hex string)."""
     return uuid.uuid4().hex
@@ -151,7 +165,30 @@ class PaneRecord:
     ended: datetime | None = None
 
     def __post_init__(self) -> None:
+        # Everything accepted here must be storable and load back equal: a record
+        # the store could write but not read would make the whole file "corrupt".
+        if not isinstance(self.id, str) or not self.id:
+            raise ValueError("a pane needs a non-empty id")
         validate_name(self.name)
+        object.__setattr__(self, "kind", Kind(self.kind))
+        object.__setattr__(self, "user_state", UserState(self.user_state))
+        object.__setattr__(self, "command", tuple(self.command))
+        if not isinstance(self.cwd, str):
+            raise ValueError(f"a pane's working directory is text, not {self.cwd!r}")
+        if not all(isinstance(arg, str) for arg in self.command):
+            raise ValueError(f"a pane's command is a list of strings, not {self.command!r}")
+        if self.tmux_session is not None and not isinstance(self.tmux_session, str):
+            raise ValueError(f"a tmux session name is text, not {self.tmux_session!r}")
+        for text in (self.id, self.cwd, *self.command, self.tmux_session or ""):
+            _check_utf8(text)
+        for label, when in (("created", self.created), ("ended", self.ended or self.created)):
+            if not isinstance(when, datetime) or when.utcoffset() is None:
+                raise ValueError(
+                    f"a pane's {label!r} time must be a timezone-aware datetime "
+                    f"(use chloe.model.utcnow()), not {when!r}"
+                )
+        if self.exit_status is not None and not isinstance(self.exit_status, ExitStatus):
+            raise ValueError(f"exit_status must be an ExitStatus, not {self.exit_status!r}")
         if self.kind is Kind.TMUX and not self.tmux_session:
             raise ValueError("a tmux pane needs a tmux session name")
 

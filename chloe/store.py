@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import glob
 import os
 import tempfile
 import tomllib
@@ -41,7 +42,6 @@ from chloe.model import ExitStatus, Kind, PaneRecord, UserState, validate_name
 SCHEMA = 1
 """The version of the file format this chloe reads and writes."""
 
-_TMP_PREFIX = ".panes-"
 _TMP_SUFFIX = ".tmp"
 
 
@@ -57,7 +57,7 @@ def record_to_dict(rec: PaneRecord) -> dict[str, Any]:
         "kind": rec.kind.value,
         "cwd": rec.cwd,
         "command": list(rec.command),
-        "created": rec.created,
+        "created": _utc(rec.created),
         "user_state": rec.user_state.value,
     }
     if rec.tmux_session is not None:
@@ -68,8 +68,16 @@ def record_to_dict(rec: PaneRecord) -> dict[str, Any]:
         else:
             out["exit_code"] = rec.exit_status.code
     if rec.ended is not None:
-        out["ended"] = rec.ended
+        out["ended"] = _utc(rec.ended)
     return out
+
+
+def _utc(dt: datetime) -> datetime:
+    # TOML offsets are whole minutes; zones such as Europe/Amsterdam before 1937
+    # had offsets in seconds, which tomli_w would write as unparsable TOML (and
+    # the next load would move the whole file aside). The same instant in UTC
+    # compares equal and always writes valid TOML.
+    return dt.astimezone(UTC)
 
 
 def _expect(table: dict[str, Any], key: str, typ: type, where: str, *, required: bool) -> Any:
@@ -193,6 +201,9 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.lock_path = self.path.with_name(self.path.name + ".lock")
+        # Temp files are named after the data file, so two stores sharing a
+        # directory never clean up each other's in-flight saves.
+        self._tmp_prefix = f".{self.path.name}-"
 
     # -- locking -----------------------------------------------------------------
 
@@ -274,10 +285,18 @@ class Store:
     # -- writing -----------------------------------------------------------------
 
     def _write_unlocked(self, records: list[PaneRecord]) -> None:
-        data = dumps(records).encode("utf-8")
+        try:
+            data = dumps(records).encode("utf-8")
+        except UnicodeEncodeError as exc:  # PaneRecord rejects these; kept as a safety net
+            raise StoreError(
+                f"cannot write {self.path}: a value is not UTF-8 text ({exc})"
+            ) from None
         directory = self.path.parent
         self._remove_stale_temps()
-        fd, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX, suffix=_TMP_SUFFIX, dir=directory)
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=self._tmp_prefix, suffix=_TMP_SUFFIX, dir=directory)
+        except OSError as exc:
+            raise StoreError(f"cannot write {self.path}: {exc.strerror}") from None
         try:
             with os.fdopen(fd, "wb") as fh:
                 os.fchmod(fh.fileno(), 0o600)
@@ -304,7 +323,8 @@ class Store:
     def _remove_stale_temps(self) -> None:
         # Only lock holders write temp files, so under the lock any that exist were
         # left by a writer that was killed mid-save.
-        for leftover in self.path.parent.glob(f"{_TMP_PREFIX}*{_TMP_SUFFIX}"):
+        pattern = f"{glob.escape(self._tmp_prefix)}*{_TMP_SUFFIX}"
+        for leftover in self.path.parent.glob(pattern):
             with contextlib.suppress(OSError):
                 leftover.unlink()
 
@@ -324,9 +344,15 @@ class Store:
                 self._write_unlocked(records)
 
     def save(self, records: list[PaneRecord]) -> None:
-        """Replace the whole list (under the lock)."""
+        """Replace the whole list (under the lock).
+
+        The file on disk is checked first and never replaced when it is from a
+        newer chloe, unreadable or corrupt (the same errors as :meth:`load`;
+        a corrupt file is moved aside, so saving again then succeeds).
+        """
         _check_unique(records)
         with self._locked():
+            self._read_unlocked()
             self._write_unlocked(list(records))
 
     # -- conveniences ------------------------------------------------------------
