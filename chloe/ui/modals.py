@@ -1,0 +1,159 @@
+"""Small dialogs: confirm an action, rename a pane, and the help overlay."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.markup import escape
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from chloe.errors import BadNameError
+from chloe.model import validate_name
+
+
+class ConfirmModal(ModalScreen[bool]):
+    """Ask a yes/no question; dismisses with True only on an explicit yes.
+
+    Args:
+        question: What will happen, in a sentence.
+        yes: The label of the confirming button (the action's verb).
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Yes", id="confirm_yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm_no"),
+    ]
+
+    def __init__(self, question: str, yes: str = "Yes") -> None:
+        super().__init__()
+        self._question = question
+        self._yes = yes
+
+    def compose(self) -> ComposeResult:
+        """A question and two buttons."""
+        with Vertical(classes="dialog"):
+            yield Label(self._question, classes="question")
+            with Horizontal(classes="buttons"):
+                yield Button(f"{self._yes} (y)", variant="error", id="yes")
+                yield Button("Cancel (n)", id="no")
+
+    def on_mount(self) -> None:
+        """Start on the safe answer."""
+        self.query_one("#no", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, answer: bool) -> None:
+        """Close with ``answer``."""
+        self.dismiss(answer)
+
+
+class RenameModal(ModalScreen[str | None]):
+    """Ask for a new pane name, explaining a bad one before it is accepted.
+
+    Dismisses with the valid new name, or None when cancelled or unchanged.
+
+    Args:
+        current: The pane's current name (pre-filled).
+        taken: Names other panes already use.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="rename_cancel"),
+    ]
+
+    def __init__(self, current: str, taken: Iterable[str]) -> None:
+        super().__init__()
+        self._current = current
+        self._taken = frozenset(taken) - {current}
+
+    def compose(self) -> ComposeResult:
+        """A title, the name field and where problems are explained."""
+        with Vertical(classes="dialog"):
+            yield Label(f"Rename {self._current!r}", classes="question")
+            yield Input(self._current, id="name", select_on_focus=True)
+            yield Label("", id="problem", classes="problem")
+            yield Label("enter: rename · esc: cancel", classes="hint")
+
+    def _problem(self, name: str) -> str | None:
+        try:
+            validate_name(name)
+        except BadNameError as exc:
+            return str(exc)
+        if name in self._taken:
+            return f"a pane named {name!r} already exists; names must be unique"
+        return None
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        self.query_one("#problem", Label).update(self._problem(event.value) or "")
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        problem = self._problem(event.value)
+        if problem:
+            self.query_one("#problem", Label).update(problem)
+            return
+        self.dismiss(None if event.value == self._current else event.value)
+
+    def action_cancel(self) -> None:
+        """Close without renaming."""
+        self.dismiss(None)
+
+
+class HelpScreen(ModalScreen[None]):
+    """The keys of both modes, the three labels and what survives what.
+
+    Args:
+        keys: (key, description) pairs for navigation mode, in display order.
+        leave_key: The key that leaves terminal mode.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "close", "Close help", id="help_close"),
+    ]
+
+    def __init__(self, keys: list[tuple[str, str]], leave_key: str) -> None:
+        super().__init__()
+        self._keys = keys
+        self._leave_key = leave_key
+
+    def compose(self) -> ComposeResult:
+        """The help text in a scrollable box."""
+        width = max((len(k) for k, _ in self._keys), default=1)
+        rows = "\n".join(
+            f"  [b $accent]{escape(k.ljust(width))}[/]  {escape(d)}" for k, d in self._keys
+        )
+        leave = escape(self._leave_key)
+        text = (
+            "[b]Navigation mode[/] (the pane list has focus)\n"
+            f"{rows}\n\n"
+            "[b]Terminal mode[/] (a pane has focus)\n"
+            f"  Every key goes to the program (Esc, Ctrl+C, Ctrl+B, q…)\n"
+            f"  except [b $accent]{leave}[/], which returns to the list.\n"
+            "  Shift+PgUp/PgDn browse chloe's scrollback.\n\n"
+            "[b]Labels[/]\n"
+            "  [$success]●[/] attached  chloe shows the pane live\n"
+            "  [$warning]○[/] detached  the tmux session runs on; no chloe client\n"
+            "  [$error]✗[/] dead      the process ended (exit code or signal shown)\n\n"
+            "[b]What survives[/]\n"
+            "  tmux panes survive chloe quitting, SSH dropping and crashes;\n"
+            "  chloe reattaches the ones you left attached. Direct panes end\n"
+            "  with chloe and come back dead, ready to respawn."
+        )
+        with VerticalScroll(classes="dialog help"):
+            yield Static(Content.from_markup(text))
+            yield Label("esc or ? to close", classes="hint")
+
+    def action_close(self) -> None:
+        """Close the overlay."""
+        self.dismiss(None)

@@ -1,0 +1,168 @@
+"""The sidebar: one entry per pane with its name, kind, status word and indicator."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar
+
+from textual.binding import BindingType
+from textual.content import Content
+from textual.markup import escape
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from chloe.model import Kind
+
+INDICATORS: dict[str, tuple[str, str]] = {
+    "attached": ("●", "$success"),
+    "detached": ("○", "$warning"),
+    "dead": ("✗", "$error"),
+    "checking": ("…", "$text-muted"),
+}
+"""Status word -> (indicator glyph, theme colour)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What the list shows for one pane (plain values, so redraws are cheap to skip).
+
+    Attributes:
+        pane_id: The pane's stable id (the option id).
+        name: Display name.
+        kind: direct or tmux.
+        label: The status as words: ``attached``, ``detached``, ``dead (exit 3)``.
+        command: The running command (tmux's ``pane_current_command``), if known.
+        age: How long the pane has existed, in short words (``3h 12m``), if shown.
+        activity: New output or a bell while the pane was not shown.
+    """
+
+    pane_id: str
+    name: str
+    kind: Kind
+    label: str
+    command: str | None = None
+    age: str | None = None
+    activity: str | None = None
+
+    @property
+    def word(self) -> str:
+        """The first word of the label: ``attached``, ``detached``, ``dead`` or ``checking``."""
+        return self.label.split(" ", 1)[0]
+
+
+def format_age(created: datetime, now: datetime) -> str:
+    """Short words for how long ago ``created`` was: ``45s``, ``12m``, ``3h 12m``, ``2d 4h``."""
+    seconds = max(0, int((now - created).total_seconds()))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes}m"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours}h {minutes}m"
+    days, hours = divmod(hours, 24)
+    return f"{days}d {hours}h"
+
+
+def render_entry(entry: Entry, *, compact: bool) -> Content:
+    """The option prompt for an entry: three lines, or one when ``compact``."""
+    glyph, colour = INDICATORS.get(entry.word, INDICATORS["dead"])
+    name = escape(entry.name)
+    activity = f" [$accent]{escape(entry.activity)}[/]" if entry.activity else ""
+    if compact:
+        return Content.from_markup(
+            f"[{colour}]{glyph}[/] [b]{name}[/]{activity} [{colour}]{escape(entry.label)}[/]"
+        )
+    detail = [p for p in (entry.command, entry.age) if p]
+    lines = [
+        f"[{colour}]{glyph}[/] [b]{name}[/]{activity}",
+        f"  [dim]{entry.kind.value}[/] · [{colour}]{escape(entry.label)}[/]",
+    ]
+    if detail:
+        lines.append(f"  [dim]{escape(' · '.join(detail))}[/]")
+    return Content.from_markup("\n".join(lines))
+
+
+class PaneList(OptionList, inherit_bindings=False):
+    """The list of panes; keys are bound on the screen (so the keymap can remap them).
+
+    Moving the highlight posts :class:`PaneList.PaneHighlighted`.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = []
+
+    one_line: reactive[bool] = reactive(False)
+    """Show one line per pane (narrow terminals)."""
+
+    class PaneHighlighted(Message):
+        """The highlight moved to another pane (or off the end of an emptied list).
+
+        Args:
+            pane_id: The highlighted pane's id, or None when the list is empty.
+        """
+
+        def __init__(self, pane_id: str | None) -> None:
+            super().__init__()
+            self.pane_id = pane_id
+            """The highlighted pane's id, or None."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._entries: dict[str, Entry] = {}
+
+    @property
+    def pane_ids(self) -> list[str]:
+        """Ids of the listed panes, top to bottom."""
+        return [o.id for o in self.options if o.id is not None]
+
+    @property
+    def selected_id(self) -> str | None:
+        """The highlighted pane's id."""
+        option = self.highlighted_option
+        return option.id if option is not None else None
+
+    def select_id(self, pane_id: str) -> None:
+        """Highlight the pane with this id, if listed."""
+        try:
+            self.highlighted = self.get_option_index(pane_id)
+        except LookupError:
+            pass
+
+    def set_entries(self, entries: list[Entry]) -> None:
+        """Show exactly these entries, in this order, keeping the highlight on its pane.
+
+        Only changed prompts are redrawn; the list is rebuilt only when panes
+        were added, removed or reordered.
+        """
+        compact = self.one_line
+        if [e.pane_id for e in entries] != self.pane_ids:
+            previous = self.selected_id
+            index = self.highlighted
+            self.set_options(
+                Option(render_entry(e, compact=compact), id=e.pane_id) for e in entries
+            )
+            ids = [e.pane_id for e in entries]
+            if previous in ids:
+                self.highlighted = ids.index(previous)
+            elif ids:
+                self.highlighted = min(index or 0, len(ids) - 1)
+            self._entries = {e.pane_id: e for e in entries}
+            self.post_message(self.PaneHighlighted(self.selected_id))
+            return
+        for entry in entries:
+            if self._entries.get(entry.pane_id) != entry:
+                self.replace_option_prompt(entry.pane_id, render_entry(entry, compact=compact))
+        self._entries = {e.pane_id: e for e in entries}
+
+    def watch_one_line(self, one_line: bool) -> None:
+        """Redraw every entry in the new layout."""
+        for entry in self._entries.values():
+            self.replace_option_prompt(entry.pane_id, render_entry(entry, compact=one_line))
+
+    def _on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        self.post_message(self.PaneHighlighted(event.option.id))
