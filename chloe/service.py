@@ -487,7 +487,8 @@ class PaneService:
             state = self.tmux.snapshot().sessions.get(session)
             if state is not None and not state.dead:
                 self.tmux.release(session)
-                target = shlex.quote(f"={session}")
+                # Session names are chloe-<hex>; the quotes keep shells off the '='.
+                target = f"'={session}'"
                 hint = f"still running: tmux -L {shlex.quote(self.tmux.socket)} attach -t {target}"
             elif state is not None:
                 self.tmux.kill(session)
