@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from chloe.config import (
 )
 from chloe.errors import ConfigError
 from chloe.paths import config_path
+from chloe.store import parse
 
 
 @pytest.fixture
@@ -199,3 +202,28 @@ def test_every_binding_has_an_id_a_default_key_and_a_description() -> None:
     assert len(ids) == len(set(ids)) == len(BINDING_IDS)
     for b in BINDINGS:
         assert b.key and b.description
+
+
+# -- docs/configuration.md stays true ---------------------------------------------
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "configuration.md"
+
+
+def test_the_docs_list_every_key_and_binding_with_its_default() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    for f in dataclasses.fields(Config):
+        assert f"`{f.name}`" in text or f"`[{f.name}]`" in text, f.name
+    for b in BINDINGS:
+        assert f"| `{b.id}`" in text and f"| `{b.key}`" in text, b.id
+        assert b.description in text, b.id
+    assert SOCKET_ENV in text
+
+
+def test_the_docs_examples_are_valid(tmp_path: Path) -> None:
+    blocks = re.findall(r"```toml\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
+    assert len(blocks) == 2
+    cfg = load_config(write(tmp_path / "example.toml", blocks[0]), env={})
+    assert cfg.leave_key == "ctrl+b"
+    assert set(cfg.keymap) <= BINDING_IDS
+    panes = parse(blocks[1], tmp_path / "panes.toml")
+    assert [p.name for p in panes] == ["claude (api)", "build"]
