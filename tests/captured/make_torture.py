@@ -1,0 +1,189 @@
+"""Write the hand-made torture streams next to this file.
+
+Run ``.venv/bin/python tests/captured/make_torture.py`` after editing. Each
+stream ends with a screen full of the results of the sequences it exercises,
+so the differential test (tmux as the oracle) checks every one of them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+E = "\x1b"
+CSI = E + "["
+
+
+def cup(y: int, x: int) -> str:
+    return f"{CSI}{y};{x}H"
+
+
+def basic() -> str:
+    """Cursor movement, erase with background colours, SGR in all its forms."""
+    out = [CSI + "2J" + cup(1, 1)]
+    for i in range(1, 23):
+        out.append(f"{i:02d} " + "abcdefghij" * 7 + "\r\n")
+    out.append(cup(2, 30) + CSI + "45m" + CSI + "1J" + CSI + "m")  # ED 1: row 1, row 2 to col 30
+    out.append(cup(2, 10) + CSI + "41m" + CSI + "K")  # EL 0 with a red background
+    out.append(cup(3, 10) + CSI + "42m" + CSI + "1K")  # EL 1
+    out.append(cup(4, 10) + CSI + "44m" + CSI + "2K" + CSI + "0m")
+    out.append(cup(5, 20) + CSI + "7m" + CSI + "5X" + CSI + "27m")  # ECH under reverse: bg only
+    out.append(cup(5, 40) + CSI + "48;5;202m" + CSI + "4X" + CSI + "m")
+    out.append(cup(6, 5) + CSI + "999C" + "R" + CSI + "999D" + "L" + CSI + "3B" + CSI + "2A" + "U")
+    out.append(cup(8, 1) + CSI + "20G" + "G" + CSI + "10`" + "H" + CSI + "12d" + "V")
+    out.append(cup(9, 30) + E + "7" + cup(1, 1) + "s" + E + "8" + "r")
+    out.append(cup(10, 30) + CSI + "s" + cup(1, 2) + "S" + CSI + "u" + "u")
+    out.append(cup(11, 5) + CSI + "2E" + "n" + CSI + "F" + "p")
+    # SGR: 16 colours, bright, 256, truecolour, colon forms, attributes on and off.
+    out.append(cup(14, 1) + CSI + "2K")
+    for c in range(30, 38):
+        out.append(f"{CSI}{c}m{c}{CSI}{c + 60}m{c + 60}")
+    out.append(CSI + "0m" + cup(15, 1) + CSI + "2K")
+    for c in range(40, 48):
+        out.append(f"{CSI}{c}m{c}{CSI}{c + 60}m{c + 60}")
+    out.append(CSI + "0m" + cup(16, 1) + CSI + "2K")
+    for n in (0, 7, 9, 15, 16, 88, 196, 231, 232, 255):
+        out.append(f"{CSI}38;5;{n}m{n:03d}{CSI}48;5;{n}m#{CSI}49m")
+    out.append(CSI + "0m" + cup(17, 1) + CSI + "2K")
+    out.append(CSI + "38;2;255;128;0mTC" + CSI + "48;2;0;64;128mBG" + CSI + "m")
+    out.append(CSI + "38:2::10:20:30mCOLON" + CSI + "38:5:33mC5" + CSI + "m")
+    out.append(CSI + "1mB" + CSI + "3mI" + CSI + "4mU" + CSI + "5mK" + CSI + "7mR" + CSI + "9mS")
+    out.append(
+        CSI + "22mb" + CSI + "23mi" + CSI + "24mu" + CSI + "25mk" + CSI + "27mr" + CSI + "29ms"
+    )
+    out.append(CSI + "1;4;31;42mmix" + CSI + "0;1mre" + CSI + ";3mset" + CSI + "m")
+    out.append(CSI + ">4;2m" + "priv" + CSI + ">4m" + CSI + "?1;2m" + "ok")  # private SGR: ignored
+    out.append(cup(18, 1) + CSI + "2K" + CSI + "44m" + "blue bg then erase" + CSI + "K" + CSI + "m")
+    out.append(cup(19, 1) + CSI + "43m" + CSI + "J" + CSI + "m")  # ED 0 with yellow bg
+    out.append(cup(20, 3) + "after ED")
+    out.append(cup(22, 1) + "end")
+    return "".join(out)
+
+
+def regions() -> str:
+    """Scroll regions, index/reverse index, IL/DL/ICH/DCH, CSI S/T, origin mode."""
+    out = [CSI + "2J" + cup(1, 1)]
+    for i in range(1, 25):
+        out.append(f"line {i:02d} " + "-" * (i * 2) + ("\r\n" if i < 24 else ""))
+    out.append(CSI + "5;15r")  # region rows 5..15
+    out.append(cup(15, 1) + "\n\n" + "after two LF at bottom")
+    out.append(cup(5, 1) + E + "M" + E + "M" + "after two RI at top")
+    out.append(cup(8, 1) + CSI + "2L" + "inserted" + cup(10, 1) + CSI + "3M" + "deleted")
+    out.append(CSI + "46m" + CSI + "2S" + CSI + "m" + cup(7, 5) + "S")  # SU in region, cyan bg
+    out.append(CSI + "T" + cup(6, 5) + "T")  # SD in region
+    out.append(CSI + "?6h" + cup(1, 1) + "origin home" + CSI + "?6l")
+    out.append(CSI + "r")  # full screen again
+    out.append(
+        cup(20, 5) + "ABCDEFGHIJ" + cup(20, 7) + CSI + "3@" + CSI + "41m" + CSI + "2@" + CSI + "m"
+    )
+    out.append(cup(21, 5) + "ABCDEFGHIJ" + cup(21, 7) + CSI + "3P")
+    out.append(cup(22, 75) + CSI + "42m" + CSI + "10P" + CSI + "m")
+    out.append(cup(23, 1) + CSI + "2S")  # full-screen SU feeds the scrollback
+    out.append(cup(1, 1) + CSI + "T" + "top after SD")
+    out.append(CSI + "3;3r" + cup(13, 1) + "one-row region ignored")
+    out.append(cup(24, 1) + CSI + "S" + "one SU")
+    out.append(CSI + "17;19r" + CSI + "999999999S" + cup(17, 1) + "huge SU" + CSI + "999999T")
+    out.append(cup(18, 2) + "after huge T" + CSI + "20;22r" + cup(22, 1) + "\n\n\nregion scroll")
+    out.append(CSI + "r" + cup(24, 1))
+    return "".join(out)
+
+
+def chars() -> str:
+    """Wide and combining characters, wrapping, REP, tabs, insert mode, charsets."""
+    out = [CSI + "2J" + cup(1, 1)]
+    out.append(
+        E
+        + "#8"
+        + CSI
+        + "10;70r"
+        + CSI
+        + "?6h"
+        + cup(1, 1)
+        + CSI
+        + "2K"
+        + "DECALN origin"
+        + CSI
+        + "?6l"
+        + CSI
+        + "r"
+    )
+    # Each following row is cleared first, so untouched rows keep DECALN's E.
+    out.append(
+        cup(1, 1) + CSI + "2K" + CSI + "2K" + "\n" + CSI + "2K" + "\n" + CSI + "2K" + cup(1, 1)
+    )
+    out.append("日本語テキスト wide ✓ done\r\n")
+    out.append("x" * 79 + "日" + "after wide wrap\r\n")  # wide char does not fit: wraps
+    out.append(
+        cup(4, 1) + CSI + "2K" + "日本語"
+    )  # (overwriting a right half: tmux 3.3a bug, see test_screen)
+    out.append(cup(4, 10) + "日本語" + cup(4, 12) + "Y")  # overwrite the left half
+    out.append(cup(5, 1) + CSI + "2K" + "cafe\u0301 nai\u0308ve e\u0301\u0301")  # combining marks
+    out.append(
+        cup(6, 1) + CSI + "2K" + "ab" + CSI + "5b" + "-" + CSI + "b" + "|" + CSI + "3b" + CSI + "2b"
+    )
+    out.append(
+        cup(7, 1) + CSI + "2K" + CSI + "31m" + "=" + CSI + "99999999b" + CSI + "m"
+    )  # huge REP, wraps
+    out.append(
+        cup(9, 1) + CSI + "2K" + "a\tb\tc\t\td" + cup(10, 1) + CSI + "2K" + CSI + "3g" + "x\ty"
+    )  # TBC all
+    out.append(
+        cup(11, 1)
+        + CSI
+        + "2K"
+        + E
+        + "H"
+        + cup(11, 5)
+        + E
+        + "H"
+        + cup(11, 1)
+        + CSI
+        + "2K"
+        + "\t1\t2"
+        + CSI
+        + "2Z"
+        + "Z"
+    )
+    out.append(
+        cup(13, 1) + CSI + "2K" + "0123456789" + cup(13, 3) + CSI + "4h" + "INS" + CSI + "4l"
+    )
+    out.append(cup(14, 1) + CSI + "2K" + E + "(0" + "lqqqwqqqk xax mqqqvqqqj" + E + "(B" + " back")
+    out.append(cup(15, 1) + CSI + "2K" + E + ")0" + "\x0e" + "lqk" + "\x0f" + "lqk")
+    out.append(cup(16, 70) + CSI + "?7l" + "no wrap here: 0123456789" + CSI + "?7h")
+    out.append(cup(17, 75) + "wraps to next line")
+    out.append(
+        cup(19, 1)
+        + CSI
+        + "2K"
+        + "unknown:"
+        + CSI
+        + "?9999h"
+        + E
+        + "]52;c;aGVsbG8=\x07"
+        + E
+        + "P+q544e"
+        + E
+        + "\\"
+    )
+    out.append(E + "_apc" + E + "\\" + CSI + ">1u" + CSI + "?u" + CSI + "=5u" + CSI + "5 q" + "ok")
+    out.append(
+        cup(20, 1) + CSI + "2K" + E + "]0;a title\x07" + E + "]2;other" + E + "\\" + "titled"
+    )
+    out.append(cup(21, 1) + CSI + "2K" + "DEL\x7fNUL\x00BEL\x07 ok " + "\u00e9\u4e2d\U0001f600!")
+    out.append(cup(22, 80) + "Z" + CSI + "K" + cup(23, 80) + "W" + "\r\n" + "after pending wrap")
+    out.append(cup(24, 1))
+    return "".join(out)
+
+
+def main() -> None:
+    """Write the streams."""
+    for name, make in (
+        ("torture_basic", basic),
+        ("torture_regions", regions),
+        ("torture_chars", chars),
+    ):
+        (HERE / f"{name}.bin").write_bytes(make().encode("utf-8"))
+
+
+if __name__ == "__main__":
+    main()

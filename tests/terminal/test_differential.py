@@ -1,0 +1,234 @@
+"""Differential test: tmux is the oracle for what a byte stream must look like.
+
+Every recording under ``tests/captured/`` is replayed into a real tmux pane of
+the same size (on the test's private socket) and into :class:`Terminal`; the
+two screens must agree on every cell's text, colours and attributes, and on the
+cursor position.
+
+The pane runs ``stty -opost -echo; cat FILE`` so the recorded bytes reach tmux
+unchanged (the pty would otherwise turn a bare LF into CR LF, and echo the replies
+tmux writes to queries in the stream), then sets a
+unique title: tmux handles a pane's output in order, so once the title shows,
+every byte of the stream has been processed.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from pyte import graphics
+from pyte.charsets import VT100_MAP
+from pyte.screens import Char
+from wcwidth import wcwidth
+
+from chloe.terminal import Terminal
+from tests.conftest import wait_until
+
+CAPTURED = Path(__file__).resolve().parent.parent / "captured"
+STREAMS = sorted(CAPTURED.glob("*.bin"))
+COLUMNS, LINES = 80, 24
+
+_SGR = re.compile(r"\x1b\[([0-9;:]*)m")
+UNKNOWN_BG = "?"
+
+Cell = tuple[str, str, str, bool, bool, bool, bool, bool, bool]
+
+
+def _tmux_sgr(style: dict[str, str | bool], params: str) -> None:
+    """Apply one SGR sequence as tmux's ``capture-pane -e`` writes it.
+
+    Written independently of the emulator's own SGR code on purpose, so a bug
+    there cannot cancel itself out here.
+    """
+    parts = [int(p) if p else 0 for p in params.replace(":", ";").split(";")] if params else [0]
+    i = 0
+    flags = {1: "bold", 3: "italics", 4: "underscore", 5: "blink", 7: "reverse", 9: "strikethrough"}
+    while i < len(parts):
+        code = parts[i]
+        if code == 0:
+            style.clear()
+        elif code in flags:
+            style[flags[code]] = True
+        elif code in (38, 48):
+            key = "fg" if code == 38 else "bg"
+            if parts[i + 1] == 5:
+                style[key] = graphics.FG_BG_256[parts[i + 2]]
+                i += 2
+            else:
+                r, g, b = parts[i + 2 : i + 5]
+                style[key] = f"{r:02x}{g:02x}{b:02x}"
+                i += 4
+        elif code in graphics.FG_ANSI or code in graphics.FG_AIXTERM:
+            style["fg"] = {**graphics.FG_ANSI, **graphics.FG_AIXTERM}[code]
+        elif code in graphics.BG_ANSI or code in graphics.BG_AIXTERM:
+            style["bg"] = {**graphics.BG_ANSI, **graphics.BG_AIXTERM}[code]
+        else:
+            # dim (2), hidden (8), double underline (21), overline (53)...:
+            # attributes pyte's Char cannot hold; keep them so they mismatch.
+            style[f"sgr{code}"] = True
+        i += 1
+
+
+def _cell(data: str, style: dict[str, str | bool]) -> Cell:
+    extra = sorted(k for k in style if k.startswith("sgr"))
+    return (
+        data + "".join(f"<{k}>" for k in extra),
+        str(style.get("fg", "default")),
+        str(style.get("bg", "default")),
+        bool(style.get("bold")),
+        bool(style.get("italics")),
+        bool(style.get("underscore")),
+        bool(style.get("strikethrough")),
+        bool(style.get("reverse")),
+        bool(style.get("blink")),
+    )
+
+
+def parse_capture(text: str, columns: int, lines: int) -> list[list[Cell]]:
+    """Turn ``capture-pane -p -e -N`` output into rows of cells."""
+    rows: list[list[Cell]] = []
+    style: dict[str, str | bool] = {}
+    # capture-pane leaves out erased cells at the end of a row, even when the
+    # erase gave them a background colour (tmux draws that colour, as its
+    # attached client's output shows): their bg is unknown here.
+    unknown = _cell(" ", {"bg": UNKNOWN_BG})
+    for line in text.split("\n")[:lines]:
+        row: list[Cell] = []
+        pos = 0
+        acs = False
+        while pos < len(line):
+            m = _SGR.match(line, pos)
+            if m:
+                _tmux_sgr(style, m.group(1))
+                pos = m.end()
+                continue
+            ch = line[pos]
+            pos += 1
+            if ch in "\x0e\x0f":
+                # capture-pane marks line-drawing (ACS) runs with SO ... SI.
+                acs = ch == "\x0e"
+                continue
+            if acs:
+                ch = VT100_MAP[ord(ch)] if ord(ch) < 256 else ch
+            width = wcwidth(ch)
+            if width == 0 and row:
+                last = row[-1] if row[-1][0] else row[-2]
+                idx = len(row) - 1 if row[-1][0] else len(row) - 2
+                row[idx] = (last[0] + ch, *last[1:])
+                continue
+            row.append(_cell(ch, style))
+            if width == 2:
+                row.append(_cell("", style))
+        # tmux resets the style at the end of each captured line.
+        style = {}
+        row = row[:columns] + [unknown] * (columns - len(row))
+        rows.append(row)
+    rows += [[unknown] * columns for _ in range(lines - len(rows))]
+    return rows
+
+
+def terminal_cells(term: Terminal) -> list[list[Cell]]:
+    """The emulator's screen in the same shape as :func:`parse_capture`."""
+
+    def cell(c: Char) -> Cell:
+        return (
+            c.data,
+            c.fg,
+            c.bg,
+            c.bold,
+            c.italics,
+            c.underscore,
+            c.strikethrough,
+            c.reverse,
+            c.blink,
+        )
+
+    return [[cell(term.buffer[y][x]) for x in range(term.columns)] for y in range(term.lines)]
+
+
+def tmux_screen(
+    tmux_run: Callable[..., str], tmp_path: Path, data: bytes, columns: int, lines: int
+) -> tuple[list[list[Cell]], tuple[int, int]]:
+    """Replay ``data`` in a fresh tmux pane; return its cells and cursor (x, y)."""
+    stream = tmp_path / "stream.bin"
+    stream.write_bytes(data)
+    conf = tmp_path / "tmux.conf"
+    conf.write_text("set -g status off\nset -g history-limit 100\n")
+    token = f"done-{secrets.token_hex(4)}"
+    command = (
+        f"stty -opost -echo; cat '{stream}'; printf '\\033]2;{token}\\033\\\\'; exec sleep 600"
+    )
+    tmux_run(
+        "-f",
+        str(conf),
+        "new-session",
+        "-d",
+        "-s",
+        "diff",
+        "-x",
+        str(columns),
+        "-y",
+        str(lines),
+        command,
+    )
+    wait_until(
+        lambda: tmux_run("display-message", "-p", "-t", "diff", "#{pane_title}").strip() == token,
+        timeout=20,
+        message="tmux to process the stream",
+    )
+    captured = tmux_run("capture-pane", "-p", "-e", "-N", "-t", "diff")
+    x, y = tmux_run("display-message", "-p", "-t", "diff", "#{cursor_x} #{cursor_y}").split()
+    return parse_capture(captured, columns, lines), (int(x), int(y))
+
+
+def describe_row(cells: list[Cell]) -> str:
+    return "".join(c[0] if len(c[0]) <= 1 else "?" for c in cells)
+
+
+def compare(term: Terminal, expected: list[list[Cell]], cursor: tuple[int, int]) -> list[str]:
+    """Every difference between the emulator and tmux, as readable lines."""
+    problems = []
+    got = terminal_cells(term)
+    for y, (mine, theirs) in enumerate(zip(got, expected, strict=True)):
+        if mine == theirs:
+            continue
+        if [c[0] for c in mine] != [c[0] for c in theirs]:
+            problems.append(
+                f"row {y} text:\n  tmux: {describe_row(theirs)!r}\n  ours: {describe_row(mine)!r}"
+            )
+            continue
+        for x, (a, b) in enumerate(zip(mine, theirs, strict=True)):
+            if b[2] == UNKNOWN_BG and a[0] == " " and a[1] == "default" and not any(a[3:]):
+                continue  # an erased cell: any background (see parse_capture)
+            if a != b:
+                problems.append(f"row {y} col {x} style: tmux {b} ours {a}")
+                break
+    ours = (min(term.cursor.x, term.columns - 1), term.cursor.y)
+    if ours != cursor:
+        problems.append(f"cursor: tmux {cursor} ours {ours}")
+    return problems
+
+
+@pytest.mark.tmux
+@pytest.mark.parametrize("stream", STREAMS, ids=[p.stem for p in STREAMS])
+def test_stream_matches_tmux(stream: Path, tmux_run: Callable[..., str], tmp_path: Path) -> None:
+    """The emulator's final screen equals tmux's for every recorded stream."""
+    data = stream.read_bytes()
+    expected, cursor = tmux_screen(tmux_run, tmp_path, data, COLUMNS, LINES)
+    term = Terminal(COLUMNS, LINES)
+    # Odd chunk sizes split UTF-8 characters and escape sequences across feeds.
+    for i in range(0, len(data), 97):
+        term.feed(data[i : i + 97])
+    problems = compare(term, expected, cursor)
+    assert not problems, f"{stream.name}: {len(problems)} differences\n" + "\n".join(problems[:20])
+
+
+def test_captured_streams_exist() -> None:
+    """The differential test has something to compare (and stays small)."""
+    names = {p.stem for p in STREAMS}
+    assert len(names) >= 10
+    assert sum(p.stat().st_size for p in STREAMS) < 1_000_000
