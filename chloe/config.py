@@ -113,6 +113,22 @@ def _validate_key(key: str) -> bool:
     return bool(key) and key == key.strip() and key.isprintable()
 
 
+def _check_conflicts(keymap: Mapping[str, str], path: Path) -> None:
+    """Two actions on one key would silently shadow each other: refuse that."""
+    owner: dict[str, str] = {}
+    for spec in BINDINGS:
+        for key in keymap.get(spec.id, spec.key).split(","):
+            if key in owner:
+                first = owner[key]
+                changed = ", ".join(f"keymap.{b}" for b in (first, spec.id) if b in keymap)
+                raise ConfigError(
+                    f"{path}: {changed}: the key {key!r} is bound to both {first!r} and "
+                    f"{spec.id!r}; every navigation key should do one thing "
+                    "(give one of them another key in [keymap])"
+                )
+            owner[key] = spec.id
+
+
 def parse_config(doc: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Config:
     """Build a :class:`Config` from a parsed TOML document, validating every key."""
     values: dict[str, Any] = {}
@@ -152,6 +168,7 @@ def parse_config(doc: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> 
                 f"{path}: keymap.{binding_id} should be a key name such as 'n' or 'ctrl+n' "
                 "(several keys separated by commas)"
             )
+    _check_conflicts(keymap, path)
     values["keymap"] = dict(keymap)
     env_socket = env.get(SOCKET_ENV)
     if env_socket:

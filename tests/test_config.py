@@ -173,6 +173,32 @@ def test_bad_values_name_the_file_the_key_and_the_expectation(
 
 
 @pytest.mark.parametrize(
+    ("keymap", "key", "both"),
+    [
+        ('new_direct = "q"', "keymap.new_direct", "'q' is bound to both 'new_direct' and 'quit'"),
+        ('quit = "c"', "keymap.quit", "'c' is bound to both 'new_direct' and 'quit'"),
+        ('cursor_down = "j,k"', "keymap.cursor_down", "'k' is bound to both 'cursor_down'"),
+        ('rename = "x"\nclose = "x"', "keymap.close, keymap.rename", "'x' is bound to both"),
+    ],
+)
+def test_two_actions_on_one_key_is_an_error(
+    cfg_file: Path, keymap: str, key: str, both: str
+) -> None:
+    write(cfg_file, f"[keymap]\n{keymap}\n")
+    with pytest.raises(ConfigError) as info:
+        load_config()
+    msg = str(info.value)
+    assert str(cfg_file) in msg
+    assert key in msg
+    assert both in msg
+
+
+def test_swapping_two_keys_is_fine(cfg_file: Path) -> None:
+    write(cfg_file, '[keymap]\nnew_direct = "t"\nnew_tmux = "c"\n')
+    assert dict(load_config().keymap) == {"new_direct": "t", "new_tmux": "c"}
+
+
+@pytest.mark.parametrize(
     "content",
     [
         b"leave_key = ctrl+q\n",  # unquoted string

@@ -587,10 +587,14 @@ def _attempt_as(uid: int, gid: int, directory: Path, actions: list[str]) -> list
     if pid == 0:  # pragma: no cover - child
         try:
             os.close(r)
-            os.chdir(directory)
-            os.setgroups([])
-            os.setgid(gid)
-            os.setuid(uid)
+            try:
+                os.chdir(directory)
+                os.setgroups([])
+                os.setgid(gid)
+                os.setuid(uid)
+            except OSError as exc:
+                os.write(w, f"cannot drop privileges: {exc}".encode())
+                os._exit(3)
             store = Store(Path("panes.toml"))
             out = []
             for action in actions:
@@ -613,8 +617,13 @@ def _attempt_as(uid: int, gid: int, directory: Path, actions: list[str]) -> list
         chunks.append(chunk)
     os.close(r)
     _, status = os.waitpid(pid, 0)
+    text = b"".join(chunks).decode()
+    if os.waitstatus_to_exitcode(status) == 3:
+        # e.g. a container without CAP_SETUID: root cannot become another user,
+        # and root itself reads a mode-000 file, so this case cannot be made here.
+        pytest.skip(f"running as root and {text}")
     assert os.waitstatus_to_exitcode(status) == 0
-    return b"".join(chunks).decode().splitlines()
+    return text.splitlines()
 
 
 def test_an_unreadable_file_is_a_clear_error_and_left_untouched(tmp_path: Path) -> None:
@@ -649,7 +658,8 @@ def test_an_unreadable_file_is_a_clear_error_and_left_untouched(tmp_path: Path) 
             assert f"cannot read {shown_path}: permission denied" in result
             assert "chmod 600" in result
         assert stat.S_IMODE(path.stat().st_mode) == 0  # mode untouched
-        assert path.read_bytes() == _VALID  # (root, or the owner after a chmod, can check)
+        path.chmod(0o600)
+        assert path.read_bytes() == _VALID  # content untouched
         assert other_files(directory, path) == []  # not moved aside, no temp files
     finally:
         path.chmod(0o600)
