@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import time
 from functools import lru_cache
+from itertools import groupby
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from rich.cells import cell_len
@@ -37,7 +39,7 @@ from chloe.terminal.keys import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Sequence
 
     from textual.timer import Timer
 
@@ -71,6 +73,8 @@ _ANSI_NAMES_ALL: Final = {
 # A cell's style key: Char fields after ``data``:
 # (fg, bg, bold, italics, underscore, strikethrough, reverse, blink).
 _StyleKey = tuple[Any, ...]
+_style_key = itemgetter(slice(1, None))
+_cell_text = itemgetter(0)
 
 
 @lru_cache(maxsize=1024)
@@ -110,6 +114,22 @@ def cell_style(key: _StyleKey) -> Style:
         reverse=reverse or None,
         blink=blink or None,
     )
+
+
+def _aligned(run: Sequence[tuple[Any, ...]]) -> bool:
+    """Whether every wide character in ``run`` is followed by its ``""`` half, and only those."""
+    want_half = False
+    for cell in run:
+        text = cell[0]
+        if want_half:
+            if text:
+                return False
+            want_half = False
+        elif not text:
+            return False
+        elif not text.isascii() and cell_len(text) == 2:
+            want_half = True
+    return not want_half
 
 
 class TerminalView(Widget, can_focus=True):
@@ -310,7 +330,7 @@ class TerminalView(Widget, can_focus=True):
             style = self._styles[key] = self._base + cell_style(key)
         return style
 
-    def _cells_to_strip(self, cells: Iterable[tuple[Any, ...]], columns: int) -> Strip:
+    def _cells_to_strip(self, cells: Sequence[tuple[Any, ...]], columns: int) -> Strip:
         """Join cells into segments, one per run of equally styled cells.
 
         Args:
@@ -318,44 +338,57 @@ class TerminalView(Widget, can_focus=True):
                 then the style fields that form the style cache key.
             columns: the strip's width in cells.
         """
+        # The common case runs in C (groupby/join): a wide character's ""
+        # placeholder joins to nothing, so each run's text is exactly as wide
+        # as its cells. Runs where that does not hold (a placeholder without
+        # its wide character, widths rich and the emulator disagree on) take
+        # the cell-by-cell path, which keeps every later column aligned.
         segments: list[Segment] = []
         append = segments.append
         styles = self._styles
+        for key, group in groupby(cells, _style_key):
+            run = list(group)
+            text = "".join(map(_cell_text, run))
+            if not (len(text) == len(run) and text.isascii()) and not _aligned(run):
+                return self._cells_to_strip_slow(cells, columns)
+            append(Segment(text, styles.get(key) or self._style(key)))
+        strip = Strip(segments, len(cells))
+        if len(cells) != columns:
+            strip = strip.adjust_cell_length(columns, self._base)
+        return strip
+
+    def _cells_to_strip_slow(self, cells: Sequence[tuple[Any, ...]], columns: int) -> Strip:
+        """Cell by cell, for rows whose character widths do not add up."""
+        segments: list[Segment] = []
         run: list[str] = []
         run_key: _StyleKey = ()
-        ascii_only = True
         last_wide = False
-        for cell in cells:
+        count = len(cells)
+        for x, cell in enumerate(cells):
             text = cell[0]
             if not text:
                 # A wide character's right half: the character already covers it.
                 if last_wide:
                     last_wide = False
                     continue
+                text = " "  # a right half without its character
+            last_wide = not text.isascii() and cell_len(text) == 2
+            if last_wide and (x + 1 >= count or cells[x + 1][0]):
+                # A wide character whose right half was overwritten: xterm
+                # erases such a character; drawing it would push the row right.
                 text = " "
-            elif text.isascii():
                 last_wide = False
-            else:
-                ascii_only = False
-                last_wide = cell_len(text) == 2
             key = cell[1:]
             if key != run_key:
                 if run:
-                    style = styles.get(run_key) or self._style(run_key)
-                    append(Segment("".join(run), style))
+                    segments.append(Segment("".join(run), self._style(run_key)))
                 run = [text]
                 run_key = key
             else:
                 run.append(text)
         if run:
-            append(Segment("".join(run), styles.get(run_key) or self._style(run_key)))
-        if ascii_only:
-            strip = Strip(segments, sum(len(segment.text) for segment in segments))
-        else:
-            strip = Strip(segments)
-        if strip.cell_length != columns:
-            strip = strip.adjust_cell_length(columns, self._base)
-        return strip
+            segments.append(Segment("".join(run), self._style(run_key)))
+        return Strip(segments).adjust_cell_length(columns, self._base)
 
     def _screen_row(self, y: int) -> Strip:
         """The strip for screen row ``y`` (cached until the row is dirty)."""

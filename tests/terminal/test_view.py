@@ -413,3 +413,28 @@ async def test_wheel_in_alternate_screen_sends_arrows() -> None:
         await wait_for(pilot, lambda: len(app.inputs) == 1)
         assert app.inputs == [b"\x1bOB" * 3]
         assert view.scrollback_offset == 0
+
+
+async def test_columns_stay_aligned_around_a_stray_wide_char_placeholder() -> None:
+    app = ViewApp()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(TerminalView)
+        await feed(pilot, view, "a日bc".encode())
+        # Break the pair by hand, as a half-overwritten wide character can:
+        # cell 1 keeps "日" but its right half (cell 2) becomes a narrow "x",
+        # and cell 5 becomes a placeholder with no wide character before it.
+        row = view.terminal.buffer[0]
+        row[2] = row[0]._replace(data="x")
+        row[5] = row[0]._replace(data="")
+        view.terminal.dirty.add(0)
+        view.notify_output()
+        await wait_for(pilot, lambda: not view._pending)
+        view.blur()
+        await pilot.pause()
+        strip = view.render_line(0)
+        assert strip.cell_length == SIZE[0]
+        text = text_of(strip)
+        # "c" was at column 4 and must still be there; the stray cell is blank.
+        assert strip.crop(4, 5).text == "c"
+        assert strip.crop(5, 6).text == " "
+        assert text.startswith("a")
