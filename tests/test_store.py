@@ -303,7 +303,6 @@ def test_sigkill_at_random_moments_leaves_the_old_or_the_new_list(tmp_path: Path
     rng = random.Random(1234)
     kills = 50
     mid_save = 0  # kills that left a temp file: the save really was interrupted
-    started = time.monotonic()
     for round_ in range(kills):
         before = Store(path).load()
         proc = subprocess.Popen(
@@ -336,7 +335,6 @@ def test_sigkill_at_random_moments_leaves_the_old_or_the_new_list(tmp_path: Path
     Store(path).save(state(0))
     assert other_files(path.parent, path) == []
     assert mid_save > 0, "no kill landed inside a save; the test proved nothing"
-    assert time.monotonic() - started < 60
 
 
 # -- concurrency ------------------------------------------------------------------
@@ -372,12 +370,16 @@ def test_twenty_processes_adding_at_once_lose_nothing(tmp_path: Path) -> None:
                     cwd=REPO,
                 )
             )
-        os.close(gate_r)
         for p in procs:
             Lines(p).wait_for(1, timeout=30)
     finally:
+        os.close(gate_r)
         os.close(gate_w)  # release all 20 together
-        results = [p.communicate(timeout=60) for p in procs]
+        try:
+            results = [p.communicate(timeout=60) for p in procs]
+        finally:
+            for p in procs:
+                p.kill()  # only matters if one hung: never leave children behind
     for p, (_, err) in zip(procs, results, strict=True):
         assert p.returncode == 0, err.decode()
     panes = Store(path).load()
