@@ -141,10 +141,10 @@ async def test_paste_is_bracketed_only_when_asked() -> None:
     app = ViewApp()
     async with app.run_test(size=SIZE) as pilot:
         view = app.query_one(TerminalView)
-        view.post_message(events.Paste("ls\n"))
+        app.post_message(events.Paste("ls\n"))  # as the driver delivers it
         await wait_for(pilot, lambda: len(app.inputs) == 1)
         await feed(pilot, view, b"\x1b[?2004h")
-        view.post_message(events.Paste("ls\n"))
+        app.post_message(events.Paste("ls\n"))  # as the driver delivers it
         await wait_for(pilot, lambda: len(app.inputs) == 2)
         assert app.inputs == [b"ls\r", b"\x1b[200~ls\r\x1b[201~"]
 
@@ -438,3 +438,18 @@ async def test_columns_stay_aligned_around_a_stray_wide_char_placeholder() -> No
         assert strip.crop(4, 5).text == "c"
         assert strip.crop(5, 6).text == " "
         assert text.startswith("a")
+
+
+async def test_browsed_lines_stay_put_while_output_arrives() -> None:
+    app = ViewApp()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(TerminalView)
+        await feed(pilot, view, b"\r\n".join(f"line {i}".encode() for i in range(40)))
+        await pilot.press("shift+pageup")
+        top = text_of(view.render_line(0))[:8]
+        await feed(pilot, view, b"".join(f"\r\nmore {i}".encode() for i in range(5)))
+        assert text_of(view.render_line(0))[:8] == top
+        assert view.scrollback_offset == SIZE[1] - 1 + 5
+        await pilot.press("shift+end")
+        assert view.scrollback_offset == 0
+        assert text_of(view.render_line(SIZE[1] - 1)).startswith("more 4")
