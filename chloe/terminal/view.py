@@ -41,8 +41,6 @@ from chloe.terminal.keys import (
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from textual.timer import Timer
-
     from chloe.terminal.screen import Terminal
 
 __all__ = ["TerminalView"]
@@ -234,7 +232,6 @@ class TerminalView(Widget, can_focus=True):
         self._scroll_offset = 0
         self._seen_scrollback_len = terminal.scrollback_len
         self._cursor_drawn: tuple[int, int] | None = None
-        self._flush_timer: Timer | None = None
         self._last_flush = 0.0
         self._pending = False
         self._mouse_captured = False
@@ -283,7 +280,7 @@ class TerminalView(Widget, can_focus=True):
             # the echo of a keypress shows without a frame of latency.
             self.call_later(self._flush)
         else:
-            self._flush_timer = self.set_timer(delay, self._flush, name="terminal-flush")
+            self.set_timer(delay, self._flush, name="terminal-flush")
 
     def scroll_back(self, lines: int) -> None:
         """Browse the scrollback: positive ``lines`` go back in time, negative forward.
@@ -496,7 +493,6 @@ class TerminalView(Widget, can_focus=True):
     def _flush(self) -> None:
         """Repaint what changed since the last flush (runs at most 60 times a second)."""
         self._pending = False
-        self._flush_timer = None
         self._last_flush = time.monotonic()
         terminal = self._terminal
         dirty = terminal.dirty
