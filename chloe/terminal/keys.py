@@ -18,8 +18,8 @@ Both spellings encode to the bytes xterm sends by default (no
 ``modifyOtherKeys``): modifiers that xterm cannot express for a key are
 dropped, as xterm drops them.
 
-Nothing here imports pyte: the terminal's modes arrive through the small
-:class:`TerminalModes` protocol.
+Nothing here imports pyte or Textual: the terminal's modes arrive through the
+small :class:`TerminalModes` protocol, and events as plain names and values.
 """
 
 from __future__ import annotations
@@ -29,10 +29,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Protocol
 
-from textual.keys import KEY_TO_UNICODE_NAME, REPLACED_KEYS
-
 if TYPE_CHECKING:
-    from textual import events
+    from textual import events  # only for the annotation of encode_key_event
 
 __all__ = [
     "Modes",
@@ -132,6 +130,12 @@ _NAMED_CHARS: Final = {
     "backslash": "\\",
     "underscore": "_",
     "left_square_brace": "[",
+    # Unicode names with hyphens, which "_" cannot be turned back into
+    "less_than_sign": "<",
+    "greater_than_sign": ">",
+    "plus_minus_sign": "±",
+    "left_pointing_double_angle_quotation_mark": "«",
+    "right_pointing_double_angle_quotation_mark": "»",
     # kitty keypad keys
     "decimal": ".",
     "divide": "/",
@@ -181,15 +185,11 @@ def _name_to_char(name: str) -> str | None:
         return name
     if name in _NAMED_CHARS:
         return _NAMED_CHARS[name]
-    original = REPLACED_KEYS.get(name, name)
-    for candidate in (KEY_TO_UNICODE_NAME.get(original), original.replace("_", " ")):
-        if candidate is None:
-            continue
-        try:
-            return unicodedata.lookup(candidate)
-        except KeyError:
-            continue
-    return None
+    # Textual names other characters by their lower-cased Unicode name.
+    try:
+        return unicodedata.lookup(name.replace("_", " "))
+    except KeyError:
+        return None
 
 
 def _modifier_param(mods: frozenset[str]) -> int:

@@ -291,3 +291,15 @@ def test_focus_reports_only_when_1004_set() -> None:
     assert encode_focus(False, NORMAL) == b""
     assert encode_focus(True, Modes(focus_events=True)) == b"\x1b[I"
     assert encode_focus(False, Modes(focus_events=True)) == b"\x1b[O"
+
+
+def test_every_character_key_name_maps_back_to_its_character() -> None:
+    """Kitty terminals send alt/ctrl+<char> with no text: the name must give the char back."""
+    from textual.keys import _character_to_key
+
+    for code in [*range(33, 127), *range(0xA1, 0x180)]:
+        char = chr(code)
+        if not char.isprintable():
+            continue  # the soft hyphen: no key types it
+        name = _character_to_key(char)
+        assert encode_key(f"alt+{name}", None, NORMAL) == f"\x1b{char}".encode(), name
