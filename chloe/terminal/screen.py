@@ -281,6 +281,7 @@ class Terminal(pyte.Screen):
         pos = 0
         n = len(text)
         last = ""  # the last printed text, for REP; any other token clears it
+        refused = 0  # the end of a run of plain lines _plain_lines turned down
         while pos < n:
             m = match(text, pos)
             if m is None:  # unreachable: every character starts some token
@@ -294,12 +295,18 @@ class Terminal(pyte.Screen):
             elif kind == 5:
                 ch = m.group(5)
                 if ch == "\r" and text.startswith("\r\n", pos):
-                    pm = plain(text, pos + 2)
                     self.carriage_return()
                     self.linefeed()
                     pos += 2
-                    if pm is not None:
-                        pos = self._plain_lines(text, pos, pm.end())
+                    # A flood of plain lines at the bottom of the screen: take
+                    # them all at once (unless this run was already refused).
+                    if self.cursor.y == self.lines - 1 and pos >= refused:
+                        pm = plain(text, pos)
+                        if pm is not None:
+                            done = self._plain_lines(text, pos, pm.end())
+                            if done == pos:
+                                refused = pm.end()
+                            pos = done
                 else:
                     control(ch)
                     pos = m.end()
@@ -330,8 +337,6 @@ class Terminal(pyte.Screen):
         away again are built directly in their compact scrollback form.
         """
         cursor = self.cursor
-        lines = text[start:end].split("\r\n")
-        lines.pop()  # the empty tail after the last CR LF
         columns = self.columns
         if (
             self.margins is not None
@@ -339,9 +344,17 @@ class Terminal(pyte.Screen):
             or _IRM in self.mode
             or self._charset_table is not None
             or cursor.y != self.lines - 1
-            or max(map(len, lines)) > columns
         ):
             return start  # not the simple case: the ordinary path handles it
+        lines = text[start:end].split("\r\n")
+        lines.pop()  # the empty tail after the last CR LF
+        if max(map(len, lines)) > columns:
+            # Stop before the first line that would wrap.
+            fit = next(i for i, line in enumerate(lines) if len(line) > columns)
+            if fit < 2:
+                return start
+            lines = lines[:fit]
+            end = start + sum(map(len, lines)) + 2 * fit
         # The cursor sits at the start of a freshly scrolled-in bottom row only
         # if the previous line feed scrolled; check the row is blank.
         blank = self._blank()

@@ -1,0 +1,452 @@
+"""Unit tests for each sequence and mode :class:`Terminal` adds to stock pyte."""
+
+from __future__ import annotations
+
+import pytest
+from pyte.screens import Char
+
+from chloe.terminal import Terminal
+
+ESC = b"\x1b"
+CSI = b"\x1b["
+
+
+def make(columns: int = 10, lines: int = 4, scrollback: int = 100) -> Terminal:
+    return Terminal(columns, lines, scrollback=scrollback)
+
+
+def fed(data: bytes, columns: int = 10, lines: int = 4, scrollback: int = 100) -> Terminal:
+    term = make(columns, lines, scrollback)
+    term.feed(data)
+    return term
+
+
+# ---------------------------------------------------------------- input bytes
+
+
+def test_utf8_character_split_across_feeds_comes_out_whole() -> None:
+    term = make()
+    euro = "€".encode()
+    term.feed(b"a" + euro[:1])
+    term.feed(euro[1:2])
+    term.feed(euro[2:] + b"b")
+    assert term.display[0].rstrip() == "a€b"
+
+
+def test_invalid_utf8_becomes_replacement_character() -> None:
+    term = fed(b"a\xffb\xc3(")
+    assert term.display[0].rstrip() == "a\ufffdb\ufffd("
+
+
+def test_escape_sequence_split_across_feeds() -> None:
+    term = make()
+    for byte in CSI + b"31mred" + CSI + b"0m":
+        term.feed(bytes([byte]))
+    assert term.buffer[0][0] == Char("r", fg="red")
+    assert term.buffer[0][3] == Char(" ")
+
+
+def test_row_get_keeps_pyte_dict_interface() -> None:
+    term = fed(b"ab")
+    assert term.buffer[0].get(1, term.default_char).data == "b"
+    assert term.buffer[0].get(99, term.default_char) == term.default_char
+
+
+# ------------------------------------------------------------------ scrolling
+
+
+def test_csi_s_scrolls_up_into_scrollback_on_full_screen() -> None:
+    term = fed(b"one\r\ntwo\r\nthree" + CSI + b"2S")
+    assert term.display[0].rstrip() == "three"
+    assert term.scrollback() == ["one", "two"]
+    assert term.cursor.y == 2  # SU does not move the cursor
+
+
+def test_csi_t_scrolls_down_inserting_blank_rows() -> None:
+    term = fed(b"one\r\ntwo" + CSI + b"T")
+    assert [r.rstrip() for r in term.display] == ["", "one", "two", ""]
+    assert term.scrollback() == []
+
+
+def test_scroll_region_does_not_feed_scrollback() -> None:
+    term = fed(b"top" + CSI + b"2;4r" + CSI + b"4;1Hx\n\n\n" + CSI + b"3S")
+    assert term.scrollback() == []
+    assert term.display[0].rstrip() == "top"
+
+
+def test_linefeed_at_bottom_of_full_screen_feeds_scrollback() -> None:
+    term = fed(b"1\r\n2\r\n3\r\n4\r\n5\r\n6")
+    assert term.scrollback() == ["1", "2"]
+    assert [r.rstrip() for r in term.display] == ["3", "4", "5", "6"]
+
+
+def test_scrollback_never_exceeds_its_limit_and_keeps_newest() -> None:
+    term = fed(b"".join(b"%d\r\n" % i for i in range(50)), scrollback=5)
+    assert term.scrollback_len == 5
+    assert term.scrollback() == ["42", "43", "44", "45", "46"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        CSI + b"32m" + b"".join(b"line %d\r\n" % i for i in range(300)) + b"tail",
+        b"".join(b"x" * (i % 30) + b"\r\n" for i in range(300)),  # some lines wrap
+        CSI + b"44m" + b"\r\n" * 40 + CSI + b"0m" + b"".join(b"%d\r\n" % i for i in range(99)),
+    ],
+    ids=["coloured", "wrapping", "after-bce"],
+)
+def test_flood_in_one_chunk_equals_byte_by_byte(data: bytes) -> None:
+    """The bulk path for floods of plain lines changes nothing observable."""
+    bulk = fed(data, 12, 5, scrollback=50)
+    slow = make(12, 5, scrollback=50)
+    for byte in data:
+        slow.feed(bytes([byte]))
+    assert bulk.display == slow.display
+    assert bulk.buffer == slow.buffer
+    assert bulk.scrollback() == slow.scrollback()
+    assert [bulk.scrollback_row(i) for i in range(50)] == [
+        slow.scrollback_row(i) for i in range(50)
+    ]
+    assert (bulk.cursor.x, bulk.cursor.y) == (slow.cursor.x, slow.cursor.y)
+
+
+def test_scrollback_row_keeps_styles() -> None:
+    term = fed(b"ab" + CSI + b"1;31mcd" + CSI + b"0m\r\n" + b"\r\n" * 4)
+    runs = term.scrollback_row(0)
+    assert [text for text, _ in runs] == ["ab", "cd"]
+    assert runs[0][1].fg == "default"
+    assert (runs[1][1].fg, runs[1][1].bold) == ("red", True)
+
+
+def test_scrollback_row_with_wide_characters() -> None:
+    term = fed("日本".encode() + CSI + b"32mx\r\n" + b"\r\n" * 3)
+    assert term.scrollback() == ["日本x"]
+    assert [(t, s.fg) for t, s in term.scrollback_row(0)] == [("日本", "default"), ("x", "green")]
+
+
+def test_erase_scrollback_with_ed_3() -> None:
+    term = fed(b"1\r\n2\r\n3\r\n4\r\n5" + CSI + b"3J")
+    assert term.scrollback() == []
+    assert term.display[3].rstrip() == "5"  # the screen itself stays
+
+
+# ------------------------------------------------------------------------ REP
+
+
+def test_rep_repeats_the_last_printed_character() -> None:
+    term = fed(b"ab" + CSI + b"3b")
+    assert term.display[0].rstrip() == "abbbb"
+
+
+def test_rep_stops_at_the_end_of_the_row_like_tmux() -> None:
+    term = fed(b"x" + CSI + b"99999999b")
+    assert term.display[0] == "x" * 10
+    assert term.display[1].strip() == ""
+
+
+def test_rep_without_a_printed_character_does_nothing() -> None:
+    term = fed(b"a" + CSI + b"1m" + CSI + b"3b")
+    assert term.display[0].rstrip() == "a"
+
+
+# ---------------------------------------------------------- alternate screen
+
+
+@pytest.mark.parametrize("mode", [b"1049", b"1047", b"47"])
+def test_alternate_screen_keeps_main_screen(mode: bytes) -> None:
+    term = fed(b"main" + CSI + b"?" + mode + b"h")
+    assert term.alternate_screen
+    assert term.display[0].strip() == ""
+    term.feed(b"alt text" + CSI + b"?" + mode + b"l")
+    assert not term.alternate_screen
+    assert term.display[0].rstrip() == "main"
+
+
+def test_1049_restores_cursor_47_does_not() -> None:
+    term = fed(b"ab" + CSI + b"?1049h" + CSI + b"3;5H" + CSI + b"?1049l")
+    assert (term.cursor.x, term.cursor.y) == (2, 0)
+    term = fed(b"ab" + CSI + b"?47h" + CSI + b"3;5H" + CSI + b"?47l")
+    assert (term.cursor.x, term.cursor.y) == (4, 2)
+
+
+def test_no_scrollback_on_alternate_screen() -> None:
+    term = fed(CSI + b"?1049h" + b"".join(b"%d\r\n" % i for i in range(40)))
+    assert term.scrollback_len == 0
+
+
+# ---------------------------------------------------------------------- SGR
+
+
+def test_private_sgr_is_ignored_without_raising() -> None:
+    term = fed(CSI + b">4;2m" + b"a" + CSI + b">4m" + b"b")
+    assert term.buffer[0][0] == Char("a")
+    assert term.buffer[0][1] == Char("b")
+
+
+def test_sgr_256_and_truecolour_are_hex_strings() -> None:
+    term = fed(CSI + b"38;5;196m" + b"a" + CSI + b"48;2;1;2;3m" + b"b" + CSI + b"38:2::10:20:30mc")
+    assert term.buffer[0][0].fg == "ff0000"
+    assert term.buffer[0][1].bg == "010203"
+    assert term.buffer[0][2].fg == "0a141e"
+
+
+def test_sgr_attributes_on_and_off() -> None:
+    term = fed(CSI + b"1;3;4;5;7;9mA" + CSI + b"22;23;24;25;27;29mB" + CSI + b"91;102mC")
+    a, b, c = term.buffer[0][:3]
+    assert (a.bold, a.italics, a.underscore, a.blink, a.reverse, a.strikethrough) == (True,) * 6
+    assert (b.bold, b.italics, b.underscore, b.blink, b.reverse, b.strikethrough) == (False,) * 6
+    assert (c.fg, c.bg) == ("brightred", "brightgreen")
+
+
+@pytest.mark.parametrize(
+    ("erase", "x"),
+    [
+        (CSI + b"K", 2),
+        (CSI + b"2K", 2),
+        (CSI + b"J", 2),
+        (CSI + b"2J", 2),
+        (CSI + b"3X", 2),
+        (CSI + b"2P", 9),  # the cells shifted in at the end
+        (CSI + b"2@", 1),
+        (CSI + b"L", 2),  # the row inserted
+        (CSI + b"S", 2),  # the row scrolled in
+    ],
+)
+def test_erase_uses_background_colour_only(erase: bytes, x: int) -> None:
+    """Erased cells take the background colour, not reverse or other attributes."""
+    term = fed(b"abc" + CSI + b"4;1H" + CSI + b"1;7;31;44m" + erase)
+    assert term.buffer[3][x] == Char(" ", bg="blue")
+
+
+# ---------------------------------------------------------------------- modes
+
+
+@pytest.mark.parametrize(
+    ("mode", "prop"),
+    [
+        (b"1", "app_cursor_keys"),
+        (b"2004", "bracketed_paste"),
+        (b"1006", "mouse_sgr"),
+        (b"1004", "focus_events"),
+    ],
+)
+def test_input_modes_follow_set_and_reset(mode: bytes, prop: str) -> None:
+    term = make()
+    assert getattr(term, prop) is False
+    term.feed(CSI + b"?" + mode + b"h")
+    assert getattr(term, prop) is True
+    term.feed(CSI + b"?" + mode + b"l")
+    assert getattr(term, prop) is False
+
+
+def test_mouse_mode_last_set_wins_and_reset_turns_off() -> None:
+    term = make()
+    assert term.mouse_mode == 0
+    term.feed(CSI + b"?1000h")
+    assert term.mouse_mode == 1000
+    term.feed(CSI + b"?1003h" + CSI + b"?1002h")
+    assert term.mouse_mode == 1002
+    term.feed(CSI + b"?1003l")
+    assert term.mouse_mode == 0
+
+
+def test_cursor_visibility() -> None:
+    term = make()
+    assert term.cursor_visible and not term.cursor.hidden
+    term.feed(CSI + b"?25l")
+    assert not term.cursor_visible and term.cursor.hidden
+    term.feed(CSI + b"?25h")
+    assert term.cursor_visible and not term.cursor.hidden
+
+
+def test_several_modes_in_one_sequence() -> None:
+    term = fed(CSI + b"?1;2004;1006h")
+    assert term.app_cursor_keys and term.bracketed_paste and term.mouse_sgr
+
+
+# -------------------------------------------------------- titles, bell, count
+
+
+def test_osc_titles_with_bel_and_st_even_when_split() -> None:
+    term = fed(ESC + b"]0;first\x07")
+    assert term.title == "first"
+    term.feed(ESC + b"]2;sec")
+    term.feed(b"ond" + ESC)
+    term.feed(b"\\x")
+    assert term.title == "second"
+    assert term.display[0].rstrip() == "x"
+
+
+def test_bell_is_counted() -> None:
+    term = fed(b"a\x07b\x07")
+    assert term.bell_count == 2
+    assert term.display[0].rstrip() == "ab"
+
+
+def test_generation_counts_feeds_that_change_the_screen() -> None:
+    term = make()
+    start = term.generation
+    term.feed(b"a")
+    assert term.generation == start + 1
+    term.feed(b"")
+    term.feed(CSI + b"1m")  # a style change alone shows nothing
+    assert term.generation == start + 1
+    term.feed(CSI + b"3;3H")
+    assert term.generation == start + 2
+
+
+def test_dirty_marks_changed_rows_and_survives_feeds() -> None:
+    term = make()
+    term.dirty.clear()
+    dirty = term.dirty
+    term.feed(CSI + b"3;1Hx")
+    assert term.dirty is dirty
+    assert term.dirty == {2}
+
+
+# --------------------------------------------------------------------- replies
+
+
+@pytest.mark.parametrize(
+    ("query", "reply"),
+    [
+        (CSI + b"5n", CSI + b"0n"),
+        (CSI + b"3;7H" + CSI + b"6n", CSI + b"3;7R"),
+        (CSI + b"c", CSI + b"?1;2c"),
+        (CSI + b"0c", CSI + b"?1;2c"),
+        (CSI + b">c", CSI + b">0;276;0c"),
+        (CSI + b"?2004h" + CSI + b"?2004$p", CSI + b"?2004;1$y"),
+        (CSI + b"?2004$p", CSI + b"?2004;2$y"),
+        (CSI + b"?1000h" + CSI + b"?1000$p", CSI + b"?1000;1$y"),
+        (CSI + b"?1049h" + CSI + b"?1049$p", CSI + b"?1049;1$y"),
+        (CSI + b"?31337$p", CSI + b"?31337;2$y"),
+        (CSI + b"4$p", CSI + b"4;2$y"),
+        (CSI + b"18t", CSI + b"8;4;10t"),
+    ],
+)
+def test_replies(query: bytes, reply: bytes) -> None:
+    term = fed(query)
+    assert term.take_replies() == reply
+    assert term.take_replies() == b""
+
+
+def test_cursor_report_at_pending_wrap_names_last_column() -> None:
+    term = fed(b"x" * 10 + CSI + b"6n")
+    assert term.take_replies() == CSI + b"1;10R"
+
+
+# ---------------------------------------------------------- characters, edits
+
+
+def test_wide_character_takes_two_cells() -> None:
+    term = fed("a日b".encode())
+    assert [c.data for c in term.buffer[0][:4]] == ["a", "日", "", "b"]
+    assert term.cursor.x == 4
+
+
+def test_wide_character_at_last_column_wraps() -> None:
+    term = fed(("x" * 9 + "日").encode())
+    assert term.buffer[0][9].data == " "
+    assert term.buffer[1][0].data == "日"
+
+
+def test_overwriting_right_half_of_wide_character_blanks_left_half() -> None:
+    """xterm's behaviour; tmux 3.3a leaves the left half (see the report in docs)."""
+    term = fed("日本".encode() + CSI + b"1;2HX")
+    assert [c.data for c in term.buffer[0][:4]] == [" ", "X", "本", ""]
+
+
+def test_combining_mark_joins_previous_cell() -> None:
+    term = fed("e\u0301x".encode())
+    assert term.buffer[0][0].data == "e\u0301"
+    assert term.buffer[0][1].data == "x"
+
+
+def test_insert_and_delete_characters_and_lines() -> None:
+    term = fed(b"abcdef\r" + CSI + b"2C" + CSI + b"2@")
+    assert term.display[0].rstrip() == "ab  cdef"
+    term.feed(CSI + b"3P")
+    assert term.display[0].rstrip() == "abdef"
+    term.feed(b"\r\nline2\r\nline3" + CSI + b"2;1H" + CSI + b"L")
+    assert [r.rstrip() for r in term.display[:4]] == ["abdef", "", "line2", "line3"]
+    term.feed(CSI + b"2M")
+    assert [r.rstrip() for r in term.display[:4]] == ["abdef", "line3", "", ""]
+
+
+def test_insert_mode() -> None:
+    term = fed(b"abc\r" + CSI + b"4hXY" + CSI + b"4lZ")
+    assert term.display[0].rstrip() == "XYZbc"
+
+
+def test_autowrap_off_overwrites_last_column() -> None:
+    term = fed(CSI + b"?7l" + b"0123456789abc")
+    assert term.display[0] == "012345678c"
+    assert term.display[1].strip() == ""
+
+
+def test_dec_line_drawing_charset() -> None:
+    term = fed(ESC + b"(0lqk" + ESC + b"(Blqk")
+    assert term.display[0].rstrip() == "┌─┐lqk"
+
+
+def test_zero_margins_mean_full_screen_as_in_xterm() -> None:
+    """xterm reads ``CSI 0;0r`` as defaults (tmux 3.3a ignores it)."""
+    term = fed(CSI + b"2;3r" + CSI + b"4;5H" + CSI + b"0;0r")
+    assert term.margins is None
+    assert (term.cursor.x, term.cursor.y) == (0, 0)
+
+
+def test_cursor_forward_tab_as_in_xterm() -> None:
+    """``CSI I`` (CHT) moves to the next tab stop (tmux 3.3a lacks it)."""
+    term = fed(CSI + b"2I" + b"x", columns=20)
+    assert term.buffer[0][16].data == "x"
+
+
+def test_save_and_restore_cursor_with_attributes() -> None:
+    term = fed(CSI + b"2;3H" + CSI + b"31m" + ESC + b"7" + CSI + b"0m" + CSI + b"H" + ESC + b"8x")
+    assert term.buffer[1][2] == Char("x", fg="red")
+
+
+def test_origin_mode_is_relative_to_margins() -> None:
+    term = fed(CSI + b"2;3r" + CSI + b"?6h" + CSI + b"1;1Hx" + CSI + b"9;1Hy")
+    assert term.display[1].rstrip() == "x"
+    assert term.display[2].rstrip() == "y"
+
+
+def test_unknown_sequences_are_ignored() -> None:
+    junk = (
+        CSI + b"?9999h" + ESC + b"]52;c;aGk=\x07" + ESC + b"P+q544e" + ESC + b"\\"
+        + ESC + b"_apc" + ESC + b"\\" + CSI + b">1u" + CSI + b"?u" + CSI + b"5 q"
+        + ESC + b"%G" + CSI + b"=5u" + b"\x9b" + CSI + b"1;2;3$z"
+    )  # fmt: skip
+    term = fed(b"a" + junk + b"b")
+    assert term.display[0].rstrip() == "a\ufffdb"
+
+
+# --------------------------------------------------------------------- resize
+
+
+def test_resize_to_one_by_one_and_back() -> None:
+    term = fed(b"hello\r\nworld\r\nagain")
+    term.resize(1, 1)
+    assert (term.lines, term.columns) == (1, 1)
+    assert (term.cursor.x, term.cursor.y) == (0, 0)
+    term.feed("日x\r\ny".encode())
+    term.resize(4, 10)
+    assert len(term.display) == 4
+    assert all(len(row) == 10 for row in term.buffer)
+
+
+def test_resize_shrinking_moves_top_rows_to_scrollback() -> None:
+    term = fed(b"1\r\n2\r\n3\r\n4")
+    term.resize(lines=2)
+    assert term.display == ["3" + " " * 9, "4" + " " * 9]
+    assert term.scrollback() == ["1", "2"]
+    assert term.cursor.y == 1
+
+
+def test_resize_while_on_alternate_screen_keeps_main() -> None:
+    term = fed(b"main" + CSI + b"?1049h" + b"alt")
+    term.resize(3, 6)
+    term.feed(CSI + b"?1049l")
+    assert term.display[0] == "main  "
