@@ -57,7 +57,7 @@ _ALT_MODES = (47, 1047, 1049)
 
 # Bounds that keep hostile input from costing unbounded time or memory.
 _MAX_PARAM = 999_999_999
-_MAX_PENDING = 4096  # an unfinished CSI/ESC sequence longer than this is junk
+_MAX_PENDING = 256  # an unfinished CSI/ESC sequence longer than this is junk
 _MAX_STRING = 65536  # OSC/DCS payloads beyond this are skipped, not buffered
 _MAX_TITLE = 1024
 
@@ -189,6 +189,7 @@ class Terminal(pyte.Screen):
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._pending = ""
         self._in_string = False
+        self._scanned = 0
         self._tables: dict[Char, _CharTable] = {}
         self._table: _CharTable = self._table_for(_BLANK)
         self._blanks: dict[str, Char] = {"default": _BLANK}
@@ -314,8 +315,8 @@ class Terminal(pyte.Screen):
             elif kind is None:  # ESC not starting a well-formed CSI
                 end = self._escape(text, pos)
                 if end is None:
-                    if n - pos <= _MAX_PENDING:
-                        self._pending = text[pos:]
+                    # Unfinished: _escape has bounded how much may wait.
+                    self._pending = text[pos:]
                     return
                 pos = end
                 last = ""
@@ -436,11 +437,16 @@ class Terminal(pyte.Screen):
         if c == "[":
             return self._odd_csi(text, pos)
         if c == "]" or c in "PX^_":
-            end = self._string_end(text, pos + 2, bel=c != "P")
+            # Resume the search where the previous feed stopped, so a string
+            # arriving in many small pieces costs linear time.
+            scan = max(pos + 2, self._scanned - 1) if pos == 0 else pos + 2
+            self._scanned = 0
+            end = self._string_end(text, scan, bel=c != "P")
             if end is None:
                 if n - pos > _MAX_STRING:
                     self._in_string = True  # skip the rest up to its ST
                     return n
+                self._scanned = n - pos
                 return None
             if c == "]":
                 body = text[pos + 2 : end - (1 if text[end - 1] == "\x07" else 2)]
@@ -450,7 +456,7 @@ class Terminal(pyte.Screen):
         while i < n and " " <= text[i] <= "/":
             i += 1
         if i >= n:
-            return None
+            return None if n - pos <= _MAX_PENDING else n
         final = text[i]
         if not "0" <= final <= "~":
             # ESC followed by a control or a non-ASCII character: drop the ESC
