@@ -340,17 +340,22 @@ class TerminalView(Widget, can_focus=True):
         # as its cells. Runs where that does not hold (a placeholder without
         # its wide character, widths rich and the emulator disagree on) take
         # the cell-by-cell path, which keeps every later column aligned.
+        count = len(cells)
+        texts = list(map(_cell_text, cells))
+        if "" in texts:
+            aligned = _aligned(cells)  # rows with wide characters
+        else:
+            row_text = "".join(texts)
+            aligned = row_text.isascii() or cell_len(row_text) == count
+        if not aligned:
+            return self._cells_to_strip_slow(cells, columns)
         segments: list[Segment] = []
         append = segments.append
         styles = self._styles
         for key, group in groupby(cells, _style_key):
-            run = list(group)
-            text = "".join(map(_cell_text, run))
-            if not (len(text) == len(run) and text.isascii()) and not _aligned(run):
-                return self._cells_to_strip_slow(cells, columns)
-            append(Segment(text, styles.get(key) or self._style(key)))
-        strip = Strip(segments, len(cells))
-        if len(cells) != columns:
+            append(Segment("".join(map(_cell_text, group)), styles.get(key) or self._style(key)))
+        strip = Strip(segments, count)
+        if count != columns:
             strip = strip.adjust_cell_length(columns, self._base)
         return strip
 
