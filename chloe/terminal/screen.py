@@ -98,6 +98,9 @@ def _style(key: tuple[str, str, bool, bool, bool, bool, bool, bool]) -> Char:
     return Char(" ", *key)
 
 
+_DEFAULT_STYLE = _style(_style_key(_BLANK))
+
+
 class _Row(list[Char]):
     """One screen row: exactly ``columns`` cells.
 
@@ -139,6 +142,19 @@ def _params(text: str) -> list[int]:
     return [_number(p.split(":", 1)[0]) for p in text.split(";")]
 
 
+class _StyleOf(dict[Char, Char]):
+    """The shared style Char of each cell Char, filled on first use."""
+
+    def __missing__(self, cell: Char) -> Char:
+        if len(self) > 65536:  # bounded: start over rather than grow
+            self.clear()
+        style = self[cell] = _style(_style_key(cell))
+        return style
+
+
+_STYLE_OF = _StyleOf()
+
+
 def compact_row(row: list[Char]) -> CompactRow:
     """Squeeze a screen row into its scrollback form."""
     end = len(row)
@@ -154,12 +170,17 @@ def compact_row(row: list[Char]) -> CompactRow:
         # characters of text per cell rather than cells.
         cells = [c for c in cells if c[0]]
         lengths: list[tuple[int, Char]] = []
-        for key, group in groupby(cells, _style_key):
-            lengths.append((sum(len(c[0]) for c in group), _style(key)))
+        for style, group in groupby(cells, _STYLE_OF.__getitem__):
+            lengths.append((sum(len(c[0]) for c in group), style))
         runs = tuple(lengths)
     else:
-        runs = tuple((len(list(group)), _style(key)) for key, group in groupby(cells, _style_key))
-    if len(runs) == 1 and runs[0][1] == _BLANK:
+        # Cells map to shared style objects, so grouping compares identities.
+        styles = list(map(_STYLE_OF.__getitem__, cells))
+        first = styles[0]
+        if styles.count(first) == end:
+            return (text, _NO_RUNS) if first is _DEFAULT_STYLE else (text, ((end, first),))
+        runs = tuple([(len(list(group)), style) for style, group in groupby(styles)])
+    if len(runs) == 1 and runs[0][1] is _DEFAULT_STYLE:
         return text, _NO_RUNS
     return text, runs
 
@@ -279,6 +300,7 @@ class Terminal(pyte.Screen):
         csi = self._csi
         control = self._control
         draw = self.draw
+        sgr_cache = self._sgr_cache
         pos = 0
         n = len(text)
         last = ""  # the last printed text, for REP; any other token clears it
@@ -323,6 +345,14 @@ class Terminal(pyte.Screen):
             else:
                 params, inter, final = m.group(2, 3, 4)
                 pos = m.end()
+                if final == "m" and not inter:
+                    # SGR, the most frequent sequence by far: cached inline.
+                    cursor = self.cursor
+                    attrs = sgr_cache.get((params, cursor.attrs))
+                    if attrs is not None:
+                        cursor.attrs = attrs
+                        last = ""
+                        continue
                 if final == "b" and not inter and params[:1] not in _PRIVATE_LEADS:
                     if last:
                         self._repeat(last[-1], _number(params) or 1)
