@@ -6,9 +6,11 @@ Measures, in one run on the same machine, the median time of all 50
 ``render_line`` calls:
 
 - cold: the row cache and the style cache both empty (first frame, theme change);
-- warm styles: row cache empty, style cache filled (a full-screen redraw, e.g.
-  a program clearing and repainting the screen);
+- warm styles: row caches empty, style cache filled (a full-screen redraw with
+  new content, e.g. a program clearing and repainting the screen);
 - cached: nothing changed (every row comes from the row cache);
+- scroll: one new line scrolled in at the bottom, the frame of an output
+  flood (the emulator marks every row dirty; rows that only moved are reused);
 - baseline: the naive approach peers use, one rich ``Segment`` and one
   ``Style`` per cell, no caches.
 """
@@ -138,6 +140,7 @@ async def bench(runs: int) -> dict[str, float]:
 
         def warm_styles() -> None:
             view._line_cache.clear()
+            view._moved_rows.clear()
             render_all()
 
         render_all()
@@ -146,6 +149,19 @@ async def bench(runs: int) -> dict[str, float]:
         results["warm styles (row cache empty)"] = median_ms(warm_styles, runs)
         render_all()
         results["cached (nothing dirty)"] = median_ms(render_all, runs)
+
+        # Output flood: each frame one more line scrolls in at the bottom.
+        scroll_times = []
+        lines = coloured_screen().split(b"\x1b[")
+        for i in range(runs):
+            terminal.feed(b"\x1b[" + lines[(i % (len(lines) - 2)) + 1] + b"\r\n")
+            start = time.perf_counter()
+            for y in terminal.dirty:
+                view._line_cache.pop(y, None)
+            terminal.dirty.clear()
+            render_all()
+            scroll_times.append(time.perf_counter() - start)
+        results["scroll one line (output flood frame)"] = statistics.median(scroll_times) * 1000
         results["baseline: Style + Segment per cell"] = median_ms(
             lambda: naive_render(terminal), runs
         )

@@ -224,6 +224,8 @@ class TerminalView(Widget, can_focus=True):
         self._terminal = terminal
         self._line_cache: dict[int, Strip] = {}
         """Screen row -> strip without the cursor, valid until the row is dirty."""
+        self._moved_rows: dict[int, tuple[tuple[Any, ...], Strip]] = {}
+        """id(row object) -> (its cells when drawn, strip), to reuse rows that only moved."""
         self._scrollback_cache: dict[int, Strip] = {}
         """Scrollback row -> strip; cleared whenever output arrives while browsing."""
         self._styles: dict[_StyleKey, Style] = {}
@@ -312,6 +314,7 @@ class TerminalView(Widget, can_focus=True):
         self._base_style = None
         self._styles.clear()
         self._line_cache.clear()
+        self._moved_rows.clear()
         self._scrollback_cache.clear()
 
     @property
@@ -400,12 +403,23 @@ class TerminalView(Widget, can_focus=True):
             columns = terminal.columns
             row: Any = terminal.buffer[y]
             if isinstance(row, list) and len(row) == columns:
-                cells = row  # chloe's rows are dense lists: no copy needed
+                # chloe's rows are dense lists of immutable cells, moved (not
+                # copied) when the screen scrolls, which marks every row dirty.
+                # A row whose cells are still the ones it was drawn with only
+                # moved: reuse its strip (a C-level tuple compare, mostly
+                # identity checks) instead of rebuilding it.
+                cells = tuple(row)
+                known = self._moved_rows.get(id(row))
+                if known is not None and known[0] == cells:
+                    strip = known[1]
+                else:
+                    strip = self._cells_to_strip(cells, columns)
+                    self._moved_rows[id(row)] = (cells, strip)
             else:  # pyte's sparse dict rows
                 get = row.get
                 default = terminal.default_char
-                cells = [get(x, default) for x in range(columns)]
-            strip = self._line_cache[y] = self._cells_to_strip(cells, columns)
+                strip = self._cells_to_strip([get(x, default) for x in range(columns)], columns)
+            self._line_cache[y] = strip
         return strip
 
     def _scrollback_row(self, index: int) -> Strip:
@@ -516,6 +530,11 @@ class TerminalView(Widget, can_focus=True):
                 self.refresh()
             return
         self._seen_scrollback_len = terminal.scrollback_len
+        if len(self._moved_rows) > 2 * terminal.lines:
+            # Rows that scrolled away: forget them (ids can be reused, which is
+            # harmless as hits are checked against the cells, but memory is not).
+            live = {id(row) for row in terminal.buffer}
+            self._moved_rows = {k: v for k, v in self._moved_rows.items() if k in live}
         rows: set[int] = set()
         if dirty:
             line_cache = self._line_cache
@@ -558,6 +577,7 @@ class TerminalView(Widget, can_focus=True):
         terminal.resize(lines=rows, columns=columns)
         terminal.dirty.clear()
         self._line_cache.clear()
+        self._moved_rows.clear()
         self._scrollback_cache.clear()
         self._cursor_drawn = None
         self._scroll_offset = min(self._scroll_offset, terminal.scrollback_len)

@@ -453,3 +453,18 @@ async def test_browsed_lines_stay_put_while_output_arrives() -> None:
         await pilot.press("shift+end")
         assert view.scrollback_offset == 0
         assert text_of(view.render_line(SIZE[1] - 1)).startswith("more 4")
+
+
+async def test_rows_that_only_scrolled_are_not_rebuilt() -> None:
+    app = ViewApp()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(TerminalView)
+        view.blur()
+        await feed(pilot, view, b"\r\n".join(f"\x1b[3{i % 8}mline {i}".encode() for i in range(10)))
+        before = [view.render_line(y) for y in range(SIZE[1])]
+        await feed(pilot, view, b"\r\nnew line")
+        after = [view.render_line(y) for y in range(SIZE[1])]
+        assert text_of(after[0]).startswith("line 1")
+        assert text_of(after[-1]).startswith("new line")
+        # Every row moved up by one: the strips move with them, none is rebuilt.
+        assert all(after[y] is before[y + 1] for y in range(SIZE[1] - 1))
