@@ -99,3 +99,15 @@ def test_unfocused_view_has_no_cursor(snap_compare: object) -> None:
     """
     data = b"\x1b[32;1muser@host\x1b[0m:\x1b[34;1m~\x1b[0m$ "
     assert snap_compare(StreamApp(data, focused=False), terminal_size=SIZE)  # type: ignore[operator]
+
+
+def test_scrollback_browsing_marker(snap_compare: object) -> None:
+    """The `ls --color` listing browsed one page back with shift+PgUp.
+
+    The image must show older lines of the listing (ones that had scrolled off
+    the top), a `[scrollback -23]` marker in the top-right corner in the
+    theme's warning colours, and no cursor block (the live screen is not shown).
+    """
+    assert snap_compare(  # type: ignore[operator]
+        StreamApp(captured("ls_color.bin")), press=["shift+pageup"], terminal_size=SIZE
+    )
