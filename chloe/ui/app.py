@@ -134,6 +134,8 @@ class PaneSlot:
         if not self.is_tmux:
             if self.process is not None:
                 return Status.ATTACHED.value
+            if self.exit_status is not None:
+                return f"dead ({self.exit_status.describe()})"
             if self.info is not None and self.info.status is Status.ATTACHED:
                 return Status.ATTACHED.value  # running in another chloe
             status = self.exit_status or self.record.exit_status
@@ -189,6 +191,7 @@ class ChloeApp(App[int]):
         self._shown: str | None = None
         self._blank = Terminal(80, 24, scrollback=0)
         self._status_busy = False
+        self._status_again = False
         self._started = False
         self._quitting = False
         self._status_timer: Timer | None = None
@@ -275,6 +278,10 @@ class ChloeApp(App[int]):
             except OSError:
                 pass
 
+    def _ui_ready(self) -> bool:
+        """The widgets exist and chloe is not quitting (late worker results are dropped)."""
+        return not self._quitting and bool(self.screen_stack)
+
     # --- sizes and layout ---------------------------------------------------
 
     def _term_size(self) -> tuple[int, int]:
@@ -292,10 +299,12 @@ class ChloeApp(App[int]):
         self._update_layout(event.size.width)
 
     def _update_layout(self, width: int) -> None:
+        if not self._ui_ready():
+            return
         narrow = width < NARROW_WIDTH
         tiny = width < TINY_WIDTH
-        self.screen.set_class(narrow, "-narrow")
-        self.screen.set_class(tiny, "-tiny")
+        self.set_class(narrow, "-narrow")
+        self.set_class(tiny, "-tiny")
         try:
             self.pane_list.one_line = narrow
         except Exception:  # before compose
@@ -303,20 +312,28 @@ class ChloeApp(App[int]):
 
     def watch_list_visible(self, visible: bool) -> None:
         """Show or hide the list (in the tiny layout the terminal takes its place)."""
-        self.screen.set_class(not visible, "-no-list")
+        if not self._ui_ready():
+            return
+        self.set_class(not visible, "-no-list")
 
     def watch_terminal_mode(self, terminal_mode: bool) -> None:
         """Retitle and refresh the footer for the new mode."""
-        self.screen.set_class(terminal_mode, "-terminal-mode")
+        if not self._ui_ready():
+            return
+        self.set_class(terminal_mode, "-terminal-mode")
         self._update_title()
         self.refresh_bindings()
 
     def on_descendant_focus(self) -> None:
         """Terminal mode is exactly 'the terminal widget has focus'."""
+        if not self._ui_ready():
+            return
         self.terminal_mode = isinstance(self.focused, TerminalView)
 
     def on_descendant_blur(self) -> None:
         """Leaving the terminal (to a modal, or the list) ends terminal mode."""
+        if not self._ui_ready():
+            return
         self.terminal_mode = isinstance(self.focused, TerminalView)
 
     # --- the list -----------------------------------------------------------
@@ -338,6 +355,8 @@ class ChloeApp(App[int]):
         )
 
     def _refresh_list(self) -> None:
+        if not self._ui_ready():
+            return
         now = self._clock()
         self.pane_list.set_entries([self._entry(s, now) for s in self._slots.values()])
         self._update_title()
@@ -353,7 +372,13 @@ class ChloeApp(App[int]):
 
     # --- what the terminal area shows -------------------------------------
 
-    def _show(self, pane_id: str | None) -> None:
+    def _show(self, pane_id: str | None, *, preview: bool = True) -> None:
+        """Show a pane: its live (or last) screen, else a preview of its tmux session.
+
+        Cheap when nothing changed, so it runs after every status refresh.
+        """
+        if not self._ui_ready():
+            return
         slot = self._slots.get(pane_id) if pane_id else None
         self._shown = pane_id if slot else None
         empty = self.query_one("#empty", Static)
@@ -363,22 +388,26 @@ class ChloeApp(App[int]):
         if slot is None:
             if view.has_focus:
                 self.pane_list.focus()
-            view.set_terminal(self._blank)
+            if view.terminal is not self._blank:
+                view.set_terminal(self._blank)
             self._update_title()
             return
         if slot.activity:
             slot.activity = None
             self._refresh_list()
-        if slot.terminal is not None and (slot.process is not None or slot.dead):
-            view.set_terminal(slot.terminal)
+        live = slot.terminal is not None and (slot.process is not None or slot.dead)
+        target = slot.terminal if live and slot.terminal else slot.preview or self._blank
+        if view.terminal is not target:
+            view.set_terminal(target)
+        if live:
             self._sync_pty(slot)
-        else:
-            view.set_terminal(slot.preview or self._blank)
-            if slot.is_tmux and slot.process is None:
-                self._request_preview(slot)
+        elif preview and slot.is_tmux and slot.process is None:
+            self._request_preview(slot)
         self._update_title()
 
     def _update_title(self) -> None:
+        if not self._ui_ready():
+            return
         try:
             title = self.query_one("#pane-title", Static)
         except Exception:  # before compose
@@ -472,6 +501,8 @@ class ChloeApp(App[int]):
         assert self._io_loop is not None
         self._io_loop.add_reader(proc.fd, self._on_readable, record.id, proc)
         self._refresh_list()
+        if slot.is_tmux:
+            self._tick()  # tmux's word on the new client, without waiting a second
         self.pane_list.select_id(record.id)
         if self.pane_list.selected_id == record.id:
             self._show(record.id)
@@ -561,7 +592,10 @@ class ChloeApp(App[int]):
 
     def _tick(self) -> None:
         """Once a second: ask for every pane's status; refresh the preview."""
-        if self._quitting or not self._started or self._status_busy:
+        if self._quitting or not self._started:
+            return
+        if self._status_busy:
+            self._status_again = True  # something changed: ask again once this one is in
             return
         self._status_busy = True
         live = {
@@ -583,6 +617,7 @@ class ChloeApp(App[int]):
 
     def _status_failed(self, exc: Exception) -> None:
         self._status_busy = False
+        self._status_again = False
         if not getattr(self, "_status_error_shown", False):
             self._status_error_shown = True
             self.notify(f"Could not read pane status: {exc}", severity="error")
@@ -617,12 +652,10 @@ class ChloeApp(App[int]):
                 slot.process = None
         self._slots = seen
         self._refresh_list()
-        shown = self._slots.get(self._shown) if self._shown else None
-        if shown is None or self.pane_list.selected_id != self._shown:
-            self._show(self.pane_list.selected_id)
-        elif shown.is_tmux and shown.process is None:
-            self._request_preview(shown)
-            self._update_title()
+        self._show(self.pane_list.selected_id)
+        if self._status_again:
+            self._status_again = False
+            self._tick()
 
     @work(thread=True, exclusive=True, group="startup")
     def _startup(self, size: tuple[int, int]) -> None:
@@ -681,6 +714,8 @@ class ChloeApp(App[int]):
         self.call_from_thread(self._apply_preview, record.id, text, columns, rows)
 
     def _apply_preview(self, pane_id: str, text: str, columns: int, rows: int) -> None:
+        if not self._ui_ready():
+            return
         slot = self._slots.get(pane_id)
         if slot is None or slot.process is not None:
             return
@@ -743,12 +778,12 @@ class ChloeApp(App[int]):
 
     def action_leave_terminal(self) -> None:
         """Back to the pane list (navigation mode)."""
-        if self.screen.has_class("-tiny"):
+        if self.has_class("-tiny"):
             self.list_visible = True
         self.pane_list.focus()
 
     def _enter_terminal(self) -> None:
-        if self.screen.has_class("-tiny"):
+        if self.has_class("-tiny"):
             self.list_visible = False
         self.view.focus()
 

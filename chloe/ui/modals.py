@@ -128,30 +128,31 @@ class HelpScreen(ModalScreen[None]):
         self._leave_key = leave_key
 
     def compose(self) -> ComposeResult:
-        """The help text in a scrollable box."""
+        """Keys on the left, modes and labels on the right, in a scrollable box."""
         width = max((len(k) for k, _ in self._keys), default=1)
         rows = "\n".join(
-            f"  [b $accent]{escape(k.ljust(width))}[/]  {escape(d)}" for k, d in self._keys
+            f"[b $accent]{escape(k.ljust(width))}[/]  {escape(d)}" for k, d in self._keys
         )
         leave = escape(self._leave_key)
-        text = (
-            "[b]Navigation mode[/] (the pane list has focus)\n"
-            f"{rows}\n\n"
+        keys = f"[b]Navigation mode[/] (the list has focus)\n\n{rows}"
+        about = (
             "[b]Terminal mode[/] (a pane has focus)\n"
-            f"  Every key goes to the program (Esc, Ctrl+C, Ctrl+B, q…)\n"
-            f"  except [b $accent]{leave}[/], which returns to the list.\n"
-            "  Shift+PgUp/PgDn browse chloe's scrollback.\n\n"
+            "Every key goes to the program (Esc, Ctrl+C, Ctrl+B, q…) "
+            f"except [b $accent]{leave}[/], which returns to the list. "
+            "Shift+PgUp/PgDn browse the scrollback.\n\n"
             "[b]Labels[/]\n"
-            "  [$success]●[/] attached  chloe shows the pane live\n"
-            "  [$warning]○[/] detached  the tmux session runs on; no chloe client\n"
-            "  [$error]✗[/] dead      the process ended (exit code or signal shown)\n\n"
+            "[$success]●[/] attached  shown live by chloe\n"
+            "[$warning]○[/] detached  running, no chloe client\n"
+            "[$error]✗[/] dead      ended (exit code or signal)\n\n"
             "[b]What survives[/]\n"
-            "  tmux panes survive chloe quitting, SSH dropping and crashes;\n"
-            "  chloe reattaches the ones you left attached. Direct panes end\n"
-            "  with chloe and come back dead, ready to respawn."
+            "tmux panes survive chloe quitting, SSH dropping and crashes; "
+            "chloe reattaches the ones you left attached. "
+            "Direct panes end with chloe and come back dead, ready to respawn."
         )
-        with VerticalScroll(classes="dialog help"):
-            yield Static(Content.from_markup(text))
+        with Vertical(classes="dialog help"):
+            with VerticalScroll(), Horizontal(classes="columns"):
+                yield Static(Content.from_markup(keys), classes="keys")
+                yield Static(Content.from_markup(about), classes="about")
             yield Label("esc or ? to close", classes="hint")
 
     def action_close(self) -> None:

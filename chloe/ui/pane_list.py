@@ -69,13 +69,13 @@ def format_age(created: datetime, now: datetime) -> str:
 
 
 def render_entry(entry: Entry, *, compact: bool) -> Content:
-    """The option prompt for an entry: three lines, or one when ``compact``."""
+    """The option prompt for an entry: three lines, or two when ``compact``."""
     glyph, colour = INDICATORS.get(entry.word, INDICATORS["dead"])
     name = escape(entry.name)
     activity = f" [$accent]{escape(entry.activity)}[/]" if entry.activity else ""
     if compact:
         return Content.from_markup(
-            f"[{colour}]{glyph}[/] [b]{name}[/]{activity} [{colour}]{escape(entry.label)}[/]"
+            f"[{colour}]{glyph}[/] [b]{name}[/]{activity}\n  [{colour}]{escape(entry.label)}[/]"
         )
     detail = [p for p in (entry.command, entry.age) if p]
     lines = [
@@ -96,7 +96,7 @@ class PaneList(OptionList, inherit_bindings=False):
     BINDINGS: ClassVar[list[BindingType]] = []
 
     one_line: reactive[bool] = reactive(False)
-    """Show one line per pane (narrow terminals)."""
+    """Show the short form of each entry (narrow terminals): name and status only."""
 
     class PaneHighlighted(Message):
         """The highlight moved to another pane (or off the end of an emptied list).

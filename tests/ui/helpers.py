@@ -1,0 +1,106 @@
+"""Helpers for Pilot tests of the chloe app: build it, wait on conditions, read what it shows."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections.abc import Callable
+
+import pytest
+from textual.pilot import Pilot
+
+from chloe.config import Config
+from chloe.paths import store_path
+from chloe.service import PaneService
+from chloe.store import Store
+from chloe.ui.app import ChloeApp, PaneSlot
+
+SIZE = (100, 30)
+
+
+def real_service(socket: str) -> PaneService:
+    """The real service on the test's private tmux socket and isolated store."""
+    return PaneService(Store(store_path()), Config(tmux_socket=socket, shell="/bin/sh"))
+
+
+def make_app(socket: str, cwd: str) -> ChloeApp:
+    """The app with real backends."""
+    return ChloeApp(real_service(socket), cwd=cwd)
+
+
+async def until(
+    pilot: Pilot[int],
+    check: Callable[[], object],
+    what: str,
+    timeout: float = 10.0,
+) -> None:
+    """Let the app run until ``check()`` is truthy; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            app = pilot.app
+            shown = screen_text(app) if isinstance(app, ChloeApp) else ""
+            pytest.fail(f"timed out after {timeout}s waiting for {what}; screen:\n{shown}")
+        await pilot.pause(0.05)
+
+
+def slot(app: ChloeApp, name: str) -> PaneSlot | None:
+    """The pane called ``name``, if listed."""
+    for s in app._slots.values():
+        if s.record.name == name:
+            return s
+    return None
+
+
+def entry_text(app: ChloeApp, name: str) -> str:
+    """The text the pane list shows for ``name`` ('' if it is not listed)."""
+    s = slot(app, name)
+    if s is None:
+        return ""
+    try:
+        option = app.pane_list.get_option(s.record.id)
+    except LookupError:
+        return ""
+    return str(option.prompt)
+
+
+def listed_names(app: ChloeApp) -> list[str]:
+    """Names in the pane list, top to bottom."""
+    names = []
+    for pane_id in app.pane_list.pane_ids:
+        s = app._slots.get(pane_id)
+        if s is not None:
+            names.append(s.record.name)
+    return names
+
+
+def shows(app: ChloeApp, name: str, word: str) -> bool:
+    """The list entry of ``name`` shows the status ``word`` (e.g. 'detached', 'dead (exit 3)')."""
+    text = entry_text(app, name)
+    return f"· {word}" in text or text.endswith(f" {word}")
+
+
+def screen_text(app: ChloeApp) -> str:
+    """What the terminal area shows, as text."""
+    return "\n".join(line.rstrip() for line in app.view.terminal.display)
+
+
+def title_text(app: ChloeApp) -> str:
+    """The line above the terminal (pane name, label, hint)."""
+    return str(app.query_one("#pane-title").render())
+
+
+def tmux(socket: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``tmux -L socket ARGS`` and return the completed process."""
+    return subprocess.run(["tmux", "-L", socket, *args], capture_output=True, text=True, timeout=20)
+
+
+def clients(socket: str) -> list[str]:
+    """Every client attached to the private server (empty if none or no server)."""
+    out = tmux(socket, "list-clients", "-F", "#{client_session}").stdout
+    return [line for line in out.splitlines() if line]
+
+
+def prompt(app: ChloeApp) -> bool:
+    """The shell in the shown pane waits at its prompt (``$`` or ``#`` for root)."""
+    return screen_text(app).rstrip().endswith(("$", "#"))

@@ -1,0 +1,127 @@
+"""Snapshots of the chloe app from deterministic content (no live prompt, a fixed clock).
+
+The panes come from :class:`tests.ui.fakes.FakeService`: fixed names, creation
+times and recorded screen bytes, so the images only change when the UI does.
+The main, help and narrow images are copied to ``screenshots/`` for the README.
+Regenerate with ``--snapshot-update`` only after looking at the new SVGs.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from chloe.config import Config
+from chloe.model import ExitStatus, UserState
+from chloe.store import Store
+from chloe.ui.app import ChloeApp
+from tests.ui.fakes import FIXED_NOW, FakeService
+from tests.ui.helpers import listed_names, screen_text, shows, until
+
+TRAIN_SCREEN = (
+    b"\x1b[1mepoch 41/60\x1b[0m  step 2050/3000\r\n"
+    b"  loss \x1b[32m0.3127\x1b[0m  val_loss \x1b[33m0.3480\x1b[0m  lr 3.0e-04\r\n"
+    b"\x1b[1mepoch 42/60\x1b[0m  step 2100/3000\r\n"
+    b"  loss \x1b[32m0.3091\x1b[0m  val_loss \x1b[33m0.3466\x1b[0m  lr 3.0e-04\r\n"
+    b"saved checkpoint \x1b[36mruns/resnet50/ckpt-42.pt\x1b[0m\r\n"
+    b"\x1b[1mepoch 43/60\x1b[0m  step 2150/3000  \x1b[7m 71% \x1b[0m\r\n"
+)
+AGENT_SCREEN = (
+    b"\x1b[1;35m> \x1b[0mrefactor the store so saves are atomic\r\n"
+    b"\r\n"
+    b"\x1b[2m  Reading chloe/store.py ...\x1b[0m\r\n"
+    b"\x1b[32m  Edited chloe/store.py (+41 -12)\x1b[0m\r\n"
+    b"  Waiting for your answer: run the tests? [y/n]\r\n"
+)
+
+
+def scene(tmp_path: Path) -> ChloeApp:
+    """Four panes: a running training job, a detached agent, a failed build, a killed shell."""
+    service = FakeService(Store(tmp_path / "panes.toml"), Config(shell="/bin/sh"))
+    service.add_tmux(
+        "train-resnet",
+        created=FIXED_NOW - timedelta(hours=3, minutes=12),
+        screen=TRAIN_SCREEN,
+        command="python",
+    )
+    service.add_tmux(
+        "claude-store",
+        created=FIXED_NOW - timedelta(minutes=47),
+        screen=AGENT_SCREEN,
+        command="claude",
+        user_state=UserState.DETACHED,
+    )
+    service.add_direct("build", exit_status=ExitStatus(code=2))
+    service.add_direct("scratch", exit_status=ExitStatus(signal=9))
+    return ChloeApp(service, clock=lambda: FIXED_NOW, cwd=str(tmp_path))
+
+
+async def settled(pilot: Pilot[int]) -> None:
+    """Wait until every pane has its label and the attached pane's screen arrived."""
+    app = pilot.app
+    assert isinstance(app, ChloeApp)
+    await until(pilot, lambda: shows(app, "train-resnet", "attached"), "attached pane")
+    await until(pilot, lambda: shows(app, "claude-store", "detached"), "detached pane")
+    await until(pilot, lambda: "checkpoint" in screen_text(app), "the training screen")
+    assert listed_names(app) == ["train-resnet", "claude-store", "build", "scratch"]
+    await pilot.pause()
+
+
+def test_main_screen(snap_compare: object, tmp_path: Path) -> None:
+    """The main screen at 100x30.
+
+    The list shows train-resnet (tmux, green ● attached, python, 3h 12m),
+    claude-store (tmux, yellow ○ detached, claude, 47m), build (direct, red ✗
+    dead (exit 2)) and scratch (direct, red ✗ dead (SIGKILL)); the first is
+    highlighted and its coloured training log fills the terminal area under a
+    title line 'train-resnet · tmux · attached — enter: type into it'. The
+    footer lists the navigation keys.
+    """
+    assert snap_compare(scene(tmp_path), terminal_size=(100, 30), run_before=settled)  # type: ignore[operator]
+
+
+def test_detached_preview(snap_compare: object, tmp_path: Path) -> None:
+    """The detached claude-store pane selected: its captured screen under a
+    warning-coloured title 'claude-store · tmux · detached — preview — press a
+    to attach'.
+    """
+
+    async def select_agent(pilot: Pilot[int]) -> None:
+        await settled(pilot)
+        await pilot.press("j")
+        app = pilot.app
+        assert isinstance(app, ChloeApp)
+        await until(pilot, lambda: "Waiting for your answer" in screen_text(app), "preview")
+        await pilot.pause()
+
+    assert snap_compare(scene(tmp_path), terminal_size=(100, 30), run_before=select_agent)  # type: ignore[operator]
+
+
+def test_help_overlay(snap_compare: object, tmp_path: Path) -> None:
+    """The help overlay over the main screen: every navigation key with its
+    meaning, terminal mode and its leave key ctrl+q, the three labels with their
+    indicators, and what survives chloe quitting.
+    """
+
+    async def open_help(pilot: Pilot[int]) -> None:
+        await settled(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+
+    assert snap_compare(scene(tmp_path), terminal_size=(100, 34), run_before=open_help)  # type: ignore[operator]
+
+
+def test_narrow_layout(snap_compare: object, tmp_path: Path) -> None:
+    """60x20 (a phone over SSH): a slimmer list with two lines per pane (name,
+    then the status word), the training log beside it, nothing overlapping.
+    """
+    assert snap_compare(scene(tmp_path), terminal_size=(60, 20), run_before=settled)  # type: ignore[operator]
+
+
+def test_tiny_layout(snap_compare: object, tmp_path: Path) -> None:
+    """30x10: only the list is shown (the terminal takes its place after `l` or
+    enter); entries stay readable and nothing crashes.
+    """
+    assert snap_compare(scene(tmp_path), terminal_size=(30, 10), run_before=settled)  # type: ignore[operator]
