@@ -264,22 +264,23 @@ def encode_key(key: str, character: str | None, modes: TerminalModes) -> bytes:
         byte = character if character in ("\x08", "\x7f") else "\x7f"
         return (prefix + byte).encode()
 
-    char: str | None
-    if character is not None and len(character) == 1 and not mods - {"shift", "ctrl"}:
-        # Legacy terminals already computed the byte (including control chars).
-        char = character
-    else:
-        char = _name_to_char(base)
-        if char is None:
-            char = character if character and character.isprintable() else None
-        if char is None:
-            return b""
-        if "shift" in mods and "ctrl" not in mods:
-            char = char.upper()
+    if character and not mods - {"shift", "ctrl"}:
+        # The outer terminal already produced the text or control byte
+        # (legacy terminals send ctrl+a as "\x01"): pass it on as typed.
+        if "ctrl" in mods and len(character) == 1:
+            character = _ctrl_char(character)
+        return character.encode("utf-8", errors="replace")
+    char = _name_to_char(base)
+    if char is None:
+        char = character if character and character.isprintable() else None
+    if char is None:
+        return b""
+    if "shift" in mods and "ctrl" not in mods:
+        char = char.upper()
     if "ctrl" in mods:
         char = _ctrl_char(char)
-    if not char or (not char.isprintable() and ord(char[0]) >= 0x80):
-        return b""
+    if not char.isprintable() and ord(char[0]) >= 0x80:
+        return b""  # a name that resolved to an invisible character: no key types it
     return (prefix + char).encode()
 
 

@@ -300,6 +300,27 @@ def test_every_character_key_name_maps_back_to_its_character() -> None:
     for code in [*range(33, 127), *range(0xA1, 0x180)]:
         char = chr(code)
         if not char.isprintable():
-            continue  # the soft hyphen: no key types it
+            continue  # the soft hyphen: a name that no key sends
         name = _character_to_key(char)
         assert encode_key(f"alt+{name}", None, NORMAL) == f"\x1b{char}".encode(), name
+
+
+# --- properties -----------------------------------------------------------------
+
+from hypothesis import given  # noqa: E402 - grouped with the property tests
+from hypothesis import strategies as st  # noqa: E402
+
+
+@given(st.characters(exclude_categories=("Cc", "Cs", "Co", "Cn", "Zl", "Zp")))
+def test_any_typed_character_is_sent_as_utf8(char: str) -> None:
+    assert encode_key(char, char, NORMAL) == char.encode()
+
+
+@given(st.text(alphabet=st.sampled_from(["\x1b", "[", "2", "0", "1", "~", "a", "\n"]), max_size=60))
+def test_no_paste_can_close_the_bracket_early(text: str) -> None:
+    data = encode_paste(text, Modes(bracketed_paste=True))
+    if data:
+        body = data[len(b"\x1b[200~") : -len(b"\x1b[201~")]
+        assert data.startswith(b"\x1b[200~") and data.endswith(b"\x1b[201~")
+        assert b"\x1b[201~" not in body
+        assert b"\x1b[200~" not in body
