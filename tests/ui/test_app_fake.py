@@ -1,0 +1,117 @@
+"""App behaviour that needs exact control of a pane's output: keymap, leave key, attention,
+start-up errors. Uses the in-memory service (the real-backend flows are in test_app.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from chloe.config import Config
+from chloe.model import ExitStatus
+from chloe.store import Store
+from chloe.terminal.view import TerminalView
+from chloe.ui.app import ChloeApp, run
+from chloe.ui.pane_list import PaneList
+from tests.ui.fakes import FIXED_NOW, FakeService
+from tests.ui.helpers import SIZE, entry_text, listed_names, screen_text, shows, title_text, until
+
+
+def fake_app(tmp_path: Path, **config: object) -> tuple[ChloeApp, FakeService]:
+    service = FakeService(Store(tmp_path / "panes.toml"), Config(shell="/bin/sh", **config))  # type: ignore[arg-type]
+    return ChloeApp(service, clock=lambda: FIXED_NOW, cwd=str(tmp_path)), service
+
+
+async def test_keymap_and_leave_key_from_config(tmp_path: Path) -> None:
+    """[keymap] remaps navigation keys; leave_key replaces ctrl+q, which then reaches programs."""
+    app, service = fake_app(tmp_path, keymap={"new_direct": "n"}, leave_key="ctrl+g")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")  # no longer bound
+        await pilot.pause(0.2)
+        assert listed_names(app) == []
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.focused, TerminalView), "terminal focus")
+        proc = service.spawned[-1]
+        await pilot.press("ctrl+q", "q")
+        await until(pilot, lambda: bytes(proc.written).endswith(b"\x11q"), "ctrl+q and q typed")
+        assert isinstance(app.focused, TerminalView)
+        assert "ctrl+g: back to the list" in title_text(app)
+        await pilot.press("ctrl+g")
+        assert isinstance(app.focused, PaneList)
+
+
+async def test_output_in_hidden_pane_is_flagged(tmp_path: Path) -> None:
+    """Output or a bell in a pane that is not shown marks its entry until it is selected."""
+    app, service = fake_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(2):
+            before = len(service.spawned)
+            await pilot.press("c")
+            await until(pilot, lambda b=before: len(service.spawned) == b + 1, "a pane")  # type: ignore[misc]
+            await until(pilot, lambda: isinstance(app.focused, TerminalView), "focus")
+            await pilot.press("ctrl+q")
+        first, second = listed_names(app)
+        assert app.pane_list.selected_id == app._slots[app.pane_list.pane_ids[1]].record.id
+        service.spawned[0].emit(b"build finished\r\n")
+        await until(pilot, lambda: "new output" in entry_text(app, first), "activity mark")
+        service.spawned[0].emit(b"\x07")
+        await until(pilot, lambda: "bell" in entry_text(app, first), "bell mark")
+        assert "new output" not in entry_text(app, second)
+        await pilot.press("k")
+        await until(pilot, lambda: "build finished" in screen_text(app), "its screen")
+        assert "bell" not in entry_text(app, first)
+
+
+async def test_direct_exit_reported_within_a_second(tmp_path: Path) -> None:
+    """A direct pane whose program ends turns dead with its status, and the store learns it."""
+    app, service = fake_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await until(pilot, lambda: len(service.spawned) == 1, "a pane")
+        (name,) = listed_names(app)
+        service.spawned[0].emit(b"last words\r\n")
+        service.spawned[0].finish(ExitStatus(code=3))
+        await until(pilot, lambda: shows(app, name, "dead (exit 3)"), "dead (exit 3)", 1.0)
+        await until(
+            pilot,
+            lambda: service.store.load()[0].exit_status == ExitStatus(code=3),
+            "the exit recorded",
+        )
+        assert "last words" in screen_text(app)
+
+
+async def test_narrow_and_tiny_layouts_do_not_crash(tmp_path: Path) -> None:
+    """Resizing down to 20x8 keeps everything working; l toggles list and terminal when tiny."""
+    app, service = fake_app(tmp_path)
+    service.add_direct("one", exit_status=ExitStatus(code=0))
+    async with app.run_test(size=(60, 20)) as pilot:
+        await until(pilot, lambda: listed_names(app) == ["one"], "the list")
+        assert app.has_class("-narrow")
+        await pilot.resize_terminal(20, 8)
+        await pilot.pause(0.1)
+        assert app.has_class("-tiny")
+        assert app.pane_list.display and app.pane_list.region.width > 0
+        await pilot.press("l")
+        await pilot.pause(0.1)
+        assert app.view.region.width > 0
+        await pilot.press("question_mark")
+        await pilot.pause(0.1)
+        await pilot.press("escape")
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause(0.1)
+        assert not app.has_class("-narrow")
+
+
+def test_run_reports_a_bad_config_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A broken config.toml: one clear line on stderr and exit status 1, no traceback."""
+    from chloe.paths import config_path
+
+    path = config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("leave_key = 3\n")
+    assert run() == 1
+    err = capsys.readouterr().err
+    assert err.startswith("chloe: ") and "leave_key" in err and "Traceback" not in err
+    assert err.count("\n") == 1
