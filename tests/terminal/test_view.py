@@ -468,3 +468,45 @@ async def test_rows_that_only_scrolled_are_not_rebuilt() -> None:
         assert text_of(after[-1]).startswith("new line")
         # Every row moved up by one: the strips move with them, none is rebuilt.
         assert all(after[y] is before[y + 1] for y in range(SIZE[1] - 1))
+
+
+async def test_random_output_and_resizes_always_render_full_width_rows() -> None:
+    import random
+
+    rng = random.Random(3)
+    pieces = [
+        b"x",
+        b"\r\n",
+        "日本".encode(),
+        "é́".encode(),
+        "\u2500".encode(),
+        b"\x1b[31;1m",
+        b"\x1b[38;5;200m",
+        b"\x1b[48;2;1;2;3m",
+        b"\x1b[7m",
+        b"\x1b[0m",
+        b"\x1b[H",
+        b"\x1b[5;70H",
+        b"\x1b[2J",
+        b"\x1b[K",
+        b"\x1b[3@",
+        b"\x1b[2P",
+        b"\x1b[?1049h",
+        b"\x1b[?1049l",
+        b"\x1b[?25l",
+        b"\x1b[?25h",
+        "日".encode()[:2],  # half a character; the rest comes later or never
+    ]
+    app = ViewApp()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(TerminalView)
+        for step in range(120):
+            if step % 30 == 29:
+                await pilot.resize_terminal(rng.randint(5, 50), rng.randint(2, 15))
+            data = b"".join(rng.choice(pieces) for _ in range(rng.randint(1, 40)))
+            await feed(pilot, view, data)
+            if step % 10 == 0:
+                await pilot.press("shift+pageup")
+            width = view.size.width
+            for y in range(view.size.height):
+                assert view.render_line(y).cell_length == width
