@@ -199,8 +199,8 @@ def _modifier_param(mods: frozenset[str]) -> int:
 
 def _ctrl_char(char: str) -> str:
     """What xterm sends for Ctrl+``char`` (the char itself when it has no control form)."""
-    if "a" <= char.lower() <= "z" and len(char) == 1 and char.isascii():
-        return chr(ord(char.lower()) & 0x1F)
+    if len(char) == 1 and char.isascii() and char.isalpha():
+        return chr(ord(char) & 0x1F)
     return _CTRL_SPECIAL.get(char, char)
 
 
