@@ -510,3 +510,22 @@ async def test_random_output_and_resizes_always_render_full_width_rows() -> None
             width = view.size.width
             for y in range(view.size.height):
                 assert view.render_line(y).cell_length == width
+
+
+async def test_motion_reports_follow_the_tracking_mode() -> None:
+    app = ViewApp()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(TerminalView)
+
+        def move(x: int, y: int, button: int) -> None:
+            view.post_message(events.MouseMove(view, x, y, 0, 0, button, False, False, False))
+
+        await feed(pilot, view, b"\x1b[?1002h\x1b[?1006h")
+        move(2, 1, 0)  # hover: not reported in 1002
+        move(3, 1, 1)  # drag with the left button: reported
+        await wait_for(pilot, lambda: len(app.inputs) == 1)
+        assert app.inputs == [b"\x1b[<32;4;2M"]
+        await feed(pilot, view, b"\x1b[?1002l\x1b[?1003h")
+        move(7, 4, 0)  # 1003: every motion
+        await wait_for(pilot, lambda: len(app.inputs) == 2)
+        assert app.inputs[-1] == b"\x1b[<35;8;5M"
