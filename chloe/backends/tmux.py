@@ -25,6 +25,7 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -65,6 +66,7 @@ _PANE_FORMAT = _SEP.join(
         "#{pane_start_path}",
         "#{session_created}",
         "#{pane_start_command}",
+        "#{pid}",
     )
 )
 _CLIENT_FORMAT = _SEP.join(("C", "#{client_pid}", "#{session_name}"))
@@ -177,6 +179,12 @@ class Snapshot:
     sessions: dict[str, SessionState] = field(default_factory=dict)
     reachable: bool = True
     error: str | None = None
+    server_pid: int | None = None
+
+    @property
+    def missing_statuses(self) -> bool:
+        """Some pane is dead but tmux has not recorded how it ended (yet)."""
+        return any(s.dead and s.exit_status is None for s in self.sessions.values())
 
 
 def _int(text: str) -> int | None:
@@ -196,6 +204,21 @@ def _pid_exists(pid: int) -> bool:
     return True
 
 
+def _nudge(server_pid: int) -> bool:
+    """Make the tmux server reap exited children now (see :meth:`TmuxBackend.snapshot`).
+
+    tmux 3.3a sometimes misses the SIGCHLD of a pane's process: the pane shows
+    dead (its pty closed) but without ``pane_dead_status`` until some other
+    child exits, which may be never. Sending the server a SIGCHLD makes it run
+    its ``waitpid`` loop, which records the status. Harmless when nothing waits.
+    """
+    try:
+        os.kill(server_pid, signal.SIGCHLD)
+    except OSError:
+        return False
+    return True
+
+
 def _split_command(text: str) -> tuple[str, ...]:
     try:
         return tuple(shlex.split(text))
@@ -209,14 +232,16 @@ def parse_snapshot(lines: Iterable[str]) -> Snapshot:
     clients: dict[str, set[int]] = {}
     for line in lines:
         parts = line.split(_SEP)
-        if parts[0] == "P" and len(parts) >= 12:
+        if parts[0] == "P" and len(parts) >= 13:
             panes.setdefault(parts[1], []).append(parts)
         elif parts[0] == "C" and len(parts) >= 3:
             pid = _int(parts[1])
             if pid is not None:
                 clients.setdefault(parts[2], set()).add(pid)
     sessions: dict[str, SessionState] = {}
+    server_pid: int | None = None
     for name, rows in panes.items():
+        server_pid = _int(rows[0][12])
         first = rows[0]
         registered = frozenset(
             p for p in (_int(t) for t in first[4].split()) if p is not None and p > 0
@@ -244,7 +269,7 @@ def parse_snapshot(lines: Iterable[str]) -> Snapshot:
             stale_clients=frozenset(p for p in registered if not _pid_exists(p)),
             clients=registered,
         )
-    return Snapshot(sessions=sessions)
+    return Snapshot(sessions=sessions, server_pid=server_pid)
 
 
 class TmuxBackend:
@@ -328,13 +353,24 @@ class TmuxBackend:
     # -- status -----------------------------------------------------------------------
 
     def snapshot(self) -> Snapshot:
-        """Every session's state in one tmux invocation (plus one to prune stale pids).
+        """Every session's state in one tmux invocation.
+
+        At most two more, and only when needed: a second look after nudging the
+        server when a dead pane lacks its exit status (see :func:`_nudge`), and
+        one to prune the pids of chloe clients that no longer exist.
 
         Never raises: a stopped server is an empty snapshot, any other failure an
         unreachable one.
         """
         if self.problem is not None:
             return Snapshot(reachable=False, error=self.problem)
+        snap = self._query()
+        if snap.missing_statuses and snap.server_pid and _nudge(snap.server_pid):
+            snap = self._query()
+        self._prune(snap)
+        return snap
+
+    def _query(self) -> Snapshot:
         try:
             proc = self.run(
                 "list-panes", "-a", "-F", _PANE_FORMAT, ";", "list-clients", "-F", _CLIENT_FORMAT
@@ -345,9 +381,7 @@ class TmuxBackend:
             if self._server_down(proc.stderr):
                 return Snapshot()
             return Snapshot(reachable=False, error=proc.stderr.strip() or "tmux failed")
-        snap = parse_snapshot(proc.stdout.splitlines())
-        self._prune(snap)
-        return snap
+        return parse_snapshot(proc.stdout.splitlines())
 
     def _prune(self, snap: Snapshot) -> None:
         args: list[str] = []

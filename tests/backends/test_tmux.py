@@ -1,0 +1,375 @@
+"""tmux panes on a private server: survival, truthful status, reconciliation, targets."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from chloe.backends.tmux import TmuxBackend, check_tmux, parse_snapshot
+from chloe.config import load_config
+from chloe.errors import PaneGoneError, PaneStateError, TmuxUnavailableError
+from chloe.model import Kind, PaneRecord, Status
+from chloe.service import PaneInfo, PaneService
+from chloe.store import Store
+from tests.backends.conftest import Screen
+from tests.conftest import wait_until
+
+ROOT = Path(__file__).resolve().parents[2]
+
+Tmux = Callable[..., str]
+
+
+def by_name(service: PaneService) -> dict[str, PaneInfo]:
+    return {i.record.name: i for i in service.panes()}
+
+
+def sessions(tmux_run: Tmux) -> set[str]:
+    return set(tmux_run("list-sessions", "-F", "#{session_name}", check=False).split())
+
+
+def test_detach_then_reattach_shows_earlier_output(service: PaneService, tmp_path: Path) -> None:
+    rec = service.create_tmux(name="job", cwd=str(tmp_path), command=["sh"])
+    proc = service.attach(rec, 80, 24)
+    screen = Screen(proc)
+    screen.type("echo EARLIER$((6*7))\r")
+    screen.wait_for("EARLIER42")
+    wait_until(lambda: by_name(service)["job"].status is Status.ATTACHED)
+
+    service.detach(rec, proc)
+    info = wait_until(
+        lambda: (i := by_name(service)["job"]).status is Status.DETACHED and i,
+        message="detached once chloe's client is gone",
+    )
+    assert info.record.user_state.value == "detached"
+
+    again = service.attach(info.record, 80, 24)
+    try:
+        Screen(again).wait_for("EARLIER42")
+        assert by_name(service)["job"].status is Status.ATTACHED
+    finally:
+        again.close()
+
+
+def test_a_foreign_tmux_client_does_not_count_as_attached(
+    service: PaneService, tmp_path: Path, tmux_socket: str
+) -> None:
+    """Only chloe's own clients make a pane "attached"."""
+    rec = service.create_tmux(name="job", cwd=str(tmp_path), command=["sh"])
+    assert rec.tmux_session is not None
+    env = {k: v for k, v in os.environ.items() if k not in ("TMUX", "TMUX_PANE")}
+    from chloe.backends.direct import spawn
+
+    foreign = spawn(
+        ["tmux", "-L", tmux_socket, "attach-session", "-t", f"={rec.tmux_session}"],
+        cwd="/",
+        env=env,
+    )
+    try:
+        Screen(foreign).wait(
+            lambda: service.tmux.run("list-clients").stdout.strip() != "", 10, "a client"
+        )
+        assert by_name(service)["job"].status is Status.DETACHED
+    finally:
+        foreign.close()
+
+
+def test_session_survives_its_creator_being_sigkilled(service: PaneService, tmp_path: Path) -> None:
+    script = textwrap.dedent(
+        f"""
+        import sys, time
+        sys.path.insert(0, {str(ROOT)!r})
+        from chloe.config import load_config
+        from chloe.service import PaneService
+        from chloe.store import Store
+        svc = PaneService(Store(__import__("pathlib").Path({str(service.store.path)!r})),
+                          load_config())
+        rec = svc.create_tmux(name="survivor", cwd={str(tmp_path)!r}, command=["sleep", "600"])
+        proc = svc.attach(rec, 80, 24)
+        print("ready", flush=True)
+        time.sleep(600)
+        """
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, start_new_session=True
+    )
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "ready"
+        assert by_name(service)["survivor"].status is Status.ATTACHED
+    finally:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.wait()
+    info = wait_until(
+        lambda: (i := by_name(service)["survivor"]).status is Status.DETACHED and i,
+        message="the session to outlive its creator (and its client)",
+    )
+    assert info.current_command == "sleep"
+
+
+def test_killing_the_session_from_outside_turns_the_pane_dead(
+    service: PaneService, tmp_path: Path, tmux_run: Tmux
+) -> None:
+    rec = service.create_tmux(name="victim", cwd=str(tmp_path), command=["sleep", "600"])
+    service.create_tmux(name="bystander", cwd=str(tmp_path), command=["sleep", "600"])
+    tmux_run("kill-session", "-t", f"={rec.tmux_session}")
+    infos = by_name(service)
+    assert infos["victim"].label == "dead"
+    assert infos["victim"].record.ended is not None
+    assert infos["bystander"].status is Status.DETACHED
+    with pytest.raises(PaneGoneError):
+        service.attach(infos["victim"].record, 80, 24)
+
+
+def test_killing_the_server_turns_every_pane_dead_and_the_next_create_works(
+    service: PaneService, tmp_path: Path, tmux_run: Tmux
+) -> None:
+    rec = service.create_tmux(name="a", cwd=str(tmp_path), command=["sleep", "600"])
+    service.create_tmux(name="b", cwd=str(tmp_path), command=["sleep", "600"])
+    client = service.attach(rec, 80, 24)
+    try:
+        tmux_run("kill-server")
+        infos = wait_until(lambda: (i := by_name(service)) and i["a"].status is Status.DEAD and i)
+        assert {n: i.status for n, i in infos.items()} == {"a": Status.DEAD, "b": Status.DEAD}
+        assert client.read is not None  # the client process just ends; nothing raises
+        wait_until(lambda: client.poll() is not None, message="the client to exit")
+    finally:
+        client.close()
+    service.create_tmux(name="c", cwd=str(tmp_path), command=["sleep", "600"])
+    assert by_name(service)["c"].status is Status.DETACHED
+
+
+def test_lost_pane_list_is_rebuilt_from_tmux_by_name(
+    service: PaneService, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from chloe.cli import main
+    from chloe.paths import store_path
+
+    cli_service_path = store_path()
+    svc = PaneService(Store(cli_service_path), load_config())
+    svc.create_tmux(name="build", cwd=str(tmp_path), command=["sleep", "600"])
+    svc.create_tmux(name="agent claude", cwd=str(tmp_path), command=["sleep", "600"])
+    done = svc.create_tmux(name="finished", cwd=str(tmp_path), command=["sh", "-c", "exit 4"])
+    wait_until(lambda: by_name(svc)["finished"].status is Status.DEAD)
+    cli_service_path.unlink()
+
+    assert main(["ls"]) == 0
+    out = capsys.readouterr().out
+    assert "build" in out and "agent claude" in out
+    infos = by_name(svc)
+    assert infos["build"].status is Status.DETACHED
+    assert infos["finished"].label == "dead (exit 4)"
+    assert infos["finished"].record.id == done.id
+    assert infos["build"].record.command == ("sleep", "600")
+    assert infos["build"].record.cwd == str(tmp_path)
+
+
+def test_adoption_keeps_names_unique(service: PaneService, tmp_path: Path) -> None:
+    rec = service.create_tmux(name="job", cwd=str(tmp_path), command=["sleep", "600"])
+    service.store.remove(rec.id)
+    service.create_tmux(name="job", cwd=str(tmp_path), command=["sleep", "600"])
+    names = sorted(by_name(service))
+    assert names == ["job", "job-2"]
+
+
+def test_concurrent_cli_creates_get_distinct_names(service: PaneService, tmp_path: Path) -> None:
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "chloe", "new", "--cwd", str(tmp_path), "--", "sleep", "600"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
+        for _ in range(20)
+    ]
+    outputs = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 20, [e for _o, e in outputs]
+    names = [o.strip() for o, _e in outputs]
+    assert len(set(names)) == 20
+    from chloe.paths import store_path
+
+    infos = PaneService(Store(store_path()), load_config()).panes()
+    assert sorted(i.record.name for i in infos) == sorted(names)
+    assert all(i.status is Status.DETACHED for i in infos)
+
+
+def test_attach_to_a_gone_session_never_recreates_it(
+    service: PaneService, tmp_path: Path, tmux_run: Tmux
+) -> None:
+    rec = service.create_tmux(name="gone", cwd=str(tmp_path), command=["sleep", "600"])
+    service.create_tmux(name="keeps-server-up", cwd=str(tmp_path), command=["sleep", "600"])
+    tmux_run("kill-session", "-t", f"={rec.tmux_session}")
+    with pytest.raises(PaneGoneError, match="gone"):
+        service.attach(rec, 80, 24)
+    with pytest.raises(PaneGoneError):
+        service.attach_argv(rec)
+    assert rec.tmux_session not in sessions(tmux_run)
+    assert by_name(service)["gone"].status is Status.DEAD
+
+
+def test_targets_are_exact(service: PaneService, tmp_path: Path, tmux_run: Tmux) -> None:
+    """A pane whose session is chloe-ab never acts on a session named chloe-abc."""
+    tmux_run("new-session", "-d", "-s", "chloe-abc", "-c", str(tmp_path), "sleep 600")
+    rec = service.store.add(PaneRecord.new("short", Kind.TMUX, str(tmp_path), pane_id="ab"))
+    assert rec.tmux_session == "chloe-ab"
+
+    assert by_name(service)["short"].status is Status.DEAD
+    with pytest.raises(PaneGoneError):
+        service.attach(rec, 80, 24)
+    with pytest.raises(PaneGoneError):
+        service.send_text("short", "echo WRONG", enter=True)
+    with pytest.raises(PaneGoneError):
+        service.capture(rec)
+    service.rename("short", "still-short")
+    service.kill("still-short")
+    assert "chloe-abc" in sessions(tmux_run)
+    assert "WRONG" not in tmux_run("capture-pane", "-p", "-t", "=chloe-abc:")
+    # The impostor carries no @chloe-id, so it is not adopted either.
+    assert set(by_name(service)) == {"still-short"}
+
+
+def test_an_instant_exit_keeps_its_status(service: PaneService, tmp_path: Path) -> None:
+    service.create_tmux(name="quick", cwd=str(tmp_path), command=["sh", "-c", "exit 7"])
+    service.create_tmux(name="sig", cwd=str(tmp_path), command=["sh", "-c", "kill -TERM $$"])
+    infos = wait_until(
+        lambda: (i := by_name(service)) and all(x.status is Status.DEAD for x in i.values()) and i
+    )
+    assert infos["quick"].label == "dead (exit 7)"
+    assert infos["sig"].label == "dead (SIGTERM)"
+
+
+def test_status_refresh_spawns_a_fixed_number_of_tmux_processes(
+    tmp_path: Path, tmux_socket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    counter = tmp_path / "count"
+    wrapper_dir = tmp_path / "wrap"
+    wrapper_dir.mkdir()
+    wrapper = wrapper_dir / "tmux"
+    # Counts every tmux process, then hands over to the next tmux on PATH (the guard).
+    wrapper.write_text(
+        f'#!/bin/sh\necho x >> "{counter}"\nPATH="${{PATH#{wrapper_dir}:}}" exec tmux "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{wrapper_dir}:{os.environ['PATH']}")
+    svc = PaneService(Store(tmp_path / "panes.toml"), load_config())
+
+    def refresh_cost() -> int:
+        counter.unlink(missing_ok=True)
+        infos = svc.panes()
+        assert all(i.status is Status.DETACHED for i in infos)
+        return len(counter.read_text().splitlines()) if counter.exists() else 0
+
+    svc.create_tmux(cwd=str(tmp_path), command=["sleep", "600"])
+    svc.panes()  # the first look may prune stale client pids; measure steady state
+    one = refresh_cost()
+    for _ in range(29):
+        svc.create_tmux(cwd=str(tmp_path), command=["sleep", "600"])
+    thirty = refresh_cost()
+    assert len(svc.panes()) == 30
+    assert one == thirty == 1
+
+
+def test_rename_and_remove_keep_tmux_in_step(
+    service: PaneService, tmp_path: Path, tmux_run: Tmux
+) -> None:
+    rec = service.create_tmux(name="old", cwd=str(tmp_path), command=["sleep", "600"])
+    target = f"={rec.tmux_session}:"
+    service.rename("old", "new")
+    assert tmux_run("show-options", "-v", "-t", target, "@chloe-name").strip() == "new"
+
+    hint = service.remove("new")
+    assert hint == f"still running: tmux -L {service.tmux.socket} attach -t '={rec.tmux_session}'"
+    assert rec.tmux_session in sessions(tmux_run)
+    assert tmux_run("show-options", "-t", target).count("@chloe") == 0
+    assert service.panes() == []  # released: not adopted back
+
+
+def test_removing_a_dead_pane_cleans_up_its_session(
+    service: PaneService, tmp_path: Path, tmux_run: Tmux
+) -> None:
+    rec = service.create_tmux(name="done", cwd=str(tmp_path), command=["sh", "-c", "exit 0"])
+    wait_until(lambda: by_name(service)["done"].status is Status.DEAD)
+    assert service.remove("done") == ""
+    assert rec.tmux_session not in sessions(tmux_run)
+
+
+def test_respawn_restarts_a_dead_pane(service: PaneService, tmp_path: Path, tmux_run: Tmux) -> None:
+    rec = service.create_tmux(name="r", cwd=str(tmp_path), command=["sh", "-c", "read x; exit 5"])
+    service.send_text("r", "go", enter=True)
+    wait_until(lambda: by_name(service)["r"].label == "dead (exit 5)")
+    # Session gone: made anew under the same name, alive again.
+    tmux_run("kill-session", "-t", f"={rec.tmux_session}")
+    new = service.respawn(by_name(service)["r"].record)
+    assert new.exit_status is None and new.ended is None
+    assert by_name(service)["r"].status is Status.DETACHED
+    service.send_text("r", "go", enter=True)
+    wait_until(lambda: by_name(service)["r"].label == "dead (exit 5)")
+    # Session kept by remain-on-exit: the pane restarts in place.
+    again = service.respawn(by_name(service)["r"].record)
+    assert again.exit_status is None and again.ended is None
+    assert by_name(service)["r"].status is Status.DETACHED
+    with pytest.raises(PaneStateError, match="still running"):
+        service.respawn(again)
+    service.send_text("r", "go", enter=True)
+    wait_until(lambda: by_name(service)["r"].label == "dead (exit 5)")
+
+
+def test_send_text_is_literal(service: PaneService, tmp_path: Path) -> None:
+    rec = service.create_tmux(name="s", cwd=str(tmp_path), command=["sh"])
+    service.send_text("s", "echo 'C-c Enter ; -l'\\;", enter=True)
+    wait_until(lambda: "C-c Enter ; -l;" in service.capture(rec))
+
+
+def test_capture_honours_the_scrollback_setting(tmp_path: Path, tmux_socket: str) -> None:
+    (tmp_path / "cfg").mkdir()
+    cfg = tmp_path / "cfg" / "config.toml"
+    cfg.write_text("scrollback_lines = 50\n")
+    svc = PaneService(Store(tmp_path / "panes.toml"), load_config(cfg))
+    rec = svc.create_tmux(cwd=str(tmp_path), command=["sh", "-c", "seq 1 500; exec sleep 600"])
+    text = wait_until(lambda: (t := svc.capture(rec)) and "500" in t and t)
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    assert 24 <= len(lines) <= 50 + 24
+    assert "1" not in lines  # the start scrolled out of the 50-line history
+
+
+def test_tmux_missing_leaves_direct_panes_working(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    svc = PaneService(Store(tmp_path / "panes.toml"), load_config())
+    problem = svc.tmux_problem
+    assert problem is not None
+    assert "not installed" in problem and "apt-get install tmux" in problem
+    with pytest.raises(TmuxUnavailableError, match="brew install tmux"):
+        svc.create_tmux(cwd=str(tmp_path))
+    rec = svc.create_direct(cwd=str(tmp_path), command=["/bin/sh"])
+    proc = svc.spawn_direct(rec, 80, 24)
+    try:
+        assert [i.status for i in svc.panes({rec.id: proc})] == [Status.ATTACHED]
+    finally:
+        proc.close()
+
+
+def test_old_tmux_is_refused_with_one_clear_sentence(tmp_path: Path) -> None:
+    fake = tmp_path / "tmux"
+    fake.write_text("#!/bin/sh\necho 'tmux 2.9a'\n")
+    fake.chmod(0o755)
+    problem = check_tmux(str(fake))
+    assert problem is not None
+    assert "3.0 or newer" in problem and "tmux 2.9a" in problem and "apt-get" in problem
+    backend = TmuxBackend("x", binary=str(fake))
+    with pytest.raises(TmuxUnavailableError):
+        backend.require()
+    assert not backend.snapshot().reachable
+
+
+def test_snapshot_parsing_tolerates_junk_lines() -> None:
+    snap = parse_snapshot(["", "garbage", "C\tnot-a-pid\tx", "P\tshort"])
+    assert snap.sessions == {}
