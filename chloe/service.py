@@ -154,8 +154,6 @@ class PaneService:
         self.store = store
         self.config = config
         self.tmux = tmux if tmux is not None else TmuxBackend(config.tmux_socket)
-        # Sessions this service just created: attaching to one skips the existence check.
-        self._fresh: set[str] = set()
 
     @property
     def tmux_problem(self) -> str | None:
@@ -359,7 +357,6 @@ class PaneService:
                 status_line=self.config.tmux_status_line,
             )
             records.append(rec)
-        self._fresh.add(rec.tmux_session)
         return rec
 
     def create_direct(
@@ -418,9 +415,7 @@ class PaneService:
     def attach(self, record: PaneRecord, columns: int, rows: int) -> PaneProcess:
         """Embed a tmux client for the pane's session; never creates a session (PaneGoneError)."""
         session = self._tmux_record(record, "attaching")
-        fresh = session in self._fresh
-        self._fresh.discard(session)
-        proc = self.tmux.attach(session, columns, rows, check_exists=not fresh)
+        proc = self.tmux.attach(session, columns, rows)
         if record.user_state is not UserState.ATTACHED:
             self._set_user_state(record.id, UserState.ATTACHED)
         return proc
@@ -469,7 +464,6 @@ class PaneService:
         rec = self.find(name_or_id)
         session = self._tmux_record(rec, "kill")
         self.tmux.kill(session)
-        self._fresh.discard(session)
         return self.store.update(rec.id, lambda r: r.replace(ended=r.ended or utcnow()))
 
     def remove(self, name_or_id: str) -> str:
@@ -518,7 +512,6 @@ class PaneService:
                     history_limit=self.config.scrollback_lines,
                     status_line=self.config.tmux_status_line,
                 )
-                self._fresh.add(session)
             elif state.dead:
                 self._directory(record.cwd)
                 self.tmux.respawn(session, cwd=record.cwd, command=command)
