@@ -1,0 +1,249 @@
+"""The ``chloe`` command line: every subcommand, ``--json``, exit codes and messages."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from chloe.cli import format_age, main
+from chloe.config import load_config
+from chloe.model import Kind, PaneRecord
+from chloe.paths import store_path
+from chloe.service import PaneService
+from chloe.store import Store
+from tests.backends.conftest import Screen
+from tests.conftest import wait_until
+
+ROOT = Path(__file__).resolve().parents[1]
+
+Run = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def chloe(tmux_socket: str, capsys: pytest.CaptureFixture[str]) -> Run:
+    """Run ``chloe ARGS...`` in-process; returns (exit status, stdout, stderr)."""
+
+    def run(*args: str) -> tuple[int, str, str]:
+        capsys.readouterr()
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def svc() -> PaneService:
+    return PaneService(Store(store_path()), load_config())
+
+
+def rows(out: str) -> dict[str, list[str]]:
+    """``chloe ls`` table rows by name (names in these tests have no spaces)."""
+    lines = out.splitlines()
+    assert lines[0].split() == ["NAME", "KIND", "STATUS", "COMMAND", "CWD", "AGE"]
+    return {ln.split()[0]: ln.split() for ln in lines[1:]}
+
+
+def test_new_ls_and_json(chloe: Run, tmp_path: Path) -> None:
+    code, out, err = chloe("ls")
+    assert (code, out) == (0, "")
+    assert "no panes" in err
+
+    code, out, _ = chloe("new", "--name", "build", "--cwd", str(tmp_path), "--", "sleep", "600")
+    assert (code, out) == (0, "build\n")
+    code, out, _ = chloe("new", "--cwd", str(tmp_path), "--", "sh", "-c", "exit 3")
+    assert (code, out) == (0, "sh\n")
+    wait_until(lambda: "dead (exit 3)" in chloe("ls")[1])
+
+    code, out, _ = chloe("ls")
+    assert code == 0
+    table = rows(out)
+    assert table["build"][:4] == ["build", "tmux", "detached", "sleep"]
+    assert table["build"][-2:] == [str(tmp_path), "0s"]
+    assert " dead (exit 3) " in out and "sh -c 'exit 3'" in out
+
+    code, out, _ = chloe("ls", "--json")
+    assert code == 0
+    panes = {p["name"]: p for p in json.loads(out)}
+    build = panes["build"]
+    assert set(build) == {
+        "id", "name", "kind", "status", "exit_code", "exit_signal", "command", "cwd",
+        "created", "ended", "session", "current_command",
+    }  # fmt: skip
+    assert build["kind"] == "tmux" and build["status"] == "detached"
+    assert build["command"] == ["sleep", "600"] and build["cwd"] == str(tmp_path)
+    assert build["session"] == f"chloe-{build['id'][:8]}"
+    assert build["exit_code"] is None and build["ended"] is None
+    assert datetime.fromisoformat(build["created"]).tzinfo is not None
+    assert panes["sh"]["status"] == "dead" and panes["sh"]["exit_code"] == 3
+
+
+def test_new_errors(chloe: Run, tmp_path: Path) -> None:
+    assert chloe("new", "--name", "x", "--cwd", str(tmp_path), "--", "sleep", "600")[0] == 0
+    code, out, err = chloe("new", "--name", "x", "--cwd", str(tmp_path))
+    assert (code, out) == (1, "")
+    assert err == "chloe: a pane named 'x' already exists; names must be unique\n"
+    code, _, err = chloe("new", "--name", "a:b", "--cwd", str(tmp_path))
+    assert code == 1 and err.startswith("chloe: a pane name cannot contain ':'")
+    code, _, err = chloe("new", "--cwd", str(tmp_path / "missing"))
+    assert code == 1
+    assert err == f"chloe: cannot start pane: directory {tmp_path / 'missing'} does not exist\n"
+    assert len(json.loads(chloe("ls", "--json")[1])) == 1
+
+
+def test_send_and_logs(chloe: Run, tmp_path: Path) -> None:
+    chloe("new", "--name", "sh1", "--cwd", str(tmp_path), "--", "sh")
+    assert chloe("send", "sh1", "echo HELLO$((2+3)) 'a;b' -l;", "--enter") == (0, "", "")
+    wait_until(lambda: "HELLO5 a;b -l" in chloe("logs", "sh1")[1])
+    code, out, _ = chloe("logs", "sh1")
+    assert code == 0 and out.endswith("\n") and not out.endswith("\n\n")
+
+    chloe("send", "sh1", "seq 1 300", "--enter")
+    wait_until(lambda: "\n300\n" in chloe("logs", "sh1")[1])
+    code, out, _ = chloe("logs", "sh1", "--lines", "50")
+    assert code == 0 and "\n300\n" in out and "\n200\n" not in out
+
+    target = tmp_path / "saved.txt"
+    assert chloe("logs", "sh1", "-o", str(target)) == (0, "", "")
+    text = target.read_text()
+    assert "HELLO5" in text and "\n1\n" in text  # the whole history
+
+    code, _, err = chloe("logs", "sh1", "-o", str(tmp_path / "no" / "dir" / "f"))
+    assert code == 1 and err.startswith("chloe: cannot write ")
+
+
+def test_rename_kill_rm(chloe: Run, tmp_path: Path, tmux_run: Callable[..., str]) -> None:
+    chloe("new", "--name", "a", "--cwd", str(tmp_path), "--", "sleep", "600")
+    chloe("new", "--name", "b", "--cwd", str(tmp_path), "--", "sleep", "600")
+    assert chloe("rename", "a", "renamed") == (0, "", "")
+    assert set(rows(chloe("ls")[1])) == {"renamed", "b"}
+    code, _, err = chloe("rename", "b", "renamed")
+    assert code == 1 and "already exists" in err
+
+    assert chloe("kill", "renamed") == (0, "", "")
+    assert rows(chloe("ls")[1])["renamed"][2] == "dead"
+
+    session = json.loads(chloe("ls", "--json")[1])[1]["session"]
+    code, out, _ = chloe("rm", "b")
+    assert code == 0
+    assert (
+        out == f"still running: tmux -L {os.environ['CHLOE_TMUX_SOCKET']} attach -t '={session}'\n"
+    )
+    assert session in tmux_run("list-sessions", "-F", "#{session_name}")
+    assert chloe("rm", "renamed") == (0, "", "")
+    assert chloe("ls")[1] == ""
+
+
+def test_unknown_names_and_usage_errors(chloe: Run) -> None:
+    for args in (
+        ("attach", "nope"),
+        ("send", "nope", "x"),
+        ("logs", "nope"),
+        ("rename", "nope", "x"),
+        ("kill", "nope"),
+        ("rm", "nope"),
+    ):
+        code, out, err = chloe(*args)
+        assert (code, out, err) == (1, "", "chloe: no pane named 'nope' (see `chloe ls`)\n"), args
+    for args in (("bogus",), ("send", "x"), ("logs", "x", "--lines", "-3"), ("new", "ls", "-la")):
+        assert chloe(*args)[0] == 2, args
+
+
+def test_direct_panes_are_listed_but_refuse_tmux_commands(chloe: Run, tmp_path: Path) -> None:
+    svc().create_direct(name="d", cwd=str(tmp_path), command=["sh"])
+    assert rows(chloe("ls")[1])["d"][:3] == ["d", "direct", "dead"]
+    for args in (("attach", "d"), ("send", "d", "x"), ("logs", "d"), ("kill", "d")):
+        code, out, err = chloe(*args)
+        assert (code, out) == (1, ""), args
+        assert err.startswith("chloe: 'd' is a direct pane") and "tmux panes only" in err
+    assert chloe("rename", "d", "d2")[0] == 0
+    assert chloe("rm", "d2") == (0, "", "")
+
+
+def test_tmux_missing(chloe: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    Store(store_path()).add(PaneRecord.new("old", Kind.TMUX, str(tmp_path)))
+    monkeypatch.setenv("PATH", "/nonexistent")
+    code, out, err = chloe("new", "--cwd", str(tmp_path))
+    assert (code, out) == (1, "")
+    assert "tmux is not installed" in err and "apt-get install tmux" in err
+    assert len(err.strip().splitlines()) == 1
+    code, out, err = chloe("ls")
+    assert code == 0 and rows(out)["old"][2] == "dead"
+    assert err.startswith("chloe: note: tmux panes need tmux")
+
+
+def test_corrupt_store_is_reported_once_then_starts_empty(chloe: Run) -> None:
+    path = store_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("this is [not toml")
+    code, _, err = chloe("ls")
+    assert code == 1
+    assert err.startswith(f"chloe: {path} could not be read") and "moved to" in err
+    assert chloe("ls")[0] == 0
+
+
+def test_attach_needs_a_terminal_and_a_live_session(
+    chloe: Run, tmp_path: Path, tmux_run: Callable[..., str]
+) -> None:
+    chloe("new", "--name", "a", "--cwd", str(tmp_path), "--", "sleep", "600")
+    code, _, err = chloe("attach", "a")
+    assert (code, err) == (
+        1,
+        "chloe: chloe attach needs a terminal (stdin and stdout must be a tty)\n",
+    )
+    session = json.loads(chloe("ls", "--json")[1])[0]["session"]
+    tmux_run("kill-session", "-t", f"={session}")
+    code, _, err = chloe("attach", "a")
+    assert code == 1 and "is dead" in err
+    assert session not in tmux_run("list-sessions", "-F", "#{session_name}", check=False)
+
+
+def test_attach_in_a_terminal_is_a_chloe_client(chloe: Run, tmp_path: Path) -> None:
+    """`chloe attach` in a real terminal shows the pane and counts as attached."""
+    from chloe.backends.direct import pane_environment, spawn
+
+    chloe("new", "--name", "job", "--cwd", str(tmp_path), "--", "sh")
+    chloe("send", "job", "echo VISIBLE$((3*3))", "--enter")
+    proc = spawn(
+        [sys.executable, "-m", "chloe", "attach", "job"],
+        cwd=str(ROOT),
+        env=pane_environment(),
+    )
+    screen = Screen(proc)
+    try:
+        screen.wait_for("VISIBLE9")
+        wait_until(lambda: rows(chloe("ls")[1])["job"][2] == "attached")
+    finally:
+        proc.close()
+    wait_until(lambda: rows(chloe("ls")[1])["job"][2] == "detached")
+
+
+def test_cli_runs_as_a_module(tmux_socket: str) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "chloe", "logs", "ghost"], capture_output=True, text=True, cwd=ROOT
+    )
+    assert (proc.returncode, proc.stdout) == (1, "")
+    assert proc.stderr == "chloe: no pane named 'ghost' (see `chloe ls`)\n"
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("delta", "text"),
+    [
+        (timedelta(seconds=42), "42s"),
+        (timedelta(minutes=5, seconds=3), "5m"),
+        (timedelta(hours=3, minutes=12), "3h12m"),
+        (timedelta(hours=3), "3h"),
+        (timedelta(days=2, hours=5), "2d"),
+        (timedelta(seconds=-5), "0s"),
+    ],
+)
+def test_age_is_human(delta: timedelta, text: str) -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    assert format_age(now - delta, now) == text
