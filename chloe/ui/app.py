@@ -195,6 +195,7 @@ class ChloeApp(App[int]):
         self._started = False
         self._quitting = False
         self._status_timer: Timer | None = None
+        self._title_shown: tuple[str, str] = ("", "")
         self._io_loop: asyncio.AbstractEventLoop | None = None
 
     # --- layout -----------------------------------------------------------
@@ -360,7 +361,6 @@ class ChloeApp(App[int]):
         now = self._clock()
         self.pane_list.set_entries([self._entry(s, now) for s in self._slots.values()])
         self._update_title()
-        self.refresh_bindings()
 
     def on_pane_list_pane_highlighted(self, event: PaneList.PaneHighlighted) -> None:
         """Show the newly selected pane."""
@@ -413,29 +413,35 @@ class ChloeApp(App[int]):
         except Exception:  # before compose
             return
         slot = self._slots.get(self._shown) if self._shown else None
-        title.set_class(False, "-preview")
-        title.set_class(False, "-dead")
+        style = ""
         if slot is None:
-            title.update("chloe")
-            return
-        name = slot.record.name
-        head = f"{name} · {slot.record.kind.value} · {slot.label}"
-        if slot.process is not None and not slot.dead:
-            if self.terminal_mode:
-                hint = f"{self._key_for('leave_terminal')}: back to the list"
-            else:
-                hint = f"{self._key_for('focus_terminal')}: type into it"
-        elif slot.dead:
-            title.set_class(True, "-dead")
-            kept = "last screen" if slot.terminal or slot.preview else "no screen kept"
-            hint = f"{kept} · {self._key_for('respawn')}: respawn"
-        elif slot.info is not None and slot.info.status is Status.ATTACHED:
-            title.set_class(True, "-preview")
-            hint = f"attached elsewhere — preview · {self._key_for('attach')}: attach here"
+            text = "chloe"
         else:
-            title.set_class(True, "-preview")
-            hint = f"preview — press {self._key_for('attach')} to attach"
-        title.update(f"{head}  —  {hint}")
+            head = f"{slot.record.name} · {slot.record.kind.value} · {slot.label}"
+            if slot.process is not None and not slot.dead:
+                if self.terminal_mode:
+                    hint = f"{self._key_for('leave_terminal')}: back to the list"
+                else:
+                    hint = f"{self._key_for('focus_terminal')}: type into it"
+            elif slot.dead:
+                style = "-dead"
+                kept = "last screen" if slot.terminal or slot.preview else "no screen kept"
+                hint = f"{kept} · {self._key_for('respawn')}: respawn"
+            elif slot.info is not None and slot.info.status is Status.ATTACHED:
+                style = "-preview"
+                hint = f"attached elsewhere — preview · {self._key_for('attach')}: attach here"
+            else:
+                style = "-preview"
+                hint = f"preview — press {self._key_for('attach')} to attach"
+            text = f"{head}  —  {hint}"
+        # Called after every status refresh: touch the widget only when something changed.
+        if (text, style) == self._title_shown:
+            return
+        self._title_shown = (text, style)
+        for name in ("-preview", "-dead"):
+            if title.has_class(name) != (name == style):
+                title.set_class(name == style, name)
+        title.update(text)
 
     def _sync_pty(self, slot: PaneSlot) -> None:
         """Give the pty the size of the pane's terminal (the program gets SIGWINCH)."""

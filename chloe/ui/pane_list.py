@@ -54,10 +54,13 @@ class Entry:
 
 
 def format_age(created: datetime, now: datetime) -> str:
-    """Short words for how long ago ``created`` was: ``45s``, ``12m``, ``3h 12m``, ``2d 4h``."""
+    """Short words for how long ago ``created`` was: ``<1m``, ``12m``, ``3h 12m``, ``2d 4h``.
+
+    Minutes at most, so an idle list does not change (and redraw) every second.
+    """
     seconds = max(0, int((now - created).total_seconds()))
     if seconds < 60:
-        return f"{seconds}s"
+        return "<1m"
     minutes = seconds // 60
     if minutes < 60:
         return f"{minutes}m"

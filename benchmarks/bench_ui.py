@@ -1,0 +1,476 @@
+"""The chloe TUI measured through a real terminal: start-up, key-to-echo, typing under a
+flood, idle CPU.
+
+Run: ``.venv/bin/python benchmarks/bench_ui.py [--keys N] [--starts N] [--only NAME]``
+
+chloe runs inside a pane of an *outer* tmux server (a real terminal emulator
+with a real pty), on private sockets, with its files in a temporary directory.
+The benchmark watches the outer pane through a tmux control-mode client, which
+reports every byte a pane writes (``%output``) the moment tmux reads it, and
+types with ``send-keys`` through the same client. Both servers are killed by
+socket at the end.
+
+Cases:
+
+- ``start``: time from launching chloe to its first frame (the pane list drawn)
+  and to the labels being known (no ``checking…`` left), with 0 and with 100
+  persisted tmux panes. The 100 panes are real sessions on chloe's tmux server
+  left attached, so chloe also reattaches them all (after the first frame).
+- ``echo``: key-to-echo latency: a key sent to the outer pane until the outer
+  pane writes the echoed character, in a direct pane and in a tmux pane, and
+  the same for a plain shell running directly in the outer pane (baseline).
+- ``flood``: key-to-echo in one direct pane while another pane ``cat``s a
+  20 MB file; and the time the flood takes to finish.
+- ``idle``: CPU of the chloe process (and of its embedded tmux clients and of
+  chloe's tmux server) over 10 s with 20 idle tmux panes attached.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import queue
+import re
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CHLOE = str(ROOT / ".venv" / "bin" / "chloe")
+TMUX = shutil.which("tmux") or "tmux"
+COLUMNS, ROWS = 120, 35
+MARK = "Z"  # a character chloe's own chrome never draws
+
+
+def _unescape(data: str) -> str:
+    """Undo control mode's octal escaping of %output data."""
+    return re.sub(r"\\(\d{3})", lambda m: chr(int(m.group(1), 8)), data)
+
+
+class Outer:
+    """An outer tmux server with one window, watched by a control-mode client.
+
+    Args:
+        command: What the window runs.
+        env: Environment for the command.
+    """
+
+    def __init__(self, command: str, env: dict[str, str]) -> None:
+        self.socket = f"chloe-bench-outer-{secrets.token_hex(3)}"
+        self.env = env
+        args = ["new-session", "-d", "-s", "bench", "-x", str(COLUMNS), "-y", str(ROWS)]
+        for key, value in env.items():
+            args += ["-e", f"{key}={value}"]
+        self.tmux(*args, command)
+        self.tmux("set-option", "-g", "window-size", "manual")
+        self.tmux("set-option", "-g", "status", "off")
+        self.pane = self.tmux("display-message", "-p", "-t", "bench", "#{pane_id}").strip()
+        self._events: queue.Queue[tuple[float, str]] = queue.Queue()
+        self._control = subprocess.Popen(
+            [TMUX, "-L", self.socket, "-C", "attach-session", "-t", "bench"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            errors="replace",  # control mode escapes bytes, but never trust a terminal
+            bufsize=1,
+            env=_clean_env(),
+        )
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def tmux(self, *args: str) -> str:
+        """Run a command on the outer server."""
+        return subprocess.run(
+            [TMUX, "-L", self.socket, *args],
+            capture_output=True,
+            text=True,
+            check=False,
+            env=_clean_env(),
+        ).stdout
+
+    def _read(self) -> None:
+        assert self._control.stdout is not None
+        prefix = f"%output {self.pane} "
+        for line in self._control.stdout:
+            if line.startswith(prefix):
+                self._events.put((time.perf_counter(), _unescape(line[len(prefix) :])))
+
+    def drain(self) -> None:
+        """Forget output seen so far."""
+        while True:
+            try:
+                self._events.get_nowait()
+            except queue.Empty:
+                return
+
+    def wait_output(self, check: Callable[[str], bool], timeout: float = 5.0) -> float | None:
+        """Time at which the pane wrote output for which ``check`` is true (None: timeout)."""
+        deadline = time.perf_counter() + timeout
+        while True:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                return None
+            try:
+                stamp, data = self._events.get(timeout=left)
+            except queue.Empty:
+                return None
+            if check(data):
+                return stamp
+
+    def send(self, *keys: str, literal: bool = False) -> float:
+        """send-keys through the control client; returns the time it was written."""
+        assert self._control.stdin is not None
+        args = " ".join(_quote(k) for k in keys)
+        line = f"send-keys -t {self.pane} {'-l ' if literal else ''}{args}\n"
+        stamp = time.perf_counter()
+        self._control.stdin.write(line)
+        self._control.stdin.flush()
+        return stamp
+
+    def screen(self) -> str:
+        """The outer pane's screen as text."""
+        return self.tmux("capture-pane", "-p", "-t", self.pane)
+
+    def wait_screen(self, check: Callable[[str], bool], timeout: float = 15.0) -> bool:
+        """Poll the screen until ``check`` holds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if check(self.screen()):
+                return True
+            time.sleep(0.02)
+        return False
+
+    def pane_pid(self) -> int:
+        """The pid of the process the window runs."""
+        return int(self.tmux("display-message", "-p", "-t", self.pane, "#{pane_pid}").strip())
+
+    def close(self) -> None:
+        """Kill the outer server by its socket."""
+        if self._control.stdin is not None:
+            try:
+                self._control.stdin.close()
+            except OSError:
+                pass
+        self.tmux("kill-server")
+        try:
+            self._control.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self._control.kill()
+
+
+def _quote(arg: str) -> str:
+    return "'" + arg.replace("'", "'\\''") + "'" if arg and arg.isprintable() else arg
+
+
+def _clean_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in ("TMUX", "TMUX_PANE")}
+
+
+class Sandbox:
+    """Private files and a private inner tmux socket for one chloe."""
+
+    def __init__(self) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="chloe-bench-"))
+        self.socket = f"chloe-bench-inner-{secrets.token_hex(3)}"
+        self.env = {
+            "CHLOE_TMUX_SOCKET": self.socket,
+            "XDG_DATA_HOME": str(self.dir / "data"),
+            "XDG_CONFIG_HOME": str(self.dir / "config"),
+            "XDG_STATE_HOME": str(self.dir / "state"),
+            "SHELL": "/bin/sh",
+            "PS1": "$ ",
+            "TERM": "xterm-256color",
+        }
+        config = self.dir / "config" / "chloe" / "config.toml"
+        config.parent.mkdir(parents=True)
+        # tmux sets $SHELL for the programs it runs, so name the shell in the config.
+        config.write_text('shell = "/bin/sh"\n')
+
+    def service(self) -> object:
+        """A PaneService on this sandbox's store and socket (as the CLI would build it)."""
+        saved = {k: os.environ.get(k) for k in self.env}
+        os.environ.update(self.env)
+        try:
+            from chloe.config import load_config
+            from chloe.paths import store_path
+            from chloe.service import PaneService
+            from chloe.store import Store
+
+            return PaneService(Store(store_path()), load_config())
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+
+    def add_tmux_panes(self, count: int) -> None:
+        """Create ``count`` tmux panes (left attached) as the CLI would."""
+        service = self.service()
+        saved = {k: os.environ.get(k) for k in self.env}
+        os.environ.update(self.env)
+        try:
+            for i in range(count):
+                service.create_tmux(name=f"p{i:03d}", cwd=str(self.dir))  # type: ignore[attr-defined]
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+
+    def close(self) -> None:
+        """Kill chloe's tmux server by socket; remove the files."""
+        subprocess.run(
+            [TMUX, "-L", self.socket, "kill-server"],
+            check=False,
+            capture_output=True,
+            env=_clean_env(),
+        )
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _stats(samples: list[float]) -> str:
+    ms = sorted(s * 1000 for s in samples)
+    p95 = ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
+    return f"median {statistics.median(ms):6.1f} ms  p95 {p95:6.1f} ms  (n={len(ms)})"
+
+
+# --- cases --------------------------------------------------------------------------
+
+
+def bench_start(starts: int) -> None:
+    """Start to first frame with 0 and with 100 persisted tmux panes."""
+    for count in (0, 100):
+        box = Sandbox()
+        try:
+            if count:
+                box.add_tmux_panes(count)
+            first: list[float] = []
+            labelled: list[float] = []
+            for _ in range(starts):
+                outer = Outer("sleep 1000", box.env)
+                try:
+                    outer.drain()
+                    marker = "p000" if count else "No panes yet"
+                    t0 = time.perf_counter()
+                    outer.tmux("respawn-pane", "-k", "-t", outer.pane, f"exec {CHLOE}")
+                    if not outer.wait_screen(lambda s, m=marker: m in s, 20):
+                        raise SystemExit(f"chloe did not draw its first frame: {outer.screen()}")
+                    first.append(time.perf_counter() - t0)
+                    outer.wait_screen(lambda s: "checking" not in s, 30)
+                    labelled.append(time.perf_counter() - t0)
+                    outer.send("q")
+                    outer.wait_screen(lambda s: "No panes yet" not in s and "p000" not in s, 10)
+                    time.sleep(0.5)  # let the clients go away before the next start
+                finally:
+                    outer.close()
+            print(f"start, {count:3d} tmux panes: first frame {_stats(first)}")
+            print(f"start, {count:3d} tmux panes: labels     {_stats(labelled)}")
+            print("   (first frame is measured by polling capture-pane, ~15 ms resolution)")
+        finally:
+            box.close()
+
+
+def _echo_latency(outer: Outer, keys: int) -> list[float]:
+    samples = []
+    for _ in range(keys):
+        outer.drain()
+        sent = outer.send(MARK, literal=True)
+        got = outer.wait_output(lambda d: MARK in d)
+        if got is None:
+            raise SystemExit(f"no echo seen; screen:\n{outer.screen()}")
+        samples.append(got - sent)
+        outer.drain()
+        outer.send("BSpace")
+        outer.wait_output(lambda d: True, 1.0)
+        time.sleep(0.02)
+        outer.drain()
+    return samples
+
+
+def _start_chloe(box: Sandbox) -> Outer:
+    outer = Outer(f"exec {CHLOE}", box.env)
+    if not outer.wait_screen(lambda s: "help" in s and "checking" not in s, 30):
+        raise SystemExit("chloe did not start")
+    time.sleep(1.0)
+    return outer
+
+
+def _new_pane(outer: Outer, key: str) -> None:
+    outer.send(key)
+    if not outer.wait_screen(lambda s: "back to the list" in s and ("$" in s or "#" in s), 15):
+        raise SystemExit(f"no prompt in the new pane:\n{outer.screen()}")
+    time.sleep(0.3)
+
+
+def bench_echo(keys: int) -> None:
+    """Key-to-echo in a direct and a tmux pane, against a plain shell."""
+    box = Sandbox()
+    try:
+        plain = Outer("exec /bin/sh", box.env)
+        try:
+            plain.wait_screen(lambda s: "$" in s)
+            time.sleep(0.3)
+            print(f"echo, plain shell in the outer pane: {_stats(_echo_latency(plain, keys))}")
+        finally:
+            plain.close()
+        outer = _start_chloe(box)
+        try:
+            _new_pane(outer, "c")
+            print(f"echo, chloe direct pane:            {_stats(_echo_latency(outer, keys))}")
+            outer.send("C-q")
+            time.sleep(0.3)
+            _new_pane(outer, "t")
+            print(f"echo, chloe tmux pane:              {_stats(_echo_latency(outer, keys))}")
+            outer.send("C-q")
+            outer.send("q")
+            outer.send("y")
+        finally:
+            outer.close()
+    finally:
+        box.close()
+
+
+def bench_flood(keys: int) -> None:
+    """Typing in one pane while another cats a 20 MB file."""
+    for kind in ("c", "t"):
+        box = Sandbox()
+        try:
+            big = box.dir / "big.txt"
+            line = (
+                "2026-11-21 12:00:00 INFO worker-3 request handled in 12 ms "
+                "\x1b[32mok\x1b[0m bytes=4096\n"
+            )
+            big.write_text(line * (20_000_000 // len(line)))
+            done = box.dir / "flood.done"
+            outer = _start_chloe(box)
+            try:
+                _new_pane(outer, kind)
+                outer.send(f"cat {big}; touch {done}", literal=True)
+                outer.send("Enter")
+                started = time.perf_counter()
+                outer.send("C-q")
+                time.sleep(0.2)
+                _new_pane(outer, "c")
+                samples = []
+                for _ in range(keys):
+                    if done.exists():
+                        break
+                    samples.extend(_echo_latency(outer, 1))
+                while not done.exists() and time.perf_counter() - started < 300:
+                    time.sleep(0.05)
+                finished = time.perf_counter() - started
+                what = "direct" if kind == "c" else "tmux"
+                if samples:
+                    print(f"flood in a {what} pane, typing in a direct pane: {_stats(samples)}")
+                else:
+                    print(f"flood in a {what} pane ended before typing started")
+                print(f"flood in a {what} pane: 20 MB cat finished after {finished:.1f} s")
+                # Is chloe still responsive and did it ingest everything? Show the flood pane.
+                outer.send("C-q")
+                outer.send("k")
+                time.sleep(1.0)
+                outer.send("q")
+                outer.send("y")
+            finally:
+                outer.close()
+        finally:
+            box.close()
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    """Child processes of every thread of ``pid`` (workers spawn the tmux clients)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(p) for p in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def _server_pid(socket: str) -> int | None:
+    out = subprocess.run(
+        [TMUX, "-L", socket, "display-message", "-p", "#{pid}"],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=_clean_env(),
+    ).stdout.strip()
+    return int(out) if out.isdigit() else None
+
+
+def bench_idle(seconds: float = 10.0, panes: int = 20) -> None:
+    """CPU of chloe over ``seconds`` with ``panes`` idle tmux panes attached."""
+    box = Sandbox()
+    try:
+        box.add_tmux_panes(panes)
+        outer = _start_chloe(box)
+        try:
+            pid = outer.pane_pid()
+            deadline = time.monotonic() + 20
+            while len(_children(pid)) < panes and time.monotonic() < deadline:
+                time.sleep(0.2)
+            time.sleep(3.0)  # let every client draw its first screen
+            clients = _children(pid)
+            server = _server_pid(box.socket)
+            before = _cpu_seconds(pid)
+            before_clients = sum(_cpu_seconds(c) for c in clients)
+            before_server = _cpu_seconds(server) if server else 0.0
+            time.sleep(seconds)
+            used = _cpu_seconds(pid) - before
+            used_clients = sum(_cpu_seconds(c) for c in clients) - before_clients
+            used_server = (_cpu_seconds(server) if server else 0.0) - before_server
+            print(
+                f"idle, {panes} tmux panes attached, {seconds:.0f} s: chloe "
+                f"{100 * used / seconds:.1f}% of a core; its {len(clients)} tmux clients "
+                f"{100 * used_clients / seconds:.1f}%; chloe's tmux server "
+                f"{100 * used_server / seconds:.1f}%"
+            )
+            outer.send("q")
+        finally:
+            outer.close()
+    finally:
+        box.close()
+
+
+def main() -> None:
+    """Run the chosen cases and print their figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--keys", type=int, default=40, help="keystrokes per echo case")
+    parser.add_argument("--starts", type=int, default=5, help="starts per start-up case")
+    parser.add_argument("--only", choices=("start", "echo", "flood", "idle"), action="append")
+    args = parser.parse_args()
+    if not Path(CHLOE).exists():
+        raise SystemExit(f"{CHLOE} not found: install chloe into .venv first")
+    chosen = args.only or ["start", "echo", "flood", "idle"]
+    version = subprocess.run([TMUX, "-V"], check=False, capture_output=True, text=True).stdout
+    print(version.strip())
+    if "start" in chosen:
+        bench_start(args.starts)
+    if "echo" in chosen:
+        bench_echo(args.keys)
+    if "flood" in chosen:
+        bench_flood(args.keys)
+    if "idle" in chosen:
+        bench_idle()
+
+
+if __name__ == "__main__":
+    main()
