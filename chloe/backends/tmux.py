@@ -569,7 +569,7 @@ class TmuxBackend:
             '>/dev/null 2>&1; exec "$@"'
         )
         return [
-            "env", *[f"-u{v}" for v in CLIENT_ENV_DROP], "/bin/sh", "-c", script,
+            "env", *[a for v in CLIENT_ENV_DROP for a in ("-u", v)], "/bin/sh", "-c", script,
             pane_target(session),
             *self.argv(*self.attach_args(session, detach_others=detach_others)),
         ]  # fmt: skip

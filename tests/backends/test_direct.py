@@ -140,7 +140,13 @@ def _children_of(pid: int) -> str:
         kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:
         return ""
-    return " ".join(Path(f"/proc/{k}/comm").read_text().strip() for k in kids)
+    names = []
+    for kid in kids:
+        try:
+            names.append(Path(f"/proc/{kid}/comm").read_text().strip())
+        except OSError:
+            pass  # it ended between the two reads
+    return " ".join(names)
 
 
 def test_large_input_never_blocks_and_arrives_whole(tmp_path: Path) -> None:

@@ -373,3 +373,22 @@ def test_old_tmux_is_refused_with_one_clear_sentence(tmp_path: Path) -> None:
 def test_snapshot_parsing_tolerates_junk_lines() -> None:
     snap = parse_snapshot(["", "garbage", "C\tnot-a-pid\tx", "P\tshort"])
     assert snap.sessions == {}
+
+
+def test_chloe_settings_win_over_the_users_tmux_conf(
+    service: PaneService, tmp_path: Path, tmux_run: Tmux
+) -> None:
+    """~/.tmux.conf still loads (prefix, own options), but chloe's session settings win."""
+    home = Path(os.environ["HOME"])
+    (home / ".tmux.conf").write_text(
+        "set -g prefix C-a\nset -g status on\nset -g remain-on-exit off\n"
+        "set -s escape-time 500\nset -g @user-mark mine\n"
+    )
+    rec = service.create_tmux(name="x", cwd=str(tmp_path), command=["sleep", "600"])
+    target = f"={rec.tmux_session}:"
+    assert tmux_run("show-options", "-gv", "prefix").strip() == "C-a"
+    assert tmux_run("show-options", "-gv", "@user-mark").strip() == "mine"
+    assert tmux_run("show-options", "-v", "-t", target, "status").strip() == "off"
+    assert tmux_run("show-options", "-wv", "-t", target, "remain-on-exit").strip() == "on"
+    assert tmux_run("show-options", "-sv", "escape-time").strip() == "10"
+    assert "xterm-256color:Tc" in tmux_run("show-options", "-s", "terminal-overrides")
