@@ -229,6 +229,17 @@ class Sandbox:
                 else:
                     os.environ[k] = v
 
+    def clients(self) -> int:
+        """How many clients chloe's tmux server has."""
+        out = subprocess.run(
+            [TMUX, "-L", self.socket, "list-clients"],
+            check=False,
+            capture_output=True,
+            text=True,
+            env=_clean_env(),
+        ).stdout
+        return len(out.splitlines())
+
     def close(self) -> None:
         """Kill chloe's tmux server by socket; remove the files."""
         subprocess.run(
@@ -258,6 +269,7 @@ def bench_start(starts: int) -> None:
                 box.add_tmux_panes(count)
             first: list[float] = []
             labelled: list[float] = []
+            reattached: list[float] = []
             for _ in range(starts):
                 outer = Outer("sleep 1000", box.env)
                 try:
@@ -270,6 +282,11 @@ def bench_start(starts: int) -> None:
                     first.append(time.perf_counter() - t0)
                     outer.wait_screen(lambda s: "checking" not in s, 30)
                     labelled.append(time.perf_counter() - t0)
+                    if count:
+                        deadline = time.monotonic() + 60
+                        while box.clients() < count and time.monotonic() < deadline:
+                            time.sleep(0.02)
+                        reattached.append(time.perf_counter() - t0)
                     outer.send("q")
                     outer.wait_screen(lambda s: "No panes yet" not in s and "p000" not in s, 10)
                     time.sleep(0.5)  # let the clients go away before the next start
@@ -277,6 +294,8 @@ def bench_start(starts: int) -> None:
                     outer.close()
             print(f"start, {count:3d} tmux panes: first frame {_stats(first)}")
             print(f"start, {count:3d} tmux panes: labels     {_stats(labelled)}")
+            if reattached:
+                print(f"start, {count:3d} tmux panes: all clients {_stats(reattached)}")
             print("   (first frame is measured by polling capture-pane, ~15 ms resolution)")
         finally:
             box.close()

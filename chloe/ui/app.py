@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -56,6 +57,12 @@ STATUS_INTERVAL = 1.0
 
 EXIT_WAIT = 2.0
 """Seconds to wait for a direct pane's exit status after its pty closed."""
+
+ATTACH_THREADS = 4
+"""tmux clients started at once when reattaching panes on start."""
+
+QUIET_AFTER_ATTACH = 2.0
+"""Seconds after a pane is attached during which its output is not 'new output' (first draw)."""
 
 NARROW_WIDTH = 70
 """Below this many columns the list shows one line per pane."""
@@ -109,6 +116,9 @@ class PaneSlot:
         pty_size: The size the pty was last set to.
         activity: ``new output`` or ``bell`` while the pane is not shown.
         bells: Bells already seen.
+        maybe_active: Output arrived while hidden; the next tick compares screens.
+        seen_screen: A hash of the screen when the pane was last shown.
+        quiet_until: Until then, output is the first draw after attaching, not news.
         born: When this slot was created (monotonic), to ignore older status queries.
     """
 
@@ -121,6 +131,9 @@ class PaneSlot:
     pty_size: tuple[int, int] | None = None
     activity: str | None = None
     bells: int = 0
+    maybe_active: bool = False
+    seen_screen: int | None = None
+    quiet_until: float = 0.0
     born: float = field(default_factory=time.monotonic)
 
     @property
@@ -196,6 +209,7 @@ class ChloeApp(App[int]):
         self._quitting = False
         self._status_timer: Timer | None = None
         self._title_shown: tuple[str, str] = ("", "")
+        self._list_refresh_pending = False
         self._io_loop: asyncio.AbstractEventLoop | None = None
 
     # --- layout -----------------------------------------------------------
@@ -380,6 +394,10 @@ class ChloeApp(App[int]):
         if not self._ui_ready():
             return
         slot = self._slots.get(pane_id) if pane_id else None
+        previous = self._slots.get(self._shown) if self._shown else None
+        if previous is not None and previous is not slot and previous.terminal is not None:
+            previous.seen_screen = hash(tuple(previous.terminal.display))
+            previous.maybe_active = False
         self._shown = pane_id if slot else None
         empty = self.query_one("#empty", Static)
         view = self.view
@@ -506,14 +524,22 @@ class ChloeApp(App[int]):
         self._removed.pop(record.id, None)
         assert self._io_loop is not None
         self._io_loop.add_reader(proc.fd, self._on_readable, record.id, proc)
-        self._refresh_list()
         if slot.is_tmux:
-            self._tick()  # tmux's word on the new client, without waiting a second
-        self.pane_list.select_id(record.id)
+            slot.quiet_until = time.monotonic() + QUIET_AFTER_ATTACH
+        slot.seen_screen = None
+        if focus:
+            self._refresh_list()
+            if slot.is_tmux:
+                self._tick()  # tmux's word on the new client, without waiting a second
+        else:
+            self._refresh_list_soon()  # start-up reattaches arrive in bursts
+        if focus:
+            # The user asked for this pane; a start-up reattach leaves the selection alone.
+            self.pane_list.select_id(record.id)
         if self.pane_list.selected_id == record.id:
             self._show(record.id)
-        if focus and self.pane_list.selected_id == record.id:
-            self._enter_terminal()
+            if focus:
+                self._enter_terminal()
 
     def _stop_reading(self, proc: PaneProcess) -> None:
         if self._io_loop is None:
@@ -548,12 +574,16 @@ class ChloeApp(App[int]):
                 pass
         if self._shown == pane_id:
             self.view.notify_output()
-        elif slot.activity is None or (
-            slot.activity != "bell" and terminal.bell_count > slot.bells
-        ):
-            slot.activity = "bell" if terminal.bell_count > slot.bells else "new output"
+            return
+        if terminal.bell_count > slot.bells:
             slot.bells = terminal.bell_count
-            self._refresh_list()
+            if slot.activity != "bell":
+                slot.activity = "bell"
+                self._refresh_list_soon()
+        elif slot.activity is None:
+            # Checked on the next tick against the screen last seen: tmux redraws
+            # every client now and then, which is output but nothing new.
+            slot.maybe_active = True
 
     def _on_eof(self, slot: PaneSlot, proc: PaneProcess) -> None:
         self._stop_reading(proc)
@@ -597,9 +627,10 @@ class ChloeApp(App[int]):
     # --- status -------------------------------------------------------------
 
     def _tick(self) -> None:
-        """Once a second: ask for every pane's status; refresh the preview."""
+        """Once a second: ask for every pane's status; refresh the preview; mark activity."""
         if self._quitting or not self._started:
             return
+        self._check_activity()
         if self._status_busy:
             self._status_again = True  # something changed: ask again once this one is in
             return
@@ -610,6 +641,33 @@ class ChloeApp(App[int]):
             if not s.is_tmux and s.process is not None
         }
         self._query_status(live)
+
+    def _check_activity(self) -> None:
+        """Mark hidden panes whose screen changed since it was last seen."""
+        now = time.monotonic()
+        changed = False
+        for pane_id, slot in self._slots.items():
+            if not slot.maybe_active or pane_id == self._shown or slot.terminal is None:
+                continue
+            slot.maybe_active = False
+            screen = hash(tuple(slot.terminal.display))
+            if slot.seen_screen is None or now < slot.quiet_until:
+                slot.seen_screen = screen  # its first draw after attaching
+            elif screen != slot.seen_screen:
+                slot.activity = "new output"
+                changed = True
+        if changed:
+            self._refresh_list()
+
+    def _refresh_list_soon(self) -> None:
+        """Refresh the list once, after the current burst of events."""
+        if not self._list_refresh_pending:
+            self._list_refresh_pending = True
+            self.call_later(self._refresh_list_deferred)
+
+    def _refresh_list_deferred(self) -> None:
+        self._list_refresh_pending = False
+        self._refresh_list()
 
     @work(thread=True, exclusive=True, group="status")
     def _query_status(self, live: dict[str, PaneProcess]) -> None:
@@ -682,23 +740,29 @@ class ChloeApp(App[int]):
         self.call_from_thread(self._apply_infos, infos, started)
         self.call_from_thread(self._set_started)
         columns, rows = size
-        for info in infos:
-            record = info.record
-            if (
-                record.kind is Kind.TMUX
-                and info.status is not Status.DEAD
-                and record.user_state is UserState.ATTACHED
-            ):
-                try:
-                    proc = self.service.attach(record, columns, rows)
-                except Exception as exc:
-                    self.call_from_thread(
-                        self.notify,
-                        f"Could not reattach {record.name}: {exc}",
-                        severity="error",
-                    )
-                    continue
-                self.call_from_thread(self._adopt, record, proc, focus=False)
+        wanted = [
+            info.record
+            for info in infos
+            if info.record.kind is Kind.TMUX
+            and info.status is not Status.DEAD
+            and info.record.user_state is UserState.ATTACHED
+        ]
+
+        def attach(record: PaneRecord) -> None:
+            try:
+                proc = self.service.attach(record, columns, rows)
+            except Exception as exc:
+                self.call_from_thread(
+                    self.notify, f"Could not reattach {record.name}: {exc}", severity="error"
+                )
+                return
+            self.call_from_thread(self._adopt, record, proc, focus=False)
+
+        # Each attach is a few tmux round trips; a few at a time keeps 100 panes quick.
+        with ThreadPoolExecutor(max_workers=ATTACH_THREADS) as pool:
+            list(pool.map(attach, wanted))
+        if wanted:
+            self.call_from_thread(self._tick)
 
     def _set_started(self) -> None:
         self._started = True
