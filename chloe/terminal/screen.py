@@ -354,7 +354,7 @@ class Terminal(pyte.Screen):
                         last = ""
                         continue
                 if final == "b" and not inter and params[:1] not in _PRIVATE_LEADS:
-                    if last:
+                    if last and last[-1] < "\x80":  # tmux repeats ASCII only
                         self._repeat(last[-1], _number(params) or 1)
                     last = ""  # as tmux: a second REP in a row repeats nothing
                     continue
@@ -649,7 +649,8 @@ class Terminal(pyte.Screen):
         self._saved: tuple[int, int, Char, int, str, str, bool, bool] | None = None
         self._alternate = False
         self._main: list[_Row] | None = None
-        self._alt_cursor: tuple[int, int, Char] | None = None
+        self._alt_saved_at: tuple[int, int] | None = None
+        self._alt_saved_attrs = _BLANK
         self._mouse_mode = 0
 
     def soft_reset(self) -> None:
@@ -788,7 +789,9 @@ class Terminal(pyte.Screen):
             if end < columns and row[end][0] == "":
                 row[end] = self._blank_like(row[end])
             row[x:end] = [table[c] for c in chunk] if size > 1 else [table[chunk]]
-            cursor.x = end
+            # Without autowrap there is no pending wrap: the cursor stays on
+            # the last column (so an erase there erases it, as in tmux).
+            cursor.x = end if autowrap or end < columns else columns - 1
             self.dirty.add(cursor.y)
 
     @staticmethod
@@ -829,6 +832,8 @@ class Terminal(pyte.Screen):
                     self.buffer[cursor.y][cursor.x] = self._blank()
                 cursor.x = 0
                 self.linefeed_no_lnm()
+            elif width > 1 and (width > columns or cursor.x != columns):
+                return  # as tmux: a wide character that cannot fit is dropped
             else:
                 cursor.x = columns - width
         if _IRM in self.mode:
@@ -846,8 +851,13 @@ class Terminal(pyte.Screen):
         row[x] = table[ch]
         if width == 2:
             row[x + 1] = table[""]
-        cursor.x = end
+        cursor.x = end if end < columns or _DECAWM in self.mode else columns - 1
         self.dirty.add(cursor.y)
+
+    def _orphan_stub(self, row: list[Char], x: int) -> None:
+        """Blank the right half at ``x`` of a wide character just erased."""
+        if x < len(row) and row[x][0] == "":
+            row[x] = self._blank_like(row[x])
 
     def _repeat(self, ch: str, count: int) -> None:
         # tmux repeats at most up to the end of the row (xterm would wrap);
@@ -960,28 +970,32 @@ class Terminal(pyte.Screen):
         self.cursor.x = 0
 
     def insert_lines(self, count: int | None = None) -> None:
-        """IL: insert blank rows at the cursor, inside the scroll region."""
+        """IL: insert blank rows at the cursor, inside the scroll region.
+
+        The cursor stays where it is, as in tmux (pyte and VTs move it to
+        the first column).
+        """
         top, bottom = self.margins or (0, self.lines - 1)
         y = self.cursor.y
-        if top <= y <= bottom:
-            self.scroll_down(count or 1, y, bottom)
-            self.cursor.x = 0
+        if not top <= y <= bottom:
+            bottom = self.lines - 1  # as tmux: outside the region, the whole screen
+        self.scroll_down(count or 1, y, bottom)
 
     def delete_lines(self, count: int | None = None) -> None:
-        """DL: delete rows at the cursor, inside the scroll region."""
+        """DL: delete rows at the cursor, inside the scroll region (cursor stays, as in tmux)."""
         top, bottom = self.margins or (0, self.lines - 1)
         y = self.cursor.y
-        if top <= y <= bottom:
-            height = bottom - y + 1
-            count = min(max(count or 1, 1), height)
-            buf = self.buffer
-            del buf[y : y + count]
-            blank = self._blank()
-            buf[bottom - count + 1 : bottom - count + 1] = [
-                _Row([blank] * self.columns) for _ in range(count)
-            ]
-            self.dirty.update(range(y, bottom + 1))
-            self.cursor.x = 0
+        if not top <= y <= bottom:
+            bottom = self.lines - 1  # as tmux: outside the region, the whole screen
+        height = bottom - y + 1
+        count = min(max(count or 1, 1), height)
+        buf = self.buffer
+        del buf[y : y + count]
+        blank = self._blank()
+        buf[bottom - count + 1 : bottom - count + 1] = [
+            _Row([blank] * self.columns) for _ in range(count)
+        ]
+        self.dirty.update(range(y, bottom + 1))
 
     def insert_characters(self, count: int | None = None) -> None:
         """ICH: insert blanks at the cursor, shifting the rest right."""
@@ -1007,7 +1021,9 @@ class Terminal(pyte.Screen):
         if x >= self.columns:
             return  # at a pending wrap, as tmux: nothing under the cursor
         count = min(max(count or 1, 1), self.columns - x)
-        self.buffer[self.cursor.y][x : x + count] = [self._blank()] * count
+        row = self.buffer[self.cursor.y]
+        row[x : x + count] = [self._blank()] * count
+        self._orphan_stub(row, x + count)
         self.dirty.add(self.cursor.y)
 
     def erase_in_line(self, how: int = 0, private: bool = False) -> None:
@@ -1024,6 +1040,7 @@ class Terminal(pyte.Screen):
         elif how == 1:
             x = min(x, self.columns - 1)
             row[: x + 1] = [blank] * (x + 1)
+            self._orphan_stub(row, x + 1)
         elif how == 2:
             row[:] = [blank] * self.columns
         else:
@@ -1102,12 +1119,14 @@ class Terminal(pyte.Screen):
         self.cursor.x = min(max((column or 1) - 1, 0), self.columns - 1)
 
     def cursor_to_line(self, line: int | None = None) -> None:
-        """VPA: to a 1-based row (relative to the region in origin mode)."""
+        """VPA: to a 1-based row (relative to the region in origin mode).
+
+        A pending wrap survives, as in tmux: the next character wraps.
+        """
         y = (line or 1) - 1
         if _DECOM in self.mode and self.margins is not None:
             y = min(y + self.margins.top, self.margins.bottom)
         self.cursor.y = min(max(y, 0), self.lines - 1)
-        self.cursor.x = min(self.cursor.x, self.columns - 1)
 
     def cursor_position(self, line: int | None = None, column: int | None = None) -> None:
         """CUP: to a 1-based row and column (row relative to the region in origin mode)."""
@@ -1142,7 +1161,10 @@ class Terminal(pyte.Screen):
             self.tabstops = set()
 
     def save_cursor(self) -> None:
-        """DECSC: remember position, attributes, charsets, origin and wrap modes."""
+        """DECSC: remember position, attributes, charsets and origin mode.
+
+        Autowrap is not saved: tmux restores only origin mode.
+        """
         c = self.cursor
         self._saved = (
             c.x,
@@ -1169,11 +1191,11 @@ class Terminal(pyte.Screen):
         self.cursor.attrs = attrs
         self.charset, self.g0_charset, self.g1_charset = charset, g0, g1
         self._update_charset()
-        for flag, on in ((_DECOM, origin), (_DECAWM, wrap)):
-            if on:
-                self.mode.add(flag)
-            else:
-                self.mode.discard(flag)
+        del wrap  # saved for pyte's Savepoint shape, but tmux leaves DECAWM alone
+        if origin:
+            self.mode.add(_DECOM)
+        else:
+            self.mode.discard(_DECOM)
 
     # ---------------------------------------------------------------- charsets
 
@@ -1259,31 +1281,33 @@ class Terminal(pyte.Screen):
             self.cursor_position()
 
     def _enter_alternate(self, save_cursor: bool) -> None:
+        # As tmux: the style is saved on every switch, the position only for
+        # 1049, and the alternate screen starts blank in the default colours.
         if self._alternate:
             return
         c = self.cursor
         if save_cursor:
-            self._alt_cursor = (c.x, c.y, c.attrs)
+            self._alt_saved_at = (c.x, c.y)
+        self._alt_saved_attrs = c.attrs
         self._main = self.buffer
-        blank = self._blank()
-        self.buffer = [_Row([blank] * self.columns) for _ in range(self.lines)]
+        self.buffer = [_Row([_BLANK] * self.columns) for _ in range(self.lines)]
         self._alternate = True
         self.dirty.update(range(self.lines))
 
     def _leave_alternate(self, restore_cursor: bool) -> None:
+        # tmux restores the 1049 cursor even when not on the alternate screen,
+        # and keeps it for the next 1049l.
+        if restore_cursor and self._alt_saved_at is not None:
+            x, y = self._alt_saved_at
+            self.cursor.x = min(x, self.columns)
+            self.cursor.y = min(y, self.lines - 1)
+            self.cursor.attrs = self._alt_saved_attrs
         if not self._alternate:
             return
         assert self._main is not None
         self.buffer = self._main
         self._main = None
         self._alternate = False
-        if restore_cursor and self._alt_cursor is not None:
-            x, y, attrs = self._alt_cursor
-            self.cursor.x = min(x, self.columns - 1)
-            self.cursor.y = min(y, self.lines - 1)
-            self.cursor.attrs = attrs
-        self._alt_cursor = None
-        self.cursor.x = min(self.cursor.x, self.columns - 1)
         self.dirty.update(range(self.lines))
 
     def set_margins(self, top: int | None = None, bottom: int | None = None) -> None:
@@ -1294,7 +1318,8 @@ class Terminal(pyte.Screen):
         if t >= b:
             return  # as xterm and tmux: a region needs two rows
         self.margins = None if (t == 0 and b == self.lines - 1) else Margins(t, b)
-        self.cursor_position()
+        # tmux homes the cursor to the screen's top left even in origin mode.
+        self.cursor.x = self.cursor.y = 0
 
     # ---------------------------------------------------------------- graphics
 

@@ -369,6 +369,7 @@ def test_insert_and_delete_characters_and_lines() -> None:
     assert term.display[0].rstrip() == "abdef"
     term.feed(b"\r\nline2\r\nline3" + CSI + b"2;1H" + CSI + b"L")
     assert [r.rstrip() for r in term.display[:4]] == ["abdef", "", "line2", "line3"]
+    assert term.cursor.x == 0  # CUP put it there; IL itself does not move it
     term.feed(CSI + b"2M")
     assert [r.rstrip() for r in term.display[:4]] == ["abdef", "line3", "", ""]
 
