@@ -451,3 +451,56 @@ def test_resize_while_on_alternate_screen_keeps_main() -> None:
     term.resize(3, 6)
     term.feed(CSI + b"?1049l")
     assert term.display[0] == "main  "
+
+
+# ------------------------------------------- tmux behaviours found by fuzzing
+
+
+def test_insert_and_delete_lines_outside_region_act_on_whole_screen() -> None:
+    """tmux (unlike xterm) does not ignore IL/DL above the scroll region."""
+    term = fed(b"a\r\nb\r\nc\r\nd" + CSI + b"3;4r" + CSI + b"1;1H" + CSI + b"L")
+    assert [r.rstrip() for r in term.display] == ["", "a", "b", "c"]
+    term.feed(CSI + b"2M")
+    assert [r.rstrip() for r in term.display] == ["b", "c", "", ""]
+
+
+def test_alternate_screen_starts_blank_in_default_colours() -> None:
+    term = fed(CSI + b"42m" + CSI + b"?1049h")
+    assert term.buffer[0][0] == Char(" ")
+
+
+def test_1049_reset_restores_saved_cursor_even_off_the_alternate_screen() -> None:
+    term = fed(CSI + b"2;3H" + CSI + b"?1049h" + CSI + b"?1049l" + CSI + b"4;5H" + CSI + b"?1049l")
+    assert (term.cursor.x, term.cursor.y) == (2, 1)
+
+
+def test_restore_cursor_leaves_autowrap_alone() -> None:
+    term = fed(CSI + b"?7l" + ESC + b"7" + CSI + b"?7h" + ESC + b"8")
+    assert term.mode >= {7 << 5}
+
+
+def test_vertical_position_keeps_pending_wrap() -> None:
+    term = fed(CSI + b"3;1H" + b"x" * 10 + CSI + b"1dY")
+    assert term.display[0].rstrip() == ""
+    assert term.display[1].rstrip() == "Y"
+
+
+def test_rep_repeats_ascii_only() -> None:
+    term = fed("語".encode() + CSI + b"3b" + b"e\xcc\x81" + CSI + b"2b")
+    assert [c.data for c in term.buffer[0][:4]] == ["語", "", "e\u0301", " "]
+
+
+def test_without_autowrap_cursor_stays_on_last_column() -> None:
+    term = fed(CSI + b"?7l" + CSI + b"1;10H" + "✓".encode() + CSI + b"K")
+    assert term.cursor.x == 9
+    assert term.buffer[0][9] == Char(" ")
+
+
+def test_without_autowrap_a_wide_character_that_cannot_fit_is_dropped() -> None:
+    term = fed(CSI + b"?7l" + CSI + b"1;10H" + "日".encode())
+    assert term.display[0] == " " * 10
+
+
+def test_erasing_left_half_of_wide_character_clears_right_half() -> None:
+    term = fed("日本".encode() + b"\r" + CSI + b"X")
+    assert [c.data for c in term.buffer[0][:4]] == [" ", " ", "本", ""]
