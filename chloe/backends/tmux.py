@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import select
 import shlex
 import shutil
 import signal
@@ -50,6 +51,9 @@ CLIENT_ENV_DROP = ("TMUX", "TMUX_PANE")
 
 CMD_TIMEOUT = 10.0
 """Seconds before a tmux command is given up on (a wedged server must not hang chloe)."""
+
+ATTACH_WAIT = 2.0
+"""Seconds :meth:`TmuxBackend.attach` waits for the client's first screen at most."""
 
 _SEP = "\t"
 _PANE_FORMAT = _SEP.join(
@@ -555,6 +559,10 @@ class TmuxBackend:
             rows=rows,
         )
         self.register_client(session, proc.pid)
+        # The server draws the session only once the client is attached, so the
+        # first byte on the pty means "attached" is now true; the caller reads it.
+        with contextlib.suppress(OSError, ValueError):
+            select.select([proc.fd], [], [], ATTACH_WAIT)
         return proc
 
     def attach_command(self, session: str, *, detach_others: bool = False) -> list[str]:
