@@ -321,6 +321,31 @@ def test_respawn_restarts_a_dead_pane(service: PaneService, tmp_path: Path, tmux
     wait_until(lambda: by_name(service)["r"].label == "dead (exit 5)")
 
 
+TRICKY_TEXTS = [
+    "a;",
+    ";",
+    "ends with backslash-semicolon \\;",
+    "-l --",
+    "C-c Enter Escape",
+    "{ } #{pane_id} #[fg=red]",
+    "$HOME ~ `x` 'q' \"dq\"",
+    "héllo wörld ✓ 日本",
+]
+
+
+def test_send_text_arrives_exactly_as_given(service: PaneService, tmp_path: Path) -> None:
+    """No key names, no tmux command separators, no format expansion: the bytes as typed."""
+    rec = service.create_tmux(name="cat", cwd=str(tmp_path), command=["cat"])
+    for text in TRICKY_TEXTS:
+        service.send_text("cat", text, enter=True)
+    expected = "\n".join(TRICKY_TEXTS)
+    # cat echoes each line back; the terminal shows the typed line and cat's copy.
+    wait_until(
+        lambda: all(service.capture(rec).count(t) >= 2 for t in TRICKY_TEXTS),
+        message=f"every text twice on screen:\n{expected}",
+    )
+
+
 def test_send_text_is_literal(service: PaneService, tmp_path: Path) -> None:
     rec = service.create_tmux(name="s", cwd=str(tmp_path), command=["sh"])
     service.send_text("s", "echo 'C-c Enter ; -l'\\;", enter=True)
