@@ -198,7 +198,12 @@ def cmd_new(service: PaneService, args: argparse.Namespace) -> int:
     size = shutil.get_terminal_size((80, 24))
     cwd = args.cwd if args.cwd is not None else os.getcwd()
     rec = service.create_tmux(
-        name=args.name, cwd=cwd, command=args.argv, columns=size.columns, rows=size.lines
+        name=args.name,
+        cwd=cwd,
+        command=args.argv,
+        columns=size.columns,
+        rows=size.lines,
+        attached=False,
     )
     print(rec.name)
     return 0

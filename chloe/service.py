@@ -323,8 +323,12 @@ class PaneService:
         command: Sequence[str] = (),
         columns: int = 80,
         rows: int = 24,
+        attached: bool = True,
     ) -> PaneRecord:
         """Start a tmux session for a new pane and record it (name defaults to a free one).
+
+        ``attached=False`` records that nobody is looking at it yet (``chloe
+        new``), so the TUI does not embed a client for it on its next start.
 
         Raises:
             TmuxUnavailableError: tmux is missing or too old.
@@ -344,6 +348,8 @@ class PaneService:
                 raise DuplicateNameError(name)
             final = name if name is not None else self._default_name(command, taken)
             rec = PaneRecord.new(final, Kind.TMUX, path, tuple(command))
+            if not attached:
+                rec = rec.replace(user_state=UserState.DETACHED)
             assert rec.tmux_session is not None
             self.tmux.create_session(
                 rec.tmux_session,

@@ -81,6 +81,8 @@ def test_new_ls_and_json(chloe: Run, tmp_path: Path) -> None:
     assert build["command"] == ["sleep", "600"] and build["cwd"] == str(tmp_path)
     assert build["session"] == f"chloe-{build['id'][:8]}"
     assert build["exit_code"] is None and build["ended"] is None
+    # Nobody looks at it yet: the TUI will not embed a client for it on start.
+    assert svc().find("build").user_state.value == "detached"
     assert datetime.fromisoformat(build["created"]).tzinfo is not None
     assert panes["sh"]["status"] == "dead" and panes["sh"]["exit_code"] == 3
 
