@@ -163,7 +163,7 @@ class PaneSlot:
         return self.label.startswith("dead")
 
 
-class ChloeApp(App[int]):
+class ChloeApp(App[int], inherit_bindings=False):
     """The chloe TUI.
 
     Args:

@@ -115,3 +115,15 @@ def test_run_reports_a_bad_config_in_one_line(
     err = capsys.readouterr().err
     assert err.startswith("chloe: ") and "leave_key" in err and "Traceback" not in err
     assert err.count("\n") == 1
+
+
+async def test_corrupt_pane_list_is_reported_not_raised(tmp_path: Path) -> None:
+    """A panes.toml that does not parse: chloe starts empty and says where the file went."""
+    (tmp_path / "panes.toml").write_text("this is [not toml")
+    app, _service = fake_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: len(app._notifications) > 0, "a notification")
+        (note,) = list(app._notifications)
+        assert "moved to" in note.message and note.severity == "error"
+        assert listed_names(app) == []
+        assert "No panes yet" in str(app.query_one("#empty").render())
