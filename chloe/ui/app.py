@@ -359,6 +359,8 @@ class ChloeApp(App[int], inherit_bindings=False):
         if slot.is_tmux and info is not None and info.status is not Status.DEAD:
             command = info.current_command
             age = format_age(slot.record.created, now)
+        elif slot.dead and slot.record.ended is not None:
+            age = f"ended {format_age(slot.record.ended, now)} ago"
         return Entry(
             pane_id=slot.record.id,
             name=slot.record.name,
@@ -698,10 +700,7 @@ class ChloeApp(App[int], inherit_bindings=False):
                 continue  # removed here after the query started
             slot = self._slots.get(pane_id) or PaneSlot(info.record)
             slot.info = info
-            if slot.process is None or info.record.id not in self._slots:
-                slot.record = info.record
-            else:
-                slot.record = info.record
+            slot.record = info.record
             seen[pane_id] = slot
         # Keep panes created here after the query started; drop the rest it did not list.
         for pane_id, slot in self._slots.items():
