@@ -62,8 +62,6 @@ def test_pane_lifecycle_seen_through_the_emulator(
             message="the pane to be reported dead (exit 3)",
         )
         # The record keeps it for the next run and for `chloe ls` in another process.
-        if kind is Kind.DIRECT:
-            service.record_exit(rec.id, info.exit_status)  # type: ignore[arg-type]
         assert service.find(rec.name).exit_status == info.exit_status
     finally:
         proc.close()

@@ -137,7 +137,6 @@ def test_killing_the_server_turns_every_pane_dead_and_the_next_create_works(
         tmux_run("kill-server")
         infos = wait_until(lambda: (i := by_name(service)) and i["a"].status is Status.DEAD and i)
         assert {n: i.status for n, i in infos.items()} == {"a": Status.DEAD, "b": Status.DEAD}
-        assert client.read is not None  # the client process just ends; nothing raises
         wait_until(lambda: client.poll() is not None, message="the client to exit")
     finally:
         client.close()
