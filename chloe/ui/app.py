@@ -210,6 +210,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._status_timer: Timer | None = None
         self._title_shown: tuple[str, str] = ("", "")
         self._list_refresh_pending = False
+        self._hinted: set[str] = set()
         self._io_loop: asyncio.AbstractEventLoop | None = None
 
     # --- layout -----------------------------------------------------------
@@ -340,9 +341,18 @@ class ChloeApp(App[int], inherit_bindings=False):
         self.refresh_bindings()
 
     def on_descendant_focus(self) -> None:
-        """Terminal mode is exactly 'the terminal widget has focus'."""
+        """Terminal mode is exactly 'the terminal widget has focus'.
+
+        A preview cannot take keys: a click on it returns to the list and says how to attach.
+        """
         if not self._ui_ready():
             return
+        if isinstance(self.focused, TerminalView):
+            slot = self._slots.get(self._shown) if self._shown else None
+            if slot is not None and slot.process is None and not slot.dead:
+                self.pane_list.focus()
+                self.notify(self._not_live_hint(slot), title="Preview")
+                return
         self.terminal_mode = isinstance(self.focused, TerminalView)
 
     def on_descendant_blur(self) -> None:
@@ -486,16 +496,14 @@ class ChloeApp(App[int], inherit_bindings=False):
         """Keys, pastes and mouse reports go to the shown pane's program."""
         slot = self._slots.get(self._shown) if self._shown else None
         if slot is None or slot.process is None or slot.terminal is not self.view.terminal:
-            if slot is not None and not self._input_hint_shown:
-                self._input_hint_shown = True
+            if slot is not None and slot.record.id not in self._hinted:
+                self._hinted.add(slot.record.id)
                 self.notify(self._not_live_hint(slot), title="Not live")
             return
         try:
             slot.process.write(event.data)
         except OSError:
             pass
-
-    _input_hint_shown = False
 
     def _not_live_hint(self, slot: PaneSlot) -> str:
         if slot.dead:

@@ -71,6 +71,11 @@ async def test_tmux_pane_type_leave_detach_attach(tmux_socket: str, tmp_path: Pa
         assert isinstance(app.focused, TerminalView)
         assert "preview" not in title_text(app)
 
+        # The program ending keeps the session (remain-on-exit) and its exit code.
+        await type_line(pilot, "exit 5")
+        await until(pilot, lambda: shows(app, name, "dead (exit 5)"), "dead (exit 5)")
+        assert "hello" in screen_text(app)  # the last screen stays
+
 
 async def test_direct_pane_exit_code_and_keys(tmux_socket: str, tmp_path: Path) -> None:
     """Esc and Ctrl+C reach the program; a direct pane that exits 3 shows dead (exit 3); R."""

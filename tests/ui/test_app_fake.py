@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from chloe.config import Config
-from chloe.model import ExitStatus
+from chloe.model import ExitStatus, UserState
 from chloe.store import Store
 from chloe.terminal.view import TerminalView
 from chloe.ui.app import ChloeApp, run
@@ -127,3 +127,17 @@ async def test_corrupt_pane_list_is_reported_not_raised(tmp_path: Path) -> None:
         assert "moved to" in note.message and note.severity == "error"
         assert listed_names(app) == []
         assert "No panes yet" in str(app.query_one("#empty").render())
+
+
+async def test_clicking_a_preview_explains_instead_of_swallowing_keys(tmp_path: Path) -> None:
+    """A detached pane's preview cannot take keys: a click keeps navigation mode and says why."""
+    app, service = fake_app(tmp_path)
+    service.add_tmux("away", screen=b"still working\r\n", user_state=UserState.DETACHED)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: "still working" in screen_text(app), "the preview")
+        await pilot.click("#terminal")
+        await pilot.pause(0.1)
+        assert isinstance(app.focused, PaneList)
+        assert any("press a to attach" in n.message for n in app._notifications)
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.focused, TerminalView), "attached and focused")
