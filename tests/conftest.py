@@ -36,9 +36,11 @@ fi
 case "$1" in
   -V) exec "{real}" "$@" ;;
 esac
-case " $* " in
-  *" -L "*|*" -S "*) exec "{real}" "$@" ;;
-esac
+for arg in "$@"; do
+  case "$arg" in
+    -L|-L?*|-S|-S?*) exec "{real}" "$@" ;;
+  esac
+done
 printf 'no socket named for: tmux %s\\n' "$*" >> "{log}"
 echo "tmux guard: refused a tmux call that names no socket (-L/-S)" >&2
 exit 99

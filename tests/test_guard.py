@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -35,3 +36,23 @@ def test_inherited_tmux_is_refused(tmux_shim_dir: object, monkeypatch: pytest.Mo
     proc = subprocess.run(["tmux", "-L", "nothing", "ls"], capture_output=True, text=True, env=env)
     assert proc.returncode == 99
     os.unlink(os.path.join(str(tmux_shim_dir), "violations.log"))
+
+
+def test_libtmux_spelling_of_the_socket_is_accepted(tmux_run: object, tmux_socket: str) -> None:
+    """libtmux passes the socket as one argument (``-Lname``); that names a socket too."""
+    proc = subprocess.run(
+        ["tmux", f"-L{tmux_socket}", "new-session", "-d", "-s", "joined", "sleep 30"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert callable(tmux_run)
+    assert "joined" in tmux_run("list-sessions", "-F", "#{session_name}")
+
+
+def test_an_argument_that_merely_contains_L_is_refused(tmux_shim_dir: object) -> None:
+    proc = subprocess.run(
+        ["tmux", "display-message", "-p", "x -L y"], capture_output=True, text=True
+    )
+    assert proc.returncode == 99
+    (Path(str(tmux_shim_dir)) / "violations.log").unlink()
