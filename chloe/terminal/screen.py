@@ -80,6 +80,7 @@ _SGR_BG = {**graphics.BG_ANSI, **graphics.BG_AIXTERM}
 _PALETTE: list[str] = list(graphics.FG_BG_256)
 
 _style_key = itemgetter(1, 2, 3, 4, 5, 6, 7, 8)
+_first = itemgetter(0)
 
 # A compact scrollback row: its text (trailing default blanks dropped) and the
 # style runs covering it as (characters, style); no runs means all default.
@@ -157,15 +158,28 @@ _STYLE_OF = _StyleOf()
 
 def compact_row(row: list[Char]) -> CompactRow:
     """Squeeze a screen row into its scrollback form."""
-    end = len(row)
-    while end and row[end - 1] == _BLANK:
-        end -= 1
+    full = "".join(map(_first, row))
+    if full.isascii() and len(full) == len(row):
+        # One ASCII character per cell (the common case): trailing spaces are
+        # found on the string, then checked to be default blanks in one count.
+        end = len(full.rstrip(" "))
+        if row[end:].count(_BLANK) != len(row) - end:
+            end = len(row)
+            while end and row[end - 1] == _BLANK:
+                end -= 1
+        text = full[:end]
+        simple = True
+    else:
+        end = len(row)
+        while end and row[end - 1] == _BLANK:
+            end -= 1
+        datas = [c[0] for c in row[:end]]
+        text = "".join(datas)
+        simple = len(text) == end and "" not in datas
     if not end:
         return "", _NO_RUNS
     cells = row[:end]
-    datas = [c[0] for c in cells]
-    text = "".join(datas)
-    if len(text) != end or "" in datas:
+    if not simple:
         # Wide characters (an empty stub after them) or combining marks: count
         # characters of text per cell rather than cells.
         cells = [c for c in cells if c[0]]
