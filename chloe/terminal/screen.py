@@ -315,6 +315,7 @@ class Terminal(pyte.Screen):
         control = self._control
         draw = self.draw
         sgr_cache = self._sgr_cache
+        index = self.index
         pos = 0
         n = len(text)
         last = ""  # the last printed text, for REP; any other token clears it
@@ -332,8 +333,8 @@ class Terminal(pyte.Screen):
             elif kind == 5:
                 ch = m.group(5)
                 if ch == "\r" and text.startswith("\r\n", pos):
-                    self.carriage_return()
-                    self.linefeed()
+                    self.cursor.x = 0  # CR; then LF, whose LNM carriage return is moot
+                    index()
                     pos += 2
                     # A flood of plain lines at the bottom of the screen: take
                     # them all at once (unless this run was already refused).
