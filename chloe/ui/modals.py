@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.events import Resize
 from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
@@ -154,6 +155,17 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(Content.from_markup(keys), classes="keys")
                 yield Static(Content.from_markup(about), classes="about")
             yield Label("esc or ? to close", classes="hint")
+
+    STACK_BELOW = 92
+    """Below this many columns the two columns are stacked (and scroll) instead of clipped."""
+
+    def on_mount(self) -> None:
+        """Focus the scroller so arrows and PgUp/PgDn scroll a help taller than the screen."""
+        self.query_one(VerticalScroll).focus()
+
+    def on_resize(self, event: Resize) -> None:
+        """Stack the columns on narrow terminals (a phone over SSH)."""
+        self.set_class(event.size.width < self.STACK_BELOW, "-stacked")
 
     def action_close(self) -> None:
         """Close the overlay."""

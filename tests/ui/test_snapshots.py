@@ -125,3 +125,45 @@ def test_tiny_layout(snap_compare: object, tmp_path: Path) -> None:
     enter); entries stay readable and nothing crashes.
     """
     assert snap_compare(scene(tmp_path), terminal_size=(30, 10), run_before=settled)  # type: ignore[operator]
+
+
+def test_help_on_a_narrow_terminal(snap_compare: object, tmp_path: Path) -> None:
+    """Help at 60x20: the two columns are stacked (navigation keys first), the
+    text wraps inside the dialog instead of being cut at the right edge, the box
+    scrolls, and "esc or ? to close" stays visible at the bottom.
+    """
+
+    async def open_help(pilot: Pilot[int]) -> None:
+        await settled(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+
+    assert snap_compare(scene(tmp_path), terminal_size=(60, 20), run_before=open_help)  # type: ignore[operator]
+
+
+async def test_narrow_help_stacks_and_scrolls_to_the_end(tmp_path: Path) -> None:
+    """Every part of the help is reachable at 60x20: nothing is clipped sideways,
+    and scrolling to the end shows the last section."""
+    from textual.containers import VerticalScroll
+    from textual.widgets import Static
+
+    from chloe.ui.modals import HelpScreen
+
+    app = scene(tmp_path)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settled(pilot)
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen), "the help screen")
+        await pilot.pause()
+        help_screen = app.screen
+        keys = help_screen.query_one(".keys", Static)
+        about = help_screen.query_one(".about", Static)
+        assert about.region.x == keys.region.x, "columns should be stacked"
+        assert about.region.right <= 60 and keys.region.right <= 60
+        scroller = help_screen.query_one(VerticalScroll)
+        assert scroller.max_scroll_y > 0, "the stacked help is taller than 20 rows"
+        await pilot.press("end")
+        await pilot.pause()
+        assert scroller.scroll_y == scroller.max_scroll_y
+        hint = help_screen.query_one(".hint")
+        assert hint.region.bottom <= 20 and hint.region.height == 1, "the close hint stays visible"
