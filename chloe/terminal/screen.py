@@ -158,6 +158,14 @@ _STYLE_OF = _StyleOf()
 
 def compact_row(row: list[Char]) -> CompactRow:
     """Squeeze a screen row into its scrollback form."""
+    # Fastest case (short lines of a flood): every default blank is trailing,
+    # which two C-level counts prove without touching each cell in Python.
+    blanks = row.count(_BLANK)
+    end = len(row) - blanks
+    if blanks and row[end:].count(_BLANK) == blanks:
+        full = "".join(map(_first, row[:end]))
+        if full.isascii() and len(full) == end:
+            return _compact_simple(row, end, full)
     full = "".join(map(_first, row))
     if full.isascii() and len(full) == len(row):
         # One ASCII character per cell (the common case): trailing spaces are
@@ -178,24 +186,30 @@ def compact_row(row: list[Char]) -> CompactRow:
         simple = len(text) == end and "" not in datas
     if not end:
         return "", _NO_RUNS
-    cells = row[:end]
-    if not simple:
-        # Wide characters (an empty stub after them) or combining marks: count
-        # characters of text per cell rather than cells.
-        cells = [c for c in cells if c[0]]
-        lengths: list[tuple[int, Char]] = []
-        for style, group in groupby(cells, _STYLE_OF.__getitem__):
-            lengths.append((sum(len(c[0]) for c in group), style))
-        runs = tuple(lengths)
-    else:
-        # Cells map to shared style objects, so grouping compares identities.
-        styles = list(map(_STYLE_OF.__getitem__, cells))
-        first = styles[0]
-        if styles.count(first) == end:
-            return (text, _NO_RUNS) if first is _DEFAULT_STYLE else (text, ((end, first),))
-        runs = tuple([(len(list(group)), style) for style, group in groupby(styles)])
+    if simple:
+        return _compact_simple(row, end, text)
+    # Wide characters (an empty stub after them) or combining marks: count
+    # characters of text per cell rather than cells.
+    cells = [c for c in row[:end] if c[0]]
+    runs = tuple(
+        (sum(len(c[0]) for c in group), style)
+        for style, group in groupby(cells, _STYLE_OF.__getitem__)
+    )
     if len(runs) == 1 and runs[0][1] is _DEFAULT_STYLE:
         return text, _NO_RUNS
+    return text, runs
+
+
+def _compact_simple(row: list[Char], end: int, text: str) -> CompactRow:
+    """The compact form of ``row[:end]``, one character per cell, as ``text``."""
+    if not end:
+        return "", _NO_RUNS
+    # Cells map to shared style objects, so grouping compares identities.
+    styles = list(map(_STYLE_OF.__getitem__, row[:end]))
+    first = styles[0]
+    if styles.count(first) == end:
+        return (text, _NO_RUNS) if first is _DEFAULT_STYLE else (text, ((end, first),))
+    runs = tuple([(len(list(group)), style) for style, group in groupby(styles)])
     return text, runs
 
 
@@ -774,6 +788,19 @@ class Terminal(pyte.Screen):
             table = self._table_for(cursor.attrs)
         columns = self.columns
         mode = self.mode
+        x = cursor.x
+        end = x + len(data)
+        if end < columns and _IRM not in mode:
+            # The common case: the text fits on the row with room to spare.
+            row = self.buffer[cursor.y]
+            if x and row[x][0] == "":
+                row[x - 1] = self._blank_like(row[x - 1])  # overwrote half a wide char
+            if row[end][0] == "":
+                row[end] = self._blank_like(row[end])
+            row[x:end] = map(table.__getitem__, data)
+            cursor.x = end
+            self.dirty.add(cursor.y)
+            return
         autowrap = _DECAWM in mode
         insert = _IRM in mode
         buffer = self.buffer
@@ -952,7 +979,8 @@ class Terminal(pyte.Screen):
                 row = buf.pop(0)
                 if not self._alternate and self._history.maxlen:
                     self._history.append(compact_row(row))
-                buf.append(_Row([self._blank()] * self.columns))
+                blank = _BLANK if cursor.attrs.bg == "default" else self._blank()
+                buf.append(_Row([blank] * self.columns))
                 if len(self.dirty) < self.lines:
                     self.dirty.update(range(self.lines))
             else:
