@@ -286,6 +286,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help/--version exit 0, usage errors exit 2
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2
+    if "TMUX" in os.environ or "TMUX_PANE" in os.environ:
+        # Inside the user's tmux: chloe's tmux commands (libtmux passes them this
+        # process's environment) must not carry it; direct panes still get it.
+        from chloe.backends.direct import OUTER_TMUX_VARIABLES, set_aside_environment
+
+        set_aside_environment(OUTER_TMUX_VARIABLES)
     try:
         if args.command is None:
             return run_tui()

@@ -250,3 +250,26 @@ def test_cli_runs_as_a_module(tmux_socket: str) -> None:
 def test_age_is_human(delta: timedelta, text: str) -> None:
     now = datetime(2026, 1, 1, tzinfo=UTC)
     assert format_age(now - delta, now) == text
+
+
+def test_inside_the_users_tmux_commands_leave_tmux_alone(
+    chloe: Run, tmp_path: Path, tmux_socket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run from a tmux pane, chloe's tmux commands (libtmux) do not carry $TMUX.
+
+    The test guard fails the test if any tmux process inherited it; direct
+    panes still get the user's full environment.
+    """
+    from chloe.backends import direct
+
+    monkeypatch.setattr(direct, "_set_aside", {})
+    outer = f"{tmp_path}/users-server,1,0"
+    monkeypatch.setenv("TMUX", outer)
+    monkeypatch.setenv("TMUX_PANE", "%0")
+    code, out, err = chloe("new", "--name", "job", "--cwd", str(tmp_path), "--", "sleep", "600")
+    assert (code, out, err) == (0, "job\n", "")
+    assert "TMUX" not in os.environ and "TMUX_PANE" not in os.environ
+    code, out, _ = chloe("ls")
+    assert code == 0 and rows(out)["job"][2] == "detached"
+    env = direct.pane_environment()
+    assert (env["TMUX"], env["TMUX_PANE"]) == (outer, "%0")

@@ -43,16 +43,37 @@ MAX_PENDING_WRITE = 64 * 1024 * 1024
 """Input queued for a program that does not read it is capped (then dropped)."""
 
 
+OUTER_TMUX_VARIABLES = ("TMUX", "TMUX_PANE")
+"""Set when chloe runs inside the user's tmux; chloe's own tmux commands must not see them."""
+
+_set_aside: dict[str, str] = {}
+
+
+def set_aside_environment(names: Sequence[str]) -> None:
+    """Take ``names`` out of this process's environment, still giving them to panes.
+
+    chloe's tmux commands run through libtmux, which hands tmux this process's
+    environment as it is; so ``$TMUX`` is taken out of it once, at start, while
+    a direct pane's child still gets the user's full environment
+    (:func:`pane_environment`). Call it before any thread starts.
+    """
+    for name in names:
+        value = os.environ.pop(name, None)
+        if value is not None:
+            _set_aside[name] = value
+
+
 def pane_environment(
     base: Mapping[str, str] | None = None, *, drop: Sequence[str] = ()
 ) -> dict[str, str]:
     """The environment a pane's child gets: ``base`` (default: ours) with chloe's TERM.
 
     Args:
-        base: The environment to start from; defaults to ``os.environ``.
+        base: The environment to start from; defaults to ``os.environ`` plus
+            whatever :func:`set_aside_environment` took out of it.
         drop: Variables to remove (the tmux client drops ``TMUX``/``TMUX_PANE``).
     """
-    env = dict(os.environ if base is None else base)
+    env = {**_set_aside, **os.environ} if base is None else dict(base)
     for key in drop:
         env.pop(key, None)
     env["TERM"] = TERM

@@ -1,14 +1,53 @@
 """tmux panes: sessions on chloe's own tmux server, shown through an embedded client.
 
-Every call names chloe's server (``tmux -L <socket>``), runs without ``$TMUX``
-in its environment (so chloe works from inside the user's own tmux), and uses
-exact targets (``=chloe-ab:``): tmux otherwise falls back to prefix matching,
-and ``chloe-ab`` would hit ``chloe-abc``.
+chloe talks to its tmux server through libtmux: :attr:`TmuxBackend.server` is a
+``libtmux.Server`` for chloe's socket, and every command is one
+``Server.cmd`` call, i.e. one ``tmux -L<socket> ...`` process. Commands are
+chained by passing ``;`` as an argument of its own, which tmux reads as a
+command separator, so creating a session is one tmux process and a status
+refresh is one (``list-panes -a -F … ; list-clients -F …``). libtmux's object
+listings (``server.sessions``, ``Session.panes``) are not used for status: they
+ask tmux once per object. The version check is libtmux's ``get_version_str``.
+Every target is exact (``=chloe-ab:``): tmux otherwise falls back to prefix
+matching, and ``chloe-ab`` would hit ``chloe-abc``.
 
-Commands run as plain subprocesses of the tmux binary rather than through
-libtmux's runner: libtmux inherits ``$TMUX``, spells the socket ``-Lname``, and
-has no way to send several commands in one invocation (``cmd1 ; cmd2``), which
-is what keeps a status refresh at one subprocess and a create at one.
+What libtmux's runner does not do, and how chloe makes up for it:
+
+* **Timeout.** ``Server.cmd`` waits for tmux forever, and a wedged (say
+  SIGSTOPped) server never answers. Each call therefore runs on a short-lived
+  daemon thread that chloe waits on for at most :data:`CMD_TIMEOUT` seconds
+  before raising :class:`TmuxError` ("did not answer"). libtmux hands back
+  nothing of the tmux process until it returns, so chloe finds it in ``/proc``
+  (its own child with exactly those arguments) and kills it; without ``/proc``
+  (macOS) it stays until the server answers or dies. Either way libtmux's
+  thread stays blocked until then, reading the output pipes whose write ends
+  the tmux client passed to the server, so while it is, every further command
+  to that server fails at once instead of piling up threads and processes.
+* **Environment.** libtmux runs tmux with chloe's own environment. When chloe
+  runs inside the user's tmux, that holds ``$TMUX``/``$TMUX_PANE``, so
+  :func:`chloe.cli.main` takes them out of it at start
+  (:func:`~chloe.backends.direct.set_aside_environment`; direct panes still get
+  them). Used as a library with them set, nothing is redirected either: every
+  command names chloe's socket, every target is explicit (so ``$TMUX_PANE``
+  never picks a "current" pane), tmux sets its own ``TMUX`` in everything it
+  starts and ``TMUX_PANE`` in every pane, and the create chain unsets both in
+  the global environment of a server it starts. tmux *clients* (which tmux
+  refuses to nest) are not run by libtmux and get neither.
+* **stdin.** libtmux leaves tmux chloe's stdin (the TUI's terminal). A command
+  client neither reads it nor changes its mode or flags (checked with tmux
+  3.3a on a raw pty), and such a client is never listed by ``list-clients``.
+* **Output.** libtmux decodes it as UTF-8 with ``backslashreplace`` and drops
+  trailing empty lines (a capture loses its blank bottom rows).
+
+Not through libtmux: the tmux *clients* (the embedded attach on a pty, and the
+full-screen ``chloe attach`` that ``exec``s tmux). libtmux runs commands and
+collects their output; it cannot give a client a terminal. They run with
+``TMUX``/``TMUX_PANE`` removed from their environment.
+
+libtmux is imported with this module, not on first use: it reads
+``sys.stdout.encoding`` as it is imported, which fails once Textual has put its
+own ``sys.stdout`` in place. (Importing it builds its whole object layer, tens
+of milliseconds that a ``chloe ls`` pays.)
 
 Which tmux clients are chloe's: every client chloe starts (embedded, ``chloe
 attach``, the TUI's full-screen attach) adds its pid to the session's user
@@ -28,13 +67,21 @@ import shlex
 import shutil
 import signal
 import subprocess
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TypeVar
 
-from chloe.backends.direct import PtyProcess, pane_environment, spawn
+from libtmux import exc as tmux_exc
+from libtmux.common import get_version_str, tmux_cmd
+from libtmux.server import Server
+
+from chloe.backends.direct import OUTER_TMUX_VARIABLES, PtyProcess, pane_environment, spawn
 from chloe.errors import PaneGoneError, TmuxError, TmuxUnavailableError
 from chloe.model import ExitStatus
+
+_T = TypeVar("_T")
 
 MIN_VERSION = (3, 0)
 """Oldest tmux chloe supports (argv commands, ``-x``/``-y`` on new-session, arrays)."""
@@ -46,8 +93,9 @@ INSTALL_HINT = (
 ESCAPE_TIME_MS = 10
 """tmux's default 500 ms Esc wait makes Esc sluggish in vim and Claude Code."""
 
-CLIENT_ENV_DROP = ("TMUX", "TMUX_PANE")
-"""Removed from every tmux invocation: chloe may itself run inside the user's tmux."""
+CLIENT_ENV_DROP = OUTER_TMUX_VARIABLES
+"""chloe may itself run inside the user's tmux: these are removed from the environment
+of a tmux client chloe starts, and from the global environment of chloe's server."""
 
 CMD_TIMEOUT = 10.0
 """Seconds before a tmux command is given up on (a wedged server must not hang chloe)."""
@@ -100,38 +148,140 @@ def tmux_binary() -> str | None:
     return shutil.which("tmux")
 
 
+class _Unanswered(Exception):
+    """A tmux command did not return within :data:`CMD_TIMEOUT`.
+
+    Attributes:
+        worker: The thread still waiting for it (until the server answers or exits).
+    """
+
+    def __init__(self, worker: threading.Thread) -> None:
+        super().__init__(worker.name)
+        self.worker = worker
+
+
+def _kill_own_child(argv: Sequence[str]) -> bool:
+    """SIGKILL this process's child that runs ``argv`` (Linux ``/proc``); False if none.
+
+    This is how a tmux process that libtmux started and that hangs is ended:
+    libtmux keeps its ``Popen`` to itself until the process exits. The
+    arguments after ``argv[0]`` must match exactly; the program may differ, since
+    a wrapper script for tmux ``exec``s the real one under its own path.
+    """
+    tail = b"".join(b"\0" + os.fsencode(a) for a in argv[1:]) + b"\0"
+    me = os.getpid()
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return False
+    killed = False
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                # "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+                ppid = int(fh.read().rsplit(b")", 1)[1].split()[1])
+            if ppid != me:
+                continue
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                if not fh.read().endswith(tail):
+                    continue
+            os.kill(int(entry), signal.SIGKILL)
+            killed = True
+        except (OSError, ValueError, IndexError):
+            continue
+    return killed
+
+
+def _within_timeout(fn: Callable[[], _T], argv: Sequence[str]) -> _T:
+    """``fn()`` (which runs ``argv``), given up on after :data:`CMD_TIMEOUT` seconds.
+
+    libtmux has no timeout, so ``fn`` runs on a daemon thread (it never keeps
+    chloe from exiting); if it has not returned in time, the process running
+    ``argv`` is killed where it can be found (see :func:`_kill_own_child`). The
+    thread itself returns only once the server lets go of the output pipes
+    (it holds the write ends the client passed it): when it answers or exits.
+
+    Raises:
+        _Unanswered: ``fn`` did not return in time.
+    """
+    result: list[_T] = []
+    error: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            result.append(fn())
+        except BaseException as exc:  # handed to the caller below
+            error.append(exc)
+
+    worker = threading.Thread(target=work, name="chloe-tmux-command", daemon=True)
+    worker.start()
+    worker.join(CMD_TIMEOUT)
+    if worker.is_alive():
+        _kill_own_child(argv)
+        raise _Unanswered(worker)
+    if error:
+        raise error[0]
+    return result[0]
+
+
+def _timeout_text() -> str:
+    return f"{CMD_TIMEOUT:g}s"
+
+
+def _text(lines: Sequence[str]) -> str:
+    """libtmux's output lines back as text, one newline after each."""
+    return "".join(f"{line}\n" for line in lines)
+
+
 def check_tmux(binary: str | None) -> str | None:
-    """Why tmux cannot be used (one sentence with how to install), or None if it can."""
+    """Why tmux cannot be used (one sentence with how to install), or None if it can.
+
+    Asks libtmux for ``tmux -V`` (cached per binary by libtmux).
+    """
     if binary is None:
         return (
             f"tmux panes need tmux {MIN_VERSION[0]}.{MIN_VERSION[1]} or newer, "
             f"and tmux is not installed: {INSTALL_HINT}"
         )
     try:
-        proc = subprocess.run(
-            [binary, "-V"],
-            capture_output=True,
-            text=True,
-            timeout=CMD_TIMEOUT,
-            env=pane_environment(drop=CLIENT_ENV_DROP),
-            check=False,
+        token = _within_timeout(lambda: get_version_str(tmux_bin=binary), [binary, "-V"])
+    except _Unanswered:
+        return (
+            f"tmux panes need tmux, and {binary} -V did not answer within {_timeout_text()}: "
+            f"{INSTALL_HINT}"
         )
-    except (OSError, subprocess.TimeoutExpired) as exc:
+    except tmux_exc.TmuxCommandNotFound:
+        return f"tmux panes need tmux, and {binary} could not be run (not found): {INSTALL_HINT}"
+    except tmux_exc.VersionTooLow as exc:
+        # tmux wrote to stderr instead of printing its version (libtmux passes the lines).
+        lines = exc.args[0] if exc.args and isinstance(exc.args[0], list) else [str(exc)]
+        return f"tmux panes need tmux, and {binary} -V failed ({lines[0]}): {INSTALL_HINT}"
+    except tmux_exc.LibTmuxException:
+        # libtmux's word for a tmux older than the -V flag (tmux < 1.7).
+        return (
+            f"tmux panes need tmux {MIN_VERSION[0]}.{MIN_VERSION[1]} or newer, "
+            f"and {binary} is older than 1.7: {INSTALL_HINT}"
+        )
+    except OSError as exc:
         return f"tmux panes need tmux, and {binary} could not be run ({exc}): {INSTALL_HINT}"
-    text = (proc.stdout or proc.stderr).strip()
-    m = re.search(r"(\d+)\.(\d+)", text)
+    except IndexError:
+        # libtmux reads the word after "tmux " on the first line; there was none.
+        return f"tmux panes need tmux, and {binary} -V gave no version: {INSTALL_HINT}"
+    m = re.search(r"(\d+)\.(\d+)", token)
     if m is None:
         # Development builds say "tmux master" or "tmux next-3.5": new enough.
         return (
             None
-            if proc.returncode == 0 and text
-            else (f"tmux panes need tmux, and {binary} -V gave no version: {INSTALL_HINT}")
+            if token.strip()
+            else f"tmux panes need tmux, and {binary} -V gave no version: {INSTALL_HINT}"
         )
     version = (int(m.group(1)), int(m.group(2)))
     if version < MIN_VERSION:
         return (
             f"tmux panes need tmux {MIN_VERSION[0]}.{MIN_VERSION[1]} or newer, "
-            f"and this is {text}: {INSTALL_HINT}"
+            f"and this is tmux {token}: {INSTALL_HINT}"
         )
     return None
 
@@ -289,6 +439,8 @@ class TmuxBackend:
         self._binary = binary
         self._problem: str | None = None
         self._checked = False
+        self._server: Server | None = None
+        self._stuck: threading.Thread | None = None
 
     # -- availability --------------------------------------------------------------
 
@@ -315,31 +467,56 @@ class TmuxBackend:
         if problem is not None:
             raise TmuxUnavailableError(problem)
 
+    @property
+    def server(self) -> Server:
+        """chloe's tmux server as a ``libtmux.Server`` (raises TmuxUnavailableError)."""
+        if self._server is None:
+            self._server = Server(socket_name=self.socket, tmux_bin=self.binary)
+        return self._server
+
     # -- running commands -------------------------------------------------------------
 
     def argv(self, *args: str) -> list[str]:
-        """``tmux -L <socket> ARGS...``."""
+        """``tmux -L <socket> ARGS...``: how a tmux client is started (not via libtmux)."""
         return [self.binary, "-L", self.socket, *args]
+
+    def _call(self, fn: Callable[[Server], _T], *args: str) -> _T:
+        """``fn(server)``, which runs the tmux command ``args``, within :data:`CMD_TIMEOUT`.
+
+        Raises:
+            TmuxError: tmux did not answer in time (or an earlier command to this
+                server still has not: see the module docstring).
+            TmuxUnavailableError: tmux cannot be run.
+        """
+        server = self.server
+        unanswered = f"tmux server {self.socket!r} did not answer within {_timeout_text()}"
+        stuck = self._stuck
+        if stuck is not None:
+            if stuck.is_alive():
+                raise TmuxError(unanswered)
+            self._stuck = None
+        # What libtmux's Server.cmd runs, to find the process if it hangs.
+        argv = [self.binary, f"-L{self.socket}", *args]
+        try:
+            return _within_timeout(lambda: fn(server), argv)
+        except _Unanswered as exc:
+            self._stuck = exc.worker
+            raise TmuxError(unanswered) from None
+        except tmux_exc.TmuxCommandNotFound:
+            raise TmuxUnavailableError(f"cannot run tmux: {self.binary} not found") from None
+        except OSError as exc:
+            raise TmuxUnavailableError(f"cannot run tmux: {exc.strerror or exc}") from None
+
+    def _cmd(self, *args: str) -> tmux_cmd:
+        """One tmux invocation through libtmux (``;`` arguments chain commands)."""
+        return self._call(lambda server: server.cmd(*args), *args)
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run one tmux invocation (``;`` arguments chain commands); never raises on rc."""
-        try:
-            return subprocess.run(
-                self.argv(*args),
-                capture_output=True,
-                text=True,
-                errors="replace",
-                timeout=CMD_TIMEOUT,
-                env=pane_environment(drop=CLIENT_ENV_DROP),
-                stdin=subprocess.DEVNULL,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            raise TmuxError(
-                f"tmux server {self.socket!r} did not answer within {CMD_TIMEOUT:.0f}s"
-            ) from None
-        except OSError as exc:
-            raise TmuxUnavailableError(f"cannot run tmux: {exc.strerror or exc}") from None
+        out = self._cmd(*args)
+        return subprocess.CompletedProcess(
+            out.cmd, out.returncode, _text(out.stdout), _text(out.stderr)
+        )
 
     def check(self, *args: str, what: str) -> subprocess.CompletedProcess[str]:
         """Run and raise :class:`TmuxError` (``what`` failed: tmux's words) on failure."""
@@ -376,16 +553,17 @@ class TmuxBackend:
 
     def _query(self) -> Snapshot:
         try:
-            proc = self.run(
+            out = self._cmd(
                 "list-panes", "-a", "-F", _PANE_FORMAT, ";", "list-clients", "-F", _CLIENT_FORMAT
             )
         except (TmuxError, TmuxUnavailableError) as exc:
             return Snapshot(reachable=False, error=str(exc))
-        if proc.returncode != 0 and not proc.stdout.strip():
-            if self._server_down(proc.stderr):
+        if out.returncode != 0 and not any(line.strip() for line in out.stdout):
+            stderr = "\n".join(out.stderr).strip()
+            if self._server_down(stderr):
                 return Snapshot()
-            return Snapshot(reachable=False, error=proc.stderr.strip() or "tmux failed")
-        return parse_snapshot(proc.stdout.splitlines())
+            return Snapshot(reachable=False, error=stderr or "tmux failed")
+        return parse_snapshot(out.stdout)
 
     def _prune(self, snap: Snapshot) -> None:
         args: list[str] = []
@@ -401,7 +579,15 @@ class TmuxBackend:
 
     def has_session(self, session: str) -> bool:
         """Whether the session exists (exact name)."""
-        return self.run("has-session", "-t", session_target(session)).returncode == 0
+        try:
+            # libtmux's own check, with exact=True: `has-session -t =name`.
+            return self._call(
+                lambda server: server.has_session(session, exact=True),
+                "has-session", "-t", session_target(session),
+            )  # fmt: skip
+        except tmux_exc.BadSessionName:
+            # Empty, or holding "." or ":", which tmux turns into "_" in a session name.
+            return False
 
     # -- lifecycle --------------------------------------------------------------------
 
@@ -450,6 +636,9 @@ class TmuxBackend:
         target = pane_target(session)
         args = [
             *self.server_setup_args(),
+            # This may start the server, which copies its global environment from
+            # this command's: chloe's, possibly with the user's TMUX/TMUX_PANE.
+            *[a for var in CLIENT_ENV_DROP for a in ("set-environment", "-g", "-u", var, ";")],
             "set-option", "-g", "history-limit", str(history_limit), ";",
             "new-session", "-d", "-s", session, "-x", str(columns), "-y", str(rows),
             "-c", cwd, *(["--", *cmd] if cmd else []), ";",

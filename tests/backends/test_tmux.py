@@ -7,19 +7,23 @@ import signal
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from chloe.backends import tmux as tmux_module
 from chloe.backends.tmux import TmuxBackend, check_tmux, parse_snapshot
 from chloe.config import load_config
-from chloe.errors import PaneGoneError, PaneStateError, TmuxUnavailableError
+from chloe.errors import PaneGoneError, PaneStateError, TmuxError, TmuxUnavailableError
 from chloe.model import Kind, PaneRecord, Status
 from chloe.service import PaneInfo, PaneService
 from chloe.store import Store
 from tests.backends.conftest import Screen
-from tests.conftest import wait_until
+from tests.conftest import REAL_TMUX, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -234,6 +238,15 @@ def test_targets_are_exact(service: PaneService, tmp_path: Path, tmux_run: Tmux)
     assert set(by_name(service)) == {"still-short"}
 
 
+def test_has_session_is_exact(service: PaneService, tmux_run: Tmux) -> None:
+    """libtmux's exact check; names tmux cannot hold ("." or ":") are simply absent."""
+    tmux_run("new-session", "-d", "-s", "a.b", "sleep 600")  # tmux names it a_b
+    assert service.tmux.has_session("a_b")
+    assert not service.tmux.has_session("a.b")
+    assert not service.tmux.has_session("a")
+    assert not service.tmux.has_session("")
+
+
 def test_an_instant_exit_keeps_its_status(service: PaneService, tmp_path: Path) -> None:
     service.create_tmux(name="quick", cwd=str(tmp_path), command=["sh", "-c", "exit 7"])
     service.create_tmux(name="sig", cwd=str(tmp_path), command=["sh", "-c", "kill -TERM $$"])
@@ -394,6 +407,42 @@ def test_old_tmux_is_refused_with_one_clear_sentence(tmp_path: Path) -> None:
     assert not backend.snapshot().reachable
 
 
+@pytest.mark.parametrize(
+    ("says", "problem"),
+    [
+        ("tmux 3.0", None),
+        ("tmux 3.3a", None),
+        ("tmux master", None),
+        ("tmux next-3.5", None),
+        ("tmux 2.9a", "3.0 or newer, and this is tmux 2.9a"),
+        ("", "gave no version"),
+        ("broken' >&2; echo '", "-V failed (broken)"),
+        ("tmux: unknown option -- V' >&2; echo 'usage", "older than 1.7"),
+    ],
+)
+def test_the_version_check_reads_what_tmux_says(
+    tmp_path: Path, says: str, problem: str | None
+) -> None:
+    fake = tmp_path / "tmux"
+    fake.write_text(f"#!/bin/sh\necho '{says}'\n" if says else "#!/bin/sh\n")
+    fake.chmod(0o755)
+    found = check_tmux(str(fake))
+    if problem is None:
+        assert found is None
+    else:
+        assert found is not None and problem in found and "apt-get install tmux" in found
+
+
+def test_a_tmux_that_cannot_run_is_one_clear_sentence(tmp_path: Path) -> None:
+    missing = check_tmux(str(tmp_path / "nowhere" / "tmux"))
+    assert missing is not None and "could not be run" in missing and "brew install" in missing
+    unrunnable = tmp_path / "tmux"
+    unrunnable.write_text("not a program")
+    unrunnable.chmod(0o644)
+    found = check_tmux(str(unrunnable))
+    assert found is not None and "could not be run" in found and "apt-get" in found
+
+
 def test_snapshot_parsing_tolerates_junk_lines() -> None:
     snap = parse_snapshot(["", "garbage", "C\tnot-a-pid\tx", "P\tshort"])
     assert snap.sessions == {}
@@ -416,3 +465,120 @@ def test_chloe_settings_win_over_the_users_tmux_conf(
     assert tmux_run("show-options", "-wv", "-t", target, "remain-on-exit").strip() == "on"
     assert tmux_run("show-options", "-sv", "escape-time").strip() == "10"
     assert "xterm-256color:Tc" in tmux_run("show-options", "-s", "terminal-overrides")
+
+
+def _live_tmux_children() -> list[int]:
+    """Pids of this test process's children that are running tmux (zombies excluded)."""
+    me, found = os.getpid(), []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_bytes()
+        except OSError:
+            continue
+        comm, rest = stat.split(b"(", 1)[1].rsplit(b")", 1)
+        state, ppid = rest.split()[:2]
+        if int(ppid) == me and comm.startswith(b"tmux") and state != b"Z":
+            found.append(int(entry))
+    return found
+
+
+def _command_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "chloe-tmux-command"]
+
+
+@dataclass
+class Stopped:
+    backend: TmuxBackend
+    server_pid: int
+
+    def resume(self) -> None:
+        os.kill(self.server_pid, signal.SIGCONT)
+
+
+@pytest.fixture
+def stopped(tmux_socket: str, tmux_run: Tmux) -> Iterator[Stopped]:
+    """A backend on the test's private server, whose process is SIGSTOPped (resumed after)."""
+    tmux_run("new-session", "-d", "-s", "w", "sleep 600")
+    server_pid = int(tmux_run("display-message", "-p", "#{pid}").strip())
+    backend = TmuxBackend(tmux_socket)
+    assert backend.problem is None
+    os.kill(server_pid, signal.SIGSTOP)
+    stopped = Stopped(backend, server_pid)
+    try:
+        yield stopped
+    finally:
+        stopped.resume()
+
+
+@pytest.mark.parametrize("findable", [True, False], ids=["proc", "no-proc"])
+def test_a_wedged_server_never_hangs_chloe(
+    stopped: Stopped, tmux_socket: str, monkeypatch: pytest.MonkeyPatch, findable: bool
+) -> None:
+    """A stopped server: a clear error in time, no pile-up, and recovery once it answers."""
+    monkeypatch.setattr(tmux_module, "CMD_TIMEOUT", 0.5)
+    if not findable:  # as on macOS, where there is no /proc to find the stuck tmux in
+        monkeypatch.setattr(tmux_module, "_kill_own_child", lambda argv: False)
+    start = time.monotonic()
+    snap = stopped.backend.snapshot()
+    assert time.monotonic() - start < 2.0
+    assert not snap.reachable
+    assert snap.error == f"tmux server {tmux_socket!r} did not answer within 0.5s"
+    # The tmux process libtmux started is killed where it can be found.
+    if findable:
+        wait_until(lambda: _live_tmux_children() == [], timeout=2, message="tmux killed")
+    else:
+        assert len(_live_tmux_children()) == 1
+    # Its thread waits until the server lets go of the client's output pipes;
+    # meanwhile every command fails at once rather than starting another tmux.
+    start = time.monotonic()
+    for _ in range(5):
+        with pytest.raises(TmuxError, match=r"did not answer within 0\.5s"):
+            stopped.backend.send_text("w", "x", enter=False)
+        assert stopped.backend.snapshot().reachable is False
+    assert time.monotonic() - start < 0.5
+    assert len(_command_threads()) == 1
+    stopped.resume()
+    wait_until(lambda: not _command_threads(), timeout=5, message="the stuck command to end")
+    assert _live_tmux_children() == []
+    assert "w" in stopped.backend.snapshot().sessions
+
+
+def test_inside_the_users_tmux_chloe_still_drives_its_own_server(
+    tmp_path: Path, tmux_socket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """libtmux hands tmux chloe's $TMUX; it must not leak into chloe's server or clients.
+
+    Uses the real tmux: the test guard refuses any call that inherits $TMUX.
+    """
+    assert REAL_TMUX is not None
+    monkeypatch.setenv("TMUX", f"{tmp_path}/users-server,1,0")
+    monkeypatch.setenv("TMUX_PANE", "%0")
+    backend = TmuxBackend(tmux_socket, binary=REAL_TMUX)
+    backend.create_session(
+        "chloe-in",
+        pane_id="in",
+        name="in",
+        cwd=str(tmp_path),
+        command=["sh", "-c", 'echo "T=$TMUX P=$TMUX_PANE"; exec cat'],
+        columns=250,
+        rows=24,
+        history_limit=100,
+        status_line=False,
+    )
+    global_env = backend.run("show-environment", "-g").stdout
+    assert "TMUX=" not in global_env and "TMUX_PANE=" not in global_env
+    # The pane sees chloe's server, not the user's.
+    text = wait_until(
+        lambda: (t := backend.capture("chloe-in", lines=0, escapes=False)) and "T=" in t and t
+    )
+    assert "users-server" not in text and tmux_socket in text
+    assert backend.snapshot().sessions["chloe-in"].chloe_id == "in"
+    client = backend.attach("chloe-in", 80, 24)
+    try:
+        Screen(client).wait_for("P=%0")
+        wait_until(lambda: backend.snapshot().sessions["chloe-in"].attached)
+    finally:
+        client.close()
+    assert backend.kill("chloe-in")
