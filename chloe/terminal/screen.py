@@ -1182,6 +1182,8 @@ class Terminal(pyte.Screen):
     def tab(self) -> None:
         """HT: to the next tab stop, or the last column."""
         x = self.cursor.x
+        if x >= self.columns - 1:
+            return  # as tmux: a pending wrap stays pending
         stops = [t for t in self.tabstops if t > x]
         self.cursor.x = min(stops) if stops else self.columns - 1
         self.cursor.x = min(self.cursor.x, self.columns - 1)

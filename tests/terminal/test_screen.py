@@ -504,3 +504,9 @@ def test_without_autowrap_a_wide_character_that_cannot_fit_is_dropped() -> None:
 def test_erasing_left_half_of_wide_character_clears_right_half() -> None:
     term = fed("日本".encode() + b"\r" + CSI + b"X")
     assert [c.data for c in term.buffer[0][:4]] == [" ", " ", "本", ""]
+
+
+def test_tab_at_pending_wrap_keeps_it_pending() -> None:
+    term = fed(b"x" * 10 + b"\tab")
+    assert term.display[0] == "x" * 10
+    assert term.display[1].rstrip() == "ab"
