@@ -31,7 +31,6 @@ from operator import itemgetter
 
 import pyte
 from pyte import graphics, modes
-from pyte.charsets import VT100_MAP
 from pyte.screens import Char, Cursor, Margins
 from wcwidth import wcwidth as _wcwidth
 
@@ -54,6 +53,10 @@ _PASTE = 2004 << 5
 _MOUSE_MODES = (1000, 1002, 1003)
 _PRIVATE_LEADS = frozenset("<=>?")
 _ALT_MODES = (47, 1047, 1049)
+# DEC private modes DECRQM reports on; others are "not recognised".
+_KNOWN_PRIVATE_MODES = frozenset(
+    {1, 3, 6, 7, 25, 47, 1000, 1002, 1003, 1004, 1006, 1047, 1049, 2004}
+)
 
 # Bounds that keep hostile input from costing unbounded time or memory.
 _MAX_PARAM = 999_999_999
@@ -72,8 +75,6 @@ _TOKEN = re.compile(
 )
 # Lines of plain printable ASCII, each ended by CR LF: the shape of a flood.
 _PLAIN_LINES = re.compile(r"(?:[ -~]*\r\n){8,}")
-
-_DEC_GRAPHICS = {c: VT100_MAP[c] for c in range(0x5F, 0x7F)}
 
 _SGR_FG = {**graphics.FG_ANSI, **graphics.FG_AIXTERM}
 _SGR_BG = {**graphics.BG_ANSI, **graphics.BG_AIXTERM}
@@ -603,7 +604,8 @@ class Terminal(pyte.Screen):
         if lead == "?":
             if inter == "$" and final == "p":  # DECRQM for a DEC private mode
                 mode = _number(params)
-                self._reply_mode(mode, self._private_mode_on(mode), True, "?")
+                known = mode in _KNOWN_PRIVATE_MODES
+                self._reply_mode(mode, self._private_mode_on(mode), known, "?")
             elif inter:
                 return
             elif final == "h":
@@ -639,9 +641,8 @@ class Terminal(pyte.Screen):
             self._replies += f"\x1b[8;{self.lines};{self.columns}t".encode()
 
     def _reply_mode(self, mode: int, on: bool, known: bool, private: str) -> None:
-        raw = mode >> 5 if private and mode == _MAX_PARAM else mode
-        state = (1 if on else 2) if known else 0
-        self._replies += f"\x1b[{private}{raw};{state}$y".encode()
+        state = (1 if on else 2) if known else 0  # 0: not recognised
+        self._replies += f"\x1b[{private}{mode};{state}$y".encode()
 
     def _private_mode_on(self, mode: int) -> bool:
         if mode in _MOUSE_MODES:
@@ -1321,7 +1322,6 @@ class Terminal(pyte.Screen):
         elif flag == _DECCOLM:
             # tmux does not resize for DECCOLM but clears and homes, as a VT does.
             self.margins = None
-            self.cursor.attrs = self.cursor.attrs  # unchanged
             self.erase_in_display(2)
             self.cursor_position()
 

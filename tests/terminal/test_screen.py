@@ -319,7 +319,8 @@ def test_dirty_marks_changed_rows_and_survives_feeds() -> None:
         (CSI + b"?2004$p", CSI + b"?2004;2$y"),
         (CSI + b"?1000h" + CSI + b"?1000$p", CSI + b"?1000;1$y"),
         (CSI + b"?1049h" + CSI + b"?1049$p", CSI + b"?1049;1$y"),
-        (CSI + b"?31337$p", CSI + b"?31337;2$y"),
+        (CSI + b"?31337$p", CSI + b"?31337;0$y"),  # not recognised
+        (CSI + b"?7$p", CSI + b"?7;1$y"),  # autowrap is on by default
         (CSI + b"4$p", CSI + b"4;2$y"),
         (CSI + b"18t", CSI + b"8;4;10t"),
     ],
