@@ -238,7 +238,7 @@ class Terminal(pyte.Screen):
         self._replies = bytearray()
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._pending = ""
-        self._in_string = False
+        self._in_string = ""  # the introducer of a control string being skipped
         self._scanned = 0
         self._tables: dict[Char, _CharTable] = {}
         self._table: _CharTable = self._table_for(_BLANK)
@@ -319,10 +319,12 @@ class Terminal(pyte.Screen):
 
     def _parse(self, text: str) -> None:
         if self._in_string:
-            end = self._string_end(text, 0)
+            end = self._string_end(text, 0, bel=self._in_string != "P")
             if end is None:
+                if text.endswith("\x1b"):
+                    self._pending = "\x1b"  # maybe the first half of the ST
                 return
-            self._in_string = False
+            self._in_string = ""
             text = text[end:]
         match = _TOKEN.match
         plain = _PLAIN_LINES.match
@@ -504,8 +506,9 @@ class Terminal(pyte.Screen):
             end = self._string_end(text, scan, bel=c != "P")
             if end is None:
                 if n - pos > _MAX_STRING:
-                    self._in_string = True  # skip the rest up to its ST
-                    return n
+                    self._in_string = c  # skip the rest up to its ST
+                    # A final ESC may be the first half of that ST: keep it.
+                    return n - 1 if text.endswith("\x1b") else n
                 self._scanned = n - pos
                 return None
             if c == "]":

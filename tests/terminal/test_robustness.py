@@ -180,3 +180,10 @@ def test_endless_unfinished_csi_is_dropped() -> None:
     assert len(term._pending) <= 256 + 2000
     term.feed(b"mok")
     check_invariants(term)
+
+
+def test_skipped_string_ends_at_st_split_across_feeds() -> None:
+    term = Terminal(10, 3, scrollback=SCROLLBACK)
+    term.feed(b"\x1bP" + b"q" * 70_000 + b"\x07still dcs\x1b")
+    term.feed(b"\\after")
+    assert term.display[0].rstrip() == "after"
