@@ -175,12 +175,28 @@ def chars() -> str:
     return "".join(out)
 
 
+def modes() -> str:
+    """Input modes left on at the end (tmux's pane flags are compared too)."""
+    out = [
+        "main screen text\r\n",
+        CSI + "?1049h",
+        CSI + "44m",
+        CSI + "2J",
+        "on the alternate screen",
+    ]
+    out.append(CSI + "?1h" + CSI + "?1000h" + CSI + "?1003h" + CSI + "?1002h")  # last one wins
+    out.append(CSI + "?1006h" + CSI + "?2004h" + CSI + "?1004h" + CSI + "?25l")
+    out.append(CSI + "3;20r" + CSI + "5;1H" + CSI + "0m" + "inside the region")
+    return "".join(out)
+
+
 def main() -> None:
     """Write the streams."""
     for name, make in (
         ("torture_basic", basic),
         ("torture_regions", regions),
         ("torture_chars", chars),
+        ("torture_modes", modes),
     ):
         (HERE / f"{name}.bin").write_bytes(make().encode("utf-8"))
 

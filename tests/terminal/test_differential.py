@@ -261,6 +261,34 @@ def client_screen(socket: str, expected: list[list[Cell]], columns: int, lines: 
     return term
 
 
+# tmux's format for each mode the emulator exposes, and how to read it off a Terminal.
+MODES: dict[str, Callable[[Terminal], object]] = {
+    "cursor_flag": lambda t: int(t.cursor_visible),
+    "alternate_on": lambda t: int(t.alternate_screen),
+    "keypad_cursor_flag": lambda t: int(t.app_cursor_keys),
+    "mouse_standard_flag": lambda t: int(t.mouse_mode == 1000),
+    "mouse_button_flag": lambda t: int(t.mouse_mode == 1002),
+    "mouse_all_flag": lambda t: int(t.mouse_mode == 1003),
+    "mouse_sgr_flag": lambda t: int(t.mouse_sgr),
+    "insert_flag": lambda t: int(4 in t.mode),
+    "wrap_flag": lambda t: int((7 << 5) in t.mode),
+    "origin_flag": lambda t: int((6 << 5) in t.mode),
+    "scroll_region_upper": lambda t: t.margins.top if t.margins else 0,
+    "scroll_region_lower": lambda t: t.margins.bottom if t.margins else t.lines - 1,
+}
+
+
+def compare_modes(term: Terminal, tmux_run: Callable[..., str]) -> list[str]:
+    """Differences between the emulator's modes and the tmux pane's."""
+    fmt = " ".join(f"#{{{name}}}" for name in MODES)
+    values = tmux_run("display-message", "-p", "-t", "diff", fmt).split()
+    return [
+        f"mode {name}: tmux {value} ours {read(term)}"
+        for (name, read), value in zip(MODES.items(), values, strict=True)
+        if str(read(term)) != value
+    ]
+
+
 def describe_row(cells: list[Cell]) -> str:
     return "".join(c[0] if len(c[0]) <= 1 else "?" for c in cells)
 
@@ -308,7 +336,7 @@ def compare(
 def test_stream_matches_tmux(
     stream: Path, tmux_socket: str, tmux_run: Callable[..., str], tmp_path: Path
 ) -> None:
-    """The emulator's final screen equals tmux's for every recorded stream."""
+    """The emulator's final screen and modes equal tmux's for every recorded stream."""
     data = stream.read_bytes()
     expected, cursor = tmux_screen(tmux_run, tmp_path, data, COLUMNS, LINES)
     client = client_screen(tmux_socket, expected, COLUMNS, LINES)
@@ -316,7 +344,7 @@ def test_stream_matches_tmux(
     # Odd chunk sizes split UTF-8 characters and escape sequences across feeds.
     for i in range(0, len(data), 97):
         term.feed(data[i : i + 97])
-    problems = compare(term, expected, cursor, client)
+    problems = compare(term, expected, cursor, client) + compare_modes(term, tmux_run)
     assert not problems, f"{stream.name}: {len(problems)} differences\n" + "\n".join(problems[:20])
 
 
