@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 from itertools import groupby
 from operator import itemgetter
+from typing import overload
 
 import pyte
 from pyte import graphics, modes
@@ -112,6 +113,10 @@ class _Row(list[Char]):
 
     __slots__ = ()
 
+    @overload
+    def get(self, x: int) -> Char | None: ...
+    @overload
+    def get(self, x: int, default: Char) -> Char: ...
     def get(self, x: int, default: Char | None = None) -> Char | None:
         """The cell at ``x``, or ``default`` outside the row."""
         return self[x] if 0 <= x < len(self) else default
