@@ -153,13 +153,34 @@ class _StyleOf(dict[Char, Char]):
     """The shared style Char of each cell Char, filled on first use."""
 
     def __missing__(self, cell: Char) -> Char:
-        if len(self) > 65536:  # bounded: start over rather than grow
+        if len(self) > 8192:  # bounded: start over rather than grow
             self.clear()
         style = self[cell] = _style(_style_key(cell))
         return style
 
 
 _STYLE_OF = _StyleOf()
+
+# The same mapping keyed by id(), which is cheaper to hash than a 9-field
+# tuple; _KEEP holds each keyed Char so its id cannot be reused while cached.
+_STYLE_BY_ID: dict[int, Char] = {}
+_KEEP: dict[int, Char] = {}
+
+
+def _styles(cells: list[Char]) -> list[Char]:
+    """The shared style object of each cell."""
+    try:
+        return list(map(_STYLE_BY_ID.__getitem__, map(id, cells)))
+    except KeyError:
+        if len(_KEEP) > 8192:  # bounded: start over rather than grow
+            _KEEP.clear()
+            _STYLE_BY_ID.clear()
+        for cell in cells:
+            key = id(cell)
+            if key not in _KEEP:
+                _KEEP[key] = cell
+                _STYLE_BY_ID[key] = _STYLE_OF[cell]
+        return list(map(_STYLE_BY_ID.__getitem__, map(id, cells)))
 
 
 def compact_row(row: list[Char]) -> CompactRow:
@@ -168,7 +189,7 @@ def compact_row(row: list[Char]) -> CompactRow:
     # which two C-level counts prove without touching each cell in Python.
     blanks = row.count(_BLANK)
     end = len(row) - blanks
-    if blanks and row[end:].count(_BLANK) == blanks:
+    if blanks and row.index(_BLANK) == end:
         full = "".join(map(_first, row[:end]))
         if full.isascii() and len(full) == end:
             return _compact_simple(row, end, full)
@@ -211,7 +232,7 @@ def _compact_simple(row: list[Char], end: int, text: str) -> CompactRow:
     if not end:
         return "", _NO_RUNS
     # Cells map to shared style objects, so grouping compares identities.
-    styles = list(map(_STYLE_OF.__getitem__, row[:end]))
+    styles = _styles(row[:end])
     first = styles[0]
     if styles.count(first) == end:
         return (text, _NO_RUNS) if first is _DEFAULT_STYLE else (text, ((end, first),))

@@ -12,8 +12,10 @@ import time
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pyte.screens import Char
 
 from chloe.terminal import Terminal
+from chloe.terminal.screen import compact_row
 
 SCROLLBACK = 20
 
@@ -187,3 +189,51 @@ def test_skipped_string_ends_at_st_split_across_feeds() -> None:
     term.feed(b"\x1bP" + b"q" * 70_000 + b"\x07still dcs\x1b")
     term.feed(b"\\after")
     assert term.display[0].rstrip() == "after"
+
+
+styles = st.sampled_from(
+    [
+        Char(" "),
+        Char(" ", fg="red"),
+        Char(" ", bg="blue"),
+        Char(" ", bold=True, reverse=True),
+        Char(" ", fg="ff8800", bg="001122", underscore=True),
+    ]
+)
+texts = st.sampled_from([" ", "a", "Z", "-", "é", "日", "e\u0301"])
+
+
+@settings(max_examples=300, deadline=2000)
+@given(cells=st.lists(st.tuples(texts, styles), max_size=30))
+def test_compact_rows_expand_back_to_the_same_cells(cells: list[tuple[str, Char]]) -> None:
+    """Every fast path of the scrollback compaction keeps text and styles exactly."""
+    row: list[Char] = []
+    for text, style in cells:
+        row.append(style._replace(data=text))
+        if text == "日":
+            row.append(style._replace(data=""))  # the stub after a wide character
+    text, runs = compact_row(row)
+    expected = list(row)
+    while expected and expected[-1] == Char(" "):
+        expected.pop()
+    # Expand: one (character, style) per non-stub cell, in order.
+    got: list[tuple[str, tuple[object, ...]]] = []
+    at = 0
+    for length, style in runs or ((len(text), Char(" ")),) if text else ():
+        for piece in _split_cells(text[at : at + length]):
+            got.append((piece, tuple(style[1:])))
+        at += length
+    want = [(c.data, tuple(c[1:])) for c in expected if c.data]
+    assert at == len(text) or not runs
+    assert got == want
+
+
+def _split_cells(text: str) -> list[str]:
+    """Split text into cells' data: a combining mark stays with its base."""
+    out: list[str] = []
+    for ch in text:
+        if ch == "\u0301" and out:
+            out[-1] += ch
+        else:
+            out.append(ch)
+    return out
