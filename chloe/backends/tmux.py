@@ -7,7 +7,9 @@ chained by passing ``;`` as an argument of its own, which tmux reads as a
 command separator, so creating a session is one tmux process and a status
 refresh is one (``list-panes -a -F … ; list-clients -F …``). libtmux's object
 listings (``server.sessions``, ``Session.panes``) are not used for status: they
-ask tmux once per object. The version check is libtmux's ``get_version_str``.
+ask tmux once per object. Where a libtmux method is the same single call, it
+is used: ``Server.has_session(exact=True)``, and ``get_version_str`` for the
+version check.
 Every target is exact (``=chloe-ab:``): tmux otherwise falls back to prefix
 matching, and ``chloe-ab`` would hit ``chloe-abc``.
 
