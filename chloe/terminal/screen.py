@@ -953,20 +953,28 @@ class Terminal(pyte.Screen):
         for row in rows:
             append(compact_row(row))
 
-    def scroll_up(self, count: int = 0, top: int | None = None, bottom: int | None = None) -> None:
+    def scroll_up(
+        self,
+        count: int = 0,
+        top: int | None = None,
+        bottom: int | None = None,
+        blank: Char | None = None,
+    ) -> None:
         """Scroll the region up ``count`` rows (CSI S), filling with blanks.
 
         Args:
             count: rows to scroll (0 means 1).
             top: first row of the region (default: the top margin).
             bottom: last row of the region (default: the bottom margin).
+            blank: the new rows' cells (default: blanks in the current background).
         """
         if top is None or bottom is None:
             top, bottom = self.margins or (0, self.lines - 1)
         height = bottom - top + 1
         count = min(max(count, 1), height)
         buf = self.buffer
-        blank = self._blank()
+        if blank is None:
+            blank = self._blank()
         if top == 0 and bottom == self.lines - 1:
             self._push_history(buf[:count])
         del buf[top : top + count]
@@ -997,8 +1005,13 @@ class Terminal(pyte.Screen):
         buf[top:top] = [_Row([blank] * self.columns) for _ in range(count)]
         self.dirty.update(range(top, bottom + 1))
 
-    def index(self) -> None:
-        """Move down a row, scrolling the region up at its bottom margin."""
+    def index(self, blank: Char | None = None) -> None:
+        """Move down a row, scrolling the region up at its bottom margin.
+
+        Args:
+            blank: the new row's cells (default: blanks in the current
+                background; an automatic wrap passes default blanks, as tmux).
+        """
         cursor = self.cursor
         margins = self.margins
         bottom = margins.bottom if margins else self.lines - 1
@@ -1009,12 +1022,13 @@ class Terminal(pyte.Screen):
                 row = buf.pop(0)
                 if not self._alternate and self._history.maxlen:
                     self._history.append(compact_row(row))
-                blank = _BLANK if cursor.attrs.bg == "default" else self._blank()
+                if blank is None:
+                    blank = _BLANK if cursor.attrs.bg == "default" else self._blank()
                 buf.append(_Row([blank] * self.columns))
                 if len(self.dirty) < self.lines:
                     self.dirty.update(range(self.lines))
             else:
-                self.scroll_up(1, margins.top, bottom)
+                self.scroll_up(1, margins.top, bottom, blank)
         elif cursor.y < self.lines - 1:
             cursor.y += 1
 
@@ -1035,8 +1049,8 @@ class Terminal(pyte.Screen):
             self.cursor.x = 0
 
     def linefeed_no_lnm(self) -> None:
-        """The line feed of an automatic wrap."""
-        self.index()
+        """The line feed of an automatic wrap: new rows get the default background."""
+        self.index(_BLANK)
 
     def carriage_return(self) -> None:
         """Move to the first column."""
@@ -1051,6 +1065,8 @@ class Terminal(pyte.Screen):
         top, bottom = self.margins or (0, self.lines - 1)
         y = self.cursor.y
         if not top <= y <= bottom:
+            if y == self.lines - 1:
+                return  # tmux 3.3a leaves the last row alone here
             bottom = self.lines - 1  # as tmux: outside the region, the whole screen
         self.scroll_down(count or 1, y, bottom)
 
@@ -1072,7 +1088,9 @@ class Terminal(pyte.Screen):
 
     def insert_characters(self, count: int | None = None) -> None:
         """ICH: insert blanks at the cursor, shifting the rest right."""
-        x = min(self.cursor.x, self.columns - 1)
+        x = self.cursor.x
+        if x >= self.columns:
+            return  # at a pending wrap, as tmux: nothing to shift
         count = min(max(count or 1, 1), self.columns - x)
         row = self.buffer[self.cursor.y]
         row[x:x] = [self._blank()] * count
@@ -1081,7 +1099,9 @@ class Terminal(pyte.Screen):
 
     def delete_characters(self, count: int | None = None) -> None:
         """DCH: delete cells at the cursor, shifting the rest left."""
-        x = min(self.cursor.x, self.columns - 1)
+        x = self.cursor.x
+        if x >= self.columns:
+            return  # at a pending wrap, as tmux: nothing under the cursor
         count = min(max(count or 1, 1), self.columns - x)
         row = self.buffer[self.cursor.y]
         del row[x : x + count]

@@ -7,7 +7,8 @@ characters, ``--alt`` the alternate screens), replays it into tmux (a private
 ``-L`` server, killed at the end) and into ``Terminal``, and prints every seed
 whose screens differ; failing streams are written to ``fuzz-failures/``.
 The ``fuzz_*.bin`` streams in this directory came from here (``fuzz_SEED``;
-seeds 1000-1999 with ``--alt``, 2000-2999 with ``--wide``): each once showed
+seeds 1000-1999 with ``--alt``, 2000-2999 with ``--wide``, the rest with
+neither): each once showed
 a difference, since fixed.
 """
 

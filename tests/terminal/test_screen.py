@@ -521,3 +521,21 @@ def test_package_import_does_not_pull_in_textual() -> None:
     code = "import sys, chloe.terminal; assert 'textual' not in sys.modules, 'textual imported'"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_insert_and_delete_characters_at_pending_wrap_do_nothing() -> None:
+    term = fed(b"0123456789" + CSI + b"2@" + CSI + b"2P")
+    assert term.display[0] == "0123456789"
+
+
+def test_scroll_caused_by_autowrap_fills_with_default_background() -> None:
+    """tmux: an explicit LF scrolls in the current background, a wrap does not."""
+    term = fed(CSI + b"4;1H" + CSI + b"44m" + b"x" * 11)
+    assert term.buffer[3][5] == Char(" ")
+    term.feed(b"\r\n")
+    assert term.buffer[3][5] == Char(" ", bg="blue")
+
+
+def test_insert_line_on_last_row_below_region_does_nothing_like_tmux() -> None:
+    term = fed(CSI + b"1;2r" + CSI + b"4;1Hlast" + CSI + b"L")
+    assert term.display[3].rstrip() == "last"
