@@ -1065,10 +1065,29 @@ class Terminal(pyte.Screen):
         top, bottom = self.margins or (0, self.lines - 1)
         y = self.cursor.y
         if not top <= y <= bottom:
-            if y == self.lines - 1:
-                return  # tmux 3.3a leaves the last row alone here
-            bottom = self.lines - 1  # as tmux: outside the region, the whole screen
+            self._insert_lines_outside_region(y, count or 1)
+            return
         self.scroll_down(count or 1, y, bottom)
+
+    def _insert_lines_outside_region(self, y: int, count: int) -> None:
+        """IL with the cursor outside the scroll region, exactly as tmux 3.3a.
+
+        xterm ignores it; tmux moves the rows below the cursor down over the
+        whole screen, blanking the rows they left. When more rows are inserted
+        than can move, some rows keep their old text and an insert at the
+        last row does nothing: odd, but it is what a tmux pane shows.
+        """
+        lines = self.lines
+        count = min(count, lines - y)
+        moved = lines - y - count
+        if moved <= 0:
+            return
+        buf = self.buffer
+        buf[y + count : y + count + moved] = buf[y : y + moved]
+        blank = self._blank()
+        for r in range(y, min(y + moved, y + count)):
+            buf[r] = _Row([blank] * self.columns)
+        self.dirty.update(range(y, lines))
 
     def delete_lines(self, count: int | None = None) -> None:
         """DL: delete rows at the cursor, inside the scroll region (cursor stays, as in tmux)."""

@@ -539,3 +539,9 @@ def test_scroll_caused_by_autowrap_fills_with_default_background() -> None:
 def test_insert_line_on_last_row_below_region_does_nothing_like_tmux() -> None:
     term = fed(CSI + b"1;2r" + CSI + b"4;1Hlast" + CSI + b"L")
     assert term.display[3].rstrip() == "last"
+
+
+def test_insert_more_lines_than_can_move_outside_region_like_tmux() -> None:
+    """tmux moves what fits and blanks only the rows it moved from."""
+    term = fed(b"r0\r\nr1\r\nr2\r\nr3" + CSI + b"1;2r" + CSI + b"3;1H" + CSI + b"2L", lines=5)
+    assert [r.rstrip() for r in term.display] == ["r0", "r1", "", "r3", "r2"]
