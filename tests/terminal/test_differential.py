@@ -20,7 +20,11 @@ of the streams and covered by unit tests in ``test_screen.py`` instead:
 ``CSI I`` (CHT, tmux lacks it; not in the xterm-256color terminfo either),
 ``CSI 0;0r`` (xterm: full screen; tmux ignores it), and printing over the
 right half of a wide character (xterm blanks the left half; tmux leaves it,
-which misaligns its own redraw).
+which misaligns its own redraw). Two more tmux 3.3a quirks are not imitated
+either: in insert mode the first character after an automatic wrap overwrites
+instead of inserting, and inserting or erasing with the cursor on the right
+half of a wide character leaves tmux's grid inconsistent.
+``tests/captured/fuzz_against_tmux.py`` finds such differences.
 """
 
 from __future__ import annotations
