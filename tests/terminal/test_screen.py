@@ -352,7 +352,7 @@ def test_wide_character_at_last_column_wraps() -> None:
 
 
 def test_overwriting_right_half_of_wide_character_blanks_left_half() -> None:
-    """xterm's behaviour; tmux 3.3a leaves the left half (see the report in docs)."""
+    """xterm's behaviour; tmux 3.3a leaves the left half (see test_differential)."""
     term = fed("日本".encode() + CSI + b"1;2HX")
     assert [c.data for c in term.buffer[0][:4]] == [" ", "X", "本", ""]
 
