@@ -210,17 +210,22 @@ def cmd_new(service: PaneService, args: argparse.Namespace) -> int:
 
 
 def cmd_attach(service: PaneService, args: argparse.Namespace) -> NoReturn:
-    """``chloe attach``: becomes the tmux client (exec keeps this pid, which is registered)."""
+    """``chloe attach``: becomes the tmux client.
+
+    Before the ``exec`` this process locks a file named after its pid, and the
+    client keeps both, so it counts as chloe's client (see
+    :mod:`chloe.backends.locks`).
+    """
     rec = service.find(args.name)
-    argv = service.attach_argv(rec, detach_others=args.detach_others)
+    command = service.attach_command(rec, detach_others=args.detach_others)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise ChloeError("chloe attach needs a terminal (stdin and stdout must be a tty)")
     sys.stdout.flush()
     sys.stderr.flush()
     try:
-        os.execvp(argv[0], argv)
+        command.exec()
     except OSError as exc:
-        raise ChloeError(f"cannot run {argv[0]}: {exc.strerror or exc}") from None
+        raise ChloeError(f"cannot run {command.argv[0]}: {exc.strerror or exc}") from None
 
 
 def cmd_send(service: PaneService, args: argparse.Namespace) -> int:

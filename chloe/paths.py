@@ -28,6 +28,20 @@ def state_dir() -> Path:
     return Path(platformdirs.user_state_dir(APP_NAME))
 
 
+def live_dir() -> Path:
+    """Where running direct panes hold their liveness locks (``<state>/live``)."""
+    return state_dir() / "live"
+
+
+def client_lock_dir(socket: str) -> Path:
+    """Where chloe's tmux clients on ``socket`` hold their locks (``<state>/clients/<socket>``).
+
+    One directory per tmux socket, so two chloe servers never see each other's
+    clients. (A socket name with ``/`` in it is flattened to keep one level.)
+    """
+    return state_dir() / "clients" / (socket.replace("/", "%") or "%")
+
+
 def store_path() -> Path:
     """The pane list: ``panes.toml`` in the data directory."""
     return data_dir() / "panes.toml"

@@ -11,20 +11,22 @@ Direct panes and other processes: a direct pane lives inside the process that
 spawned it. While it runs, that process holds an ``flock`` on
 ``$XDG_STATE_HOME/chloe/live/<pane id>.lock``, so any other process (``chloe
 ls``) can tell it is alive, and the kernel drops the lock if the owner dies.
+chloe's tmux clients hold such locks too (named after the client's pid), which
+is how a tmux pane is known to be *attached* (:mod:`chloe.backends.locks`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
+from chloe.backends import locks
 from chloe.backends.base import PaneProcess
 from chloe.backends.direct import PtyProcess, pane_environment, spawn
+from chloe.backends.locks import ClientCommand
 from chloe.backends.tmux import SessionState, Snapshot, TmuxBackend
 from chloe.config import Config, default_shell
 from chloe.errors import (
@@ -45,6 +47,7 @@ from chloe.model import (
     utcnow,
     validate_name,
 )
+from chloe.paths import live_dir
 from chloe.store import Store
 
 
@@ -72,54 +75,22 @@ class PaneInfo:
         return self.status.value
 
 
-def live_dir() -> Path:
-    """Where running direct panes hold their liveness locks."""
-    from chloe.paths import state_dir
-
-    return state_dir() / "live"
-
-
 class _LiveLock:
     """An ``flock`` held while a direct pane runs (released on exit or close)."""
 
     def __init__(self, pane_id: str) -> None:
         self.path = live_dir() / f"{pane_id}.lock"
-        self.fd = -1
-        with contextlib.suppress(OSError):
-            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                os.close(fd)
-                return
-            self.fd = fd
+        self.fd = locks.take(self.path)
 
     def release(self) -> None:
         if self.fd >= 0:
-            with contextlib.suppress(OSError):
-                self.path.unlink()
-            with contextlib.suppress(OSError):
-                os.close(self.fd)
+            locks.release(self.path, self.fd)
             self.fd = -1
 
     @staticmethod
     def held(pane_id: str) -> bool:
         """Whether some process holds the pane's lock (so the pane is running there)."""
-        path = live_dir() / f"{pane_id}.lock"
-        try:
-            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-        except OSError:
-            return False
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        except OSError:
-            return False
-        finally:
-            os.close(fd)
-        return False
+        return locks.held(live_dir() / f"{pane_id}.lock")
 
 
 class DirectPane(PtyProcess):
@@ -438,12 +409,12 @@ class PaneService:
         except UnknownPaneError:
             return None
 
-    def attach_argv(self, record: PaneRecord, *, detach_others: bool = False) -> list[str]:
-        """The command line for a full-screen attach (run or exec it as is).
+    def attach_command(self, record: PaneRecord, *, detach_others: bool = False) -> ClientCommand:
+        """A full-screen attach: ``.exec()`` it in this process, or run ``.wrapped()``.
 
-        It registers itself as a chloe client of the session, removes ``$TMUX``
-        from its own environment, and keeps the pid it was started with.
-        Raises PaneGoneError if the session is gone.
+        The process that becomes the tmux client holds a lock file named after
+        its pid (so it counts as chloe's client, see :mod:`chloe.backends.locks`)
+        and gets no ``$TMUX``. Raises PaneGoneError if the session is gone.
         """
         session = self._tmux_record(record, "attaching")
         if not self.tmux.has_session(session):
@@ -451,6 +422,14 @@ class PaneService:
         if record.user_state is not UserState.ATTACHED:
             self._set_user_state(record.id, UserState.ATTACHED)
         return self.tmux.attach_command(session, detach_others=detach_others)
+
+    def attach_argv(self, record: PaneRecord, *, detach_others: bool = False) -> list[str]:
+        """The command line for a full-screen attach, to run as a subprocess.
+
+        See :meth:`attach_command`; the command line is a small Python entry that
+        takes the client's lock and ``exec``-s tmux.
+        """
+        return self.attach_command(record, detach_others=detach_others).wrapped()
 
     # -- changing -------------------------------------------------------------------
 

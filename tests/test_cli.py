@@ -15,7 +15,7 @@ import pytest
 from chloe.cli import format_age, main
 from chloe.config import load_config
 from chloe.model import Kind, PaneRecord
-from chloe.paths import store_path
+from chloe.paths import client_lock_dir, store_path
 from chloe.service import PaneService
 from chloe.store import Store
 from tests.backends.conftest import Screen
@@ -222,6 +222,9 @@ def test_attach_in_a_terminal_is_a_chloe_client(chloe: Run, tmp_path: Path) -> N
     try:
         screen.wait_for("VISIBLE9")
         wait_until(lambda: rows(chloe("ls")[1])["job"][2] == "attached")
+        # It locked a file named after its own pid, which exec kept for tmux.
+        lock_dir = client_lock_dir(os.environ["CHLOE_TMUX_SOCKET"])
+        assert [p.name for p in lock_dir.iterdir()] == [str(proc.pid)]
     finally:
         proc.close()
     wait_until(lambda: rows(chloe("ls")[1])["job"][2] == "detached")

@@ -266,10 +266,12 @@ def spawn(
     columns: int = 80,
     rows: int = 24,
     cls: type[PtyProcess] | None = None,
+    pass_fds: Sequence[int] = (),
 ) -> PtyProcess:
     """Start ``argv`` in ``cwd`` on a new pty of the given size, in its own session.
 
-    ``cls`` lets a caller get a :class:`PtyProcess` subclass back.
+    ``cls`` lets a caller get a :class:`PtyProcess` subclass back; ``pass_fds``
+    are descriptors the child keeps (every other one is closed in it).
 
     Raises:
         PaneStartError: the directory or the command does not exist or cannot be run.
@@ -298,6 +300,7 @@ def spawn(
             start_new_session=True,
             preexec_fn=_become_tty_owner,  # noqa: PLW1509 - ioctl only; no locks taken
             close_fds=True,
+            pass_fds=tuple(pass_fds),
         )
     except OSError as exc:
         os.close(master)

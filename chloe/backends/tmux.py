@@ -52,11 +52,14 @@ own ``sys.stdout`` in place. (Importing it builds its whole object layer, tens
 of milliseconds that a ``chloe ls`` pays.)
 
 Which tmux clients are chloe's: every client chloe starts (embedded, ``chloe
-attach``, the TUI's full-screen attach) adds its pid to the session's user
-option ``@chloe-clients``. A pane is *attached* when one of those pids is a
-client of its session right now. Pids of processes that no longer exist are
-pruned on the next status refresh; a pid that is still alive but is not a
-client simply does not count.
+attach``, the TUI's full-screen attach) holds an ``flock`` on
+``$XDG_STATE_HOME/chloe/clients/<socket>/<its pid>`` for as long as it runs
+(:mod:`chloe.backends.locks`). A pane is *attached* when one of the pids
+``list-clients`` gives for its session has a held lock file. Nothing is written
+to tmux for this: on tmux 3.3a every ``set-option`` invocation, even of a
+session's user option, redraws every client on the server, so marking clients
+with an option made each attach (and each cleanup) repaint all the others.
+Lock files of clients that ended are removed by the next status refresh.
 """
 
 from __future__ import annotations
@@ -70,16 +73,20 @@ import shutil
 import signal
 import subprocess
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TypeVar
 
 from libtmux import exc as tmux_exc
 from libtmux.common import get_version_str, tmux_cmd
 from libtmux.server import Server
 
+from chloe import paths
+from chloe.backends import locks
 from chloe.backends.direct import OUTER_TMUX_VARIABLES, PtyProcess, pane_environment, spawn
+from chloe.backends.locks import ClientCommand
 from chloe.errors import PaneGoneError, TmuxError, TmuxUnavailableError
 from chloe.model import ExitStatus
 
@@ -112,7 +119,6 @@ _PANE_FORMAT = _SEP.join(
         "#{session_name}",
         "#{@chloe-id}",
         "#{@chloe-name}",
-        "#{@chloe-clients}",
         "#{pane_dead}",
         "#{pane_dead_status}",
         "#{pane_dead_signal}",
@@ -303,8 +309,6 @@ class SessionState:
         cwd: The first pane's start directory.
         command: The first pane's start command, split as argv.
         created: When tmux created the session.
-        stale_clients: Registered client pids whose processes no longer exist.
-        clients: Registered client pids.
     """
 
     session: str
@@ -317,8 +321,6 @@ class SessionState:
     cwd: str
     command: tuple[str, ...]
     created: datetime | None
-    stale_clients: frozenset[int] = frozenset()
-    clients: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,16 +352,6 @@ def _int(text: str) -> int | None:
         return None
 
 
-def _pid_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _nudge(server_pid: int) -> bool:
     """Make the tmux server reap exited children now (see :meth:`TmuxBackend.snapshot`).
 
@@ -382,13 +374,20 @@ def _split_command(text: str) -> tuple[str, ...]:
         return (text,) if text else ()
 
 
-def parse_snapshot(lines: Iterable[str]) -> Snapshot:
-    """Build a :class:`Snapshot` from the ``list-panes`` + ``list-clients`` output."""
+def parse_snapshot(lines: Iterable[str], chloe_clients: Collection[int] = ()) -> Snapshot:
+    """Build a :class:`Snapshot` from the ``list-panes`` + ``list-clients`` output.
+
+    Args:
+        lines: tmux's answer.
+        chloe_clients: Pids of chloe's own tmux clients (held lock files); a
+            session is attached when one of them is among its clients.
+    """
+    ours = frozenset(chloe_clients)
     panes: dict[str, list[list[str]]] = {}
     clients: dict[str, set[int]] = {}
     for line in lines:
         parts = line.split(_SEP)
-        if parts[0] == "P" and len(parts) >= 13:
+        if parts[0] == "P" and len(parts) >= 12:
             panes.setdefault(parts[1], []).append(parts)
         elif parts[0] == "C" and len(parts) >= 3:
             pid = _int(parts[1])
@@ -397,33 +396,28 @@ def parse_snapshot(lines: Iterable[str]) -> Snapshot:
     sessions: dict[str, SessionState] = {}
     server_pid: int | None = None
     for name, rows in panes.items():
-        server_pid = _int(rows[0][12])
+        server_pid = _int(rows[0][11])
         first = rows[0]
-        registered = frozenset(
-            p for p in (_int(t) for t in first[4].split()) if p is not None and p > 0
-        )
-        live = [r for r in rows if r[5] != "1"]
+        live = [r for r in rows if r[4] != "1"]
         exit_status: ExitStatus | None = None
         if not live:
-            code, sig = _int(first[6]), _int(first[7])
+            code, sig = _int(first[5]), _int(first[6])
             if sig:
                 exit_status = ExitStatus(signal=sig)
             elif code is not None:
                 exit_status = ExitStatus(code=code)
-        created_ts = _int(first[10])
+        created_ts = _int(first[9])
         sessions[name] = SessionState(
             session=name,
             chloe_id=first[2] or None,
             chloe_name=first[3] or None,
             dead=not live,
             exit_status=exit_status,
-            current_command=(live[0][8] or None) if live else None,
-            attached=bool(registered & clients.get(name, set())),
-            cwd=first[9],
-            command=_split_command(first[11]),
+            current_command=(live[0][7] or None) if live else None,
+            attached=not ours.isdisjoint(clients.get(name, ())),
+            cwd=first[8],
+            command=_split_command(first[10]),
             created=datetime.fromtimestamp(created_ts, UTC) if created_ts else None,
-            stale_clients=frozenset(p for p in registered if not _pid_exists(p)),
-            clients=registered,
         )
     return Snapshot(sessions=sessions, server_pid=server_pid)
 
@@ -443,6 +437,11 @@ class TmuxBackend:
         self._checked = False
         self._server: Server | None = None
         self._stuck: threading.Thread | None = None
+
+    @property
+    def client_lock_dir(self) -> Path:
+        """Where chloe's clients of this server hold their locks (see :mod:`.locks`)."""
+        return paths.client_lock_dir(self.socket)
 
     # -- availability --------------------------------------------------------------
 
@@ -538,9 +537,11 @@ class TmuxBackend:
     def snapshot(self) -> Snapshot:
         """Every session's state in one tmux invocation.
 
-        At most two more, and only when needed: a second look after nudging the
-        server when a dead pane lacks its exit status (see :func:`_nudge`), and
-        one to prune the pids of chloe clients that no longer exist.
+        At most one more, and only when needed: a second look after nudging the
+        server when a dead pane lacks its exit status (see :func:`_nudge`).
+        Which clients are chloe's is read from their lock files, not from tmux
+        (:func:`~chloe.backends.locks.held_pids`, which also removes the files of
+        clients that ended).
 
         Never raises: a stopped server is an empty snapshot, any other failure an
         unreachable one.
@@ -550,7 +551,6 @@ class TmuxBackend:
         snap = self._query()
         if snap.missing_statuses and snap.server_pid and _nudge(snap.server_pid):
             snap = self._query()
-        self._prune(snap)
         return snap
 
     def _query(self) -> Snapshot:
@@ -565,19 +565,9 @@ class TmuxBackend:
             if self._server_down(stderr):
                 return Snapshot()
             return Snapshot(reachable=False, error=stderr or "tmux failed")
-        return parse_snapshot(out.stdout)
-
-    def _prune(self, snap: Snapshot) -> None:
-        args: list[str] = []
-        for state in snap.sessions.values():
-            if state.stale_clients:
-                keep = " ".join(str(p) for p in sorted(state.clients - state.stale_clients))
-                if args:
-                    args.append(";")
-                args += ["set-option", "-t", pane_target(state.session), "@chloe-clients", keep]
-        if args:
-            with contextlib.suppress(TmuxError, TmuxUnavailableError):
-                self.run(*args)
+        # After tmux answered: a client listed there that has ended since has
+        # released its lock, so it is not counted (and its file goes).
+        return parse_snapshot(out.stdout, locks.held_pids(self.client_lock_dir))
 
     def has_session(self, session: str) -> bool:
         """Whether the session exists (exact name)."""
@@ -596,8 +586,10 @@ class TmuxBackend:
     def server_setup_args(self) -> list[str]:
         """Server options chloe needs, as chained commands ending in ``;``.
 
-        Idempotent (``terminal-overrides`` is set at a fixed index), so it can be
-        sent with every create and attach at no extra subprocess.
+        Idempotent (``terminal-overrides`` is set at a fixed index), so it is sent
+        with every create at no extra subprocess. Not with an attach: every
+        ``set-option`` makes tmux 3.3a redraw every client on the server, and the
+        server that holds a session has had them from the chain that created it.
         """
         return [
             "set-option", "-s", "escape-time", str(ESCAPE_TIME_MS), ";",
@@ -672,7 +664,7 @@ class TmuxBackend:
     def release(self, session: str) -> None:
         """Remove chloe's marks so the session is not adopted back."""
         args: list[str] = []
-        for opt in ("@chloe-id", "@chloe-name", "@chloe-clients"):
+        for opt in ("@chloe-id", "@chloe-name"):
             args += ["set-option", "-u", "-t", pane_target(session), opt, ";"]
         self.check(*args[:-1], what=f"releasing {session}")
 
@@ -719,14 +711,14 @@ class TmuxBackend:
 
     # -- clients ----------------------------------------------------------------------
 
-    def register_client(self, session: str, pid: int) -> None:
-        """Add ``pid`` to the session's ``@chloe-clients`` (one tmux call, no read)."""
-        self.run("set-option", "-a", "-t", pane_target(session), "@chloe-clients", f" {pid}")
-
     def attach_args(self, session: str, *, detach_others: bool = False) -> list[str]:
-        """tmux arguments (after ``-L socket``) for a client attached to ``session``."""
+        """tmux arguments (after ``-L socket``) for a client attached to ``session``.
+
+        Only the attach: the server options (:meth:`server_setup_args`) were set by
+        the ``create_session`` chain that made the session on this server, and
+        any ``set-option`` here would redraw every other client.
+        """
         return [
-            *self.server_setup_args(),
             "attach-session", *(["-d"] if detach_others else []), "-t", session_target(session),
         ]  # fmt: skip
 
@@ -742,33 +734,45 @@ class TmuxBackend:
         if check_exists and not self.has_session(session):
             raise PaneGoneError(f"tmux session {session} is gone; nothing to attach to")
         env = pane_environment(drop=CLIENT_ENV_DROP)
-        proc = spawn(
-            self.argv(*self.attach_args(session)),
-            cwd="/",
-            env=env,
-            columns=columns,
-            rows=rows,
-        )
-        self.register_client(session, proc.pid)
+        # Locked before the client starts, which shares the descriptor; named
+        # after its pid once known; then only the client holds it.
+        lock = locks.take_temporary(self.client_lock_dir)
+        try:
+            proc = spawn(
+                self.argv(*self.attach_args(session)),
+                cwd="/",
+                env=env,
+                columns=columns,
+                rows=rows,
+                pass_fds=() if lock is None else (lock.fd,),
+            )
+        except BaseException:
+            if lock is not None:
+                lock.discard()
+            raise
+        if lock is not None:
+            try:
+                lock.name_after(proc.pid)
+            except OSError:
+                lock.discard()  # the client runs, it just does not count as chloe's
+            lock.close()
         # The server draws the session only once the client is attached, so the
         # first byte on the pty means "attached" is now true; the caller reads it.
         with contextlib.suppress(OSError, ValueError):
             select.select([proc.fd], [], [], ATTACH_WAIT)
         return proc
 
-    def attach_command(self, session: str, *, detach_others: bool = False) -> list[str]:
-        """A full-screen attach that registers itself as a chloe client, for ``execvp``.
+    def attach_command(self, session: str, *, detach_others: bool = False) -> ClientCommand:
+        """A full-screen client that marks itself as chloe's (see :class:`.locks.ClientCommand`).
 
-        ``sh`` registers its own pid (``$$``) and then ``exec``s tmux, which keeps
-        that pid, so the registered pid is the client's.
+        Run it in this process with ``.exec()`` (``chloe attach``), or as a
+        command line with ``.wrapped()`` (the TUI's full-screen attach). Either way
+        the process that becomes tmux (``exec`` keeps its pid) locks a file named
+        after its own pid, which the client keeps, and ``TMUX``/``TMUX_PANE`` are
+        removed from its environment.
         """
-        # $0 is the target, "$@" the tmux argv (binary -L socket ...).
-        script = (
-            'tgt=$0; "$1" "$2" "$3" set-option -a -t "$tgt" @chloe-clients " $$" '
-            '>/dev/null 2>&1; exec "$@"'
+        return ClientCommand(
+            tuple(self.argv(*self.attach_args(session, detach_others=detach_others))),
+            self.client_lock_dir,
+            CLIENT_ENV_DROP,
         )
-        return [
-            "env", *[a for v in CLIENT_ENV_DROP for a in ("-u", v)], "/bin/sh", "-c", script,
-            pane_target(session),
-            *self.argv(*self.attach_args(session, detach_others=detach_others)),
-        ]  # fmt: skip

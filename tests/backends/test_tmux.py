@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from chloe.backends import tmux as tmux_module
+from chloe.backends.direct import pane_environment, spawn
 from chloe.backends.tmux import TmuxBackend, check_tmux, parse_snapshot
 from chloe.config import load_config
 from chloe.errors import PaneGoneError, PaneStateError, TmuxError, TmuxUnavailableError
@@ -68,8 +69,6 @@ def test_a_foreign_tmux_client_does_not_count_as_attached(
     rec = service.create_tmux(name="job", cwd=str(tmp_path), command=["sh"])
     assert rec.tmux_session is not None
     env = {k: v for k, v in os.environ.items() if k not in ("TMUX", "TMUX_PANE")}
-    from chloe.backends.direct import spawn
-
     foreign = spawn(
         ["tmux", "-L", tmux_socket, "attach-session", "-t", f"={rec.tmux_session}"],
         cwd="/",
@@ -80,8 +79,95 @@ def test_a_foreign_tmux_client_does_not_count_as_attached(
             lambda: service.tmux.run("list-clients").stdout.strip() != "", 10, "a client"
         )
         assert by_name(service)["job"].status is Status.DETACHED
+        # A lock file named after its pid that nobody holds (say, left by a chloe
+        # client that had that pid before) proves nothing, and is cleaned up.
+        stale = service.tmux.client_lock_dir / str(foreign.pid)
+        stale.parent.mkdir(parents=True, exist_ok=True)
+        stale.touch()
+        assert by_name(service)["job"].status is Status.DETACHED
+        assert not stale.exists()
     finally:
         foreign.close()
+
+
+def _settle(screen: Screen, quiet: float = 0.3, limit: float = 10.0) -> bytes:
+    """Read the client's pty until nothing arrives for ``quiet`` seconds; what arrived."""
+    start = len(screen.raw)
+    deadline = time.monotonic() + limit
+    last = time.monotonic()
+    while time.monotonic() - last < quiet:
+        if time.monotonic() > deadline:
+            pytest.fail(f"output did not stop within {limit}s")
+        before = len(screen.raw)
+        screen.pump(0.05)
+        if len(screen.raw) != before:
+            last = time.monotonic()
+    return bytes(screen.raw[start:])
+
+
+def test_attaching_a_client_does_not_redraw_the_other_clients(
+    service: PaneService, tmp_path: Path, tmux_run: Tmux
+) -> None:
+    """Marking chloe's clients writes nothing to tmux (any set-option redraws every client)."""
+    a = service.create_tmux(name="a", cwd=str(tmp_path), command=["sh"])
+    b = service.create_tmux(name="b", cwd=str(tmp_path), command=["sh"])
+    first = Screen(service.attach(a, 80, 24))
+    try:
+        first.type("echo READY$((2*3))\r")
+        first.wait_for("READY6")
+        _settle(first)
+        second = service.attach(b, 80, 24)
+        try:
+            wait_until(lambda: by_name(service)["b"].status is Status.ATTACHED)
+            assert by_name(service)["a"].status is Status.ATTACHED
+            # At most a cursor update (tmux 3.3a: 18 bytes), not the screen again.
+            quiet = _settle(first)
+            assert len(quiet) < 64 and b"READY6" not in quiet, quiet
+            # The same measurement sees a redraw: one set-option on another session.
+            tmux_run("set-option", "-t", f"={b.tmux_session}:", "@probe", "x")
+            assert b"READY6" in _settle(first)
+        finally:
+            second.close()
+    finally:
+        first.proc.close()
+
+
+def test_a_status_refresh_removes_the_lock_files_of_ended_clients(
+    service: PaneService, tmp_path: Path
+) -> None:
+    rec = service.create_tmux(name="job", cwd=str(tmp_path), command=["sleep", "600"])
+    lock_dir = service.tmux.client_lock_dir
+    proc = service.attach(rec, 80, 24)
+    try:
+        assert [p.name for p in lock_dir.iterdir()] == [str(proc.pid)]
+        wait_until(lambda: by_name(service)["job"].status is Status.ATTACHED)
+    finally:
+        proc.close()
+    wait_until(lambda: proc.poll() is not None, message="the client to exit")
+    # Nothing removes the file when the client ends; the kernel only drops its lock.
+    assert (lock_dir / str(proc.pid)).exists()
+    assert by_name(service)["job"].status is Status.DETACHED
+    assert list(lock_dir.iterdir()) == []
+
+
+def test_the_full_screen_command_line_is_a_chloe_client(
+    service: PaneService, tmp_path: Path
+) -> None:
+    """What the TUI runs for its full-screen attach: locks its pid, drops $TMUX, execs tmux."""
+    rec = service.create_tmux(name="job", cwd=str(tmp_path), command=["sh"])
+    service.send_text("job", "echo SHOWN$((4*4))", enter=True)
+    env = pane_environment()
+    env["TMUX"] = f"{tmp_path}/users-server,1,0"  # the test guard fails any tmux that gets it
+    env["TMUX_PANE"] = "%0"
+    proc = spawn(service.attach_argv(rec), cwd=str(ROOT), env=env)
+    try:
+        Screen(proc).wait_for("SHOWN16")
+        wait_until(lambda: by_name(service)["job"].status is Status.ATTACHED)
+        # exec kept the pid: the lock is the client's own.
+        assert [p.name for p in service.tmux.client_lock_dir.iterdir()] == [str(proc.pid)]
+    finally:
+        proc.close()
+    wait_until(lambda: by_name(service)["job"].status is Status.DETACHED)
 
 
 def test_session_survives_its_creator_being_sigkilled(service: PaneService, tmp_path: Path) -> None:
@@ -279,7 +365,6 @@ def test_status_refresh_spawns_a_fixed_number_of_tmux_processes(
         return len(counter.read_text().splitlines()) if counter.exists() else 0
 
     svc.create_tmux(cwd=str(tmp_path), command=["sleep", "600"])
-    svc.panes()  # the first look may prune stale client pids; measure steady state
     one = refresh_cost()
     for _ in range(29):
         svc.create_tmux(cwd=str(tmp_path), command=["sleep", "600"])
