@@ -708,6 +708,7 @@ class Terminal(pyte.Screen):
         self._saved: tuple[int, int, Char, int, str, str, bool, bool] | None = None
         self._alternate = False
         self._main: list[_Row] | None = None
+        self._last_alternate: list[_Row] | None = None
         self._alt_saved_at: tuple[int, int] | None = None
         self._alt_saved_attrs = _BLANK
         self._mouse_mode = 0
@@ -1170,6 +1171,8 @@ class Terminal(pyte.Screen):
             rows = range(y)
         elif how == 2:
             rows = range(self.lines)
+            if self._alternate:
+                self._keep_alternate(list(self.buffer))
         elif how == 3:
             self._history.clear()  # xterm: erase saved lines only
             return
@@ -1418,10 +1421,46 @@ class Terminal(pyte.Screen):
         if not self._alternate:
             return
         assert self._main is not None
+        self._keep_alternate(self.buffer)
         self.buffer = self._main
         self._main = None
         self._alternate = False
         self.dirty.update(range(self.lines))
+
+    def _keep_alternate(self, rows: list[_Row]) -> None:
+        # For show_last_alternate(): a tmux client quitting clears its alternate
+        # screen (ED 2) and then leaves it, so the pane's last screen is the last
+        # non-blank one seen at either moment. Kept, not copied: both callers
+        # drop these rows from the buffer, so nothing writes to them again.
+        blank = [_BLANK] * self.columns
+        if any(row != blank for row in rows):
+            self._last_alternate = rows
+
+    def show_last_alternate(self) -> bool:
+        """Show again the last non-blank alternate screen, with the cursor hidden.
+
+        Used when a program that drew everything on the alternate screen has
+        ended (an embedded tmux client whose session was killed): what it last
+        showed there is more useful than the main screen it returned to. Rows
+        are cut or padded to the current size. Returns False (and changes
+        nothing) if the program never left an alternate screen.
+        """
+        saved = self._last_alternate
+        if saved is None:
+            return False
+        rows: list[_Row] = []
+        for y in range(self.lines):
+            cells = list(saved[y][: self.columns]) if y < len(saved) else []
+            cells.extend([_BLANK] * (self.columns - len(cells)))
+            rows.append(_Row(cells))
+        if self._alternate:
+            self._alternate = False
+            self._main = None
+        self.buffer = rows
+        self.mode.discard(_DECTCEM)
+        self.cursor.hidden = True
+        self.dirty.update(range(self.lines))
+        return True
 
     def set_margins(self, top: int | None = None, bottom: int | None = None) -> None:
         """DECSTBM: set the scroll region (1-based, inclusive) and home the cursor."""

@@ -599,6 +599,12 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._stop_reading(proc)
         if slot.is_tmux:
             # The client ended: detached elsewhere, session killed or server gone.
+            # As it quits, tmux's client leaves the alternate screen it drew the
+            # pane on and prints "[exited]"; put the pane's last screen back so a
+            # dead pane shows how its job ended.
+            restored = slot.terminal is not None and slot.terminal.show_last_alternate()
+            if restored and self._shown == slot.record.id:
+                self.view.notify_output()
             slot.process = None
             proc.close()
             self._refresh_list()

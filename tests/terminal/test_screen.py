@@ -545,3 +545,44 @@ def test_insert_more_lines_than_can_move_outside_region_like_tmux() -> None:
     """tmux moves what fits and blanks only the rows it moved from."""
     term = fed(b"r0\r\nr1\r\nr2\r\nr3" + CSI + b"1;2r" + CSI + b"3;1H" + CSI + b"2L", lines=5)
     assert [r.rstrip() for r in term.display] == ["r0", "r1", "", "r3", "r2"]
+
+
+def test_last_alternate_screen_can_be_shown_again_after_the_program_left_it() -> None:
+    """A tmux client quits by leaving the alternate screen and printing
+    "[exited]"; the owner can put the client's last screen back."""
+    t = Terminal(20, 4)
+    t.feed(b"shell prompt\r\n")
+    t.feed(b"\x1b[?1049h\x1b[H\x1b[31mjob output\x1b[0m\x1b[2;1Hstep 42")
+    # What tmux's client sends as it quits: clear, leave, say so.
+    t.feed(b"\x1b[H\x1b[2J\x1b[?1049l[exited]\r\n")
+    assert "[exited]" in "".join(t.display)
+    t.dirty.clear()
+    assert t.show_last_alternate()
+    assert t.display[0].rstrip() == "job output"
+    assert t.display[1].rstrip() == "step 42"
+    assert t.buffer[0][0].fg == "red"
+    assert not t.cursor_visible
+    assert t.dirty == set(range(4))
+
+
+def test_last_alternate_screen_fits_a_resized_terminal() -> None:
+    t = Terminal(10, 3)
+    t.feed(b"\x1b[?1049h0123456789\x1b[3;1Hbottom\x1b[?1049l")
+    t.resize(2, 6)
+    assert t.show_last_alternate()
+    assert t.display == ["012345", "      "]
+
+
+def test_nothing_to_show_when_the_alternate_screen_was_never_left() -> None:
+    t = Terminal(10, 3)
+    t.feed(b"plain")
+    assert not t.show_last_alternate()
+    assert t.display[0].rstrip() == "plain"
+
+
+def test_a_blank_alternate_screen_does_not_replace_the_last_real_one() -> None:
+    t = Terminal(10, 3)
+    t.feed(b"\x1b[?1049hfirst\x1b[2J\x1b[?1049l")
+    t.feed(b"\x1b[?1049h\x1b[?1049l")  # entered and left without drawing
+    assert t.show_last_alternate()
+    assert t.display[0].rstrip() == "first"

@@ -212,3 +212,25 @@ async def test_restart_restores_every_pane(tmux_socket: str, tmp_path: Path) -> 
         assert shows(app2, "from-cli", "detached")
         other.remove("from-cli")
         await until(pilot, lambda: "from-cli" not in listed_names(app2), "CLI-removed pane", 3)
+
+
+async def test_killed_session_keeps_its_last_screen(tmux_socket: str, tmp_path: Path) -> None:
+    """A tmux session killed while shown turns dead and keeps the job's last screen,
+    not the "[exited]" line its tmux client prints as it quits."""
+    app = make_app(tmux_socket, str(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t")
+        await until(pilot, lambda: isinstance(app.focused, TerminalView), "terminal focus")
+        await until(pilot, lambda: prompt(app), "the shell prompt")
+        name = listed_names(app)[0]
+        await type_line(pilot, "echo last''words")
+        await until(pilot, lambda: "\nlastwords" in screen_text(app), "echo output")
+        await pilot.press("ctrl+q")
+        session = slot(app, name).record.tmux_session  # type: ignore[union-attr]
+        assert session is not None
+        tmux(tmux_socket, "kill-session", "-t", "=" + session)
+        await until(pilot, lambda: shows(app, name, "dead"), "dead after outside kill", 4)
+        await pilot.pause()
+        text = screen_text(app)
+        assert "lastwords" in text
+        assert "[exited]" not in text
