@@ -150,9 +150,21 @@ def info_to_json(info: PaneInfo) -> dict[str, Any]:
     }
 
 
-def format_table(infos: Sequence[PaneInfo], now: datetime) -> str:
-    """The ``chloe ls`` table, columns aligned (the last one, age, right-aligned)."""
-    rows = [("NAME", "KIND", "STATUS", "COMMAND", "CWD", "AGE")]
+COMMAND_MIN = 12
+"""``chloe ls`` never shortens the COMMAND column below this many characters."""
+
+
+def format_table(infos: Sequence[PaneInfo], now: datetime, width: int | None = None) -> str:
+    """The ``chloe ls`` table, columns aligned (the last one, age, right-aligned).
+
+    Args:
+        infos: The panes to list.
+        now: The time ages are counted to.
+        width: The terminal's width: when the table would be wider, long
+            commands are shortened with ``…`` (down to ``COMMAND_MIN``) so rows
+            do not wrap. None (output to a pipe or file) keeps every command whole.
+    """
+    rows: list[tuple[str, ...]] = [("NAME", "KIND", "STATUS", "COMMAND", "CWD", "AGE")]
     for info in infos:
         rec = info.record
         rows.append(
@@ -166,12 +178,23 @@ def format_table(infos: Sequence[PaneInfo], now: datetime) -> str:
             )
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    command = 3
+    excess = sum(widths) + 2 * (len(widths) - 1) - width if width is not None else 0
+    if excess > 0 and widths[command] > COMMAND_MIN:
+        widths[command] = max(COMMAND_MIN, widths[command] - excess)
+        rows = [
+            (*r[:command], _shorten(r[command], widths[command]), *r[command + 1 :]) for r in rows
+        ]
     lines = []
     for r in rows:
         cells = [r[i].ljust(widths[i]) for i in range(len(r) - 1)]
         cells.append(r[-1].rjust(widths[-1]))
         lines.append("  ".join(cells))
     return "\n".join(lines)
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 # -- commands -------------------------------------------------------------------------
@@ -187,7 +210,8 @@ def cmd_ls(service: PaneService, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([info_to_json(i) for i in infos], indent=2))
     elif infos:
-        print(format_table(infos, utcnow()))
+        width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+        print(format_table(infos, utcnow(), width))
     else:
         print("no panes yet: create one with `chloe new` (or run `chloe`)", file=sys.stderr)
     return 0

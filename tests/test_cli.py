@@ -16,7 +16,7 @@ from chloe.cli import format_age, main
 from chloe.config import load_config
 from chloe.model import Kind, PaneRecord
 from chloe.paths import client_lock_dir, store_path
-from chloe.service import PaneService
+from chloe.service import PaneInfo, PaneService
 from chloe.store import Store
 from tests.backends.conftest import Screen
 from tests.conftest import wait_until
@@ -276,3 +276,34 @@ def test_inside_the_users_tmux_commands_leave_tmux_alone(
     assert code == 0 and rows(out)["job"][2] == "detached"
     env = direct.pane_environment()
     assert (env["TMUX"], env["TMUX_PANE"]) == (outer, "%0")
+
+
+def _long_info(now: datetime) -> list[PaneInfo]:
+    from chloe.model import Status
+
+    long = ["sh", "-c", "echo " + "a very long command line " * 6]
+    rec = PaneRecord.new("job", Kind.TMUX, "/srv/work", long).replace(created=now)
+    short = PaneRecord.new("sh", Kind.TMUX, "/srv/work").replace(created=now)
+    return [PaneInfo(rec, Status.DETACHED), PaneInfo(short, Status.ATTACHED)]
+
+
+def test_ls_table_fits_the_terminal_by_shortening_commands() -> None:
+    """On an 80-column terminal no row wraps: long commands end in '…'; the
+    other columns stay whole."""
+    from chloe.cli import format_table
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    text = format_table(_long_info(now), now, width=80)
+    lines = text.splitlines()
+    assert all(len(line) <= 80 for line in lines), text
+    assert "…" in lines[1] and "/srv/work" in lines[1] and "detached" in lines[1]
+    assert "(shell)" in lines[2]
+
+
+def test_ls_table_to_a_pipe_keeps_whole_commands() -> None:
+    from chloe.cli import format_table
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    text = format_table(_long_info(now), now)
+    assert "…" not in text
+    assert ("a very long command line " * 6).strip() in text
