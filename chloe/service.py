@@ -260,6 +260,17 @@ class PaneService:
 
     # -- creating -------------------------------------------------------------------
 
+    def _claim_name(
+        self, name: str | None, command: Sequence[str], records: list[PaneRecord]
+    ) -> str:
+        """``name`` if free (DuplicateNameError if not), else a free default name."""
+        taken = {r.name for r in records}
+        if name is None:
+            return self._default_name(command, taken)
+        if name in taken:
+            raise DuplicateNameError(name)
+        return name
+
     def _default_name(self, command: Sequence[str], taken: set[str]) -> str:
         program = command[0] if command else self.config.shell
         base = os.path.basename(program.split()[0] if program.strip() else "") or "pane"
@@ -314,10 +325,7 @@ class PaneService:
         # The session is created under the store's lock, so concurrent creators
         # get distinct names and no status query sees a half-made pane.
         with self.store.transaction() as records:
-            taken = {r.name for r in records}
-            if name is not None and name in taken:
-                raise DuplicateNameError(name)
-            final = name if name is not None else self._default_name(command, taken)
+            final = self._claim_name(name, command, records)
             rec = PaneRecord.new(final, Kind.TMUX, path, tuple(command))
             if not attached:
                 rec = rec.replace(user_state=UserState.DETACHED)
@@ -344,10 +352,7 @@ class PaneService:
             validate_name(name)
         path = self._directory(cwd)
         with self.store.transaction() as records:
-            taken = {r.name for r in records}
-            if name is not None and name in taken:
-                raise DuplicateNameError(name)
-            final = name if name is not None else self._default_name(command, taken)
+            final = self._claim_name(name, command, records)
             rec = PaneRecord.new(final, Kind.DIRECT, path, tuple(command))
             records.append(rec)
         return rec
