@@ -292,7 +292,9 @@ class TerminalView(Widget, can_focus=True):
         """
         limit = self._terminal.scrollback_len
         offset = max(0, min(limit, self._scroll_offset + lines))
-        if offset != self._scroll_offset:
+        if offset == 0:
+            self.scroll_to_bottom()
+        elif offset != self._scroll_offset:
             self._scroll_offset = offset
             self._seen_scrollback_len = limit
             self.refresh()
@@ -301,6 +303,9 @@ class TerminalView(Widget, can_focus=True):
         """Leave scrollback browsing and show the live screen."""
         if self._scroll_offset:
             self._scroll_offset = 0
+            # Scrollback strips are cached by row index, and indices shift once
+            # the scrollback is full: a later browse must not see these.
+            self._scrollback_cache.clear()
             self.refresh()
 
     # --- rendering --------------------------------------------------------

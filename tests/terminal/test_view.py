@@ -529,3 +529,19 @@ async def test_motion_reports_follow_the_tracking_mode() -> None:
         move(7, 4, 0)  # 1003: every motion
         await wait_for(pilot, lambda: len(app.inputs) == 2)
         assert app.inputs[-1] == b"\x1b[<35;8;5M"
+
+
+async def test_browsing_again_after_a_full_scrollback_moved_on_shows_the_new_lines() -> None:
+    """Browse, go back to the bottom, let output push the (full) scrollback on,
+    browse again: the rows shown are the current ones, not those seen before."""
+    app = ViewApp(Terminal(80, 24, scrollback=20))
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(TerminalView)
+        await feed(pilot, view, b"\r\n".join(f"old {i}".encode() for i in range(60)))
+        await pilot.press("shift+pageup")
+        assert text_of(view.render_line(1)).startswith("old 42")
+        await pilot.press("shift+pagedown")
+        assert view.scrollback_offset == 0
+        await feed(pilot, view, b"\r\n" + b"\r\n".join(f"new {i}".encode() for i in range(60)))
+        await pilot.press("shift+pageup")
+        assert text_of(view.render_line(1)).startswith("new 42")
