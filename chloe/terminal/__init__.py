@@ -6,6 +6,6 @@ and is imported from there explicitly.
 
 from __future__ import annotations
 
-from chloe.terminal.screen import Terminal
+from chloe.terminal.screen import Cell, Terminal
 
-__all__ = ["Terminal"]
+__all__ = ["Cell", "Terminal"]

@@ -6,9 +6,11 @@ pyte is the base class so ``buffer``, ``cursor``, ``dirty``, ``mode`` and
 * stock pyte's generator parser costs several microseconds per byte, so
   :meth:`Terminal.feed` tokenises the decoded text with one regular expression
   and calls the screen methods directly;
-* rows are plain lists of exactly ``columns`` shared :class:`pyte.screens.Char`
-  objects (stock pyte uses sparse dicts), so drawing a run of text is one slice
+* rows are plain lists of exactly ``columns`` shared :class:`Cell` objects
+  (stock pyte uses sparse dicts), so drawing a run of text is one slice
   assignment and scrolling is one list pop;
+* a cell is pyte's ``Char`` plus a trailing ``dim`` field (SGR 2), which pyte
+  has no room for and tmux shows;
 * lines that scroll off the top are kept as compact ``(text, style runs)``
   pairs rather than rows of per-cell objects, and a flood of plain lines that
   would scroll off before ever being seen skips the screen entirely.
@@ -28,16 +30,72 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 from itertools import groupby
 from operator import itemgetter
-from typing import overload
+from typing import Any, Self, overload
 
 import pyte
 from pyte import graphics, modes
 from pyte.screens import Char, Cursor, Margins
 from wcwidth import wcwidth as _wcwidth
 
-__all__ = ["Terminal"]
+__all__ = ["Cell", "Terminal"]
 
-_BLANK = Char(" ")
+
+class Cell(Char):
+    """One screen cell: pyte's :class:`~pyte.screens.Char` plus ``dim`` (SGR 2).
+
+    The nine pyte fields keep their names and positions, so code written for
+    pyte's ``Char`` reads a ``Cell`` unchanged; ``dim`` is the tenth field.
+    (Being a longer tuple, a ``Cell`` never equals a pyte ``Char``.)
+    """
+
+    __slots__ = ()
+    _fields = (*Char._fields, "dim")  # type: ignore[assignment]  # one field more
+    _field_defaults = {**Char._field_defaults, "dim": False}  # noqa: RUF012  # as namedtuple's
+
+    def __new__(  # noqa: PLR0917  # pyte's Char takes every field by position
+        cls,
+        data: str,
+        fg: str = "default",
+        bg: str = "default",
+        bold: bool = False,
+        italics: bool = False,
+        underscore: bool = False,
+        strikethrough: bool = False,
+        reverse: bool = False,
+        blink: bool = False,
+        dim: bool = False,
+    ) -> Cell:
+        """A cell; arguments as pyte's ``Char``, then ``dim``."""
+        fields = (data, fg, bg, bold, italics, underscore, strikethrough, reverse, blink, dim)
+        return tuple.__new__(cls, fields)
+
+    @property
+    def dim(self) -> bool:
+        """Drawn at half intensity (SGR 2, cleared by SGR 22 or 0)."""
+        return bool(tuple.__getitem__(self, 9))
+
+    @classmethod
+    def _make(cls, iterable: Iterable[Any]) -> Self:  # type: ignore[override]  # 10 fields
+        cell = tuple.__new__(cls, iterable)
+        if len(cell) != 10:
+            raise TypeError(f"a Cell has 10 fields, got {len(cell)}")
+        return cell
+
+    def _replace(self, **changes: Any) -> Self:
+        fields = zip(self._fields, self, strict=True)
+        cell = self._make([changes.pop(name, value) for name, value in fields])
+        if changes:
+            raise ValueError(f"unknown Cell fields: {sorted(changes)}")
+        return cell
+
+    def __repr__(self) -> str:
+        inner = ", ".join(
+            f"{name}={value!r}" for name, value in zip(self._fields, self, strict=True)
+        )
+        return f"Cell({inner})"
+
+
+_BLANK = Cell(" ")
 _NO_RUNS: tuple[tuple[int, Char], ...] = ()
 
 # Private modes are stored shifted, as pyte does (pyte.modes.DECAWM == 7 << 5).
@@ -81,7 +139,18 @@ _SGR_FG = {**graphics.FG_ANSI, **graphics.FG_AIXTERM}
 _SGR_BG = {**graphics.BG_ANSI, **graphics.BG_AIXTERM}
 _PALETTE: list[str] = list(graphics.FG_BG_256)
 
-_style_key = itemgetter(1, 2, 3, 4, 5, 6, 7, 8)
+_StyleKey = tuple[str, str, bool, bool, bool, bool, bool, bool, bool]
+_cell_key = itemgetter(1, 2, 3, 4, 5, 6, 7, 8, 9)
+
+
+def _style_key(cell: Char) -> _StyleKey:
+    """A cell's style fields; a plain pyte ``Char`` (no ``dim``) counts as not dim."""
+    if len(cell) > 9:
+        key: _StyleKey = _cell_key(cell)
+        return key
+    return (*cell[1:], False)
+
+
 _first = itemgetter(0)
 
 # A compact scrollback row: its text (trailing default blanks dropped) and the
@@ -96,9 +165,9 @@ def _width(char: str) -> int:
 
 
 @lru_cache(maxsize=1024)
-def _style(key: tuple[str, str, bool, bool, bool, bool, bool, bool]) -> Char:
-    """The one shared Char (data " ") for a style, so scrollback runs share it."""
-    return Char(" ", *key)
+def _style(key: _StyleKey) -> Cell:
+    """The one shared Cell (data " ") for a style, so scrollback runs share it."""
+    return Cell(" ", *key)
 
 
 _DEFAULT_STYLE = _style(_style_key(_BLANK))
@@ -710,7 +779,7 @@ class Terminal(pyte.Screen):
         self._main: list[_Row] | None = None
         self._last_alternate: list[_Row] | None = None
         self._alt_saved_at: tuple[int, int] | None = None
-        self._alt_saved_attrs = _BLANK
+        self._alt_saved_attrs: Char = _BLANK
         self._mouse_mode = 0
 
     def soft_reset(self) -> None:
@@ -799,7 +868,7 @@ class Terminal(pyte.Screen):
         bg = self.cursor.attrs.bg
         blank = self._blanks.get(bg)
         if blank is None:
-            blank = self._blanks[bg] = Char(" ", bg=bg)
+            blank = self._blanks[bg] = Cell(" ", bg=bg)
         return blank
 
     def draw(self, data: str) -> None:
@@ -869,7 +938,7 @@ class Terminal(pyte.Screen):
 
     @staticmethod
     def _blank_like(cell: Char) -> Char:
-        return Char(" ", bg=cell.bg)
+        return Cell(" ", bg=cell.bg)
 
     def _draw_unicode(self, data: str) -> None:
         cursor = self.cursor
@@ -941,7 +1010,7 @@ class Terminal(pyte.Screen):
 
     def alignment_display(self) -> None:
         """DECALN: fill the screen with E."""
-        e = Char("E")
+        e = Cell("E")
         self.buffer[:] = [_Row([e] * self.columns) for _ in range(self.lines)]
         self.dirty.update(range(self.lines))
 
@@ -1563,8 +1632,8 @@ class Terminal(pyte.Screen):
             i: the row index, 0 for the oldest.
 
         Returns:
-            ``(text, style)`` pairs; each style is a Char whose ``data`` is
-            meaningless.
+            ``(text, style)`` pairs; each style is a :class:`Cell` (dim
+            included) whose ``data`` is meaningless.
         """
         text, runs = self._history[i]
         if not runs:
@@ -1670,7 +1739,7 @@ def _apply_sgr(attrs: Char, params: str) -> Char:
         else:
             _apply_one(fields, code)
         i += 1
-    return Char(**fields)  # type: ignore[arg-type]  # each field gets its own type
+    return Cell(**fields)  # type: ignore[arg-type]  # each field gets its own type
 
 
 def _apply_one(changes: dict[str, str | bool], code: int) -> None:
@@ -1680,6 +1749,8 @@ def _apply_one(changes: dict[str, str | bool], code: int) -> None:
         changes["bg"] = _SGR_BG[code]
     elif code == 1:
         changes["bold"] = True
+    elif code == 2:
+        changes["dim"] = True
     elif code == 3:
         changes["italics"] = True
     elif code in (4, 21):
@@ -1690,8 +1761,9 @@ def _apply_one(changes: dict[str, str | bool], code: int) -> None:
         changes["reverse"] = True
     elif code == 9:
         changes["strikethrough"] = True
-    elif code == 22:
+    elif code == 22:  # normal intensity: neither bold nor dim
         changes["bold"] = False
+        changes["dim"] = False
     elif code == 23:
         changes["italics"] = False
     elif code == 24:

@@ -68,8 +68,8 @@ _ANSI_NAMES_ALL: Final = {
     **{f"bright_{name}": f"bright_{value}" for name, value in _ANSI_NAMES.items()},
 }
 
-# A cell's style key: Char fields after ``data``:
-# (fg, bg, bold, italics, underscore, strikethrough, reverse, blink).
+# A cell's style key: Cell fields after ``data``:
+# (fg, bg, bold, italics, underscore, strikethrough, reverse, blink, dim).
 _StyleKey = tuple[Any, ...]
 _style_key = itemgetter(slice(1, None))
 _cell_text = itemgetter(0)
@@ -93,8 +93,9 @@ def cell_style(key: _StyleKey) -> Style:
     """The rich style for one cell's attributes (without the widget's base colours).
 
     Args:
-        key: ``char[1:]`` of a pyte ``Char``: fg, bg, bold, italics,
-            underscore, strikethrough, reverse (and blink when present).
+        key: ``cell[1:]`` of a :class:`~chloe.terminal.Cell` (or a pyte
+            ``Char``): fg, bg, bold, italics, underscore, strikethrough,
+            reverse, then blink and dim when present.
 
     Returns:
         A rich ``Style``; default colours stay ``None`` so the widget's
@@ -102,6 +103,7 @@ def cell_style(key: _StyleKey) -> Style:
     """
     fg, bg, bold, italics, underscore, strikethrough, reverse, *rest = key
     blink = bool(rest[0]) if rest else False
+    dim = len(rest) > 1 and bool(rest[1])
     return Style(
         color=_color(fg),
         bgcolor=_color(bg),
@@ -111,6 +113,7 @@ def cell_style(key: _StyleKey) -> Style:
         strike=strikethrough or None,
         reverse=reverse or None,
         blink=blink or None,
+        dim=dim or None,
     )
 
 
@@ -339,7 +342,7 @@ class TerminalView(Widget, can_focus=True):
         """Join cells into segments, one per run of equally styled cells.
 
         Args:
-            cells: pyte ``Char``s (or tuples shaped like them): ``data`` first,
+            cells: ``Cell``s (or tuples shaped like them): ``data`` first,
                 then the style fields that form the style cache key.
             columns: the strip's width in cells.
         """

@@ -190,6 +190,61 @@ def modes() -> str:
     return "".join(out)
 
 
+def dim() -> str:
+    """Dim (SGR 2): with bold, colours and SGR 22; across scrolling, erase and DECSC."""
+    out = [CSI + "2J" + cup(24, 1)]
+    # Plain CR LF lines at the bottom: the flood fast path, dim, then bold dim.
+    out.append(CSI + "2m")
+    out.extend(f"dim flood {i:02d} " + "." * i + "\r\n" for i in range(12))
+    out.append(CSI + "1;2;33m")
+    out.extend(f"bold dim yellow {i:02d}\r\n" for i in range(9))
+    out.append(CSI + "m")
+    # A line feed at the bottom with dim and a background: the new row gets the
+    # background only.
+    out.append(CSI + "2;44m" + "bottom\n" + CSI + "m")
+    # SGR 22 is normal intensity: it clears bold and dim together.
+    out.append(
+        cup(1, 1) + CSI + "2K" + "n" + CSI + "2md" + CSI + "22mn" + CSI + "1mb" + CSI + "2mD"
+    )
+    out.append(CSI + "22mn" + CSI + "1;2mD" + CSI + "22mn" + CSI + "2;1mD" + CSI + "0mn")
+    out.append(CSI + "2;22mn" + CSI + "22;2md" + CSI + ";2md" + CSI + "2;0mn" + CSI + "2m")
+    out.append(CSI + "1mD" + CSI + "21mU" + CSI + "24mD" + CSI + "m" + " end")
+    # Dim with colours and the other attributes.
+    out.append(cup(2, 1) + CSI + "2K" + CSI + "2;31mred" + CSI + "91mbright" + CSI + "38;5;208m256")
+    out.append(CSI + "38;2;10;200;30mtc" + CSI + "39;44mbg" + CSI + "49;7mrev" + CSI + "27;4mul")
+    out.append(CSI + "24;3mit" + CSI + "23;9mst" + CSI + "29;5mbl" + CSI + "0m" + " plain")
+    # Erasing with dim on: erased cells take the background only.
+    for y in range(3, 7):
+        out.append(cup(y, 1) + CSI + "2K" + f"row {y} " + "abcdefghij" * 5)
+    out.append(cup(3, 10) + CSI + "2;41m" + CSI + "K" + CSI + "m")
+    out.append(cup(4, 10) + CSI + "2m" + CSI + "1K" + CSI + "m")
+    out.append(cup(5, 10) + CSI + "2;42m" + CSI + "2K" + CSI + "m" + cup(5, 30) + "after EL 2")
+    out.append(cup(6, 5) + CSI + "2;43m" + CSI + "4X" + cup(6, 20) + CSI + "2@")
+    out.append(cup(6, 40) + CSI + "3P" + CSI + "m")
+    # REP repeats with the current attributes.
+    out.append(cup(7, 1) + CSI + "2K" + CSI + "2;35m=" + CSI + "10b" + CSI + "0m|")
+    out.append(CSI + "2m-" + CSI + "5b" + CSI + "22m+" + CSI + "3b")
+    # DECSC/DECRC and CSI s/u save and restore dim with the other attributes.
+    out.append(cup(8, 1) + CSI + "2K" + CSI + "2;36m" + E + "7" + CSI + "0m" + cup(1, 70))
+    out.append("x" + E + "8" + "restored dim" + CSI + "0m ")
+    out.append(CSI + "1;2m" + CSI + "s" + CSI + "0m" + cup(2, 75) + CSI + "u" + "su" + CSI + "0m")
+    # Wide characters and combining marks, dim.
+    out.append(cup(9, 1) + CSI + "2K" + CSI + "2m" + "日本 cafe\u0301 " + CSI + "22m" + "日本")
+    # Insert and delete lines with dim and a background on.
+    out.append(cup(10, 1) + CSI + "2;45m" + CSI + "L" + cup(12, 1) + CSI + "M" + CSI + "m")
+    # The alternate screen and back, dim set on the way in.
+    out.append(cup(11, 1) + CSI + "2;32m" + CSI + "?1049h" + CSI + "0malt" + CSI + "?1049l")
+    out.append("after alt" + CSI + "0m")
+    # Dim lines scrolling inside a region, then SU with a dim background.
+    out.append(CSI + "14;18r" + cup(18, 1) + CSI + "2;34m" + "region dim\r\nnext\r\nthird")
+    out.append(CSI + "2;46m" + CSI + "S" + CSI + "m" + CSI + "r")
+    # Autowrap with dim on (the wrap's new row has the default background).
+    out.append(cup(20, 70) + CSI + "2m" + "wrapping dim text across" + CSI + "m")
+    # ED below with dim and a background on.
+    out.append(cup(23, 40) + CSI + "2;41m" + CSI + "J" + CSI + "m" + cup(24, 1))
+    return "".join(out)
+
+
 def main() -> None:
     """Write the streams."""
     for name, make in (
@@ -197,6 +252,7 @@ def main() -> None:
         ("torture_regions", regions),
         ("torture_chars", chars),
         ("torture_modes", modes),
+        ("torture_dim", dim),
     ):
         (HERE / f"{name}.bin").write_bytes(make().encode("utf-8"))
 

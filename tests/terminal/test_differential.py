@@ -2,8 +2,8 @@
 
 Every recording under ``tests/captured/`` is replayed into a real tmux pane of
 the same size (on the test's private socket) and into :class:`Terminal`; the
-two screens must agree on every cell's text, colours and attributes, and on the
-cursor position.
+two screens must agree on every cell's text, colours and attributes (dim
+included: ``capture-pane -e`` writes it as SGR 2), and on the cursor position.
 
 The pane runs ``stty -opost -echo; cat FILE`` so the recorded bytes reach tmux
 unchanged (the pty would otherwise turn a bare LF into CR LF, and echo the
@@ -44,10 +44,9 @@ from pathlib import Path
 import pytest
 from pyte import graphics
 from pyte.charsets import VT100_MAP
-from pyte.screens import Char
 from wcwidth import wcwidth
 
-from chloe.terminal import Terminal
+from chloe.terminal import Cell, Terminal
 from tests.conftest import wait_until
 
 CAPTURED = Path(__file__).resolve().parent.parent / "captured"
@@ -57,7 +56,7 @@ COLUMNS, LINES = 80, 24
 _SGR = re.compile(r"\x1b\[([0-9;:]*)m")
 UNKNOWN_BG = "?"
 
-Cell = tuple[str, str, str, bool, bool, bool, bool, bool, bool]
+CellKey = tuple[str, str, str, bool, bool, bool, bool, bool, bool, bool]
 
 
 def _tmux_sgr(style: dict[str, str | bool], params: str) -> None:
@@ -68,13 +67,24 @@ def _tmux_sgr(style: dict[str, str | bool], params: str) -> None:
     """
     parts = [int(p) if p else 0 for p in params.replace(":", ";").split(";")] if params else [0]
     i = 0
-    flags = {1: "bold", 3: "italics", 4: "underscore", 5: "blink", 7: "reverse", 9: "strikethrough"}
+    flags = {
+        1: "bold",
+        2: "dim",
+        3: "italics",
+        4: "underscore",
+        5: "blink",
+        7: "reverse",
+        9: "strikethrough",
+    }
     while i < len(parts):
         code = parts[i]
         if code == 0:
             style.clear()
         elif code in flags:
             style[flags[code]] = True
+        elif code == 22:
+            style.pop("bold", None)
+            style.pop("dim", None)
         elif code in (38, 48):
             key = "fg" if code == 38 else "bg"
             if parts[i + 1] == 5:
@@ -89,13 +99,13 @@ def _tmux_sgr(style: dict[str, str | bool], params: str) -> None:
         elif code in graphics.BG_ANSI or code in graphics.BG_AIXTERM:
             style["bg"] = {**graphics.BG_ANSI, **graphics.BG_AIXTERM}[code]
         else:
-            # dim (2), hidden (8), double underline (21), overline (53)...:
-            # attributes pyte's Char cannot hold; keep them so they mismatch.
+            # hidden (8), double underline (21), overline (53)...: attributes
+            # a Cell cannot hold; keep them so they mismatch.
             style[f"sgr{code}"] = True
         i += 1
 
 
-def _cell(data: str, style: dict[str, str | bool]) -> Cell:
+def _cell(data: str, style: dict[str, str | bool]) -> CellKey:
     extra = sorted(k for k in style if k.startswith("sgr"))
     return (
         data + "".join(f"<{k}>" for k in extra),
@@ -107,19 +117,20 @@ def _cell(data: str, style: dict[str, str | bool]) -> Cell:
         bool(style.get("strikethrough")),
         bool(style.get("reverse")),
         bool(style.get("blink")),
+        bool(style.get("dim")),
     )
 
 
-def parse_capture(text: str, columns: int, lines: int) -> list[list[Cell]]:
+def parse_capture(text: str, columns: int, lines: int) -> list[list[CellKey]]:
     """Turn ``capture-pane -p -e -N`` output into rows of cells."""
-    rows: list[list[Cell]] = []
+    rows: list[list[CellKey]] = []
     style: dict[str, str | bool] = {}
     # capture-pane leaves out erased cells at the end of a row, even when the
     # erase gave them a background colour (tmux draws that colour, as its
     # attached client's output shows): their bg is unknown here.
     unknown = _cell(" ", {"bg": UNKNOWN_BG})
     for line in text.split("\n")[:lines]:
-        row: list[Cell] = []
+        row: list[CellKey] = []
         pos = 0
         acs = False
         while pos < len(line):
@@ -153,10 +164,10 @@ def parse_capture(text: str, columns: int, lines: int) -> list[list[Cell]]:
     return rows
 
 
-def terminal_cells(term: Terminal) -> list[list[Cell]]:
+def terminal_cells(term: Terminal) -> list[list[CellKey]]:
     """The emulator's screen in the same shape as :func:`parse_capture`."""
 
-    def cell(c: Char) -> Cell:
+    def cell(c: Cell) -> CellKey:
         return (
             c.data,
             c.fg,
@@ -167,6 +178,7 @@ def terminal_cells(term: Terminal) -> list[list[Cell]]:
             c.strikethrough,
             c.reverse,
             c.blink,
+            c.dim,
         )
 
     return [[cell(term.buffer[y][x]) for x in range(term.columns)] for y in range(term.lines)]
@@ -174,7 +186,7 @@ def terminal_cells(term: Terminal) -> list[list[Cell]]:
 
 def tmux_screen(
     tmux_run: Callable[..., str], tmp_path: Path, data: bytes, columns: int, lines: int
-) -> tuple[list[list[Cell]], tuple[int, int]]:
+) -> tuple[list[list[CellKey]], tuple[int, int]]:
     """Replay ``data`` in a fresh tmux pane; return its cells and cursor (x, y)."""
     stream = tmp_path / "stream.bin"
     stream.write_bytes(data)
@@ -207,7 +219,7 @@ def tmux_screen(
     return parse_capture(captured, columns, lines), (int(x), int(y))
 
 
-def client_screen(socket: str, expected: list[list[Cell]], columns: int, lines: int) -> Terminal:
+def client_screen(socket: str, expected: list[list[CellKey]], columns: int, lines: int) -> Terminal:
     """What an attached tmux client draws for the pane, replayed into a Terminal.
 
     ``capture-pane`` omits the background of erased cells at the end of a row;
@@ -293,13 +305,13 @@ def compare_modes(term: Terminal, tmux_run: Callable[..., str]) -> list[str]:
     ]
 
 
-def describe_row(cells: list[Cell]) -> str:
+def describe_row(cells: list[CellKey]) -> str:
     return "".join(c[0] if len(c[0]) <= 1 else "?" for c in cells)
 
 
 def compare(
     term: Terminal,
-    expected: list[list[Cell]],
+    expected: list[list[CellKey]],
     cursor: tuple[int, int],
     client: Terminal | None = None,
 ) -> list[str]:
@@ -322,7 +334,7 @@ def compare(
             b = tmux_cell
             if b[2] == UNKNOWN_BG:
                 shown = client.buffer[y][x].bg if client is not None else a[2]
-                b = (" ", "default", shown, *(False,) * 6)
+                b = (" ", "default", shown, *(False,) * 7)
             if a != b:
                 problems.append(f"row {y} col {x} style: tmux {b} ours {a}")
                 break

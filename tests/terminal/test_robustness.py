@@ -12,9 +12,8 @@ import time
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pyte.screens import Char
 
-from chloe.terminal import Terminal
+from chloe.terminal import Cell, Terminal
 from chloe.terminal.screen import compact_row
 
 SCROLLBACK = 20
@@ -193,11 +192,13 @@ def test_skipped_string_ends_at_st_split_across_feeds() -> None:
 
 styles = st.sampled_from(
     [
-        Char(" "),
-        Char(" ", fg="red"),
-        Char(" ", bg="blue"),
-        Char(" ", bold=True, reverse=True),
-        Char(" ", fg="ff8800", bg="001122", underscore=True),
+        Cell(" "),
+        Cell(" ", fg="red"),
+        Cell(" ", bg="blue"),
+        Cell(" ", bold=True, reverse=True),
+        Cell(" ", fg="ff8800", bg="001122", underscore=True),
+        Cell(" ", dim=True),
+        Cell(" ", fg="green", bold=True, dim=True),
     ]
 )
 texts = st.sampled_from([" ", "a", "Z", "-", "é", "日", "e\u0301"])
@@ -205,21 +206,21 @@ texts = st.sampled_from([" ", "a", "Z", "-", "é", "日", "e\u0301"])
 
 @settings(max_examples=300, deadline=2000)
 @given(cells=st.lists(st.tuples(texts, styles), max_size=30))
-def test_compact_rows_expand_back_to_the_same_cells(cells: list[tuple[str, Char]]) -> None:
+def test_compact_rows_expand_back_to_the_same_cells(cells: list[tuple[str, Cell]]) -> None:
     """Every fast path of the scrollback compaction keeps text and styles exactly."""
-    row: list[Char] = []
+    row: list[Cell] = []
     for text, style in cells:
         row.append(style._replace(data=text))
         if text == "日":
             row.append(style._replace(data=""))  # the stub after a wide character
     text, runs = compact_row(row)
     expected = list(row)
-    while expected and expected[-1] == Char(" "):
+    while expected and expected[-1] == Cell(" "):
         expected.pop()
     # Expand: one (character, style) per non-stub cell, in order.
     got: list[tuple[str, tuple[object, ...]]] = []
     at = 0
-    for length, style in runs or ((len(text), Char(" ")),) if text else ():
+    for length, style in runs or ((len(text), Cell(" ")),) if text else ():
         for piece in _split_cells(text[at : at + length]):
             got.append((piece, tuple(style[1:])))
         at += length

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pyte.screens import Char
 
-from chloe.terminal import Terminal
+from chloe.terminal import Cell, Terminal
 
 ESC = b"\x1b"
 CSI = b"\x1b["
@@ -42,8 +42,8 @@ def test_escape_sequence_split_across_feeds() -> None:
     term = make()
     for byte in CSI + b"31mred" + CSI + b"0m":
         term.feed(bytes([byte]))
-    assert term.buffer[0][0] == Char("r", fg="red")
-    assert term.buffer[0][3] == Char(" ")
+    assert term.buffer[0][0] == Cell("r", fg="red")
+    assert term.buffer[0][3] == Cell(" ")
 
 
 def test_row_get_keeps_pyte_dict_interface() -> None:
@@ -179,8 +179,8 @@ def test_no_scrollback_on_alternate_screen() -> None:
 
 def test_private_sgr_is_ignored_without_raising() -> None:
     term = fed(CSI + b">4;2m" + b"a" + CSI + b">4m" + b"b")
-    assert term.buffer[0][0] == Char("a")
-    assert term.buffer[0][1] == Char("b")
+    assert term.buffer[0][0] == Cell("a")
+    assert term.buffer[0][1] == Cell("b")
 
 
 def test_sgr_256_and_truecolour_are_hex_strings() -> None:
@@ -198,6 +198,76 @@ def test_sgr_attributes_on_and_off() -> None:
     assert (c.fg, c.bg) == ("brightred", "brightgreen")
 
 
+def test_sgr_2_is_dim_and_sgr_22_clears_bold_and_dim() -> None:
+    term = fed(
+        CSI
+        + b"2mA"
+        + CSI
+        + b"22mB"
+        + CSI
+        + b"1;2mC"
+        + CSI
+        + b"22mD"
+        + CSI
+        + b"2;1;31mE"
+        + CSI
+        + b"0mF"
+    )
+    a, b, c, d, e, f = term.buffer[0][:6]
+    assert (a.dim, a.bold) == (True, False)
+    assert (b.dim, b.bold) == (False, False)
+    assert (c.dim, c.bold) == (True, True)
+    assert (d.dim, d.bold) == (False, False)
+    assert (e.dim, e.bold, e.fg) == (True, True, "red")
+    assert f == Cell("F")
+    assert a == Cell("A", dim=True)
+    assert a != Cell("A")  # dim is part of a cell's identity
+
+
+def test_cells_keep_pyte_char_fields_by_name_and_position() -> None:
+    term = fed(CSI + b"2;4;32mx")
+    cell = term.buffer[0][0]
+    assert isinstance(cell, Char)
+    assert cell._fields == (*Char._fields, "dim")
+    assert cell[:9] == Char("x", fg="green", underscore=True)
+    assert (cell.data, cell.fg, cell.underscore, cell.dim) == ("x", "green", True, True)
+    assert cell._replace(data="y") == Cell("y", fg="green", underscore=True, dim=True)
+    assert cell._asdict()["dim"] is True
+    assert "dim=True" in repr(cell)
+
+
+def test_dim_is_saved_and_restored_with_the_cursor() -> None:
+    term = fed(CSI + b"2;3H" + CSI + b"2m" + ESC + b"7" + CSI + b"0m" + CSI + b"H" + ESC + b"8x")
+    assert term.buffer[1][2] == Cell("x", dim=True)
+    term = fed(CSI + b"1;2m" + CSI + b"s" + CSI + b"22m" + CSI + b"u" + b"y")
+    assert term.buffer[0][0] == Cell("y", bold=True, dim=True)
+
+
+def test_rep_repeats_with_dim() -> None:
+    term = fed(CSI + b"2m" + b"=" + CSI + b"3b")
+    assert term.buffer[0][:4] == [Cell("=", dim=True)] * 4
+
+
+def test_dim_lines_keep_dim_in_the_scrollback() -> None:
+    # One line by the ordinary path, a flood of plain lines by the fast path.
+    flood = b"".join(b"f%d\r\n" % i for i in range(10))
+    term = fed(CSI + b"2mdim" + CSI + b"22m!\r\n" + CSI + b"2m" + flood, lines=4)
+    runs = term.scrollback_row(0)
+    assert [text for text, _ in runs] == ["dim", "!"]
+    assert (runs[0][1].dim, runs[1][1].dim) == (True, False)
+    assert all(style.dim for i in range(1, 8) for _, style in term.scrollback_row(i))
+    assert term.scrollback()[1:8] == [f"f{i}" for i in range(7)]
+    assert term.buffer[0][0] == Cell("f", dim=True)
+
+
+def test_a_plain_pyte_char_put_in_the_buffer_scrolls_off_as_not_dim() -> None:
+    term = make(lines=2)
+    term.buffer[0][0] = Char("p", fg="red")
+    term.feed(b"\r\n\r\n")
+    [(text, style)] = term.scrollback_row(0)
+    assert (text, style.fg, style.dim) == ("p", "red", False)
+
+
 @pytest.mark.parametrize(
     ("erase", "x"),
     [
@@ -213,9 +283,9 @@ def test_sgr_attributes_on_and_off() -> None:
     ],
 )
 def test_erase_uses_background_colour_only(erase: bytes, x: int) -> None:
-    """Erased cells take the background colour, not reverse or other attributes."""
-    term = fed(b"abc" + CSI + b"4;1H" + CSI + b"1;7;31;44m" + erase)
-    assert term.buffer[3][x] == Char(" ", bg="blue")
+    """Erased cells take the background colour, not reverse, dim or other attributes."""
+    term = fed(b"abc" + CSI + b"4;1H" + CSI + b"1;2;7;31;44m" + erase)
+    assert term.buffer[3][x] == Cell(" ", bg="blue")
 
 
 # ---------------------------------------------------------------------- modes
@@ -406,7 +476,7 @@ def test_cursor_forward_tab_as_in_xterm() -> None:
 
 def test_save_and_restore_cursor_with_attributes() -> None:
     term = fed(CSI + b"2;3H" + CSI + b"31m" + ESC + b"7" + CSI + b"0m" + CSI + b"H" + ESC + b"8x")
-    assert term.buffer[1][2] == Char("x", fg="red")
+    assert term.buffer[1][2] == Cell("x", fg="red")
 
 
 def test_origin_mode_is_relative_to_margins() -> None:
@@ -467,7 +537,7 @@ def test_insert_and_delete_lines_outside_region_act_on_whole_screen() -> None:
 
 def test_alternate_screen_starts_blank_in_default_colours() -> None:
     term = fed(CSI + b"42m" + CSI + b"?1049h")
-    assert term.buffer[0][0] == Char(" ")
+    assert term.buffer[0][0] == Cell(" ")
 
 
 def test_1049_reset_restores_saved_cursor_even_off_the_alternate_screen() -> None:
@@ -494,7 +564,7 @@ def test_rep_repeats_ascii_only() -> None:
 def test_without_autowrap_cursor_stays_on_last_column() -> None:
     term = fed(CSI + b"?7l" + CSI + b"1;10H" + "✓".encode() + CSI + b"K")
     assert term.cursor.x == 9
-    assert term.buffer[0][9] == Char(" ")
+    assert term.buffer[0][9] == Cell(" ")
 
 
 def test_without_autowrap_a_wide_character_that_cannot_fit_is_dropped() -> None:
@@ -531,9 +601,9 @@ def test_insert_and_delete_characters_at_pending_wrap_do_nothing() -> None:
 def test_scroll_caused_by_autowrap_fills_with_default_background() -> None:
     """tmux: an explicit LF scrolls in the current background, a wrap does not."""
     term = fed(CSI + b"4;1H" + CSI + b"44m" + b"x" * 11)
-    assert term.buffer[3][5] == Char(" ")
+    assert term.buffer[3][5] == Cell(" ")
     term.feed(b"\r\n")
-    assert term.buffer[3][5] == Char(" ", bg="blue")
+    assert term.buffer[3][5] == Cell(" ", bg="blue")
 
 
 def test_insert_line_on_last_row_below_region_does_nothing_like_tmux() -> None:

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from pyte.screens import Char
 from rich.color import Color
 from rich.style import Style
 from textual import events
@@ -16,8 +17,8 @@ from textual.pilot import Pilot
 from textual.strip import Strip
 from textual.widgets import Button
 
-from chloe.terminal import Terminal
-from chloe.terminal.view import TerminalView
+from chloe.terminal import Cell, Terminal
+from chloe.terminal.view import TerminalView, cell_style
 
 SIZE = (40, 10)
 
@@ -336,6 +337,55 @@ async def test_colours_and_attributes_map_to_rich_styles() -> None:
         # Default colours are the widget's own (theme) colours, with no attributes.
         assert (plain.color, plain.bgcolor) == (base.color, base.bgcolor)
         assert not (plain.bold or plain.italic or plain.underline or plain.reverse)
+
+
+async def test_dim_maps_to_a_dim_style_and_sgr_22_clears_it() -> None:
+    app = ViewApp()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(TerminalView)
+        await feed(
+            pilot,
+            view,
+            b"\x1b[2mA\x1b[22mB"  # dim, then normal intensity
+            b"\x1b[1;2mC\x1b[22mD"  # bold and dim; 22 clears both
+            b"\x1b[2;31mE\x1b[0mF"  # dim with a colour; 0 clears it
+            + "\x1b[2m日\x1b[mG".encode(),  # a wide character, dim
+        )
+        view.blur()
+        await pilot.pause()
+        row = view.render_line(0)
+        assert text_of(row).startswith("ABCDEF日G")
+        a, b, c, d, e, f = (style_at(row, x) for x in range(6))
+        assert a.dim and not a.bold
+        assert not b.dim and not b.bold  # same attributes as A but dim: its own style
+        assert c.dim and c.bold
+        assert not d.dim and not d.bold
+        assert e.dim and e.color == Color.parse("red")
+        assert not f.dim
+        assert style_at(row, 6).dim and not style_at(row, 8).dim
+        # The cell-by-cell path (rows whose widths do not add up) agrees.
+        cells = tuple(view.terminal.buffer[0])
+        slow = view._cells_to_strip_slow(cells, SIZE[0])
+        dims = [True, False, True, False, True, False, True, True, False]
+        assert [bool(style_at(row, x).dim) for x in range(9)] == dims
+        assert [bool(style_at(slow, x).dim) for x in range(9)] == dims
+        assert cell_style(Cell("x", dim=True)[1:]).dim
+        assert not cell_style(Cell("x")[1:]).dim
+        assert not cell_style(Char("x", fg="red")[1:]).dim  # pyte's Char: no dim field
+
+
+async def test_dim_survives_the_scrollback() -> None:
+    app = ViewApp()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(TerminalView)
+        await feed(pilot, view, b"\x1b[2mdim\x1b[22m plain\r\n" + b"\r\n" * SIZE[1])
+        assert view.terminal.scrollback()[0] == "dim plain"
+        view.scroll_back(view.terminal.scrollback_len)
+        await pilot.pause()
+        row = view.render_line(0)
+        assert text_of(row).startswith("dim plain")
+        assert style_at(row, 0).dim and style_at(row, 2).dim
+        assert not style_at(row, 4).dim
 
 
 async def test_wide_characters_take_two_cells() -> None:
