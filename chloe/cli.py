@@ -233,6 +233,9 @@ def cmd_new(service: PaneService, args: argparse.Namespace) -> int:
         attached=False,
     )
     print(rec.name)
+    placed = service.tmux.placement
+    if service.tmux.started_server and placed is not None and placed.problem:
+        print(f"chloe: note: {placed.problem}", file=sys.stderr)
     return 0
 
 

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from chloe import doctor
 from chloe.backends import placement
 from chloe.backends.placement import SystemFacts
@@ -215,3 +217,85 @@ def test_doctor_in_a_real_terminal_asks_it_about_the_keyboard(
         subprocess.run(["tmux", "-L", outer, "kill-server"], capture_output=True, timeout=10)
     keyboard = lines_by_topic(out.read_text())["keyboard"][0]
     assert "legacy keyboard encoding" in keyboard
+
+
+def _server_env(socket: str, name: str) -> str:
+    return subprocess.run(
+        ["tmux", "-L", socket, "show-environment", "-g", name],
+        capture_output=True,
+        text=True,
+        timeout=10,
+    ).stdout.strip()
+
+
+def _create(backend: object, session: str, tmp_path: Path) -> None:
+    from chloe.backends.tmux import TmuxBackend
+
+    assert isinstance(backend, TmuxBackend)
+    backend.create_session(
+        session,
+        pane_id=session[-8:],
+        name=session,
+        cwd=str(tmp_path),
+        command=["sleep", "600"],
+        columns=80,
+        rows=24,
+        history_limit=1000,
+        status_line=False,
+    )
+
+
+def test_a_server_chloe_starts_is_started_through_the_placement_prefix(
+    tmux_socket: str, tmp_path: Path
+) -> None:
+    from chloe.backends.tmux import TmuxBackend
+
+    backend = TmuxBackend(tmux_socket)
+    # The prefix systemd-run would be; `env` shows that the server came from it.
+    backend.placement = placement.Placement(("env", "CHLOE_PLACED_BY=scope"), True, "test")
+    _create(backend, "chloe-0000aaaa", tmp_path)
+    assert backend.started_server
+    assert _server_env(tmux_socket, "CHLOE_PLACED_BY") == "CHLOE_PLACED_BY=scope"
+    # The server still ends with its last session, as any tmux server does.
+    exit_empty = subprocess.run(
+        ["tmux", "-L", tmux_socket, "show-options", "-s", "-v", "exit-empty"],
+        capture_output=True,
+        text=True,
+        timeout=10,
+    ).stdout.strip()
+    assert exit_empty == "on"
+    # A running server is used as it is: the prefix is not run again.
+    second = TmuxBackend(tmux_socket)
+    second.placement = placement.Placement(("false",), True, "test")
+    _create(second, "chloe-0000bbbb", tmp_path)
+    assert not second.started_server
+    assert second.placement.summary == "test"
+
+
+def test_a_failing_placement_still_starts_the_pane_and_says_why(
+    tmux_socket: str, tmp_path: Path
+) -> None:
+    from chloe.backends.tmux import TmuxBackend
+
+    backend = TmuxBackend(tmux_socket)
+    backend.placement = placement.Placement(("false",), True, "test")
+    _create(backend, "chloe-0000cccc", tmp_path)
+    assert backend.has_session("chloe-0000cccc")
+    assert backend.placement.prefix == ()
+    assert "could not place chloe's tmux server" in backend.placement.summary
+
+
+def test_chloe_new_warns_once_when_logout_would_end_the_server(
+    tmux_socket: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from chloe import cli
+
+    doomed = placement.Placement(
+        (), False, "Logging out will end it.", "loginctl enable-linger ada"
+    )
+    monkeypatch.setattr(placement, "decide", lambda facts, socket: doomed)
+    assert cli.main(["new", "--name", "one", "--", "sleep", "600"]) == 0
+    first = capsys.readouterr().err
+    assert "Logging out will end it. Run `loginctl enable-linger ada` once" in first
+    assert cli.main(["new", "--name", "two", "--", "sleep", "600"]) == 0
+    assert capsys.readouterr().err == ""  # the server was already running: no news
