@@ -46,6 +46,7 @@ from chloe.terminal import Terminal
 from chloe.terminal.view import TerminalView
 from chloe.ui.modals import ConfirmModal, HelpScreen, RenameModal
 from chloe.ui.pane_list import Entry, PaneList, format_age
+from chloe.ui.rawinput import RawKeyboard
 
 log = logging.getLogger(__name__)
 
@@ -212,6 +213,24 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._list_refresh_pending = False
         self._hinted: set[str] = set()
         self._io_loop: asyncio.AbstractEventLoop | None = None
+        self.keyboard = RawKeyboard(self)
+        """Forwards the terminal's bytes to the shown pane in terminal mode."""
+
+    @property
+    def raw_input(self) -> Any:
+        """The router :class:`~chloe.ui.raw_driver.RawInputDriver` feeds every read to."""
+        return self.keyboard.router
+
+    def get_driver_class(self) -> Any:
+        """Textual's driver, with chloe's input router in front of its parser on Linux/macOS."""
+        driver = super().get_driver_class()
+        from textual.drivers.linux_driver import LinuxDriver
+
+        if driver is LinuxDriver:
+            from chloe.ui.raw_driver import RawInputDriver
+
+            return RawInputDriver
+        return driver
 
     # --- layout -----------------------------------------------------------
 
@@ -234,14 +253,16 @@ class ChloeApp(App[int], inherit_bindings=False):
         """The terminal widget showing the selected pane."""
         return self.query_one("#terminal", TerminalView)
 
+    def key_spec(self, binding_id: str) -> str:
+        """The key(s) bound to ``binding_id``, comma-separated, as in the config."""
+        if binding_id == "leave_terminal":
+            return self.config.leave_key
+        default = next(s.key for s in BINDING_SPECS if s.id == binding_id)
+        return self.config.keymap.get(binding_id, default)
+
     def _key_for(self, binding_id: str) -> str:
         """The key (as the user should type it) currently bound to ``binding_id``."""
-        if binding_id == "leave_terminal":
-            key = self.config.leave_key
-        else:
-            default = next(s.key for s in BINDING_SPECS if s.id == binding_id)
-            key = self.config.keymap.get(binding_id, default)
-        first = key.split(",")[0].strip()
+        first = self.key_spec(binding_id).split(",")[0].strip()
         return {"question_mark": "?", "enter": "enter"}.get(first, first)
 
     def _empty_text(self) -> str:
@@ -257,6 +278,7 @@ class ChloeApp(App[int], inherit_bindings=False):
     def on_mount(self) -> None:
         """Show the stored panes at once; reconcile and reattach in a worker."""
         self._io_loop = asyncio.get_running_loop()
+        self.keyboard.start(self._io_loop)
         self.set_keymap({**self.config.keymap, "leave_terminal": self.config.leave_key})
         try:
             records = self.service.store.load()
@@ -337,6 +359,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         if not self._ui_ready():
             return
         self.set_class(terminal_mode, "-terminal-mode")
+        self.keyboard.sync()
         self._update_title()
         self.refresh_bindings()
 
@@ -354,12 +377,28 @@ class ChloeApp(App[int], inherit_bindings=False):
                 self.notify(self._not_live_hint(slot), title="Preview")
                 return
         self.terminal_mode = isinstance(self.focused, TerminalView)
+        self.keyboard.sync()
 
     def on_descendant_blur(self) -> None:
         """Leaving the terminal (to a modal, or the list) ends terminal mode."""
         if not self._ui_ready():
             return
         self.terminal_mode = isinstance(self.focused, TerminalView)
+        self.keyboard.sync()
+
+    def navigation_ready(self) -> bool:
+        """The pane list has the keyboard on the main screen (no modal, no terminal)."""
+        return len(self.screen_stack) == 1 and isinstance(self.focused, PaneList)
+
+    def shown_slot(self) -> PaneSlot | None:
+        """The pane the terminal area shows."""
+        return self._slots.get(self._shown) if self._shown else None
+
+    def hint_not_live(self, slot: PaneSlot) -> None:
+        """Say (once per pane) that keys cannot go to a dead pane or a preview."""
+        if slot.record.id not in self._hinted:
+            self._hinted.add(slot.record.id)
+            self.notify(self._not_live_hint(slot), title="Not live")
 
     # --- the list -----------------------------------------------------------
 
@@ -496,9 +535,8 @@ class ChloeApp(App[int], inherit_bindings=False):
         """Keys, pastes and mouse reports go to the shown pane's program."""
         slot = self._slots.get(self._shown) if self._shown else None
         if slot is None or slot.process is None or slot.terminal is not self.view.terminal:
-            if slot is not None and slot.record.id not in self._hinted:
-                self._hinted.add(slot.record.id)
-                self.notify(self._not_live_hint(slot), title="Not live")
+            if slot is not None:
+                self.hint_not_live(slot)
             return
         try:
             slot.process.write(event.data)
@@ -583,6 +621,7 @@ class ChloeApp(App[int], inherit_bindings=False):
             except OSError:
                 pass
         if self._shown == pane_id:
+            self.keyboard.after_output(terminal, proc)
             self.view.notify_output()
             return
         if terminal.bell_count > slot.bells:
@@ -828,9 +867,11 @@ class ChloeApp(App[int], inherit_bindings=False):
         try:
             result = job()
         except ChloeError as exc:
+            self.call_from_thread(self.keyboard.release)
             self.call_from_thread(self.notify, str(exc), title=what, severity="error")
             return
         except Exception as exc:
+            self.call_from_thread(self.keyboard.release)
             log.exception("%s failed", what)
             self.call_from_thread(
                 self.notify,
@@ -865,6 +906,10 @@ class ChloeApp(App[int], inherit_bindings=False):
             self.list_visible = True
         self.pane_list.focus()
 
+    def enter_terminal(self) -> None:
+        """Give the shown pane the keyboard (terminal mode)."""
+        self._enter_terminal()
+
     def _enter_terminal(self) -> None:
         if self.has_class("-tiny"):
             self.list_visible = False
@@ -882,6 +927,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         elif slot.terminal is not None:
             self._enter_terminal()
         else:
+            self.keyboard.release()
             self.notify(self._not_live_hint(slot))
 
     def action_cursor_down(self) -> None:
@@ -912,6 +958,8 @@ class ChloeApp(App[int], inherit_bindings=False):
         cwd = self._new_pane_cwd()
         service = self.service
 
+        self.keyboard.claim()
+
         def job() -> tuple[PaneRecord, PaneProcess]:
             record = service.create_direct(cwd=cwd)
             return record, service.spawn_direct(record, columns, rows)
@@ -923,6 +971,8 @@ class ChloeApp(App[int], inherit_bindings=False):
         columns, rows = self._term_size()
         cwd = self._new_pane_cwd()
         service = self.service
+
+        self.keyboard.claim()
 
         def job() -> tuple[PaneRecord, PaneProcess]:
             record = service.create_tmux(cwd=cwd, columns=columns, rows=rows)
@@ -984,6 +1034,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         columns, rows = self._term_size()
         record = slot.record
         service = self.service
+        self.keyboard.claim()
         self._blocking(
             "Attach",
             lambda: (record, service.attach(record, columns, rows)),
@@ -1093,6 +1144,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         record = slot.record
         client = slot.process
         service = self.service
+        self.keyboard.claim()
 
         def job() -> tuple[PaneRecord, PaneProcess | None]:
             new = service.respawn(record, columns, rows)
@@ -1108,6 +1160,7 @@ class ChloeApp(App[int], inherit_bindings=False):
                 self._adopt(new, proc, focus=True)
             else:
                 self._after_state_change(new)
+                self._enter_terminal()
 
         self._blocking("Respawn", job, done)
 
