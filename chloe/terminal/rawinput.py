@@ -59,8 +59,12 @@ PARTIAL_WAIT: Final = 0.01
 Like tmux's ``escape-time`` (which chloe's tmux server sets to 10 ms): after it,
 the bytes are passed on as they are."""
 
-SWITCH_WAIT: Final = 0.5
-"""Seconds type-ahead after a pane-opening key waits for the app to claim it."""
+SWITCH_WAIT: Final = 3.0
+"""Seconds type-ahead after a pane-opening key waits for the app to claim it.
+
+The app claims or releases it as soon as the key's action runs; this only
+bounds the wait when the key went elsewhere (a dialog opened by the key
+before it, in the same read). Generous: a loaded machine can take a second."""
 
 CLAIMED_WAIT: Final = 15.0
 """Seconds claimed type-ahead waits for its pane (a new pane is being made)."""

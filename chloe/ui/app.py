@@ -919,7 +919,9 @@ class ChloeApp(App[int], inherit_bindings=False):
         """Type into the selected pane (a detached tmux pane is reattached first)."""
         slot = self._selected()
         if slot is None:
+            self.keyboard.release()
             return
+        self.keyboard.claim()
         if slot.process is not None:
             self._enter_terminal()
         elif slot.is_tmux and not slot.dead:
