@@ -208,19 +208,50 @@ def cmd_ls(service: PaneService, args: argparse.Namespace) -> int:
     if service.tmux_problem and any(i.record.kind is Kind.TMUX for i in infos):
         print(f"chloe: note: {service.tmux_problem}", file=sys.stderr)
     if args.json:
-        print(json.dumps([info_to_json(i) for i in infos], indent=2))
+        _out(json.dumps([info_to_json(i) for i in infos], indent=2) + "\n")
     elif infos:
         width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
-        print(format_table(infos, utcnow(), width))
+        _out(format_table(infos, utcnow(), width) + "\n")
     else:
         print("no panes yet: create one with `chloe new` (or run `chloe`)", file=sys.stderr)
     return 0
 
 
+def _current_directory(args: argparse.Namespace) -> str:
+    here: str | None = args.here
+    if here is None:
+        raise ChloeError(
+            "the current directory no longer exists; cd to one that does, or give --cwd DIR"
+        )
+    return here
+
+
+def _stored_text(text: str, what: str) -> str:
+    """``text`` if it can be stored (UTF-8), else a ChloeError naming ``what``."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = repr(os.fsencode(text))[1:]
+        raise ChloeError(
+            f"{what} {shown} is not valid UTF-8 (undecodable bytes); chloe stores "
+            "directories, names and commands as UTF-8 text"
+        ) from None
+    return text
+
+
 def cmd_new(service: PaneService, args: argparse.Namespace) -> int:
     """``chloe new``."""
     size = shutil.get_terminal_size((80, 24))
-    cwd = args.cwd if args.cwd is not None else os.getcwd()
+    if args.name is not None:
+        _stored_text(args.name, "the name")
+    for arg in args.argv:
+        _stored_text(arg, "the command argument")
+    if args.cwd is None:
+        cwd = _current_directory(args)
+    else:
+        cwd = _stored_text(args.cwd, "--cwd")
+        if not os.path.isabs(os.path.expanduser(cwd)):
+            cwd = os.path.join(_current_directory(args), cwd)
     rec = service.create_tmux(
         name=args.name,
         cwd=cwd,
@@ -229,7 +260,7 @@ def cmd_new(service: PaneService, args: argparse.Namespace) -> int:
         rows=size.lines,
         attached=False,
     )
-    print(rec.name)
+    _out(rec.name + "\n")
     return 0
 
 
@@ -272,12 +303,13 @@ def cmd_logs(service: PaneService, args: argparse.Namespace) -> int:
         except OSError as exc:
             raise ChloeError(f"cannot write {args.output}: {exc.strerror or exc}") from None
     else:
-        sys.stdout.write(body)
+        _out(body)
     return 0
 
 
 def cmd_rename(service: PaneService, args: argparse.Namespace) -> int:
     """``chloe rename``."""
+    _stored_text(args.new_name, "the name")
     service.rename(args.name, args.new_name)
     return 0
 
@@ -292,7 +324,7 @@ def cmd_rm(service: PaneService, args: argparse.Namespace) -> int:
     """``chloe rm``: prints how to reach a session that keeps running."""
     hint = service.remove(args.name)
     if hint:
-        print(hint)
+        _out(hint + "\n")
     return 0
 
 
@@ -308,31 +340,105 @@ COMMANDS = {
 }
 
 
+class _OutputError(ChloeError):
+    """stdout refused what a command printed (a full disk, ``/dev/full``)."""
+
+
+def _out(text: str) -> None:
+    """Write ``text`` to stdout; a failing stdout is one clear error, not a traceback."""
+    try:
+        sys.stdout.write(text)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise _OutputError(f"cannot write the output: {exc.strerror or exc}") from None
+
+
+def _silence_stdout() -> None:
+    # What is still buffered would fail again when Python flushes stdout at exit
+    # ("Exception ignored ..."): from now on it goes nowhere.
+    with contextlib.suppress(OSError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _flush_stdout(code: int) -> int:
+    """Flush stdout before exiting; a failure becomes status 1 with one line."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    except OSError as exc:
+        _silence_stdout()
+        if code == 0:
+            print(f"chloe: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+    return code
+
+
+def _new_without_dashes(raw: Sequence[str], args: argparse.Namespace) -> str:
+    """How ``chloe new`` should have been called when the command's options were
+    taken for chloe's (``chloe new --name l ls -la``)."""
+    tokens = list(raw[raw.index("new") + 1 :])
+    options: list[str] = []
+    while tokens and tokens[0] != args.argv[0]:
+        token = tokens.pop(0)
+        options.append(token)
+        if token in ("--name", "--cwd") and tokens:
+            options.append(tokens.pop(0))
+    return shlex.join(["chloe", "new", *options, "--", *tokens])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit status (0 ok, 1 error, 2 usage)."""
     parser = build_parser()
+    raw = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = parser.parse_args(argv)
+        args, extras = parser.parse_known_args(raw)
+        if extras and args.command == "new" and args.argv and "new" in raw:
+            print(
+                f"chloe: {extras[0]} looks like an option of the command, not of chloe: "
+                f"put -- before the command, as in: {_new_without_dashes(raw, args)}",
+                file=sys.stderr,
+            )
+            return 2
+        if extras:
+            parser.error(f"unrecognized arguments: {' '.join(extras)}")
     except SystemExit as exc:  # argparse: --help/--version exit 0, usage errors exit 2
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2
     if "TMUX" in os.environ or "TMUX_PANE" in os.environ:
         # Inside the user's tmux: chloe's tmux commands (libtmux passes them this
-        # process's environment) must not carry it; direct panes still get it.
+        # process's environment) must not carry it.
         from chloe.backends.direct import OUTER_TMUX_VARIABLES, set_aside_environment
 
         set_aside_environment(OUTER_TMUX_VARIABLES)
     try:
+        args.here = os.getcwd()
+    except OSError:
+        # Started from a deleted directory: nothing chloe runs (tmux, panes)
+        # should start there; `chloe new` says so unless given --cwd.
+        args.here = None
+        with contextlib.suppress(OSError):
+            os.chdir("/")
+    try:
         if args.command is None:
+            if not (sys.stdin.isatty() and sys.stdout.isatty()):
+                raise ChloeError(
+                    "chloe needs a terminal (stdin and stdout must be a tty); "
+                    "without one, use the subcommands: chloe --help"
+                )
             return run_tui()
-        return COMMANDS[args.command](make_service(), args)
-    except ChloeError as exc:
+        code = COMMANDS[args.command](make_service(), args)
+    except _OutputError as exc:
+        _silence_stdout()
         print(f"chloe: {exc}", file=sys.stderr)
         return 1
+    except ChloeError as exc:
+        print(f"chloe: {exc}", file=sys.stderr)
+        return _flush_stdout(1)
     except BrokenPipeError:
         # `chloe ls | head`: the reader left; say nothing more.
-        with contextlib.suppress(OSError):
-            # Python would complain when flushing stdout at exit otherwise.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _silence_stdout()
         return 0
     except KeyboardInterrupt:
         return 130
+    return _flush_stdout(code)
