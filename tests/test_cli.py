@@ -260,12 +260,8 @@ def test_inside_the_users_tmux_commands_leave_tmux_alone(
 ) -> None:
     """Run from a tmux pane, chloe's tmux commands (libtmux) do not carry $TMUX.
 
-    The test guard fails the test if any tmux process inherited it; direct
-    panes still get the user's full environment.
+    The test guard fails the test if any tmux process inherited it.
     """
-    from chloe.backends import direct
-
-    monkeypatch.setattr(direct, "_set_aside", {})
     outer = f"{tmp_path}/users-server,1,0"
     monkeypatch.setenv("TMUX", outer)
     monkeypatch.setenv("TMUX_PANE", "%0")
@@ -274,8 +270,29 @@ def test_inside_the_users_tmux_commands_leave_tmux_alone(
     assert "TMUX" not in os.environ and "TMUX_PANE" not in os.environ
     code, out, _ = chloe("ls")
     assert code == 0 and rows(out)["job"][2] == "detached"
-    env = direct.pane_environment()
-    assert (env["TMUX"], env["TMUX_PANE"]) == (outer, "%0")
+
+
+def test_direct_panes_are_not_inside_the_users_tmux(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A direct pane started by a chloe running inside tmux gets no $TMUX/$TMUX_PANE
+    (a `tmux` in it would act on the user's session), and is told about 24-bit colour."""
+    from chloe.backends.direct import pane_environment, spawn
+
+    monkeypatch.setenv("TMUX", f"{tmp_path}/users-server,1,0")
+    monkeypatch.setenv("TMUX_PANE", "%0")
+    monkeypatch.setenv("COLORTERM", "")
+    monkeypatch.setenv("KEEP_ME", "yes")
+    proc = spawn(
+        ["sh", "-c", 'echo "T=[${TMUX-unset}] P=[${TMUX_PANE-unset}] C=$COLORTERM K=$KEEP_ME"'],
+        cwd=str(tmp_path),
+        env=pane_environment(),
+    )
+    screen = Screen(proc)
+    try:
+        screen.wait_for("T=[unset] P=[unset] C=truecolor K=yes")
+    finally:
+        proc.close()
 
 
 def _long_info(now: datetime) -> list[PaneInfo]:
