@@ -151,18 +151,75 @@ def info_to_json(info: PaneInfo) -> dict[str, Any]:
 
 
 COMMAND_MIN = 12
-"""``chloe ls`` never shortens the COMMAND column below this many characters."""
+"""``chloe ls`` shortens the COMMAND column to this many cells before anything else."""
+
+CWD_MIN = 12
+"""Then the CWD column (keeping its end) to this many cells."""
+
+NAME_MIN = 8
+"""Names are shortened last, when every other column but STATUS and AGE is gone."""
+
+_NAME, _KIND, _STATUS, _COMMAND, _CWD, _AGE = range(6)
+
+_FIT_STEPS: tuple[tuple[int, int | None], ...] = (
+    (_COMMAND, COMMAND_MIN),
+    (_CWD, CWD_MIN),
+    (_KIND, None),
+    (_COMMAND, 8),
+    (_CWD, 8),
+    (_CWD, None),
+    (_COMMAND, None),
+    (_NAME, NAME_MIN),
+)
+"""How a table too wide for the terminal is narrowed, in order: shorten a column
+to a minimum width, or leave it out (None)."""
+
+
+def cells(text: str) -> int:
+    """The width of ``text`` on a terminal: CJK and most emoji take two cells."""
+    if text.isascii():
+        return len(text)
+    from rich.cells import cell_len  # only for non-ASCII text: `chloe ls` starts fast
+
+    return cell_len(text)
+
+
+def _printable(text: str) -> str:
+    """``text`` with control characters escaped, so a row stays one line."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
+def _fit(text: str, width: int, *, keep_end: bool = False) -> str:
+    """``text`` shortened with ``…`` to at most ``width`` cells (from the left if
+    ``keep_end``), then padded with spaces to exactly ``width`` cells."""
+    size = cells(text)
+    if size > width:
+        chars = reversed(text) if keep_end else iter(text)
+        kept: list[str] = []
+        used = 0
+        for ch in chars:
+            w = cells(ch)
+            if used + w > width - 1:
+                break
+            kept.append(ch)
+            used += w
+        body = "".join(reversed(kept)) if keep_end else "".join(kept)
+        text = "…" + body if keep_end else body + "…"
+        size = used + 1
+    return text + " " * (width - size)
 
 
 def format_table(infos: Sequence[PaneInfo], now: datetime, width: int | None = None) -> str:
-    """The ``chloe ls`` table, columns aligned (the last one, age, right-aligned).
+    """The ``chloe ls`` table, columns aligned by display width (age right-aligned).
 
     Args:
         infos: The panes to list.
         now: The time ages are counted to.
-        width: The terminal's width: when the table would be wider, long
-            commands are shortened with ``…`` (down to ``COMMAND_MIN``) so rows
-            do not wrap. None (output to a pipe or file) keeps every command whole.
+        width: The terminal's width: a wider table is narrowed (see
+            :data:`_FIT_STEPS`) so rows do not wrap. None (output to a pipe or
+            file) keeps every column whole.
     """
     rows: list[tuple[str, ...]] = [("NAME", "KIND", "STATUS", "COMMAND", "CWD", "AGE")]
     for info in infos:
@@ -172,29 +229,28 @@ def format_table(infos: Sequence[PaneInfo], now: datetime, width: int | None = N
                 rec.name,
                 rec.kind.value,
                 info.label,
-                _command_text(info),
-                _home_short(rec.cwd),
+                _printable(_command_text(info)),
+                _printable(_home_short(rec.cwd)),
                 format_age(rec.created, now),
             )
         )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    command = 3
-    excess = sum(widths) + 2 * (len(widths) - 1) - width if width is not None else 0
-    if excess > 0 and widths[command] > COMMAND_MIN:
-        widths[command] = max(COMMAND_MIN, widths[command] - excess)
-        rows = [
-            (*r[:command], _shorten(r[command], widths[command]), *r[command + 1 :]) for r in rows
-        ]
+    widths = [max(cells(r[i]) for r in rows) for i in range(len(rows[0]))]
+    shown = list(range(len(widths)))
+    for column, minimum in _FIT_STEPS if width is not None else ():
+        assert width is not None
+        excess = sum(widths[i] for i in shown) + 2 * (len(shown) - 1) - width
+        if excess <= 0:
+            break
+        if minimum is None:
+            shown.remove(column)
+        elif widths[column] > minimum:
+            widths[column] = max(minimum, widths[column] - excess)
     lines = []
     for r in rows:
-        cells = [r[i].ljust(widths[i]) for i in range(len(r) - 1)]
-        cells.append(r[-1].rjust(widths[-1]))
-        lines.append("  ".join(cells))
+        line = [_fit(r[i], widths[i], keep_end=i == _CWD) for i in shown if i != _AGE]
+        line.append(" " * (widths[_AGE] - cells(r[_AGE])) + r[_AGE])
+        lines.append("  ".join(line))
     return "\n".join(lines)
-
-
-def _shorten(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 # -- commands -------------------------------------------------------------------------

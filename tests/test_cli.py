@@ -324,3 +324,42 @@ def test_ls_table_to_a_pipe_keeps_whole_commands() -> None:
     text = format_table(_long_info(now), now)
     assert "…" not in text
     assert ("a very long command line " * 6).strip() in text
+
+
+def _wide_infos(now: datetime) -> list[PaneInfo]:
+    from chloe.model import ExitStatus, Status
+
+    cwd = os.path.join("/srv", "projects", "app", "backend")
+    panes = [
+        ("build", ["make", "-j8"], Status.DETACHED, None),
+        ("日本語テスト", ["claude"], Status.ATTACHED, None),
+        ("🚀 rocket", ["pytest", "-x", "tests/"], Status.DEAD, ExitStatus(code=3)),
+        ("plain", ["sh", "-c", "echo a\nb"], Status.DEAD, ExitStatus(signal=9)),
+    ]
+    return [
+        PaneInfo(PaneRecord.new(name, Kind.TMUX, cwd, cmd).replace(created=now), st, ex)
+        for name, cmd, st, ex in panes
+    ]
+
+
+@pytest.mark.parametrize("width", [None, 100, 80, 60, 44])
+def test_ls_table_aligns_wide_names_by_display_width(width: int | None) -> None:
+    """CJK and emoji names take two cells each: columns still line up, and at
+    60 columns (a phone) no row is wider than the terminal."""
+    from wcwidth import wcswidth
+
+    from chloe.cli import format_table
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    lines = format_table(_wide_infos(now), now, width=width).splitlines()
+    assert len(lines) == 5  # one per pane, nothing wrapped onto a line of its own
+    widths = {wcswidth(line) for line in lines}
+    assert len(widths) == 1, lines  # every row as wide as the header
+    if width is not None:
+        assert widths.pop() <= width, lines
+    # STATUS starts at the same cell in every row.
+    starts = {wcswidth(line[: line.index(word)]) for line, word in zip(
+        lines, ["STATUS", "detached", "attached", "dead (exit 3)", "dead (SIGKILL)"], strict=True
+    )}  # fmt: skip
+    assert len(starts) == 1, lines
+    assert lines[-1].endswith("0s") and lines[0].endswith("AGE")

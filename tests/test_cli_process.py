@@ -120,3 +120,28 @@ def test_forgotten_double_dash_says_where_it_goes(tmux_socket: str) -> None:
         "put -- before the command, as in: chloe new --name l -- ls -la\n"
     )
     assert run("ls", "--json").stdout == b"[]\n"
+
+
+def test_ls_on_a_narrow_terminal_does_not_wrap(tmp_path: Path, tmux_socket: str) -> None:
+    """`chloe ls` on a real 60-column terminal: one screen row per pane, even
+    with CJK names and long commands and directories."""
+    from chloe.backends.direct import pane_environment, spawn
+    from tests.backends.conftest import Screen
+
+    deep = tmp_path / "a-rather-long-project-directory" / "backend"
+    deep.mkdir(parents=True)
+    for name in ("日本語テスト", "build"):
+        cmd = ["sh", "-c", "sleep 600 # and a comment that makes it long"]
+        assert run("new", "--name", name, "--cwd", str(deep), "--", *cmd).returncode == 0
+    env = {**pane_environment(), "PYTHONPATH": str(ROOT)}
+    proc = spawn([*CHLOE, "ls"], cwd=str(ROOT), env=env, columns=60, rows=10)
+    screen = Screen(proc, 60, 10)
+    try:
+        screen.wait(lambda: screen.eof, 20, "chloe ls to end")
+    finally:
+        proc.close()
+    rows = [row.rstrip() for row in screen.term.display if row.strip()]
+    assert len(rows) == 3, screen.text()
+    assert rows[0].startswith("NAME") and rows[0].endswith("AGE")
+    assert rows[1].startswith("日本語テスト") and rows[2].startswith("build")
+    assert all(row[-1] == "s" for row in rows[1:]), screen.text()
