@@ -15,6 +15,7 @@ import os
 import shlex
 import shutil
 import sys
+import time
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -23,7 +24,19 @@ from chloe import __version__
 from chloe.errors import ChloeError
 
 if TYPE_CHECKING:
+    from chloe.model import PaneRecord
     from chloe.service import PaneInfo, PaneService
+
+
+NEW_WATCH = 1.0
+"""Seconds ``chloe new`` watches a new pane: a command that ends within them
+(a typo, a missing file) is reported with its exit status and last lines."""
+
+NEW_WATCH_POLL = 0.05
+"""Seconds between two looks at the new pane's status while watching it."""
+
+NEW_LAST_LINES = 5
+"""How many of its last lines ``chloe new`` shows of a command that ended at once."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,6 +59,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--name", help="the pane's name (default: the command's name, made unique)")
     p.add_argument("--cwd", help="working directory (default: the current one)")
+    p.add_argument(
+        "--no-wait",
+        action="store_true",
+        help=f"return at once instead of watching the command's first {NEW_WATCH:g} s",
+    )
     p.add_argument("argv", nargs="*", metavar="CMD", help="command and arguments, after --")
 
     p = sub.add_parser("attach", help="attach this terminal to a tmux pane, full screen")
@@ -308,6 +326,10 @@ def cmd_new(service: PaneService, args: argparse.Namespace) -> int:
         cwd = _stored_text(args.cwd, "--cwd")
         if not os.path.isabs(os.path.expanduser(cwd)):
             cwd = os.path.join(_current_directory(args), cwd)
+    if args.argv and not args.argv[0].strip():
+        raise ChloeError(
+            "the command is empty: put a program after --, or give no command for your shell"
+        )
     rec = service.create_tmux(
         name=args.name,
         cwd=cwd,
@@ -317,7 +339,52 @@ def cmd_new(service: PaneService, args: argparse.Namespace) -> int:
         attached=False,
     )
     _out(rec.name + "\n")
-    return 0
+    if args.no_wait:
+        return 0
+    return _watch_start(service, rec)
+
+
+def _watch_start(service: PaneService, rec: PaneRecord) -> int:
+    """Watch a new tmux pane for :data:`NEW_WATCH` seconds; 1 if it ended badly meanwhile."""
+    from chloe.errors import PaneGoneError, TmuxError
+
+    session = rec.tmux_session or ""
+    deadline = time.monotonic() + NEW_WATCH
+    while True:
+        snap = service.tmux.snapshot()
+        state = snap.sessions.get(session)
+        gone = state is None and snap.reachable
+        if gone or (state is not None and state.dead):
+            break
+        if time.monotonic() >= deadline:
+            return 0
+        time.sleep(NEW_WATCH_POLL)
+    exit_status = state.exit_status if state is not None else None
+    how = f" ({exit_status.describe()})" if exit_status is not None else ""
+    failed = exit_status is None or exit_status.code != 0
+    # tmux may mark the pane dead before it has read the last output from its pty.
+    lines: list[str] = []
+    settle = time.monotonic() + NEW_WATCH / 2
+    while not lines and time.monotonic() < settle:
+        try:
+            screen = service.capture(rec, lines=NEW_LAST_LINES)
+        except (TmuxError, PaneGoneError):
+            break
+        lines = [
+            _printable(line.rstrip())
+            for line in screen.splitlines()
+            if line.strip() and not line.startswith("Pane is dead")
+        ][-NEW_LAST_LINES:]
+        if not lines:
+            time.sleep(NEW_WATCH_POLL)
+    what = shlex.join(rec.command) if rec.command else "the shell"
+    name = shlex.quote(rec.name)
+    note = "" if failed else "note: "
+    print(f"chloe: {note}{rec.name!r} ended at once{how}: {what}", file=sys.stderr)
+    if lines:
+        print("its last lines:", *("  " + line for line in lines), sep="\n", file=sys.stderr)
+    print(f"it stays in the list as dead: `chloe logs {name}`, `chloe rm {name}`", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def cmd_attach(service: PaneService, args: argparse.Namespace) -> NoReturn:

@@ -57,7 +57,7 @@ def test_new_ls_and_json(chloe: Run, tmp_path: Path) -> None:
 
     code, out, _ = chloe("new", "--name", "build", "--cwd", str(tmp_path), "--", "sleep", "600")
     assert (code, out) == (0, "build\n")
-    code, out, _ = chloe("new", "--cwd", str(tmp_path), "--", "sh", "-c", "exit 3")
+    code, out, _ = chloe("new", "--no-wait", "--cwd", str(tmp_path), "--", "sh", "-c", "exit 3")
     assert (code, out) == (0, "sh\n")
     wait_until(lambda: "dead (exit 3)" in chloe("ls")[1])
 
@@ -85,6 +85,42 @@ def test_new_ls_and_json(chloe: Run, tmp_path: Path) -> None:
     assert svc().find("build").user_state.value == "detached"
     assert datetime.fromisoformat(build["created"]).tzinfo is not None
     assert panes["sh"]["status"] == "dead" and panes["sh"]["exit_code"] == 3
+
+
+def test_new_reports_a_command_that_ends_at_once(chloe: Run, tmp_path: Path) -> None:
+    """A typo or a failing command is said at once (exit 1), with its last lines;
+    a command that keeps running returns 0 and says nothing."""
+    code, out, err = chloe("new", "--cwd", str(tmp_path), "--", "claud-typo")
+    assert (code, out) == (1, "claud-typo\n")
+    lines = err.splitlines()
+    assert lines[0] == "chloe: 'claud-typo' ended at once (exit 127): claud-typo"
+    assert lines[1] == "its last lines:" and "claud-typo" in lines[2] and "not found" in lines[2]
+    assert lines[-1] == (
+        "it stays in the list as dead: `chloe logs claud-typo`, `chloe rm claud-typo`"
+    )
+
+    code, out, err = chloe(
+        "new", "--cwd", str(tmp_path), "--", "sh", "-c", "echo LAST-WORDS; sleep 0.3; exit 3"
+    )
+    assert code == 1 and "ended at once (exit 3)" in err and "\n  LAST-WORDS\n" in err
+
+    code, out, err = chloe("new", "--cwd", str(tmp_path), "--", "true")
+    assert (code, out) == (0, "true\n")
+    assert err.startswith("chloe: note: 'true' ended at once (exit 0)")
+
+    assert chloe("new", "--cwd", str(tmp_path), "--", "sleep", "600") == (0, "sleep\n", "")
+    assert rows(chloe("ls")[1])["sleep"][2] == "detached"
+
+
+def test_new_refuses_an_empty_command(chloe: Run, tmp_path: Path) -> None:
+    for empty in ("", "  "):
+        code, out, err = chloe("new", "--cwd", str(tmp_path), "--", empty)
+        assert (code, out) == (1, "")
+        assert err == (
+            "chloe: the command is empty: put a program after --, "
+            "or give no command for your shell\n"
+        )
+    assert chloe("ls", "--json")[1] == "[]\n"
 
 
 def test_new_errors(chloe: Run, tmp_path: Path) -> None:
