@@ -72,8 +72,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("send", help="type TEXT into a tmux pane without attaching")
     p.add_argument("name", metavar="NAME")
-    p.add_argument("text", metavar="TEXT", help="sent literally (no key names)")
+    p.add_argument(
+        "text", metavar="TEXT", help="sent literally (no key names); - reads it from stdin"
+    )
     p.add_argument("--enter", action="store_true", help="press Enter after the text")
+    p.add_argument(
+        "--paste",
+        action="store_true",
+        help="send it as one paste (bracketed when the program asked for it), "
+        "so its newlines do not each press Enter",
+    )
 
     p = sub.add_parser("logs", help="print or save a tmux pane's screen and scrollback")
     p.add_argument("name", metavar="NAME")
@@ -408,7 +416,13 @@ def cmd_attach(service: PaneService, args: argparse.Namespace) -> NoReturn:
 
 def cmd_send(service: PaneService, args: argparse.Namespace) -> int:
     """``chloe send``."""
-    service.send_text(args.name, args.text, enter=args.enter)
+    text: str | bytes = args.text
+    if args.text == "-":
+        try:
+            text = sys.stdin.buffer.read()
+        except OSError as exc:
+            raise ChloeError(f"cannot read the text from stdin: {exc.strerror or exc}") from None
+    service.send_text(args.name, text, enter=args.enter, paste=args.paste)
     return 0
 
 

@@ -509,12 +509,22 @@ class PaneService:
                 raise PaneStateError(f"{record.name!r} is still running; nothing to respawn")
         return self.store.update(record.id, lambda r: r.replace(exit_status=None, ended=None))
 
-    def send_text(self, name_or_id: str, text: str, *, enter: bool = False) -> None:
-        """Type ``text`` literally into a tmux pane, optionally followed by Enter."""
+    def send_text(
+        self, name_or_id: str, text: str | bytes, *, enter: bool = False, paste: bool = False
+    ) -> None:
+        """Type ``text`` literally into a tmux pane, optionally followed by Enter.
+
+        ``paste``: as one bracketed paste, when the program asked for those.
+        Any size: the text reaches tmux on its stdin (:meth:`TmuxBackend.paste_bytes`).
+        """
         rec = self.find(name_or_id)
         session = self._tmux_record(rec, "send")
+        data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogateescape")
         try:
-            self.tmux.send_text(session, text, enter=enter)
+            if data:
+                self.tmux.paste_bytes(session, data, bracketed=paste, enter=enter)
+            elif enter:
+                self.tmux.send_text(session, "", enter=True)
         except PaneGoneError:
             raise PaneGoneError(f"{rec.name!r} is dead: its tmux session is gone") from None
 

@@ -399,3 +399,64 @@ def test_ls_table_aligns_wide_names_by_display_width(width: int | None) -> None:
     )}  # fmt: skip
     assert len(starts) == 1, lines
     assert lines[-1].endswith("0s") and lines[0].endswith("AGE")
+
+
+_READER = """
+import os, sys, tty
+out, until = sys.argv[1], sys.argv[2].encode()
+if sys.argv[3] == "bracketed":
+    os.write(1, b"\\x1b[?2004h")
+tty.setraw(0)
+os.write(1, b"READY")
+data = b""
+while until not in data:
+    data += os.read(0, 65536)
+with open(out, "wb") as fh:
+    fh.write(data)
+"""
+
+
+def _reader(chloe: Run, tmp_path: Path, name: str, until: str, mode: str) -> Path:
+    """A pane whose program records its raw input up to ``until`` in a file."""
+    out = tmp_path / f"{name}.bin"
+    cmd = [sys.executable, "-c", _READER, str(out), until, mode]
+    assert chloe("new", "--no-wait", "--name", name, "--cwd", str(tmp_path), "--", *cmd)[0] == 0
+    wait_until(lambda: "READY" in chloe("logs", name)[1])
+    return out
+
+
+def test_send_paste_is_one_bracketed_paste(chloe: Run, tmp_path: Path) -> None:
+    """A multi-line prompt reaches an agent that asked for bracketed paste as one
+    paste (its newlines do not submit it), then Enter."""
+    out = _reader(chloe, tmp_path, "agent", "\x1b[201~\r", "bracketed")
+    assert chloe("send", "agent", "first line\nsecond line\n", "--paste", "--enter") == (0, "", "")
+    wait_until(out.exists)
+    assert out.read_bytes() == b"\x1b[200~first line\rsecond line\r\x1b[201~\r"
+
+
+def test_send_paste_to_a_program_that_did_not_ask_is_plain(chloe: Run, tmp_path: Path) -> None:
+    out = _reader(chloe, tmp_path, "plain", "END", "plain")
+    assert chloe("send", "plain", "a\nb END", "--paste") == (0, "", "")
+    wait_until(out.exists)
+    assert out.read_bytes() == b"a\rb END"
+
+
+def test_send_a_megabyte(chloe: Run, tmp_path: Path) -> None:
+    """1 MB of text is no "Argument list too long": it reaches tmux on its stdin."""
+    text = ("x" * 99 + "\n") * 10_485 + "END"
+    out = _reader(chloe, tmp_path, "big", "END", "plain")
+    assert chloe("send", "big", text) == (0, "", "")
+    wait_until(out.exists, timeout=30)
+    assert out.read_bytes() == text.encode()
+
+
+def test_send_reads_the_text_from_stdin(tmp_path: Path, tmux_socket: str, chloe: Run) -> None:
+    out = _reader(chloe, tmp_path, "piped", "END", "bracketed")
+    text = "línea uno\nline two END".encode() + b"\xff"
+    proc = subprocess.run(
+        [sys.executable, "-m", "chloe", "send", "piped", "--paste", "-"],
+        input=text, capture_output=True, cwd=ROOT, timeout=20,
+    )  # fmt: skip
+    assert (proc.returncode, proc.stderr) == (0, b"")
+    wait_until(out.exists)
+    assert out.read_bytes().startswith(b"\x1b[200~l\xc3\xadnea uno\rline two END")
