@@ -95,8 +95,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("kill", help="kill a tmux pane's session (it shows as dead)")
     p.add_argument("name", metavar="NAME")
 
-    p = sub.add_parser("rm", help="forget a pane; a live tmux session keeps running")
+    p = sub.add_parser(
+        "rm",
+        help="forget a pane; a live tmux session keeps running",
+        description="Forget a pane. A live tmux session keeps running (chloe prints how to "
+        "reach it); a direct pane running in a chloe window is refused without --force.",
+    )
     p.add_argument("name", metavar="NAME")
+    p.add_argument(
+        "-f", "--force", action="store_true", help="end the pane's program first, of either kind"
+    )
     return parser
 
 
@@ -459,7 +467,7 @@ def cmd_kill(service: PaneService, args: argparse.Namespace) -> int:
 
 def cmd_rm(service: PaneService, args: argparse.Namespace) -> int:
     """``chloe rm``: prints how to reach a session that keeps running."""
-    hint = service.remove(args.name)
+    hint = service.remove(args.name, force=args.force)
     if hint:
         _out(hint + "\n")
     return 0

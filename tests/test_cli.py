@@ -460,3 +460,65 @@ def test_send_reads_the_text_from_stdin(tmp_path: Path, tmux_socket: str, chloe:
     assert (proc.returncode, proc.stderr) == (0, b"")
     wait_until(out.exists)
     assert out.read_bytes().startswith(b"\x1b[200~l\xc3\xadnea uno\rline two END")
+
+
+_OWNER = """
+import sys, time
+from chloe.config import load_config
+from chloe.paths import store_path
+from chloe.service import PaneService
+from chloe.store import Store
+
+svc = PaneService(Store(store_path()), load_config())
+rec = svc.create_direct(name="d", cwd=sys.argv[1], command=["sh", "-c", "sleep 600 & wait"])
+proc = svc.spawn_direct(rec, 80, 24)
+print("RUNNING", proc.pid, flush=True)
+while (status := proc.poll()) is None:
+    time.sleep(0.02)
+svc.record_exit(rec.id, status)
+print("ENDED", status.describe(), flush=True)
+"""
+
+
+def test_rm_refuses_a_direct_pane_running_elsewhere_unless_forced(
+    chloe: Run, tmp_path: Path
+) -> None:
+    """`chloe rm` does not silently end a direct pane running in another chloe
+    process; `--force` ends it (SIGHUP to its group, as closing it there would)."""
+    owner = subprocess.Popen(
+        [sys.executable, "-c", _OWNER, str(tmp_path)],
+        stdout=subprocess.PIPE, text=True, cwd=ROOT,
+    )  # fmt: skip
+    try:
+        assert owner.stdout is not None
+        word, pid_text = owner.stdout.readline().split()
+        assert word == "RUNNING"
+        pid = int(pid_text)
+        assert rows(chloe("ls")[1])["d"][2] == "attached"
+
+        code, out, err = chloe("rm", "d")
+        assert (code, out) == (1, "")
+        assert err == (
+            f"chloe: 'd' is running in another chloe window, and removing it would end its "
+            f"program (pid {pid}): close it there, or `chloe rm --force` ends it\n"
+        )
+        os.kill(pid, 0)  # still running
+        assert rows(chloe("ls")[1])["d"][2] == "attached"
+
+        assert chloe("rm", "--force", "d") == (0, "", "")
+        assert owner.stdout.readline().split() == ["ENDED", "SIGHUP"]
+        assert chloe("ls")[1] == ""
+    finally:
+        owner.kill()
+        owner.wait(timeout=10)
+
+
+def test_rm_force_kills_a_running_tmux_pane(
+    chloe: Run, tmp_path: Path, tmux_run: Callable[..., str]
+) -> None:
+    chloe("new", "--no-wait", "--name", "job", "--cwd", str(tmp_path), "--", "sleep", "600")
+    session = json.loads(chloe("ls", "--json")[1])[0]["session"]
+    chloe("new", "--no-wait", "--name", "other", "--cwd", str(tmp_path), "--", "sleep", "600")
+    assert chloe("rm", "-f", "job") == (0, "", "")
+    assert session not in tmux_run("list-sessions", "-F", "#{session_name}")
+    assert set(rows(chloe("ls")[1])) == {"other"}
