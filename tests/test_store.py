@@ -104,7 +104,9 @@ def records(draw: st.DrawFn) -> PaneRecord:
     kind = draw(st.sampled_from(Kind))
     session = draw(st.text(st.characters(codec="utf-8"), min_size=1, max_size=20))
     return PaneRecord(
-        id=draw(st.uuids().map(lambda u: u.hex) | st.text(min_size=1, max_size=40).filter(_utf8)),
+        id=draw(
+            st.uuids().map(lambda u: u.hex) | st.from_regex(r"[0-9A-Za-z_-]{1,64}", fullmatch=True)
+        ),
         name=draw(_names),
         kind=kind,
         cwd=draw(_cwds),
@@ -115,14 +117,6 @@ def records(draw: st.DrawFn) -> PaneRecord:
         exit_status=draw(_exit),
         ended=draw(st.none() | _times),
     )
-
-
-def _utf8(s: str) -> bool:
-    try:
-        s.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 pane_lists = st.lists(records(), max_size=5, unique_by=(lambda r: r.name, lambda r: r.id))
