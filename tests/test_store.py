@@ -596,8 +596,9 @@ def _attempt_as(uid: int, gid: int, directory: Path, actions: list[str]) -> list
             for action in actions:
                 try:
                     if action == "load":
-                        store.load()
-                    elif action == "add":
+                        out.append(f"loaded {[r.name for r in store.load()]}")
+                        continue
+                    if action == "add":
                         store.add(rec("new"))
                     else:
                         store.save([rec("new")])
@@ -659,6 +660,43 @@ def test_an_unreadable_file_is_a_clear_error_and_left_untouched(tmp_path: Path) 
         assert other_files(directory, path) == []  # not moved aside, no temp files
     finally:
         path.chmod(0o600)
+
+
+@pytest.mark.parametrize("lock_file", ["present", "absent"])
+def test_a_read_only_directory_still_lists_and_refuses_writes_clearly(
+    tmp_path: Path, lock_file: str
+) -> None:
+    # A read-only data directory (a read-only mount, or a directory the user
+    # cannot write): the lock cannot be opened for writing or created, yet
+    # listing works, and a change is one clear "cannot write" line.
+    directory = tmp_path / "readonly"
+    directory.mkdir()
+    path = directory / "panes.toml"
+    path.write_bytes(_VALID)
+    path.chmod(0o644)
+    if lock_file == "present":
+        (directory / "panes.toml.lock").write_bytes(b"")
+        (directory / "panes.toml.lock").chmod(0o644)
+    actions = ["load", "add"]
+    if os.geteuid() == 0:
+        # root writes anywhere, so run as 'nobody' in a directory root owns.
+        directory.chmod(0o755)
+        results = _attempt_as(65534, 65534, directory, actions)
+    else:
+        directory.chmod(0o555)
+        try:
+            store = Store(path)
+            results = [f"loaded {[r.name for r in store.load()]}"]
+            try:
+                store.add(rec("new"))
+                results.append("no error")
+            except StoreError as exc:
+                results.append(f"{type(exc).__name__}: {exc}")
+        finally:
+            directory.chmod(0o755)
+    assert results[0] == "loaded ['pane 0', 'pane 1', 'pane 2']"
+    assert results[1].startswith("StoreError: cannot write ")
+    assert path.read_bytes() == _VALID
 
 
 def test_a_directory_in_place_of_the_file_is_a_clear_error(sd: Path) -> None:
