@@ -308,6 +308,15 @@ COMMANDS = {
 }
 
 
+def _warn_about_own_files() -> None:
+    """Print each problem met with chloe's own files (see :func:`chloe.paths.problems`)."""
+    from chloe.paths import forget_problems
+
+    for problem in forget_problems():
+        with contextlib.suppress(OSError):
+            print(f"chloe: warning: {problem}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit status (0 ok, 1 error, 2 usage)."""
     parser = build_parser()
@@ -324,7 +333,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command is None:
             return run_tui()
-        return COMMANDS[args.command](make_service(), args)
+        try:
+            return COMMANDS[args.command](make_service(), args)
+        finally:
+            _warn_about_own_files()
     except ChloeError as exc:
         print(f"chloe: {exc}", file=sys.stderr)
         return 1

@@ -6,6 +6,7 @@ can move every file by setting them.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import threading
@@ -44,6 +45,14 @@ def problems() -> tuple[str, ...]:
         return tuple(_problems.values())
 
 
+def forget_problems() -> tuple[str, ...]:
+    """Return :func:`problems` and forget them (once shown, a problem is not repeated)."""
+    with _problems_lock:
+        shown = tuple(_problems.values())
+        _problems.clear()
+        return shown
+
+
 def ensure_private_dir(path: Path) -> Path:
     """Create ``path`` and every missing parent with mode 0700, whatever the umask.
 
@@ -71,7 +80,9 @@ def ensure_private_dir(path: Path) -> Path:
             os.mkdir(new, 0o700)
         except FileExistsError:
             if not new.is_dir():
-                raise
+                raise NotADirectoryError(
+                    errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(new)
+                ) from None
             continue
         os.chmod(new, 0o700)
     for own in _own_levels(path):

@@ -7,6 +7,7 @@ directory seen by an ordinary user.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import stat
@@ -20,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from chloe import paths
+from chloe.backends import locks
 from chloe.errors import CorruptStoreError, StoreBusyError, StoreError
 from chloe.model import Kind, PaneRecord
 from chloe.store import LOCK_TIMEOUT, Store, dumps
@@ -63,6 +65,14 @@ def valid_file(*names: str) -> bytes:
             for k, name in enumerate(names)
         ]
     ).encode()
+
+
+@pytest.fixture(autouse=True)
+def no_problems_left_behind() -> Iterator[None]:
+    """Problems noted here stay in this test (the registry lives as long as the process)."""
+    paths.forget_problems()
+    yield
+    paths.forget_problems()
 
 
 @pytest.fixture
@@ -301,3 +311,127 @@ def test_a_loose_chloe_directory_is_made_private_and_reported(store_path: Path) 
         str(store_path.parent) in p and "writable by other users (mode 0777)" in p
         for p in paths.problems()
     )
+
+
+# -- lock files ----------------------------------------------------------------------
+
+
+def test_a_dangling_symlink_at_a_lock_file_never_creates_its_target(tmp_path: Path) -> None:
+    live = paths.live_dir()
+    live.mkdir(parents=True)
+    target = tmp_path / "precious"
+    link = live / f"{'a' * 32}.lock"
+    link.symlink_to(target)
+    assert locks.take(link) == -1
+    assert not locks.held(link)
+    assert not target.exists() and link.is_symlink()
+    assert any(str(live) in p and "symbolic link" in p for p in paths.problems())
+
+
+def _direct_pane_file(*names: str) -> bytes:
+    return dumps(
+        [
+            PaneRecord(
+                id=f"{k:032x}",
+                name=name,
+                kind=Kind.DIRECT,
+                cwd="/",
+                created=datetime(2024, 1, 1, tzinfo=UTC),
+            )
+            for k, name in enumerate(names)
+        ]
+    ).encode()
+
+
+def test_ls_says_when_lock_files_cannot_be_created(store_path: Path, tmux_socket: str) -> None:
+    # Nothing can be created at <state>/chloe/live (a file is in the way), so a
+    # running direct pane could not hold its lock there: its label may be wrong.
+    store_path.write_bytes(_direct_pane_file("job"))
+    paths.state_dir().mkdir(parents=True)
+    paths.live_dir().write_text("in the way")
+    proc = chloe("ls")
+    assert proc.returncode == 0, proc.stderr
+    assert "job" in proc.stdout
+    assert proc.stderr.splitlines() == [
+        f"chloe: warning: cannot create lock files in {paths.live_dir()}: "
+        "Not a directory; labels may be wrong"
+    ]
+
+
+def test_lock_files_in_an_unwritable_directory_are_a_noted_problem(tmp_path: Path) -> None:
+    directory = tmp_path / "locks"
+    directory.mkdir(mode=0o755)
+    if os.geteuid() != 0:
+        directory.chmod(0o555)
+        fd = locks.take(directory / "x.lock")
+        noted = paths.problems()
+        directory.chmod(0o755)
+    else:
+        # root writes anywhere: try as 'nobody' in a directory root owns.
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - child
+            try:
+                os.close(r)
+                os.chdir(directory)
+                os.setgroups([])
+                os.setgid(65534)
+                os.setuid(65534)
+                result = locks.take(Path("x.lock"))
+                os.write(w, f"{result}\n{chr(10).join(paths.problems())}".encode())
+            finally:
+                os._exit(0)
+        os.close(w)
+        chunks = []
+        while chunk := os.read(r, 65536):
+            chunks.append(chunk)
+        os.close(r)
+        os.waitpid(pid, 0)
+        first, *noted_list = b"".join(chunks).decode().splitlines()
+        fd, noted = int(first), tuple(noted_list)
+    assert fd == -1
+    assert any("cannot create lock files in" in p and "labels may be wrong" in p for p in noted)
+    assert not (directory / "x.lock").exists()
+
+
+def _age(path: Path, seconds: float) -> None:
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+
+
+def test_stale_lock_files_are_swept_and_held_ones_kept(tmp_path: Path) -> None:
+    live = paths.live_dir()
+    live.mkdir(parents=True)
+    stale, fresh, busy = (live / f"{c * 32}.lock" for c in "abc")
+    for f in (stale, fresh, busy):
+        f.write_bytes(b"")
+    holder = os.open(busy, os.O_RDONLY)  # another open file: its lock is another process's
+    try:
+        fcntl.flock(holder, fcntl.LOCK_EX)
+        _age(stale, 3600)
+        _age(busy, 3600)
+        fd = locks.take(live / f"{'d' * 32}.lock")
+        assert fd >= 0
+        os.close(fd)
+        assert not stale.exists()
+        assert fresh.exists() and busy.exists()
+    finally:
+        os.close(holder)
+
+
+def test_stale_temporary_client_files_are_removed(tmp_path: Path) -> None:
+    clients = paths.client_lock_dir("s")
+    clients.mkdir(parents=True)
+    stale, fresh = clients / ".tmp-1-aa", clients / ".tmp-2-bb"
+    stale.write_bytes(b"")
+    fresh.write_bytes(b"")
+    _age(stale, 3600)
+    taken = locks.take_temporary(clients)
+    assert taken is not None
+    try:
+        _age(taken.path, 3600)  # old, but locked: a client starting up
+        assert locks.held_pids(clients) == frozenset()
+        assert not stale.exists()
+        assert fresh.exists() and taken.path.exists()
+    finally:
+        taken.discard()
