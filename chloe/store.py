@@ -37,7 +37,7 @@ import stat
 import tempfile
 import time
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -52,7 +52,15 @@ from chloe.errors import (
     StoreError,
     UnknownPaneError,
 )
-from chloe.model import ExitStatus, Kind, PaneRecord, UserState, validate_id, validate_name
+from chloe.model import (
+    ExitStatus,
+    Kind,
+    PaneRecord,
+    UserState,
+    unique_name,
+    validate_id,
+    validate_name,
+)
 from chloe.paths import ensure_private_dir
 
 SCHEMA = 1
@@ -521,6 +529,58 @@ class Store:
         with self._locked():
             self._read_unlocked()
             self._write_unlocked(list(records))
+
+    def merge(self, before: Sequence[PaneRecord], after: Sequence[PaneRecord]) -> list[PaneRecord]:
+        """Apply the changes that turned ``before`` into ``after`` to the file as it is now.
+
+        For work that must not hold the lock while it waits on something slow
+        (asking tmux, which may not answer for seconds): take a snapshot with
+        :meth:`load`, work on a copy without any lock, then ``merge`` it back
+        in one short transaction. Three-way, by pane id:
+
+        * a record that differs between ``before`` and ``after`` replaces the
+          file's record with that id only if the file still holds the
+          ``before`` version; if another process changed it meanwhile, its
+          change wins (the caller's is dropped, to be recomputed next time);
+        * a record in ``after`` whose id is not in ``before`` is appended,
+          unless the file has that id by now; a name taken meanwhile gets a
+          free variant (``name-2``…);
+        * a record in ``before`` but not in ``after`` is removed if the file
+          still holds it unchanged.
+
+        Returns:
+            The list now on disk.
+        """
+        old = {r.id: r for r in before}
+        new = {r.id: r for r in after}
+        with self.transaction() as records:
+            index = {r.id: i for i, r in enumerate(records)}
+            for pane_id, rec in new.items():
+                was = old.get(pane_id)
+                if was is None or was == rec:
+                    continue
+                i = index.get(pane_id)
+                if i is not None and records[i] == was:
+                    if rec.name != was.name and any(
+                        r.name == rec.name for r in records if r.id != pane_id
+                    ):
+                        continue  # the new name was taken meanwhile: keep theirs
+                    records[i] = rec
+            for added in after:
+                if added.id in old or added.id in index:
+                    continue
+                taken = {r.name for r in records}
+                free = unique_name(added.name, taken)
+                records.append(added if free == added.name else added.replace(name=free))
+                index[added.id] = len(records) - 1
+            gone = {
+                pane_id
+                for pane_id, was in old.items()
+                if pane_id not in new and pane_id in index and records[index[pane_id]] == was
+            }
+            if gone:
+                records[:] = [r for r in records if r.id not in gone]
+            return list(records)
 
     # -- conveniences ------------------------------------------------------------
 

@@ -816,3 +816,56 @@ def test_no_test_touches_the_real_home() -> None:
     home = Path(os.environ["HOME"])
     assert paths.store_path().is_relative_to(home.parent)
     assert paths.config_path().is_relative_to(home.parent)
+
+
+# -- snapshot, then merge ----------------------------------------------------------
+
+
+def test_merge_applies_only_changes_nobody_else_made_meanwhile(sd: Path) -> None:
+    store = Store(sd / "panes.toml")
+    for name in ("kept", "theirs", "mine", "gone", "both"):
+        store.add(rec(name))
+    before = store.load()
+    by_name = {r.name: r for r in before}
+    # Meanwhile (no lock held by us) another process changes things.
+    other = Store(sd / "panes.toml")
+    other.update(by_name["theirs"].id, lambda r: r.replace(name="renamed by them"))
+    other.update(by_name["both"].id, lambda r: r.replace(user_state=UserState.DETACHED))
+    other.add(rec("added by them"))
+    other.add(rec("new"))  # takes the name our new record wants
+    # Our own, slower work on the snapshot.
+    ended = datetime(2025, 1, 1, tzinfo=UTC)
+    after = [
+        by_name["kept"],
+        by_name["theirs"].replace(ended=ended),  # they renamed it: their change wins
+        by_name["mine"].replace(exit_status=ExitStatus(code=3), ended=ended),
+        by_name["both"].replace(ended=ended),  # they changed it too: theirs wins
+        rec("new", kind=Kind.DIRECT),  # 'gone' left out: removed
+    ]
+    merged = store.merge(before, after)
+    assert merged == store.load()
+    names = [r.name for r in merged]
+    assert names == ["kept", "renamed by them", "mine", "both", "added by them", "new", "new-2"]
+    got = {r.name: r for r in merged}
+    assert got["mine"].exit_status == ExitStatus(code=3)
+    assert got["renamed by them"].ended is None
+    assert got["both"].user_state is UserState.DETACHED and got["both"].ended is None
+    assert got["new-2"].id == after[-1].id
+
+
+def test_merge_keeps_a_record_another_process_changed_before_we_removed_it(sd: Path) -> None:
+    store = Store(sd / "panes.toml")
+    a = store.add(rec("a"))
+    before = store.load()
+    Store(sd / "panes.toml").update(a.id, lambda r: r.replace(name="b"))
+    assert [r.name for r in store.merge(before, [])] == ["b"]
+
+
+def test_merge_with_no_changes_does_not_write(sd: Path) -> None:
+    store = Store(sd / "panes.toml")
+    store.add(rec("a"))
+    before = store.load()
+    mtime = store.path.stat().st_mtime_ns
+    os.utime(store.path, ns=(mtime - 10**9, mtime - 10**9))
+    store.merge(before, list(before))
+    assert store.path.stat().st_mtime_ns == mtime - 10**9
