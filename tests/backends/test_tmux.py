@@ -667,3 +667,63 @@ def test_inside_the_users_tmux_chloe_still_drives_its_own_server(
     finally:
         client.close()
     assert backend.kill("chloe-in")
+
+
+_ENDING_TMUX_CONF = """\
+set -g exit-unattached on
+set -g destroy-unattached on
+set -g lock-after-time 1
+set -g remain-on-exit off
+"""
+
+
+@pytest.mark.parametrize("options", ["exit-unattached", "destroy-unattached", "all"])
+def test_a_tmux_conf_that_ends_unattached_sessions_does_not_end_chloes(
+    service: PaneService, tmp_path: Path, tmux_run: Tmux, options: str
+) -> None:
+    """Options in ~/.tmux.conf that end (or lock) sessions nobody is attached to are overridden."""
+    home = Path(os.environ["HOME"])
+    lines = _ENDING_TMUX_CONF.splitlines()
+    chosen = lines if options == "all" else [line for line in lines if options in line]
+    (home / ".tmux.conf").write_text("\n".join(chosen) + "\n")
+    first = service.create_tmux(name="a", cwd=str(tmp_path), command=["sleep", "600"])
+    second = service.create_tmux(name="b", cwd=str(tmp_path), command=["sleep", "600"])
+    client = service.attach(first, 80, 24)
+    Screen(client).wait(
+        lambda: by_name(service)["a"].status is Status.ATTACHED, 10, "chloe's client attached"
+    )
+    client.close()
+    # The server has handled the client's departure once it no longer lists it.
+    wait_until(
+        lambda: (
+            tmux_run("list-clients", check=False).strip() == ""
+            and by_name(service)["a"].status is not Status.ATTACHED
+        ),
+        message="the client gone",
+    )
+    infos = by_name(service)
+    assert infos["a"].status is Status.DETACHED
+    assert infos["b"].status is Status.DETACHED
+    assert sessions(tmux_run) == {first.tmux_session, second.tmux_session}
+    if options == "all":
+        target = f"={first.tmux_session}:"
+        assert tmux_run("show-options", "-v", "-t", target, "lock-after-time").strip() == "0"
+
+
+def test_a_client_of_a_killed_session_ends_even_with_detach_on_destroy_off(
+    service: PaneService, tmp_path: Path
+) -> None:
+    """With ``detach-on-destroy off`` tmux would switch the client to another pane's session."""
+    (Path(os.environ["HOME"]) / ".tmux.conf").write_text("set -g detach-on-destroy off\n")
+    service.create_tmux(name="other", cwd=str(tmp_path), command=["sh", "-c", "echo OTHER; cat"])
+    rec = service.create_tmux(
+        name="mine", cwd=str(tmp_path), command=["sh", "-c", "echo MINE; cat"]
+    )
+    screen = Screen(service.attach(rec, 80, 24))
+    try:
+        screen.wait_for("MINE")
+        service.kill("mine")
+        screen.wait(lambda: screen.eof, 10, "the client to end with its session")
+        assert "OTHER" not in screen.text()
+    finally:
+        screen.proc.close()
