@@ -61,6 +61,9 @@ def server_setup() -> list[list[str]]:
         ["set-option", "-s", "escape-time", str(ESCAPE_TIME_MS)],
         # 24-bit colour for the embedded client, whose TERM is xterm-256color.
         ["set-option", "-s", "terminal-overrides[90]", "xterm-256color:Tc"],
+        # Programs that ask for focus reports (vim's autoread, editors redrawing on
+        # return) get them, as the terminal chloe runs in sends them.
+        ["set-option", "-s", "focus-events", "on"],
         # A server that exits once no client is attached would end every pane.
         ["set-option", "-s", "exit-unattached", "off"],
     ]

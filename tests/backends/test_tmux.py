@@ -23,6 +23,7 @@ from chloe.errors import PaneGoneError, PaneStateError, TmuxError, TmuxUnavailab
 from chloe.model import Kind, PaneRecord, Status
 from chloe.service import PaneInfo, PaneService
 from chloe.store import Store
+from chloe.terminal.keys import encode_focus
 from tests.backends.conftest import Screen
 from tests.conftest import REAL_TMUX, wait_until
 
@@ -725,5 +726,37 @@ def test_a_client_of_a_killed_session_ends_even_with_detach_on_destroy_off(
         service.kill("mine")
         screen.wait(lambda: screen.eof, 10, "the client to end with its session")
         assert "OTHER" not in screen.text()
+    finally:
+        screen.proc.close()
+
+
+_KEY_LOGGER = """\
+import os, sys, tty
+tty.setraw(0)
+os.write(1, sys.argv[2].encode() + b"READY\\r\\n")
+with open(sys.argv[1], "ab", buffering=0) as log:
+    while data := os.read(0, 1024):
+        log.write(data.hex().encode() + b"\\n")
+"""
+
+
+def test_a_program_asking_for_focus_reports_gets_them_through_chloes_client(
+    service: PaneService, tmp_path: Path
+) -> None:
+    """chloe's server has ``focus-events on``: focus in/out reach a program that enables 1004."""
+    log = tmp_path / "keys.log"
+    log.touch()
+    command = [sys.executable, "-c", _KEY_LOGGER, str(log), "\x1b[?1004h"]
+    rec = service.create_tmux(name="focus", cwd=str(tmp_path), command=command)
+    screen = Screen(service.attach(rec, 80, 24))
+    try:
+        screen.wait_for("READY")
+        # tmux's client asks its terminal (chloe's emulator) for focus reports...
+        screen.wait(lambda: screen.term.focus_events, 10, "the client to enable mode 1004")
+        # ...reports focus in to the program as the client attaches...
+        wait_until(lambda: "1b5b49" in log.read_text().split(), message="CSI I in the pane")
+        # ...and passes on the focus out chloe sends when the user leaves the pane.
+        screen.proc.write(encode_focus(False, screen.term))
+        wait_until(lambda: "1b5b4f" in log.read_text().split(), message="CSI O in the pane")
     finally:
         screen.proc.close()
