@@ -102,6 +102,11 @@ def session_options(session: str, *, pane_id: str, name: str, status_line: bool)
     ]
 
 
+def server_identity() -> list[str]:
+    """Print the server's pid and socket path (``PID PATH``)."""
+    return ["display-message", "-p", "#{pid} #{socket_path}"]
+
+
 def respawn_pane(session: str, *, cwd: str, command: Sequence[str]) -> list[str]:
     """Restart the session's dead pane with ``command`` in ``cwd``."""
     return ["respawn-pane", "-k", "-t", pane_target(session), "-c", cwd, *pane_command(command)]

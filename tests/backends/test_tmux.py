@@ -760,3 +760,92 @@ def test_a_program_asking_for_focus_reports_gets_them_through_chloes_client(
         wait_until(lambda: "1b5b4f" in log.read_text().split(), message="CSI O in the pane")
     finally:
         screen.proc.close()
+
+
+def _socket_file(tmux_socket: str) -> Path:
+    return Path(os.environ["TMUX_TMPDIR"]) / f"tmux-{os.getuid()}" / tmux_socket
+
+
+def _server_pid(tmux_run: Tmux) -> int:
+    return int(tmux_run("display-message", "-p", "#{pid}").strip())
+
+
+@pytest.fixture
+def two_panes(service: PaneService, tmp_path: Path, tmux_run: Tmux) -> Iterator[int]:
+    """Two live tmux panes ("a", "b") and one that has ended ("done"); yields the server pid."""
+    service.create_tmux(name="a", cwd=str(tmp_path), command=["sleep", "600"])
+    service.create_tmux(name="b", cwd=str(tmp_path), command=["sleep", "600"])
+    service.create_tmux(name="done", cwd=str(tmp_path), command=["true"])
+    wait_until(lambda: by_name(service)["done"].status is Status.DEAD)
+    pid = _server_pid(tmux_run)
+    try:
+        yield pid
+    finally:
+        os.kill(pid, signal.SIGCONT)
+
+
+def test_a_stopped_server_makes_panes_unreachable_not_dead(
+    service: PaneService, two_panes: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tmux_module, "CMD_TIMEOUT", 0.5)
+    before = service.store.path.read_bytes()
+    os.kill(two_panes, signal.SIGSTOP)
+    start = time.monotonic()
+    infos = by_name(service)
+    assert time.monotonic() - start < 3.0
+    assert {n: i.label for n, i in infos.items()} == {
+        "a": "unreachable",
+        "b": "unreachable",
+        "done": "dead (exit 0)",
+    }
+    assert "did not answer" in (service.tmux_unreachable or "")
+    assert service.store.path.read_bytes() == before
+    # R on an unreachable pane does not start a second copy.
+    with pytest.raises(TmuxError, match="cannot tell whether 'a' still runs"):
+        service.respawn(infos["a"].record)
+    os.kill(two_panes, signal.SIGCONT)
+    wait_until(lambda: by_name(service)["a"].status is Status.DETACHED, message="back")
+    assert service.tmux_unreachable is None
+
+
+def test_a_deleted_socket_file_is_made_again_and_no_second_server_starts(
+    service: PaneService, two_panes: int, tmux_socket: str, tmux_run: Tmux, tmp_path: Path
+) -> None:
+    """A tmp cleaner removed the socket: chloe finds the server again by its pid."""
+    socket = _socket_file(tmux_socket)
+    socket.unlink()
+    infos = by_name(service)
+    assert {n: i.status for n, i in infos.items()} == {
+        "a": Status.DETACHED,
+        "b": Status.DETACHED,
+        "done": Status.DEAD,
+    }
+    assert socket.exists()
+    # Again, now with `chloe new`: it reaches the same server instead of starting one.
+    socket.unlink()
+    service.create_tmux(name="c", cwd=str(tmp_path), command=["sleep", "600"])
+    assert _server_pid(tmux_run) == two_panes
+    assert set(by_name(service)) == {"a", "b", "done", "c"}
+    assert by_name(service)["a"].status is Status.DETACHED
+
+
+def test_a_deleted_socket_of_a_stopped_server_is_unreachable_and_new_refuses(
+    service: PaneService, two_panes: int, tmux_run: Tmux, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tmux_module, "CMD_TIMEOUT", 0.5)
+    before = service.store.path.read_bytes()
+    socket = _socket_file(service.tmux.socket)
+    os.kill(two_panes, signal.SIGSTOP)
+    socket.unlink()
+    start = time.monotonic()
+    infos = by_name(service)
+    assert time.monotonic() - start < 5.0
+    assert infos["a"].status is Status.UNREACHABLE and infos["b"].status is Status.UNREACHABLE
+    assert f"pid {two_panes}" in (service.tmux_unreachable or "")
+    with pytest.raises(TmuxError, match="no second server was started"):
+        service.create_tmux(name="c", cwd="/", command=["sleep", "600"])
+    assert not socket.exists()
+    assert service.store.path.read_bytes() == before
+    os.kill(two_panes, signal.SIGCONT)
+    wait_until(lambda: by_name(service)["a"].status is Status.DETACHED, message="back")
+    assert _server_pid(tmux_run) == two_panes
