@@ -71,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("rm", help="forget a pane; a live tmux session keeps running")
     p.add_argument("name", metavar="NAME")
+
+    p = sub.add_parser("doctor", help="check tmux, files, terminal and what survives logout")
+    p.add_argument("--json", action="store_true", help="print a JSON list of findings")
     return parser
 
 
@@ -230,6 +233,9 @@ def cmd_new(service: PaneService, args: argparse.Namespace) -> int:
         attached=False,
     )
     print(rec.name)
+    placed = service.tmux.placement
+    if service.tmux.started_server and placed is not None and placed.problem:
+        print(f"chloe: note: {placed.problem}", file=sys.stderr)
     return 0
 
 
@@ -296,6 +302,18 @@ def cmd_rm(service: PaneService, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """``chloe doctor``: needs no working pane list, so it takes no service."""
+    from chloe import doctor
+
+    findings = doctor.diagnose()
+    if args.json:
+        print(json.dumps(doctor.as_json(findings), indent=2))
+    else:
+        sys.stdout.write(doctor.render(findings))
+    return 1 if any(f.level is doctor.Level.PROBLEM for f in findings) else 0
+
+
 COMMANDS = {
     "ls": cmd_ls,
     "new": cmd_new,
@@ -324,6 +342,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command is None:
             return run_tui()
+        if args.command == "doctor":
+            return cmd_doctor(args)
         return COMMANDS[args.command](make_service(), args)
     except ChloeError as exc:
         print(f"chloe: {exc}", file=sys.stderr)

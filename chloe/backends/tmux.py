@@ -57,9 +57,10 @@ from libtmux.common import tmux_cmd
 from libtmux.server import Server
 
 from chloe import paths
-from chloe.backends import locks, tmux_commands, tmux_errors, tmux_server
+from chloe.backends import locks, placement, tmux_commands, tmux_errors, tmux_server
 from chloe.backends.direct import OUTER_TMUX_VARIABLES, PtyProcess, pane_environment, spawn
 from chloe.backends.locks import ClientCommand
+from chloe.backends.placement import Placement
 from chloe.backends.tmux_commands import (
     ESCAPE_TIME_MS,
     chain,
@@ -128,6 +129,10 @@ class TmuxBackend:
         self.runner = TmuxRunner(socket, binary)
         self._known: ServerRecord | None = None
         self._revive_failed: ServerRecord | None = None
+        self.placement: Placement | None = None
+        """Where a server this backend starts is placed (decided at the first start)."""
+        self.started_server = False
+        """This backend started the server (so a logout warning is news)."""
 
     @property
     def client_lock_dir(self) -> Path:
@@ -317,6 +322,7 @@ class TmuxBackend:
             from chloe.errors import PaneStartError
 
             raise PaneStartError(f"cannot start pane: directory {cwd} does not exist")
+        placed = self._start_placed_server()
         args = chain(
             *tmux_commands.server_setup(),
             # This may start the server, which copies its global environment from
@@ -336,6 +342,54 @@ class TmuxBackend:
         last = proc.stdout.strip().rpartition("\n")[2].split(" ", 1)
         if len(last) == 2 and last[0].isdigit():
             self._remember(int(last[0]), last[1])
+        if placed:
+            # Kept on until the first session existed; from now on the server ends
+            # with its last session, like any tmux server.
+            self.run("set-option", "-s", "exit-empty", "on")
+
+    def _start_placed_server(self) -> bool:
+        """Start the server through the placement's prefix, if it is not running.
+
+        Returns whether it did. On a systemd machine with lingering the prefix is
+        ``systemd-run --user --scope``, so the server lives outside the login's
+        scope and survives logout (:mod:`chloe.backends.placement`). The server is
+        started empty with ``exit-empty off`` so it waits for the session the
+        caller creates next. If the prefix fails, the server is started as usual
+        by ``new-session`` and :attr:`placement` says what happened.
+        """
+        if self.placement is None:
+            self.placement = placement.decide(placement.probe(), self.socket)
+        prefix = self.placement.prefix
+        if not prefix and self.placement.problem is None:
+            return False  # nothing to place, nothing to warn about: no extra tmux call
+        probe = self.run("list-sessions", "-F", "#{session_name}")
+        running = probe.returncode == 0 or not tmux_errors.server_down(probe.stderr)
+        self.started_server = not running
+        if not prefix or running:
+            return False
+        argv = [*prefix, *self.argv("start-server", ";", "set-option", "-s", "exit-empty", "off")]
+        try:
+            proc = subprocess.run(
+                argv,
+                capture_output=True,
+                text=True,
+                timeout=CMD_TIMEOUT,
+                stdin=subprocess.DEVNULL,
+                env=pane_environment(drop=CLIENT_ENV_DROP),
+                check=False,
+            )
+            failure = proc.stderr.strip().splitlines()[:1] if proc.returncode else None
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            failure = [str(exc)]
+        if failure is None:
+            return True
+        self.placement = Placement(
+            (),
+            None,
+            f"{prefix[0]} could not place chloe's tmux server ({' '.join(failure) or 'failed'}); "
+            "it was started as a child of this login instead.",
+        )
+        return False
 
     def respawn(self, session: str, *, cwd: str, command: Sequence[str]) -> None:
         """Restart the dead pane of a live session with its command."""
