@@ -59,8 +59,6 @@ def server_setup() -> list[list[str]]:
     """Server options chloe needs (see :meth:`TmuxBackend.server_setup_args`)."""
     return [
         ["set-option", "-s", "escape-time", str(ESCAPE_TIME_MS)],
-        # Programs that ask for focus reports get them (chloe forwards its terminal's).
-        ["set-option", "-s", "focus-events", "on"],
         # 24-bit colour for the embedded client, whose TERM is xterm-256color.
         ["set-option", "-s", "terminal-overrides[90]", "xterm-256color:Tc"],
         # Programs that ask for focus reports (vim's autoread, editors redrawing on
