@@ -43,6 +43,7 @@ from chloe.model import (
     PaneRecord,
     Status,
     UserState,
+    status_words,
     unique_name,
     utcnow,
     validate_name,
@@ -70,9 +71,7 @@ class PaneInfo:
     @property
     def label(self) -> str:
         """``attached``, ``detached``, ``dead (exit 3)``, ``dead (SIGKILL)`` or ``dead``."""
-        if self.status is Status.DEAD and self.exit_status is not None:
-            return f"dead ({self.exit_status.describe()})"
-        return self.status.value
+        return status_words(self.status, self.exit_status)
 
 
 class _LiveLock:

@@ -40,7 +40,15 @@ from chloe.backends.base import PaneProcess
 from chloe.config import BINDINGS as BINDING_SPECS
 from chloe.config import Config
 from chloe.errors import ChloeError
-from chloe.model import ExitStatus, Kind, PaneRecord, Status, UserState, utcnow
+from chloe.model import (
+    ExitStatus,
+    Kind,
+    PaneRecord,
+    Status,
+    UserState,
+    status_words,
+    utcnow,
+)
 from chloe.service import PaneInfo, PaneService
 from chloe.terminal import Terminal
 from chloe.terminal.view import TerminalView
@@ -142,25 +150,36 @@ class PaneSlot:
         return self.record.kind is Kind.TMUX
 
     @property
-    def label(self) -> str:
-        """The status in words: ``attached``, ``detached``, ``dead (exit 3)``, ``checking…``."""
+    def state(self) -> tuple[Status, ExitStatus | None]:
+        """The pane's status and, when dead, how it ended (``CHECKING`` before any answer)."""
         if not self.is_tmux:
             if self.process is not None:
-                return Status.ATTACHED.value
+                return Status.ATTACHED, None
             if self.exit_status is not None:
-                return f"dead ({self.exit_status.describe()})"
-            if self.info is not None and self.info.status is Status.ATTACHED:
-                return Status.ATTACHED.value  # running in another chloe
-            status = self.exit_status or self.record.exit_status
-            return f"dead ({status.describe()})" if status else Status.DEAD.value
+                return Status.DEAD, self.exit_status
+            if self.info is None:
+                return Status.CHECKING, None
+            if self.info.status is Status.ATTACHED:
+                return Status.ATTACHED, None  # running in another chloe
+            return Status.DEAD, self.record.exit_status
         if self.info is None:
-            return "checking…"
-        return self.info.label
+            return Status.CHECKING, None
+        return self.info.status, self.info.exit_status
+
+    @property
+    def status(self) -> Status:
+        """See :attr:`state`."""
+        return self.state[0]
+
+    @property
+    def label(self) -> str:
+        """The status in words: ``attached``, ``detached``, ``dead (exit 3)``, ``checking…``."""
+        return status_words(*self.state)
 
     @property
     def dead(self) -> bool:
         """The pane's process has ended (or its session is gone)."""
-        return self.label.startswith("dead")
+        return self.status is Status.DEAD
 
 
 class ChloeApp(App[int], inherit_bindings=False):
@@ -375,6 +394,7 @@ class ChloeApp(App[int], inherit_bindings=False):
             pane_id=slot.record.id,
             name=slot.record.name,
             kind=slot.record.kind,
+            status=slot.status,
             label=slot.label,
             command=command,
             age=age,
@@ -457,6 +477,11 @@ class ChloeApp(App[int], inherit_bindings=False):
                 style = "-dead"
                 kept = "last screen" if slot.terminal or slot.preview else "no screen kept"
                 hint = f"{kept} · {self._key_for('respawn')}: respawn"
+            elif slot.status is Status.CHECKING:
+                hint = "asking tmux and the store…"
+            elif slot.status is Status.UNREACHABLE:
+                style = "-preview"
+                hint = "tmux does not answer; the pane may still be running"
             elif slot.info is not None and slot.info.status is Status.ATTACHED:
                 style = "-preview"
                 hint = f"attached elsewhere — preview · {self._key_for('attach')}: attach here"

@@ -8,13 +8,17 @@ Regenerate with ``--snapshot-update`` only after looking at the new SVGs.
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from pathlib import Path
 
 from textual.pilot import Pilot
 
+import chloe.ui.app
+from chloe.backends.base import PaneProcess
 from chloe.config import Config
 from chloe.model import ExitStatus, UserState
+from chloe.service import PaneInfo
 from chloe.store import Store
 from chloe.ui.app import ChloeApp
 from tests.ui.fakes import FIXED_NOW, FakeService
@@ -37,9 +41,9 @@ AGENT_SCREEN = (
 )
 
 
-def scene(tmp_path: Path) -> ChloeApp:
+def scene(tmp_path: Path, cls: type[FakeService] = FakeService) -> ChloeApp:
     """Four panes: a running training job, a detached agent, a failed build, a killed shell."""
-    service = FakeService(Store(tmp_path / "panes.toml"), Config(shell="/bin/sh"))
+    service = cls(Store(tmp_path / "panes.toml"), Config(shell="/bin/sh"))
     service.add_tmux(
         "train-resnet",
         created=FIXED_NOW - timedelta(hours=3, minutes=12),
@@ -167,3 +171,41 @@ async def test_narrow_help_stacks_and_scrolls_to_the_end(tmp_path: Path) -> None
         assert scroller.scroll_y == scroller.max_scroll_y
         hint = help_screen.query_one(".hint")
         assert hint.region.bottom <= 20 and hint.region.height == 1, "the close hint stays visible"
+
+
+class _HeldStatus(FakeService):
+    """The fake service whose status answer waits until the test lets it through."""
+
+    def __init__(self, store: Store, config: Config) -> None:
+        super().__init__(store, config)
+        self.answer = threading.Event()
+
+    def panes(self, live_direct: dict[str, PaneProcess] | None = None) -> list[PaneInfo]:
+        self.answer.wait(10)
+        return super().panes(live_direct)
+
+
+class _FirstFrameApp(ChloeApp):
+    """Lets the held status answer through as it quits (so quitting need not wait for it)."""
+
+    CSS_PATH = str(Path(chloe.ui.app.__file__).with_name("app.tcss"))
+
+    def on_unmount(self) -> None:
+        service = self.service
+        assert isinstance(service, _HeldStatus)
+        service.answer.set()
+
+
+def test_first_frame_shows_checking(snap_compare: object, tmp_path: Path) -> None:
+    """The first frame, before tmux has answered: every stored pane is listed
+    with a grey ◌ and 'checking…' (no red ✗: nothing is known to be dead yet),
+    and the terminal area shows the first pane's title with no screen yet.
+    """
+    scene(tmp_path, _HeldStatus)
+    app = _FirstFrameApp(_HeldStatus(Store(tmp_path / "panes.toml"), Config(shell="/bin/sh")))
+
+    async def first_frame(pilot: Pilot[int]) -> None:
+        await until(pilot, lambda: len(listed_names(app)) == 4, "the stored panes")
+        assert all(shows(app, name, "checking…") for name in listed_names(app))
+
+    assert snap_compare(app, terminal_size=(100, 30), run_before=first_frame)  # type: ignore[operator]
