@@ -13,7 +13,8 @@ from chloe.config import Config
 from chloe.paths import store_path
 from chloe.service import PaneService
 from chloe.store import Store
-from chloe.ui.app import ChloeApp, PaneSlot
+from chloe.ui.app import ChloeApp
+from chloe.ui.panes import PaneSlot
 
 SIZE = (100, 30)
 
@@ -46,10 +47,7 @@ async def until(
 
 def slot(app: ChloeApp, name: str) -> PaneSlot | None:
     """The pane called ``name``, if listed."""
-    for s in app._slots.values():
-        if s.record.name == name:
-            return s
-    return None
+    return app.panes.by_name(name)
 
 
 def entry_text(app: ChloeApp, name: str) -> str:
@@ -68,10 +66,24 @@ def listed_names(app: ChloeApp) -> list[str]:
     """Names in the pane list, top to bottom."""
     names = []
     for pane_id in app.pane_list.pane_ids:
-        s = app._slots.get(pane_id)
+        s = app.panes.get(pane_id)
         if s is not None:
             names.append(s.record.name)
     return names
+
+
+def notices(app: ChloeApp) -> list[tuple[str, str]]:
+    """The notifications on screen now, as (severity, text), oldest first.
+
+    Textual shows them only when the test runs with ``run_test(notifications=True)``.
+    """
+    shown = []
+    for toast in app.screen.query("Toast"):
+        severity = next(
+            (s for s in ("error", "warning", "information") if toast.has_class(f"-{s}")), ""
+        )
+        shown.append((severity, str(toast.render())))
+    return shown
 
 
 def shows(app: ChloeApp, name: str, word: str) -> bool:

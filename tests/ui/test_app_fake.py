@@ -14,7 +14,16 @@ from chloe.terminal.view import TerminalView
 from chloe.ui.app import ChloeApp, run
 from chloe.ui.pane_list import PaneList
 from tests.ui.fakes import FIXED_NOW, FakeService
-from tests.ui.helpers import SIZE, entry_text, listed_names, screen_text, shows, title_text, until
+from tests.ui.helpers import (
+    SIZE,
+    entry_text,
+    listed_names,
+    notices,
+    screen_text,
+    shows,
+    title_text,
+    until,
+)
 
 
 def fake_app(tmp_path: Path, **config: object) -> tuple[ChloeApp, FakeService]:
@@ -51,7 +60,7 @@ async def test_output_in_hidden_pane_is_flagged(tmp_path: Path) -> None:
             await until(pilot, lambda: isinstance(app.focused, TerminalView), "focus")
             await pilot.press("ctrl+q")
         first, second = listed_names(app)
-        assert app.pane_list.selected_id == app._slots[app.pane_list.pane_ids[1]].record.id
+        assert app.pane_list.selected_id == app.pane_list.pane_ids[1]
         service.spawned[0].emit(b"build finished\r\n")
         await until(pilot, lambda: "new output" in entry_text(app, first), "activity mark")
         service.spawned[0].emit(b"\x07")
@@ -121,10 +130,10 @@ async def test_corrupt_pane_list_is_reported_not_raised(tmp_path: Path) -> None:
     """A panes.toml that does not parse: chloe starts empty and says where the file went."""
     (tmp_path / "panes.toml").write_text("this is [not toml")
     app, _service = fake_app(tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: len(app._notifications) > 0, "a notification")
-        (note,) = list(app._notifications)
-        assert "moved to" in note.message and note.severity == "error"
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await until(pilot, lambda: len(notices(app)) > 0, "a notification")
+        ((severity, text),) = notices(app)
+        assert "moved to" in text and severity == "error"
         assert listed_names(app) == []
         assert "No panes yet" in str(app.query_one("#empty").render())
 
@@ -133,11 +142,11 @@ async def test_clicking_a_preview_explains_instead_of_swallowing_keys(tmp_path: 
     """A detached pane's preview cannot take keys: a click keeps navigation mode and says why."""
     app, service = fake_app(tmp_path)
     service.add_tmux("away", screen=b"still working\r\n", user_state=UserState.DETACHED)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await until(pilot, lambda: "still working" in screen_text(app), "the preview")
         await pilot.click("#terminal")
         await pilot.pause(0.1)
         assert isinstance(app.focused, PaneList)
-        assert any("press a to attach" in n.message for n in app._notifications)
+        assert any("press a to attach" in text for _, text in notices(app))
         await pilot.press("a")
         await until(pilot, lambda: isinstance(app.focused, TerminalView), "attached and focused")
