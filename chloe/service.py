@@ -220,6 +220,26 @@ class PaneService:
                 adopted.append(PaneInfo(rec, status, None, state.current_command))
         return adopted
 
+    def restore(self, lost: Sequence[PaneRecord]) -> list[PaneRecord]:
+        """Write back records of panes that still run but vanished from the file.
+
+        A pane already back (by id) is left alone; one whose name another pane
+        took meanwhile gets a free name. Returns the records written.
+        """
+        written: list[PaneRecord] = []
+        with self.store.transaction() as records:
+            ids = {r.id for r in records}
+            taken = {r.name for r in records}
+            for old in lost:
+                if old.id in ids:
+                    continue
+                rec = old.replace(name=unique_name(old.name, taken))
+                records.append(rec)
+                ids.add(rec.id)
+                taken.add(rec.name)
+                written.append(rec)
+        return written
+
     def find(self, name_or_id: str) -> PaneRecord:
         """The pane with this name (or id). Raises UnknownPaneError."""
         records = self.store.load()

@@ -110,3 +110,19 @@ def test_one_directory_check(
         messages.append(str(info.value))
     assert messages[0] == messages[1] == f"cannot start pane: directory {missing} does not exist"
     assert [r.kind for r in service.store.load()] == []
+
+
+def test_restore_writes_back_lost_records_once(
+    world: tuple[PaneService, MemoryTmux, MemoryDirect],
+) -> None:
+    """Records of running panes that vanished go back; twice is once; a taken name moves."""
+    service, _, _ = world
+    rec = service.create_direct(name="job", cwd="/")
+    service.store.save([])
+    assert service.restore([rec]) == [rec]
+    assert service.restore([rec]) == []
+    service.store.save([])
+    other = service.create_direct(name="job", cwd="/")
+    (back,) = service.restore([rec])
+    assert back.id == rec.id and back.name == "job-2"
+    assert [r.id for r in service.store.load()] == [other.id, rec.id]

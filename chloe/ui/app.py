@@ -137,6 +137,8 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._hinted: set[str] = set()
         self._preview_busy = False
         self._preview_wanted: str | None = None
+        self._restoring = False
+        self._restore_error_told = False
 
     # --- layout -----------------------------------------------------------
 
@@ -577,6 +579,8 @@ class ChloeApp(App[int], inherit_bindings=False):
             proc = self._release(slot)
             if proc is not None:
                 proc.close()
+        if result.kept:
+            self._restore([slot.record for slot in result.kept])
         self._refresh_list()
         self._show(self.pane_list.selected_id)
         if event.startup:
@@ -584,6 +588,47 @@ class ChloeApp(App[int], inherit_bindings=False):
             self._reattach(event)
         elif again:
             self._tick()
+
+    def _restore(self, lost: list[PaneRecord]) -> None:
+        """Write back the records of running direct panes that vanished from the file."""
+        if self._restoring:
+            return  # the next answer shows whether the one under way worked
+        self._restoring = True
+        service = self.service
+
+        def job() -> Message:
+            try:
+                return msg.RecordsRestored(service.restore(lost))
+            except ChloeError as exc:
+                return msg.RecordsRestored([], error=str(exc))
+
+        self._background("Pane list", job)
+
+    @on(msg.RecordsRestored)
+    def _records_restored(self, event: msg.RecordsRestored) -> None:
+        self._restoring = False
+        for record in event.records:
+            self.panes.update_record(record)
+        if event.records:
+            names = ", ".join(repr(r.name) for r in event.records)
+            self.notify(
+                f"{names} vanished from the pane list file while running; chloe wrote it back. "
+                "A running direct pane is never ended because the file changed.",
+                title="Pane list",
+                severity="warning",
+                timeout=15,
+            )
+        elif event.error and not self._restore_error_told:
+            self._restore_error_told = True
+            self.notify(
+                f"Running direct panes are missing from the pane list file and could not be "
+                f"written back: {event.error}. They keep running here.",
+                title="Pane list",
+                severity="error",
+                timeout=15,
+            )
+        if event.records or event.error:
+            self._refresh_list()
 
     def _startup_job(self, size: tuple[int, int]) -> Message | None:
         """Reconcile with tmux in one query (the tmux problem, if any, said first)."""

@@ -70,6 +70,18 @@ class RecordChanged(Message):
         self.poll = poll
 
 
+class RecordsRestored(Message):
+    """Records of running panes that had vanished from the file, written back.
+
+    ``error`` says why they could not be (then ``records`` is empty).
+    """
+
+    def __init__(self, records: Sequence[PaneRecord], error: str | None = None) -> None:
+        super().__init__()
+        self.records = list(records)
+        self.error = error
+
+
 class PaneClosed(Message):
     """A pane was forgotten; ``hint`` says how to reach a session still running."""
 

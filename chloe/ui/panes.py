@@ -6,8 +6,10 @@ tested without running the App.
 * A **slot** is chloe's run-time state of one pane: its record, the latest
   status answer, the live process and emulator, the preview, activity marks.
 * A status answer (:meth:`PaneTable.reconcile`) is one worker's view of the
-  world when it *started*: panes created here after it started are kept, and
-  panes removed here after it started stay removed.
+  world when it *started*: panes created here after it started are kept, panes
+  removed here after it started stay removed, and a direct pane this chloe runs
+  is never dropped because the answer did not list it (the file may have been
+  deleted or corrupted); the App writes such records back.
 """
 
 from __future__ import annotations
@@ -122,9 +124,12 @@ class Reconciled:
         dropped: Slots the answer did not list, now gone from the table; any live
             process in them is the caller's to stop (tmux clients of sessions
             released elsewhere).
+        kept: Direct panes running here that the answer did not list (their
+            record vanished from the file): still listed, records to write back.
     """
 
     dropped: list[PaneSlot] = field(default_factory=list)
+    kept: list[PaneSlot] = field(default_factory=list)
 
 
 class PaneTable:
@@ -203,8 +208,9 @@ class PaneTable:
         """Make the table match one status answer, asked at ``started`` (monotonic).
 
         Panes removed here after the answer was asked for stay removed; panes
-        created here after it are kept. Everything else the answer did not list
-        is dropped.
+        created here after it are kept; a direct pane running here is kept
+        whatever the answer says (see :class:`Reconciled`): a file that changed
+        never ends a program. Everything else the answer did not list is dropped.
         """
         seen: dict[str, PaneSlot] = {}
         for info in infos:
@@ -221,6 +227,9 @@ class PaneTable:
                 continue
             if slot.born > started:
                 seen[pane_id] = slot
+            elif slot.runs_here:
+                seen[pane_id] = slot
+                result.kept.append(slot)
             else:
                 result.dropped.append(slot)
         self._slots = seen

@@ -49,13 +49,17 @@ class StatusPoller:
         self._running = True
 
     def answered(self) -> bool:
-        """The query is in; True if another was requested meanwhile (start it now)."""
+        """The query is in; True if another was requested meanwhile (start it now).
+
+        A later failure is worth telling again.
+        """
         self._running = False
+        self._error_shown = False
         again, self._again = self._again, False
         return again and self._enabled
 
     def failed(self) -> bool:
-        """The query failed; True if this is the first failure (tell the user once)."""
+        """The query failed; True if the last query succeeded (tell the user once per run)."""
         self._running = False
         self._again = False
         first = not self._error_shown

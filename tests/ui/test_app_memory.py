@@ -144,3 +144,37 @@ async def test_clicking_a_preview_explains_instead_of_swallowing_keys(tmp_path: 
         assert any("press a to attach" in text for _, text in notices(app))
         await pilot.press("a")
         await until(pilot, lambda: isinstance(app.focused, TerminalView), "attached and focused")
+
+
+@pytest.mark.parametrize("damage", ["delete", "corrupt"])
+async def test_losing_the_pane_file_never_ends_a_running_direct_pane(
+    tmp_path: Path, damage: str
+) -> None:
+    """panes.toml deleted or corrupted while a direct pane runs: the pane keeps running,
+    its record is written back, and chloe says what happened."""
+    app, service = memory_app(tmp_path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("c")
+        await until(pilot, lambda: len(service.spawned) == 1, "a pane")
+        await until(pilot, lambda: isinstance(app.focused, TerminalView), "focus")
+        (name,) = listed_names(app)
+        proc = service.spawned[0]
+        await until(pilot, lambda: shows(app, name, "attached"), "attached")
+        path = tmp_path / "panes.toml"
+        if damage == "delete":
+            path.unlink()
+        else:
+            path.write_text("this is [not toml")
+        await until(
+            pilot,
+            lambda: any("wrote it back" in text for _, text in notices(app)),
+            "a notice about it",
+        )
+        assert [r.name for r in service.store.load()] == [name]
+        if damage == "corrupt":
+            assert any("moved to" in text for _, text in notices(app))
+        await pilot.pause(1.5)  # more status ticks: still nothing ends it
+        assert not proc.closed and proc.close_calls == 0
+        assert listed_names(app) == [name] and shows(app, name, "attached")
+        proc.emit(b"still here\r\n")
+        await until(pilot, lambda: "still here" in screen_text(app), "its output, still shown")

@@ -130,3 +130,20 @@ def test_shown_pane_is_never_marked() -> None:
     slot.terminal.feed(b"x")
     table.note_hidden_output(slot)
     assert not table.check_activity(slot.pane_id, time.monotonic())
+
+
+def test_running_direct_pane_survives_an_answer_that_lacks_it() -> None:
+    """A direct pane running here is kept (to be written back), never dropped or closed."""
+    table = PaneTable()
+    slot = table.add(direct_record("job"))
+    proc = FakeProcess()
+    slot.process = proc
+    slot.born = 0.0  # made long before the query
+    result = table.reconcile([], time.monotonic())
+    assert result.kept == [slot] and result.dropped == []
+    assert table.names() == ["job"] and slot.process is proc and not proc.closed
+    # Once it ended, a missing record means it is gone.
+    slot.process = None
+    slot.exit_status = ExitStatus(code=0)
+    result = table.reconcile([], time.monotonic())
+    assert result.dropped == [slot] and table.names() == []

@@ -46,3 +46,15 @@ def test_disabled_stops_polling() -> None:
     poller.disable()
     assert not poller.answered()
     assert not poller.request()
+
+
+def test_failure_after_recovery_is_told_again() -> None:
+    """A status failure after a good answer is news again (e.g. the file got corrupted)."""
+    poller = StatusPoller()
+    poller.enable()
+    poller.request()
+    assert poller.failed()
+    poller.request()
+    poller.answered()
+    poller.request()
+    assert poller.failed()
