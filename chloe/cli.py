@@ -105,6 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "-f", "--force", action="store_true", help="end the pane's program first, of either kind"
     )
+
+    p = sub.add_parser("doctor", help="check tmux, files, terminal and what survives logout")
+    p.add_argument("--json", action="store_true", help="print a JSON list of findings")
     return parser
 
 
@@ -355,6 +358,9 @@ def cmd_new(service: PaneService, args: argparse.Namespace) -> int:
         attached=False,
     )
     _out(rec.name + "\n")
+    placed = service.tmux.placement
+    if service.tmux.started_server and placed is not None and placed.problem:
+        print(f"chloe: note: {placed.problem}", file=sys.stderr)
     if args.no_wait:
         return 0
     return _watch_start(service, rec)
@@ -473,6 +479,18 @@ def cmd_rm(service: PaneService, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """``chloe doctor``: needs no working pane list, so it takes no service."""
+    from chloe import doctor
+
+    findings = doctor.diagnose()
+    if args.json:
+        print(json.dumps(doctor.as_json(findings), indent=2))
+    else:
+        sys.stdout.write(doctor.render(findings))
+    return 1 if any(f.level is doctor.Level.PROBLEM for f in findings) else 0
+
+
 COMMANDS = {
     "ls": cmd_ls,
     "new": cmd_new,
@@ -572,7 +590,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "without one, use the subcommands: chloe --help"
                 )
             return run_tui()
-        code = COMMANDS[args.command](make_service(), args)
+        if args.command == "doctor":
+            code = cmd_doctor(args)
+        else:
+            code = COMMANDS[args.command](make_service(), args)
     except _OutputError as exc:
         _silence_stdout()
         print(f"chloe: {exc}", file=sys.stderr)
