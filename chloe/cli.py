@@ -485,9 +485,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
     findings = doctor.diagnose()
     if args.json:
-        print(json.dumps(doctor.as_json(findings), indent=2))
+        _out(json.dumps(doctor.as_json(findings), indent=2) + "\n")
     else:
-        sys.stdout.write(doctor.render(findings))
+        _out(doctor.render(findings))
     return 1 if any(f.level is doctor.Level.PROBLEM for f in findings) else 0
 
 
@@ -551,6 +551,15 @@ def _new_without_dashes(raw: Sequence[str], args: argparse.Namespace) -> str:
     return shlex.join(["chloe", "new", *options, "--", *tokens])
 
 
+def _warn_about_own_files() -> None:
+    """Print each problem met with chloe's own files (see :func:`chloe.paths.problems`)."""
+    from chloe.paths import forget_problems
+
+    for problem in forget_problems():
+        with contextlib.suppress(OSError):
+            print(f"chloe: warning: {problem}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit status (0 ok, 1 error, 2 usage)."""
     parser = build_parser()
@@ -590,10 +599,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "without one, use the subcommands: chloe --help"
                 )
             return run_tui()
-        if args.command == "doctor":
-            code = cmd_doctor(args)
-        else:
-            code = COMMANDS[args.command](make_service(), args)
+        try:
+            if args.command == "doctor":
+                code = cmd_doctor(args)
+            else:
+                code = COMMANDS[args.command](make_service(), args)
+        finally:
+            _warn_about_own_files()
     except _OutputError as exc:
         _silence_stdout()
         print(f"chloe: {exc}", file=sys.stderr)

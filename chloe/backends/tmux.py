@@ -462,7 +462,7 @@ class TmuxBackend:
             )
         except subprocess.TimeoutExpired:
             raise TmuxError(
-                f"tmux server {self.socket!r} did not answer within {CMD_TIMEOUT:g}s; "
+                f"{self.runner.unanswered_text()}; "
                 "the text may still arrive"
             ) from None
         except OSError as exc:
