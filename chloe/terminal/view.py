@@ -522,7 +522,7 @@ class TerminalView(Widget, can_focus=True):
         self._pending = False
         self._last_flush = time.monotonic()
         terminal = self._terminal
-        dirty = terminal.dirty
+        dirty = terminal.take_dirty()
         if self._scroll_offset:
             # Keep the browsed lines still while new ones scroll in underneath.
             grown = terminal.scrollback_len - self._seen_scrollback_len
@@ -533,7 +533,6 @@ class TerminalView(Widget, can_focus=True):
                 )
                 for row in dirty:
                     self._line_cache.pop(row, None)
-                dirty.clear()
                 self._scrollback_cache.clear()
                 self.refresh()
             return
@@ -549,7 +548,6 @@ class TerminalView(Widget, can_focus=True):
             for row in dirty:
                 line_cache.pop(row, None)
             rows.update(dirty)
-            dirty.clear()
         cursor = self._cursor_position()
         if cursor != self._cursor_drawn:
             if self._cursor_drawn is not None:
@@ -583,7 +581,7 @@ class TerminalView(Widget, can_focus=True):
         if (terminal.columns, terminal.lines) == (columns, rows):
             return
         terminal.resize(lines=rows, columns=columns)
-        terminal.dirty.clear()
+        terminal.take_dirty()  # every row is redrawn below
         self._line_cache.clear()
         self._moved_rows.clear()
         self._scrollback_cache.clear()

@@ -374,6 +374,21 @@ def test_dirty_marks_changed_rows_and_survives_feeds() -> None:
     assert term.dirty == {2}
 
 
+def test_take_dirty_drains_the_changed_rows() -> None:
+    term = make()
+    term.take_dirty()
+    term.feed(b"a" + CSI + b"3;1Hb")
+    assert term.take_dirty() == {0, 2}
+    assert term.take_dirty() == set()
+    term.feed(CSI + b"2;1Hc")
+    assert term.take_dirty() == {1}
+
+
+def test_cursor_reports_in_origin_mode_are_relative_to_the_region() -> None:
+    term = fed(CSI + b"2;4r" + CSI + b"?6h" + CSI + b"2;3H" + CSI + b"6n" + CSI + b"?6n")
+    assert term.take_replies() == CSI + b"2;3R" + CSI + b"?2;3R"
+
+
 # --------------------------------------------------------------------- replies
 
 
