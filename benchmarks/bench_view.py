@@ -112,7 +112,7 @@ async def bench(runs: int) -> dict[str, float]:
     from textual.app import App, ComposeResult
 
     from chloe.terminal import Terminal
-    from chloe.terminal.view import TerminalView
+    from chloe.ui.terminal_view import TerminalView
 
     terminal = Terminal(COLUMNS, LINES)
     terminal.feed(coloured_screen())

@@ -43,9 +43,9 @@ from chloe.errors import ChloeError
 from chloe.model import ExitStatus, Kind, PaneRecord, Status, UserState, utcnow
 from chloe.service import PaneInfo, PaneService
 from chloe.terminal import Terminal
-from chloe.terminal.view import TerminalView
 from chloe.ui.modals import ConfirmModal, HelpScreen, RenameModal
 from chloe.ui.pane_list import Entry, PaneList, format_age
+from chloe.ui.terminal_view import TerminalView
 
 log = logging.getLogger(__name__)
 

@@ -598,16 +598,6 @@ def test_tab_at_pending_wrap_keeps_it_pending() -> None:
     assert term.display[1].rstrip() == "ab"
 
 
-def test_package_import_does_not_pull_in_textual() -> None:
-    """``chloe.terminal`` (the emulator) stays usable without Textual loaded."""
-    import subprocess
-    import sys
-
-    code = "import sys, chloe.terminal; assert 'textual' not in sys.modules, 'textual imported'"
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-
-
 def test_insert_and_delete_characters_at_pending_wrap_do_nothing() -> None:
     term = fed(b"0123456789" + CSI + b"2@" + CSI + b"2P")
     assert term.display[0] == "0123456789"

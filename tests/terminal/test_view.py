@@ -18,7 +18,7 @@ from textual.strip import Strip
 from textual.widgets import Button
 
 from chloe.terminal import Cell, Terminal
-from chloe.terminal.view import TerminalView, cell_style
+from chloe.ui.terminal_view import TerminalView, cell_style
 
 SIZE = (40, 10)
 

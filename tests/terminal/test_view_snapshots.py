@@ -13,7 +13,7 @@ from pathlib import Path
 from textual.app import App, ComposeResult
 
 from chloe.terminal import Terminal
-from chloe.terminal.view import TerminalView
+from chloe.ui.terminal_view import TerminalView
 
 CAPTURED = Path(__file__).resolve().parent.parent / "captured"
 SIZE = (80, 24)

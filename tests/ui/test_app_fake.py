@@ -10,9 +10,9 @@ import pytest
 from chloe.config import Config
 from chloe.model import ExitStatus, UserState
 from chloe.store import Store
-from chloe.terminal.view import TerminalView
 from chloe.ui.app import ChloeApp, run
 from chloe.ui.pane_list import PaneList
+from chloe.ui.terminal_view import TerminalView
 from tests.ui.fakes import FIXED_NOW, FakeService
 from tests.ui.helpers import SIZE, entry_text, listed_names, screen_text, shows, title_text, until
 
