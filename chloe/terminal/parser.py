@@ -101,6 +101,7 @@ class Parser:
         self.pending = ""  # the start of a sequence that has not ended yet
         self._in_string = ""  # the introducer of a control string being skipped
         self._scanned = 0
+        self._last = ""  # the last printed text, for REP; any other token clears it
         self._csi_handlers = self._csi_table()
 
     def _csi_table(self) -> dict[str, Callable[[list[int]], None]]:
@@ -170,6 +171,7 @@ class Parser:
             # Losing one chunk's rendering beats taking the whole app down;
             # the robustness tests exist so that this never runs.
             self.pending = ""
+            self._last = ""
             screen.dirty.update(range(screen.lines))
         cursor = screen.cursor
         if screen.dirty or where != (cursor.x, cursor.y, cursor.hidden, screen.title):
@@ -180,6 +182,7 @@ class Parser:
     def _parse(self, text: str) -> None:
         screen = self.screen
         if self._in_string:
+            self._last = ""
             end = self._string_end(text, 0, bel=self._in_string != "P")
             if end is None:
                 if text.endswith("\x1b"):
@@ -196,7 +199,7 @@ class Parser:
         index = screen.index
         pos = 0
         n = len(text)
-        last = ""  # the last printed text, for REP; any other token clears it
+        last = self._last  # kept across feeds: REP must not depend on chunking
         refused = 0  # the end of a run of plain lines _plain_lines turned down
         while pos < n:
             m = match(text, pos)
@@ -232,6 +235,7 @@ class Parser:
                 if end is None:
                     # Unfinished: _escape has bounded how much may wait.
                     self.pending = text[pos:]
+                    self._last = last
                     return
                 pos = end
                 last = ""
@@ -251,6 +255,7 @@ class Parser:
                     continue
                 csi(params_, inter, final)
                 last = ""
+        self._last = last
 
     # --------------------------------------------------------------- sequences
 

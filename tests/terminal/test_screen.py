@@ -149,6 +149,26 @@ def test_rep_without_a_printed_character_does_nothing() -> None:
     assert term.display[0].rstrip() == "a"
 
 
+@pytest.mark.parametrize(
+    "pieces",
+    [[b"x", CSI + b"4b"], [b"x" + CSI, b"4b"], [b"x" + CSI + b"4", b"b"]],
+    ids=["before-csi", "inside-csi", "before-final"],
+)
+def test_rep_repeats_text_printed_by_an_earlier_feed(pieces: list[bytes]) -> None:
+    """ncurses emits REP; where the pty splits the output must not matter."""
+    term = make()
+    for piece in pieces:
+        term.feed(piece)
+    assert term.display[0].rstrip() == "xxxxx"
+
+
+def test_rep_after_a_control_in_an_earlier_feed_does_nothing() -> None:
+    term = make()
+    term.feed(b"x\r")
+    term.feed(CSI + b"4b")
+    assert term.display[0].rstrip() == "x"
+
+
 # ---------------------------------------------------------- alternate screen
 
 
