@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from pyte.screens import Char
 from rich.color import Color
 from rich.style import Style
@@ -295,6 +296,17 @@ async def test_nothing_is_repainted_when_nothing_changed() -> None:
         # Row 4 changed and the cursor moved from row 0 to row 4: two rows repainted.
         rows = sorted(region.y for args in refreshed for region in args)  # type: ignore[attr-defined]
         assert rows == [0, 4]
+
+
+@pytest.mark.parametrize("n", range(16))
+def test_each_of_the_16_sgr_colours_reaches_rich_as_that_ansi_colour(n: int) -> None:
+    """SGR 30-37/90-97 and 40-47/100-107 (105 included) become ANSI colour ``n``."""
+    fg = 30 + n if n < 8 else 90 + n - 8
+    term = Terminal(4, 1)
+    term.feed(b"\x1b[%d;%dmx" % (fg, fg + 10))
+    style = cell_style(term.buffer[0][0][1:])
+    assert style.color is not None and style.bgcolor is not None
+    assert (style.color.number, style.bgcolor.number) == (n, n)
 
 
 async def test_colours_and_attributes_map_to_rich_styles() -> None:
