@@ -17,7 +17,10 @@ def number(text: str) -> int:
     """A CSI parameter; missing or odd ones are 0, huge ones are capped."""
     if not text.isdigit():
         return 0
-    return int(text) if len(text) < 10 else MAX_PARAM
+    if len(text) < 10:
+        return int(text)
+    text = text.lstrip("0")  # leading zeros do not make a number big
+    return int(text or "0") if len(text) < 10 else MAX_PARAM
 
 
 def params(text: str) -> list[int]:

@@ -681,3 +681,11 @@ def test_a_blank_alternate_screen_does_not_replace_the_last_real_one() -> None:
     t.feed(b"\x1b[?1049h\x1b[?1049l")  # entered and left without drawing
     assert t.show_last_alternate()
     assert t.display[0].rstrip() == "first"
+
+
+# ------------------------------------------- gaps where tmux and xterm agree
+
+
+def test_leading_zeros_do_not_make_a_parameter_huge() -> None:
+    term = fed(CSI + b"00000000003;000000005H")
+    assert (term.cursor.x, term.cursor.y) == (4, 2)
