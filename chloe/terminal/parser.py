@@ -312,18 +312,38 @@ class Parser:
                 body = text[pos + 2 : end - (1 if text[end - 1] == "\x07" else 2)]
                 self._osc(body)
             return end
+        # As the VT500 parser (and tmux, xterm): a C0 control inside the
+        # sequence is executed and the sequence goes on; ESC starts a new
+        # sequence and CAN/SUB cancel it, dropping this one.
         i = pos + 1
-        while i < n and " " <= text[i] <= "/":
+        inter: list[str] = []
+        controls: list[str] = []
+        while i < n:
+            ch = text[i]
+            if " " <= ch <= "/":
+                inter.append(ch)
+            elif "0" <= ch <= "~":
+                break
+            elif ch == "\x1b" or ch in "\x18\x1a":
+                self._run_controls(controls)
+                return i if ch == "\x1b" else i + 1
+            elif ch < " ":
+                controls.append(ch)  # run once the sequence's fate is known
+            elif ch != "\x7f":  # DEL is ignored inside a sequence
+                # A C1 or non-ASCII character: drop the sequence and let the
+                # character be handled on its own.
+                self._run_controls(controls)
+                return i
             i += 1
         if i >= n:
             return None if n - pos <= MAX_PENDING else n
-        final = text[i]
-        if not "0" <= final <= "~":
-            # ESC followed by a control or a non-ASCII character: drop the ESC
-            # and let the character be handled on its own.
-            return pos + 1
-        self._esc(text[pos + 1 : i], final)
+        self._run_controls(controls)
+        self._esc("".join(inter), text[i])
         return i + 1
+
+    def _run_controls(self, controls: list[str]) -> None:
+        for ch in controls:
+            self._control(ch)
 
     def _odd_csi(self, text: str, pos: int) -> int | None:
         """A CSI the fast pattern rejected: unfinished, or with stray bytes."""
@@ -335,17 +355,17 @@ class Parser:
         while i < n:
             ch = text[i]
             if "@" <= ch <= "~":
-                for c in controls:
-                    self._control(c)
+                self._run_controls(controls)
                 if not junk:
                     m = _CSI_BODY.fullmatch("".join(body))
                     if m is not None:
                         self._csi(m.group(1), m.group(2), ch)
                 return i + 1
-            if ch == "\x1b":
-                return i  # a new sequence aborts this one
-            if ch in "\x18\x1a":
-                return i + 1  # CAN/SUB cancel it
+            if ch == "\x1b" or ch in "\x18\x1a":
+                # A new sequence aborts this one, CAN/SUB cancel it; the
+                # controls met on the way act all the same.
+                self._run_controls(controls)
+                return i if ch == "\x1b" else i + 1
             if ch < " ":
                 controls.append(ch)  # C0 inside a CSI is executed, as xterm does
             elif " " <= ch <= "?":

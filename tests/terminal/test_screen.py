@@ -689,3 +689,28 @@ def test_a_blank_alternate_screen_does_not_replace_the_last_real_one() -> None:
 def test_leading_zeros_do_not_make_a_parameter_huge() -> None:
     term = fed(CSI + b"00000000003;000000005H")
     assert (term.cursor.x, term.cursor.y) == (4, 2)
+
+
+def test_escape_interrupted_by_escape_is_dropped() -> None:
+    """``ESC #`` then ``ESC``: the ``#`` is part of a dropped sequence, not text."""
+    term = fed(b"a" + ESC + b"#" + ESC + b"[1mb")
+    assert term.display[0].rstrip() == "ab"
+    assert term.buffer[0][1] == Cell("b", bold=True)
+
+
+def test_control_inside_an_escape_sequence_acts_and_the_sequence_goes_on() -> None:
+    # ESC LF L: the line feed moves the cursor; ESC L is then an (ignored)
+    # escape sequence, so no L is printed.
+    term = fed(b"ab" + ESC + b"\nL")
+    assert [row.rstrip() for row in term.display[:2]] == ["ab", ""]
+    assert (term.cursor.x, term.cursor.y) == (2, 1)
+
+
+@pytest.mark.parametrize(
+    ("abort", "row"),
+    [(ESC + b"[m", "cd"), (b"\x18", "cd"), (b"\x1a", "cd")],
+    ids=["esc", "can", "sub"],
+)
+def test_control_inside_an_aborted_csi_is_executed(abort: bytes, row: str) -> None:
+    term = fed(b"ab" + CSI + b"2\r" + abort + b"cd")
+    assert term.display[0].rstrip() == row
