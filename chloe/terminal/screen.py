@@ -418,9 +418,11 @@ class Terminal(Modes, pyte.Screen):
             self.draw(ch * count)
 
     def alignment_display(self) -> None:
-        """DECALN: fill the screen with E."""
+        """DECALN: fill the screen with E, reset the margins and home the cursor."""
         e = Cell("E")
         self.buffer[:] = [Row([e] * self.columns) for _ in range(self.lines)]
+        self.margins = None
+        self.cursor.x = self.cursor.y = 0
         self.dirty.update(range(self.lines))
 
     # ---------------------------------------------------------------- scrolling

@@ -714,3 +714,11 @@ def test_control_inside_an_escape_sequence_acts_and_the_sequence_goes_on() -> No
 def test_control_inside_an_aborted_csi_is_executed(abort: bytes, row: str) -> None:
     term = fed(b"ab" + CSI + b"2\r" + abort + b"cd")
     assert term.display[0].rstrip() == row
+
+
+def test_decaln_homes_the_cursor_and_resets_the_margins() -> None:
+    term = fed(CSI + b"2;3r" + CSI + b"3;5H" + ESC + b"#8")
+    assert term.display == ["E" * 10] * 4
+    assert (term.cursor.x, term.cursor.y) == (0, 0)
+    term.feed(CSI + b"4;1H\n")  # LF at the bottom row scrolls the whole screen
+    assert term.scrollback() == ["E" * 10]
