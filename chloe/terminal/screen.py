@@ -51,6 +51,10 @@ from chloe.terminal.sgr import SGR
 
 __all__ = ["Cell", "Terminal"]
 
+# pyte's DEC special graphics, but with xterm's and tmux's NL symbol for "h".
+_DEC_GRAPHICS = charsets.VT100_MAP[:0x68] + "\u2424" + charsets.VT100_MAP[0x69:]
+_CHARSETS = {**charsets.MAPS, "0": _DEC_GRAPHICS}
+
 _DA1_REPLY = b"\x1b[?1;2c"  # what tmux answers: a VT100 with advanced video
 _DA2_REPLY = b"\x1b[>0;276;0c"  # an xterm-compatible terminal, patch level 276
 
@@ -191,7 +195,7 @@ class Terminal(Modes, pyte.Screen):
         self.icon_name = ""
         self.charset = 0
         self.g0_charset = charsets.LAT1_MAP
-        self.g1_charset = charsets.VT100_MAP
+        self.g1_charset = charsets.LAT1_MAP  # as tmux and xterm: SO alone changes nothing
         self._charset_table: dict[int, str] | None = None
         self.tabstops = set(range(8, self.columns, 8))
         self.cursor = Cursor(0, 0, BLANK)
@@ -797,7 +801,7 @@ class Terminal(Modes, pyte.Screen):
 
     def define_charset(self, code: str, mode: str) -> None:
         """SCS: designate G0 (``(``) or G1 (``)``) as US ASCII or DEC graphics."""
-        table = charsets.MAPS.get(code)
+        table = _CHARSETS.get(code)
         if table is None:
             return
         if mode == "(":

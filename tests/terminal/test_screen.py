@@ -722,3 +722,18 @@ def test_decaln_homes_the_cursor_and_resets_the_margins() -> None:
     assert (term.cursor.x, term.cursor.y) == (0, 0)
     term.feed(CSI + b"4;1H\n")  # LF at the bottom row scrolls the whole screen
     assert term.scrollback() == ["E" * 10]
+
+
+def test_shift_out_without_g1_designated_stays_ascii() -> None:
+    term = fed(b"\x0eqx\x0fqx")
+    assert term.display[0].rstrip() == "qxqx"
+
+
+def test_shift_out_with_g1_line_drawing() -> None:
+    term = fed(ESC + b")0\x0eqx\x0fqx")
+    assert term.display[0].rstrip() == "─│qx"
+
+
+def test_dec_special_graphics_h_is_the_newline_symbol() -> None:
+    term = fed(ESC + b"(0hij" + ESC + b"(Bh")
+    assert term.display[0].rstrip() == "␤␋┘h"
