@@ -67,7 +67,9 @@ class Cell(Char):
 
     The nine pyte fields keep their names and positions, so code written for
     pyte's ``Char`` reads a ``Cell`` unchanged; ``dim`` is the tenth field.
-    (Being a longer tuple, a ``Cell`` never equals a pyte ``Char``.)
+    (Being a longer tuple, a ``Cell`` never equals a pyte ``Char``.) A cell
+    written under DECSCA protection carries an eleventh, unnamed element
+    (see :func:`protected`), so it is a different style to every cache.
     """
 
     __slots__ = ()
@@ -99,26 +101,37 @@ class Cell(Char):
     @classmethod
     def _make(cls, iterable: Iterable[Any]) -> Self:  # type: ignore[override]  # 10 fields
         cell = tuple.__new__(cls, iterable)
-        if len(cell) != 10:
+        if len(cell) not in (10, 11):
             raise TypeError(f"a Cell has 10 fields, got {len(cell)}")
         return cell
 
     def _replace(self, **changes: Any) -> Self:
-        fields = zip(self._fields, self, strict=True)
-        cell = self._make([changes.pop(name, value) for name, value in fields])
+        fields = zip(self._fields, self[:10], strict=True)
+        values = [changes.pop(name, value) for name, value in fields]
         if changes:
             raise ValueError(f"unknown Cell fields: {sorted(changes)}")
-        return cell
+        return self._make((*values, *self[10:]))  # protection is kept
 
     def __repr__(self) -> str:
-        inner = ", ".join(
-            f"{name}={value!r}" for name, value in zip(self._fields, self, strict=True)
-        )
-        return f"Cell({inner})"
+        fields = zip(self._fields, self[:10], strict=True)
+        inner = ", ".join(f"{name}={value!r}" for name, value in fields)
+        return f"Cell({inner}{', protected' if len(self) > 10 else ''})"
 
 
 BLANK: Final = Cell(" ")
 """The default blank cell: a space in the default style."""
+
+
+def protected(cell: Char) -> bool:
+    """Whether ``cell`` was written under DECSCA protection (selective erase keeps it)."""
+    return len(cell) > 10
+
+
+def with_protection(attrs: Char, on: bool) -> Cell:
+    """``attrs`` (a cursor style) with DECSCA protection on or off."""
+    if on:
+        return Cell._make((*attrs[:10], True)) if len(attrs) == 10 else Cell._make(attrs)
+    return Cell._make(attrs[:10])
 
 
 class Row(list[Char]):

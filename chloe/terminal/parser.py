@@ -414,6 +414,8 @@ class Parser:
                 screen.report_mode(mode, mode in screen.mode, known, "")
             elif inter == "!" and final == DECRQM:  # DECSTR
                 screen.soft_reset()
+            elif inter == '"' and final == DECSCA:
+                screen.select_protection(number(params_))
             return  # DECSCUSR (" q") and the rest change nothing we show
         if final == SGR_FINAL:
             screen.select_graphic_rendition_text(params_)
@@ -436,9 +438,9 @@ class Parser:
             elif final == RM:
                 screen.reset_mode(*params(params_), private=True)
             elif final == ED:  # DECSED
-                screen.erase_in_display(number(params_))
+                screen.erase_in_display(number(params_), private=True)
             elif final == EL:  # DECSEL
-                screen.erase_in_line(number(params_))
+                screen.erase_in_line(number(params_), private=True)
             elif final == DSR and number(params_) == 6:  # DECXCPR
                 screen.report_cursor("?")
         elif lead == ">" and final == DA and not inter and number(params_) == 0:

@@ -41,8 +41,10 @@ from chloe.terminal.cells import (
     blank_like,
     blank_on,
     char_table,
+    protected,
     style,
     style_key,
+    with_protection,
 )
 from chloe.terminal.modes import DECAWM, DECCKM, DECOM, DECTCEM, IRM, LNM, Modes
 from chloe.terminal.parser import Parser
@@ -57,6 +59,13 @@ _CHARSETS = {**charsets.MAPS, "0": _DEC_GRAPHICS}
 
 _DA1_REPLY = b"\x1b[?1;2c"  # what tmux answers: a VT100 with advanced video
 _DA2_REPLY = b"\x1b[>0;276;0c"  # an xterm-compatible terminal, patch level 276
+
+
+def _erase_unprotected(row: list[Char], start: int, end: int, blank: Char) -> None:
+    """Selective erase: blank the cells of ``row[start:end]`` DECSCA does not protect."""
+    for x in range(start, end):
+        if not protected(row[x]):
+            row[x] = blank
 
 
 class Terminal(Modes, pyte.Screen):
@@ -621,7 +630,10 @@ class Terminal(Modes, pyte.Screen):
         self.dirty.add(self.cursor.y)
 
     def erase_in_line(self, how: int = 0, private: bool = False) -> None:
-        """EL: erase to the end (0), the start (1) or all (2) of the row."""
+        """EL: erase to the end (0), the start (1) or all (2) of the row.
+
+        ``private`` (DECSEL, ``CSI ? K``) erases only cells not protected by DECSCA.
+        """
         # At a pending wrap (x == columns) tmux erases nothing to the right,
         # though xterm would erase the last column: tmux is the oracle.
         x = self.cursor.x
@@ -630,19 +642,28 @@ class Terminal(Modes, pyte.Screen):
         if how == 0:
             if x >= self.columns:
                 return
-            row[x:] = [blank] * (self.columns - x)
+            start, end = x, self.columns
         elif how == 1:
-            x = min(x, self.columns - 1)
-            row[: x + 1] = [blank] * (x + 1)
-            self._orphan_stub(row, x + 1)
+            start, end = 0, min(x, self.columns - 1) + 1
         elif how == 2:
-            row[:] = [blank] * self.columns
+            start, end = 0, self.columns
         else:
             return
+        if private:
+            _erase_unprotected(row, start, end, blank)
+        else:
+            row[start:end] = [blank] * (end - start)
+        if how == 1 and not protected(row[end - 1]):
+            self._orphan_stub(row, end)
         self.dirty.add(self.cursor.y)
 
     def erase_in_display(self, how: int = 0, *args: object, **kwargs: object) -> None:
-        """ED: erase below (0), above (1) or all (2) of the screen; 3: the scrollback."""
+        """ED: erase below (0), above (1) or all (2) of the screen; 3: the scrollback.
+
+        ``private=True`` (DECSED, ``CSI ? J``) erases only cells not protected
+        by DECSCA, and never the scrollback.
+        """
+        private = bool(kwargs.get("private"))
         y = self.cursor.y
         blank = self._blank()
         columns = self.columns
@@ -652,18 +673,25 @@ class Terminal(Modes, pyte.Screen):
             rows = range(y)
         elif how == 2:
             rows = range(self.lines)
-            if self._alternate:
+            if self._alternate and not private:
                 self._keep_alternate(list(self.buffer))
-        elif how == 3:
+        elif how == 3 and not private:
             self._history.clear()  # xterm: erase saved lines only
             return
         else:
             return
         for r in rows:
-            self.buffer[r] = Row([blank] * columns)
+            if private:
+                _erase_unprotected(self.buffer[r], 0, columns, blank)
+            else:
+                self.buffer[r] = Row([blank] * columns)
         self.dirty.update(rows)
         if how in (0, 1):
-            self.erase_in_line(how)
+            self.erase_in_line(how, private)
+
+    def select_protection(self, how: int = 0) -> None:
+        """DECSCA: protect what is written next from selective erase (1) or not (0, 2)."""
+        self.cursor.attrs = with_protection(self.cursor.attrs, how == 1)
 
     # ------------------------------------------------------------------ cursor
 

@@ -14,7 +14,7 @@ from typing import Final
 from pyte import graphics
 from pyte.screens import Char
 
-from chloe.terminal.cells import BLANK, Cell, StartOver
+from chloe.terminal.cells import BLANK, Cell, StartOver, protected, with_protection
 from chloe.terminal.params import PRIVATE_LEADS, number
 
 __all__ = ["ANSI_INDEX", "PALETTE", "SGR", "apply_sgr"]
@@ -76,8 +76,16 @@ def _colour(parts: list[str], i: int) -> tuple[str | None, int]:
 def apply_sgr(attrs: Char, params: str) -> Char:
     """The style after applying SGR ``params`` (the raw parameter text) to ``attrs``.
 
-    Private forms (``CSI > 4;2 m``, modifyOtherKeys) change nothing.
+    Private forms (``CSI > 4;2 m``, modifyOtherKeys) change nothing, and DECSCA
+    protection is not a graphic rendition: SGR keeps it.
     """
+    style = _apply_sgr(attrs, params)
+    if protected(attrs) and not protected(style):
+        return with_protection(style, True)
+    return style
+
+
+def _apply_sgr(attrs: Char, params: str) -> Char:
     if not params or params == "0":
         return BLANK
     if params[:1] in PRIVATE_LEADS:

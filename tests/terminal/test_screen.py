@@ -737,3 +737,36 @@ def test_shift_out_with_g1_line_drawing() -> None:
 def test_dec_special_graphics_h_is_the_newline_symbol() -> None:
     term = fed(ESC + b"(0hij" + ESC + b"(Bh")
     assert term.display[0].rstrip() == "␤␋┘h"
+
+
+PROTECT, UNPROTECT = CSI + b'1"q', CSI + b'0"q'
+
+
+@pytest.mark.parametrize(
+    ("erase", "left"),
+    [
+        (CSI + b"?2J", "  CD      "),
+        (CSI + b"H" + CSI + b"?2K", "  CD      "),
+        (CSI + b"1;4H" + CSI + b"?0J", "abCD      "),
+        (CSI + b"1;9H" + CSI + b"?1K", "  CD      "),
+    ],
+    ids=["decsed-all", "decsel-all", "decsed-below", "decsel-left"],
+)
+def test_selective_erase_keeps_decsca_protected_cells(erase: bytes, left: str) -> None:
+    term = fed(b"ab" + PROTECT + b"CD" + UNPROTECT + b"ef\r\nline 2" + erase)
+    assert term.display[0] == left
+    assert term.display[1].rstrip() == ("" if erase.endswith(b"J") else "line 2")
+
+
+def test_protection_survives_sgr_and_is_saved_with_the_cursor() -> None:
+    term = fed(PROTECT + CSI + b"0;1mX" + ESC + b"7" + UNPROTECT + b"y" + ESC + b"8" + b"\rX")
+    term.feed(CSI + b"?2K")
+    assert term.display[0].rstrip() == "X"
+    assert term.buffer[0][0].bold
+
+
+def test_ordinary_erase_and_soft_reset_ignore_protection() -> None:
+    term = fed(PROTECT + b"AB" + CSI + b"2J")
+    assert term.display[0].strip() == ""
+    term.feed(CSI + b"H" + PROTECT + CSI + b"!pcd" + CSI + b"?2J")
+    assert term.display[0].strip() == ""

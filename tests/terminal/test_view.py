@@ -607,3 +607,12 @@ async def test_browsing_again_after_a_full_scrollback_moved_on_shows_the_new_lin
         await feed(pilot, view, b"\r\n" + b"\r\n".join(f"new {i}".encode() for i in range(60)))
         await pilot.press("shift+pageup")
         assert text_of(view.render_line(1)).startswith("new 42")
+
+
+def test_protected_cells_look_like_unprotected_ones() -> None:
+    """DECSCA protection changes what selective erase does, not how a cell looks."""
+    term = Terminal(4, 1)
+    term.feed(b'\x1b[1;31m\x1b[1"qA\x1b[0"qB')
+    protected, plain = term.buffer[0][0], term.buffer[0][1]
+    assert protected != plain._replace(data="A")
+    assert cell_style(protected[1:]) == cell_style(plain[1:])
