@@ -47,13 +47,13 @@ from chloe.errors import ChloeError
 from chloe.model import ExitStatus, Kind, PaneRecord, Status, UserState, utcnow
 from chloe.service import PaneService
 from chloe.terminal import Terminal
-from chloe.terminal.view import TerminalView
 from chloe.ui import messages as msg
 from chloe.ui.modals import ConfirmModal, HelpScreen, RenameModal
 from chloe.ui.pane_list import Entry, PaneList, format_age
 from chloe.ui.panes import PaneSlot, PaneTable
 from chloe.ui.poller import STATUS_INTERVAL, StatusPoller
 from chloe.ui.pump import PtyPump
+from chloe.ui.terminal_view import TerminalView
 
 log = logging.getLogger(__name__)
 
