@@ -20,7 +20,9 @@ from __future__ import annotations
 import contextlib
 import os
 import shlex
-from collections.abc import Sequence
+import signal
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from chloe.backends import locks
@@ -49,6 +51,19 @@ from chloe.model import (
 )
 from chloe.paths import live_dir
 from chloe.store import Store
+
+DIRECT_END_GRACE = 2.0
+"""Seconds ``remove(force=True)`` waits for a direct pane's program after each signal."""
+
+
+def _wait(check: Callable[[], bool], timeout: float, interval: float = 0.05) -> bool:
+    """Poll ``check`` until it is true (True) or ``timeout`` seconds passed (False)."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(interval)
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,10 +102,30 @@ class _LiveLock:
             locks.release(self.path, self.fd)
             self.fd = -1
 
+    def note_pid(self, pid: int) -> None:
+        """Write the pane's program's pid into the lock file, for :meth:`running_pid`."""
+        if self.fd >= 0:
+            with contextlib.suppress(OSError):
+                os.pwrite(self.fd, f"{pid}\n".encode(), 0)
+
     @staticmethod
     def held(pane_id: str) -> bool:
         """Whether some process holds the pane's lock (so the pane is running there)."""
         return locks.held(live_dir() / f"{pane_id}.lock")
+
+    @staticmethod
+    def running_pid(pane_id: str) -> int | None:
+        """The pid of the pane's program while its lock is held (None if not known).
+
+        The holder releases the lock only after reaping the program, so while the
+        lock is held the pid cannot belong to another process.
+        """
+        path = live_dir() / f"{pane_id}.lock"
+        try:
+            text = path.read_text(encoding="ascii", errors="replace").strip()
+        except OSError:
+            return None
+        return int(text) if text.isdigit() and locks.held(path) else None
 
 
 class DirectPane(PtyProcess):
@@ -380,6 +415,7 @@ class PaneService:
             lock.release()
             raise
         assert isinstance(pty, DirectPane)
+        lock.note_pid(pty.pid)
         pty.lock = lock
         return pty
 
@@ -456,8 +492,13 @@ class PaneService:
         self.tmux.kill(session)
         return self.store.update(rec.id, lambda r: r.replace(ended=r.ended or utcnow()))
 
-    def remove(self, name_or_id: str) -> str:
-        """Forget the pane; a live session is released, not killed. Returns how to reach it.
+    def remove(self, name_or_id: str, *, force: bool = False) -> str:
+        """Forget the pane. Returns how to reach a tmux session that keeps running.
+
+        Without ``force``, nothing running is ended: a live tmux session is
+        released, not killed, and a direct pane running in another chloe window
+        is refused (PaneStateError), since forgetting it would end it. With
+        ``force`` both are ended first.
 
         Returns:
             ``still running: tmux -L chloe attach -t '=chloe-1a2b3c4d'`` for a
@@ -466,10 +507,19 @@ class PaneService:
         """
         rec = self.find(name_or_id)
         hint = ""
+        if rec.kind is Kind.DIRECT and _LiveLock.held(rec.id):
+            pid = _LiveLock.running_pid(rec.id)
+            if not force:
+                program = f"its program (pid {pid})" if pid else "its program"
+                raise PaneStateError(
+                    f"{rec.name!r} is running in another chloe window, and removing it "
+                    f"would end {program}: close it there, or `chloe rm --force` ends it"
+                )
+            self._end_direct(rec, pid)
         if rec.kind is Kind.TMUX and rec.tmux_session and self.tmux.problem is None:
             session = rec.tmux_session
             state = self.tmux.snapshot().sessions.get(session)
-            if state is not None and not state.dead:
+            if state is not None and not state.dead and not force:
                 self.tmux.release(session)
                 # Session names are chloe-<hex>; the quotes keep shells off the '='.
                 target = f"'={session}'"
@@ -478,6 +528,27 @@ class PaneService:
                 self.tmux.kill(session)
         self.store.remove(rec.id)
         return hint
+
+    def _end_direct(self, rec: PaneRecord, pid: int | None) -> None:
+        """End a direct pane running in another process, as its own window would:
+        SIGHUP to its process group, SIGKILL after a grace period."""
+        if pid is None:
+            # A lock without a pid: the owner ends the pane when its record goes.
+            return
+        for sig, grace in ((signal.SIGHUP, DIRECT_END_GRACE), (signal.SIGKILL, DIRECT_END_GRACE)):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, sig)
+                if sig == signal.SIGHUP:
+                    os.killpg(pid, signal.SIGCONT)  # a stopped job would not see the SIGHUP
+            if _wait(lambda: not _LiveLock.held(rec.id), grace):
+                break
+        else:
+            raise PaneStateError(f"{rec.name!r} (pid {pid}) did not end; nothing was removed")
+        # Let the owning window record how it ended before the record goes.
+        _wait(lambda: self._ended(rec.id), DIRECT_END_GRACE / 2)
+
+    def _ended(self, pane_id: str) -> bool:
+        return any(r.id == pane_id and r.ended is not None for r in self.store.load())
 
     def respawn(self, record: PaneRecord, columns: int = 80, rows: int = 24) -> PaneRecord:
         """Start a dead pane again with its command and directory.
@@ -509,12 +580,22 @@ class PaneService:
                 raise PaneStateError(f"{record.name!r} is still running; nothing to respawn")
         return self.store.update(record.id, lambda r: r.replace(exit_status=None, ended=None))
 
-    def send_text(self, name_or_id: str, text: str, *, enter: bool = False) -> None:
-        """Type ``text`` literally into a tmux pane, optionally followed by Enter."""
+    def send_text(
+        self, name_or_id: str, text: str | bytes, *, enter: bool = False, paste: bool = False
+    ) -> None:
+        """Type ``text`` literally into a tmux pane, optionally followed by Enter.
+
+        ``paste``: as one bracketed paste, when the program asked for those.
+        Any size: the text reaches tmux on its stdin (:meth:`TmuxBackend.paste_bytes`).
+        """
         rec = self.find(name_or_id)
         session = self._tmux_record(rec, "send")
+        data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogateescape")
         try:
-            self.tmux.send_text(session, text, enter=enter)
+            if data:
+                self.tmux.paste_bytes(session, data, bracketed=paste, enter=enter)
+            elif enter:
+                self.tmux.send_text(session, "", enter=True)
         except PaneGoneError:
             raise PaneGoneError(f"{rec.name!r} is dead: its tmux session is gone") from None
 

@@ -248,7 +248,7 @@ def test_a_non_utf8_working_directory_is_one_clear_line(tmp_path: Path, tmux_soc
     assert proc.returncode == 1
     err = proc.stderr.decode()
     assert "Traceback" not in err and len(err.splitlines()) == 1
-    assert "caf\\xe9" in err and "not UTF-8 text" in err
+    assert "caf\\xe9" in err and "UTF-8" in err
     assert not paths.store_path().exists() or Store(paths.store_path()).load() == []
 
 

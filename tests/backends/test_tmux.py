@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from chloe.backends import tmux as tmux_module
+from chloe.backends import tmux_runner as tmux_module
 from chloe.backends.direct import pane_environment, spawn
 from chloe.backends.tmux import TmuxBackend, check_tmux, parse_snapshot
 from chloe.config import load_config
@@ -604,7 +604,7 @@ def test_a_wedged_server_never_hangs_chloe(
     """A stopped server: a clear error in time, no pile-up, and recovery once it answers."""
     monkeypatch.setattr(tmux_module, "CMD_TIMEOUT", 0.5)
     if not findable:  # as on macOS, where there is no /proc to find the stuck tmux in
-        monkeypatch.setattr(tmux_module, "_kill_own_child", lambda argv: False)
+        monkeypatch.setattr(tmux_module, "kill_own_child", lambda argv: False)
     start = time.monotonic()
     snap = stopped.backend.snapshot()
     assert time.monotonic() - start < 2.0
