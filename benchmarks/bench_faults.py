@@ -407,7 +407,7 @@ def case_non_utf8_cwd(home: Home) -> Outcome:
     odd = os.fsencode(home.root) + b"/caf\xe9"
     os.mkdir(odd)
     proc, wait = home.run("new", "--cwd", odd, "--", "true")
-    ok, said = one_line(proc, 1, "not UTF-8 text")
+    ok, said = one_line(proc, 1, "UTF-8")
     return Outcome(ok, False, wait, said)
 
 
@@ -433,9 +433,47 @@ CASES: dict[str, Callable[[Home], Outcome]] = {
 }
 
 
+_WRITER = (
+    "import sys\nfrom pathlib import Path\nfrom chloe.store import Store\n"
+    "from chloe.model import PaneRecord, Kind\n"
+    "Store(Path(sys.argv[1])).add(PaneRecord.new(sys.argv[2], Kind.DIRECT, '/'))\n"
+)
+
+
+def concurrent_writers(base: Path, n: int) -> str:
+    """``n`` processes each adding a pane at once: none may fail or give up on the lock."""
+    home = make_home(base)
+    home.data.mkdir(parents=True)
+    start = time.monotonic()
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _WRITER, str(home.store), f"p{i}"],
+            env=home.env,
+            cwd=ROOT,
+            stderr=subprocess.PIPE,
+        )
+        for i in range(n)
+    ]
+    failed = 0
+    for proc in procs:
+        _, err = proc.communicate(timeout=LIMIT * 4)
+        failed += proc.returncode != 0 or b"Traceback" in err
+    wall = time.monotonic() - start
+    from chloe.store import Store
+
+    stored = len(Store(home.store).load())
+    return (
+        f"{n} processes adding a pane at once: {stored} stored, {failed} failed, "
+        f"all done in {wall:.1f} s"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", help="run the cases whose name contains this text")
+    parser.add_argument(
+        "--writers", type=int, default=50, help="concurrent writers in the last check (0: skip)"
+    )
     args = parser.parse_args()
     real_tmux = shutil.which("tmux")
     base = Path(tempfile.mkdtemp(prefix="chloe-faults-"))
@@ -458,6 +496,7 @@ def main() -> None:
                         check=False,
                     )
             results.append((name, outcome))
+        writers = concurrent_writers(base, args.writers) if args.writers > 0 else ""
     finally:
         shutil.rmtree(base, ignore_errors=True)
     width = max(len(n) for n, _ in results)
@@ -475,6 +514,8 @@ def main() -> None:
         f"worst wait {max(o.wait for _, o in results):.2f} s "
         f"(lock timeout {LOCK_TIMEOUT:g} s)"
     )
+    if writers:
+        print(writers)
 
 
 if __name__ == "__main__":
