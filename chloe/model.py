@@ -40,6 +40,8 @@ class Status(enum.StrEnum):
     """The tmux session runs with no chloe client attached."""
     DEAD = "dead"
     """The process has exited or the tmux session is gone."""
+    UNREACHABLE = "unreachable"
+    """tmux did not answer (stopped, socket gone, not installed): the pane may still run."""
 
 
 class UserState(enum.StrEnum):

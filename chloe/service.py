@@ -72,7 +72,8 @@ class PaneInfo:
 
     Attributes:
         record: What is stored about the pane.
-        status: attached / detached / dead, from tmux or the kernel.
+        status: attached / detached / dead, from tmux or the kernel; unreachable
+            when tmux did not answer (the pane may well still run).
         exit_status: How it ended, when dead and known.
         current_command: tmux's ``pane_current_command`` for live tmux panes.
     """
@@ -160,6 +161,8 @@ class PaneService:
         self.store = store
         self.config = config
         self.tmux = tmux if tmux is not None else TmuxBackend(config.tmux_socket)
+        self.tmux_unreachable: str | None = None
+        """Why the last :meth:`panes` could not ask tmux, or None if it could."""
 
     @property
     def tmux_problem(self) -> str | None:
@@ -176,7 +179,9 @@ class PaneService:
         are recorded. Direct panes are alive if in ``live_direct`` (id -> process)
         and running, or running in another chloe process (its liveness lock).
 
-        tmux trouble never raises here: the tmux panes are reported dead.
+        tmux trouble never raises here: a tmux pane that was alive when last seen
+        is reported ``unreachable`` (and nothing about it is written), one that
+        had ended stays dead. The reason is in :attr:`tmux_unreachable`.
         """
         live = live_direct or {}
         infos: list[PaneInfo] = []
@@ -184,6 +189,7 @@ class PaneService:
         # creating right now is either in both the file and the snapshot or in neither.
         with self.store.transaction() as records:
             snap = self.tmux.snapshot()
+            self.tmux_unreachable = None if snap.reachable else snap.error or "tmux failed"
             by_id = {s.chloe_id: s for s in snap.sessions.values() if s.chloe_id}
             for i, rec in enumerate(records):
                 if rec.kind is Kind.DIRECT:
@@ -215,9 +221,12 @@ class PaneService:
         by_id: dict[str, SessionState],
     ) -> PaneInfo:
         if not snap.reachable:
-            # tmux is missing or failing: the pane cannot be reached, but absence
-            # proves nothing, so the record is left as it was.
-            return PaneInfo(rec, Status.DEAD, rec.exit_status)
+            # tmux is failing: absence proves nothing, so the record is left as it
+            # was, and a pane alive when last seen is not called dead. Without a
+            # usable tmux binary (tmux_problem, noted by the callers) it is dead.
+            if rec.ended is not None or self.tmux.problem is not None:
+                return PaneInfo(rec, Status.DEAD, rec.exit_status)
+            return PaneInfo(rec, Status.UNREACHABLE)
         state = by_id.get(rec.id)
         if state is None:
             candidate = snap.sessions.get(rec.tmux_session or "")
@@ -518,7 +527,7 @@ class PaneService:
             self._end_direct(rec, pid)
         if rec.kind is Kind.TMUX and rec.tmux_session and self.tmux.problem is None:
             session = rec.tmux_session
-            state = self.tmux.snapshot().sessions.get(session)
+            state = self._reachable_snapshot(rec).sessions.get(session)
             if state is not None and not state.dead and not force:
                 self.tmux.release(session)
                 # Session names are chloe-<hex>; the quotes keep shells off the '='.
@@ -558,7 +567,7 @@ class PaneService:
         """
         if record.kind is Kind.TMUX:
             session = self._tmux_record(record, "respawn")
-            state = self.tmux.snapshot().sessions.get(session)
+            state = self._reachable_snapshot(record).sessions.get(session)
             command = self._tmux_command(record.command)
             if state is None:
                 self._directory(record.cwd)
@@ -579,6 +588,16 @@ class PaneService:
             else:
                 raise PaneStateError(f"{record.name!r} is still running; nothing to respawn")
         return self.store.update(record.id, lambda r: r.replace(exit_status=None, ended=None))
+
+    def _reachable_snapshot(self, record: PaneRecord) -> Snapshot:
+        """tmux's sessions; raises TmuxError when tmux cannot say whether the pane runs."""
+        snap = self.tmux.snapshot()
+        if not snap.reachable:
+            raise TmuxError(
+                f"cannot tell whether {record.name!r} still runs ({snap.error}); "
+                "nothing was changed"
+            )
+        return snap
 
     def send_text(
         self, name_or_id: str, text: str | bytes, *, enter: bool = False, paste: bool = False

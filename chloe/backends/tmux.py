@@ -57,7 +57,7 @@ from libtmux.common import tmux_cmd
 from libtmux.server import Server
 
 from chloe import paths
-from chloe.backends import locks, placement, tmux_commands, tmux_errors
+from chloe.backends import locks, placement, tmux_commands, tmux_errors, tmux_server
 from chloe.backends.direct import OUTER_TMUX_VARIABLES, PtyProcess, pane_environment, spawn
 from chloe.backends.locks import ClientCommand
 from chloe.backends.placement import Placement
@@ -74,8 +74,11 @@ from chloe.backends.tmux_runner import (
     MIN_VERSION,
     TmuxRunner,
     check_tmux,
+    completed,
+    raise_for,
     tmux_binary,
 )
+from chloe.backends.tmux_server import ServerRecord, socket_present
 from chloe.backends.tmux_status import (
     QUERY_ARGS,
     SessionState,
@@ -124,6 +127,8 @@ class TmuxBackend:
     def __init__(self, socket: str, binary: str | None = None) -> None:
         self.socket = socket
         self.runner = TmuxRunner(socket, binary)
+        self._known: ServerRecord | None = None
+        self._revive_failed: ServerRecord | None = None
         self.placement: Placement | None = None
         """Where a server this backend starts is placed (decided at the first start)."""
         self.started_server = False
@@ -162,18 +167,74 @@ class TmuxBackend:
         return self.runner.argv(*args)
 
     def _call(self, fn: Callable[[Server], _T], *args: str) -> _T:
+        self._reach_lost_server()
         return self.runner.call(fn, *args)
 
     def _cmd(self, *args: str) -> tmux_cmd:
-        return self.runner.cmd(*args)
+        """One tmux invocation, after making sure a live server's socket is there.
+
+        tmux would start a second server where the socket file of a running one
+        went missing, and report "no server" for every other command; see
+        :mod:`chloe.backends.tmux_server`.
+        """
+        self._reach_lost_server()
+        out = self.runner.cmd(*args)
+        if out.returncode != 0 and tmux_errors.server_down("\n".join(out.stderr)):
+            lost = self._lost_server()
+            if lost is not None:
+                self._revive(lost)
+                out = self.runner.cmd(*args)
+        return out
+
+    # -- finding the server again --------------------------------------------------------
+
+    def _remember(self, pid: int | None, socket_path: str | None) -> None:
+        """Record the server that just answered (see :mod:`.tmux_server`)."""
+        if not pid or not socket_path:
+            return
+        known = self._known
+        if known is not None and (known.pid, known.socket_path) == (pid, socket_path):
+            return
+        record = ServerRecord.seen(pid, socket_path)
+        tmux_server.save(self.socket, record)
+        self._known = record
+
+    def _lost_server(self) -> ServerRecord | None:
+        """The recorded server, if that process still runs."""
+        if self._known is None or not self._known.running():
+            self._known = tmux_server.load(self.socket)
+        known = self._known
+        return known if known is not None and known.running() else None
+
+    def _reach_lost_server(self) -> None:
+        """Bring back the socket of a running server whose socket file is gone."""
+        lost = self._lost_server()
+        if lost is not None and not socket_present(lost.socket_path):
+            self._revive(lost)
+
+    def _revive(self, lost: ServerRecord) -> None:
+        """SIGUSR1 makes tmux create its socket anew; raise TmuxError if it does not.
+
+        After one failed wait, later calls do not wait again for the same server
+        (a stopped server handles the signal once it runs again).
+        """
+        wait = 0.0 if self._revive_failed == lost else tmux_server.REVIVE_WAIT
+        if lost.revive(wait):
+            self._revive_failed = None
+            return
+        self._revive_failed = lost
+        raise TmuxError(
+            f"chloe's tmux server (pid {lost.pid}) is running, but cannot be reached at "
+            f"{lost.socket_path}; its panes are left alone and no second server was started"
+        )
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run one tmux invocation (``;`` arguments chain commands); never raises on rc."""
-        return self.runner.run(*args)
+        return completed(self._cmd(*args))
 
     def check(self, *args: str, what: str) -> subprocess.CompletedProcess[str]:
         """Run and raise :class:`TmuxError` (``what`` failed: tmux's words) on failure."""
-        return self.runner.check(*args, what=what)
+        return raise_for(self.run(*args), what)
 
     # -- status -----------------------------------------------------------------------
 
@@ -195,6 +256,7 @@ class TmuxBackend:
         snap = self._query()
         if snap.missing_statuses and snap.server_pid and nudge(snap.server_pid):
             snap = self._query()
+        self._remember(snap.server_pid, snap.socket_path)
         return snap
 
     def _query(self) -> Snapshot:
@@ -273,8 +335,13 @@ class TmuxBackend:
             *tmux_commands.session_options(
                 session, pane_id=pane_id, name=name, status_line=status_line
             ),
+            tmux_commands.server_identity(),
         )
-        self.check(*args, what=f"creating tmux session {session}")
+        proc = self.check(*args, what=f"creating tmux session {session}")
+        # The chain may have started the server: remember it (see .tmux_server).
+        last = proc.stdout.strip().rpartition("\n")[2].split(" ", 1)
+        if len(last) == 2 and last[0].isdigit():
+            self._remember(int(last[0]), last[1])
         if placed:
             # Kept on until the first session existed; from now on the server ends
             # with its last session, like any tmux server.

@@ -61,6 +61,11 @@ def server_setup() -> list[list[str]]:
         ["set-option", "-s", "escape-time", str(ESCAPE_TIME_MS)],
         # 24-bit colour for the embedded client, whose TERM is xterm-256color.
         ["set-option", "-s", "terminal-overrides[90]", "xterm-256color:Tc"],
+        # Programs that ask for focus reports (vim's autoread, editors redrawing on
+        # return) get them, as the terminal chloe runs in sends them.
+        ["set-option", "-s", "focus-events", "on"],
+        # A server that exits once no client is attached would end every pane.
+        ["set-option", "-s", "exit-unattached", "off"],
     ]
 
 
@@ -86,9 +91,20 @@ def session_options(session: str, *, pane_id: str, name: str, status_line: bool)
     return [
         ["set-option", "-w", "-t", target, "remain-on-exit", "on"],
         ["set-option", "-t", target, "status", "on" if status_line else "off"],
+        # Sessions nobody is attached to are chloe's normal case: never destroy them,
+        # never lock them behind the user's lock-command.
+        ["set-option", "-t", target, "destroy-unattached", "off"],
+        ["set-option", "-t", target, "lock-after-time", "0"],
+        # A client of a killed session must end, not switch to another pane's session.
+        ["set-option", "-t", target, "detach-on-destroy", "on"],
         ["set-option", "-t", target, "@chloe-id", pane_id],
         ["set-option", "-t", target, "@chloe-name", escape_argument(name)],
     ]
+
+
+def server_identity() -> list[str]:
+    """Print the server's pid and socket path (``PID PATH``)."""
+    return ["display-message", "-p", "#{pid} #{socket_path}"]
 
 
 def respawn_pane(session: str, *, cwd: str, command: Sequence[str]) -> list[str]:

@@ -294,16 +294,26 @@ class TmuxRunner:
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run one tmux invocation (``;`` arguments chain commands); never raises on rc."""
-        out = self.cmd(*args)
-        return subprocess.CompletedProcess(
-            out.cmd, out.returncode, output_text(out.stdout), output_text(out.stderr)
-        )
+        return completed(self.cmd(*args))
 
     def check(self, *args: str, what: str) -> subprocess.CompletedProcess[str]:
         """Run and raise :class:`TmuxError` (``what`` failed: tmux's words) on failure."""
-        proc = self.run(*args)
-        if proc.returncode != 0:
-            lines = proc.stderr.strip().splitlines()
-            reason = lines[0] if lines else f"tmux exited {proc.returncode}"
-            raise TmuxError(f"{what} failed: {reason}")
-        return proc
+        return raise_for(self.run(*args), what)
+
+
+def completed(out: tmux_cmd) -> subprocess.CompletedProcess[str]:
+    """libtmux's result as a ``CompletedProcess`` with text output."""
+    return subprocess.CompletedProcess(
+        out.cmd, out.returncode, output_text(out.stdout), output_text(out.stderr)
+    )
+
+
+def raise_for(
+    proc: subprocess.CompletedProcess[str], what: str
+) -> subprocess.CompletedProcess[str]:
+    """``proc``, or :class:`TmuxError` (``what`` failed: tmux's first line) if it failed."""
+    if proc.returncode != 0:
+        lines = proc.stderr.strip().splitlines()
+        reason = lines[0] if lines else f"tmux exited {proc.returncode}"
+        raise TmuxError(f"{what} failed: {reason}")
+    return proc

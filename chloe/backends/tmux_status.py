@@ -32,6 +32,7 @@ PANE_FIELDS: tuple[tuple[str, str], ...] = (
     ("start_path", "#{pane_start_path}"),
     ("session_created", "#{session_created}"),
     ("server_pid", "#{pid}"),
+    ("socket_path", "#{socket_path}"),
     # Last, so that a tab in it cannot shift any other field.
     ("start_command", "#{pane_start_command}"),
 )
@@ -67,6 +68,7 @@ class PaneRow:
     start_path: str
     session_created: int | None
     server_pid: int | None
+    socket_path: str
     start_command: str
 
     @classmethod
@@ -87,6 +89,7 @@ class PaneRow:
             start_path=raw["start_path"],
             session_created=_int(raw["session_created"]),
             server_pid=_int(raw["server_pid"]),
+            socket_path=raw["socket_path"],
             start_command=raw["start_command"],
         )
 
@@ -139,12 +142,14 @@ class Snapshot:
             running" (then absence from ``sessions`` proves nothing).
         error: The failure, when not reachable.
         server_pid: The tmux server's pid, when it answered with a session.
+        socket_path: The server's socket file, when it answered with a session.
     """
 
     sessions: dict[str, SessionState] = field(default_factory=dict)
     reachable: bool = True
     error: str | None = None
     server_pid: int | None = None
+    socket_path: str | None = None
 
     @property
     def missing_statuses(self) -> bool:
@@ -198,9 +203,11 @@ def parse_snapshot(lines: Iterable[str], chloe_clients: Collection[int] = ()) ->
                 clients.setdefault(parts[2], set()).add(pid)
     sessions: dict[str, SessionState] = {}
     server_pid: int | None = None
+    socket_path: str | None = None
     for name, rows in panes.items():
         first = rows[0]
         server_pid = first.server_pid
+        socket_path = first.socket_path or None
         live = [r for r in rows if not r.dead]
         created = first.session_created
         sessions[name] = SessionState(
@@ -215,4 +222,4 @@ def parse_snapshot(lines: Iterable[str], chloe_clients: Collection[int] = ()) ->
             command=split_command(first.start_command),
             created=datetime.fromtimestamp(created, UTC) if created else None,
         )
-    return Snapshot(sessions=sessions, server_pid=server_pid)
+    return Snapshot(sessions=sessions, server_pid=server_pid, socket_path=socket_path)
