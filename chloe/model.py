@@ -42,6 +42,8 @@ class Status(enum.StrEnum):
     """The process has exited or the tmux session is gone."""
     UNREACHABLE = "unreachable"
     """tmux did not answer (stopped, socket gone, not installed): the pane may still run."""
+    CHECKING = "checking"
+    """Not known yet: chloe has asked and no answer has come (the TUI, at start)."""
 
 
 class UserState(enum.StrEnum):
@@ -83,6 +85,19 @@ class ExitStatus:
             except ValueError:
                 return f"signal {self.signal}"
         return f"exit {self.code}"
+
+
+def status_words(status: Status, exit_status: ExitStatus | None = None) -> str:
+    """The words a user reads for a pane's state.
+
+    ``attached``, ``detached``, ``dead (exit 3)``, ``dead (SIGKILL)``, ``dead``,
+    ``unreachable`` or ``checking…``. The exit status only shows on a dead pane.
+    """
+    if status is Status.DEAD:
+        return f"dead ({exit_status.describe()})" if exit_status is not None else "dead"
+    if status is Status.CHECKING:
+        return "checking…"
+    return status.value
 
 
 def validate_name(name: str) -> str:

@@ -411,8 +411,9 @@ os.write(1, b"READY")
 data = b""
 while until not in data:
     data += os.read(0, 65536)
-with open(out, "wb") as fh:
+with open(out + ".tmp", "wb") as fh:
     fh.write(data)
+os.replace(out + ".tmp", out)
 """
 
 

@@ -262,6 +262,19 @@ class PtyProcess(PaneProcess):
                 self.close()
 
 
+def require_directory(cwd: str) -> str:
+    """``cwd`` as an absolute path (``~`` expanded), if it is a directory.
+
+    Raises:
+        PaneStartError: it does not exist or is not a directory (one line saying which).
+    """
+    path = os.path.abspath(os.path.expanduser(cwd))
+    if not os.path.isdir(path):
+        what = "is not a directory" if os.path.exists(path) else "does not exist"
+        raise PaneStartError(f"cannot start pane: directory {path} {what}")
+    return path
+
+
 def spawn(
     argv: Sequence[str],
     *,
@@ -269,22 +282,18 @@ def spawn(
     env: Mapping[str, str],
     columns: int = 80,
     rows: int = 24,
-    cls: type[PtyProcess] | None = None,
     pass_fds: Sequence[int] = (),
 ) -> PtyProcess:
     """Start ``argv`` in ``cwd`` on a new pty of the given size, in its own session.
 
-    ``cls`` lets a caller get a :class:`PtyProcess` subclass back; ``pass_fds``
-    are descriptors the child keeps (every other one is closed in it).
+    ``pass_fds`` are descriptors the child keeps (every other one is closed in it).
 
     Raises:
         PaneStartError: the directory or the command does not exist or cannot be run.
     """
     if not argv:
         raise PaneStartError("cannot start pane: no command given")
-    if not os.path.isdir(cwd):
-        what = "is not a directory" if os.path.exists(cwd) else "does not exist"
-        raise PaneStartError(f"cannot start pane: directory {cwd} {what}")
+    require_directory(cwd)
     program = argv[0]
     if shutil.which(program, path=env.get("PATH", os.defpath)) is None:
         raise PaneStartError(
@@ -313,4 +322,4 @@ def spawn(
     finally:
         os.close(slave)
     os.set_blocking(master, False)
-    return (cls or PtyProcess)(proc, master)
+    return PtyProcess(proc, master)

@@ -18,7 +18,7 @@ release, kill, send, capture) and starts the tmux clients.
 * **Environment.** libtmux runs tmux with chloe's own environment. When chloe
   runs inside the user's tmux, that holds ``$TMUX``/``$TMUX_PANE``, so
   :func:`chloe.cli.main` takes them out of it at start
-  (:func:`~chloe.backends.direct.set_aside_environment`; direct panes still get
+  (:func:`~chloe.backends.direct.set_aside_environment`; direct panes do not get
   them). Used as a library with them set, nothing is redirected either: every
   command names chloe's socket, every target is explicit (so ``$TMUX_PANE``
   never picks a "current" pane), tmux sets its own ``TMUX`` in everything it

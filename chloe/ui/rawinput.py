@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
     from chloe.backends.base import PaneProcess
     from chloe.terminal import Terminal
-    from chloe.ui.app import ChloeApp, PaneSlot
+    from chloe.ui.app import ChloeApp
+    from chloe.ui.panes import PaneSlot
 
 __all__ = ["SWITCH_ACTIONS", "RawKeyboard"]
 
