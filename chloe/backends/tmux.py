@@ -48,7 +48,7 @@ import contextlib
 import os
 import select
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -73,6 +73,7 @@ from chloe.backends.tmux_runner import (
     INSTALL_HINT,
     MIN_VERSION,
     TmuxRunner,
+    TmuxUnanswered,
     check_tmux,
     completed,
     raise_for,
@@ -185,6 +186,22 @@ class TmuxBackend:
                 self._revive(lost)
                 out = self.runner.cmd(*args)
         return out
+
+    @contextlib.contextmanager
+    def _changing(self, what: str) -> Iterator[None]:
+        """Say what is known when a command that changes something gets no answer.
+
+        The tmux client is gone by then, but the server may already hold the
+        command and carry it out when it runs again: a user who retries would
+        do it twice.
+        """
+        try:
+            yield
+        except TmuxUnanswered as exc:
+            raise TmuxUnanswered(
+                f"{exc} while {what}; it may still happen once tmux answers "
+                "(check with `chloe ls` or `chloe logs` before trying again)"
+            ) from None
 
     # -- finding the server again --------------------------------------------------------
 
@@ -337,7 +354,8 @@ class TmuxBackend:
             ),
             tmux_commands.server_identity(),
         )
-        proc = self.check(*args, what=f"creating tmux session {session}")
+        with self._changing(f"creating tmux session {session}"):
+            proc = self.check(*args, what=f"creating tmux session {session}")
         # The chain may have started the server: remember it (see .tmux_server).
         last = proc.stdout.strip().rpartition("\n")[2].split(" ", 1)
         if len(last) == 2 and last[0].isdigit():
@@ -393,22 +411,26 @@ class TmuxBackend:
 
     def respawn(self, session: str, *, cwd: str, command: Sequence[str]) -> None:
         """Restart the dead pane of a live session with its command."""
-        self.check(
-            *tmux_commands.respawn_pane(session, cwd=cwd, command=command),
-            what=f"restarting {session}",
-        )
+        with self._changing(f"restarting {session}"):
+            self.check(
+                *tmux_commands.respawn_pane(session, cwd=cwd, command=command),
+                what=f"restarting {session}",
+            )
 
     def set_name(self, session: str, name: str) -> None:
         """Store the display name in ``@chloe-name``."""
-        self.check(*tmux_commands.set_name(session, name), what=f"renaming {session}")
+        with self._changing(f"renaming {session}"):
+            self.check(*tmux_commands.set_name(session, name), what=f"renaming {session}")
 
     def release(self, session: str) -> None:
         """Remove chloe's marks so the session is not adopted back."""
-        self.check(*chain(*tmux_commands.release(session)), what=f"releasing {session}")
+        with self._changing(f"releasing {session}"):
+            self.check(*chain(*tmux_commands.release(session)), what=f"releasing {session}")
 
     def kill(self, session: str) -> bool:
         """Kill the session; False if it was already gone."""
-        proc = self.run(*tmux_commands.kill_session(session))
+        with self._changing(f"killing {session}"):
+            proc = self.run(*tmux_commands.kill_session(session))
         if proc.returncode == 0:
             return True
         if tmux_errors.target_gone(proc.stderr):
@@ -419,7 +441,9 @@ class TmuxBackend:
         """Type ``text`` literally (``send-keys -l``), then Enter if asked."""
         args = chain(*tmux_commands.send_text(session, text, enter=enter))
         if args:
-            self._check_live(self.run(*args), session, "sending text to")
+            with self._changing(f"sending text to {session}"):
+                proc = self.run(*args)
+            self._check_live(proc, session, "sending text to")
 
     def capture(self, session: str, *, lines: int | None, escapes: bool) -> str:
         """The pane's screen plus up to ``lines`` of history (None: all of it)."""

@@ -60,6 +60,10 @@ CMD_TIMEOUT = 10.0
 """Seconds before a tmux command is given up on (a wedged server must not hang chloe)."""
 
 
+class TmuxUnanswered(TmuxError):
+    """tmux did not answer a command in time; the server may still carry it out."""
+
+
 def tmux_binary() -> str | None:
     """The tmux on ``$PATH``, or None."""
     return shutil.which("tmux")
@@ -266,15 +270,19 @@ class TmuxRunner:
         """``fn(server)``, which runs the tmux command ``args``, within :data:`CMD_TIMEOUT`.
 
         Raises:
-            TmuxError: tmux did not answer in time (or an earlier command to this
-                server still has not: see the module docstring).
+            TmuxUnanswered: tmux did not answer in time (the command was sent).
+            TmuxError: an earlier command to this server still has not answered,
+                so this one was not sent (see the module docstring).
             TmuxUnavailableError: tmux cannot be run.
         """
         server = self.server
         stuck = self._stuck
         if stuck is not None:
             if stuck.is_alive():
-                raise TmuxError(self.unanswered_text())
+                raise TmuxError(
+                    f"{self.unanswered_text()} (an earlier command still waits for it); "
+                    "nothing was sent"
+                )
             self._stuck = None
         # What libtmux's Server.cmd runs, to find the process if it hangs.
         argv = [self.binary, f"-L{self.socket}", *args]
@@ -282,7 +290,7 @@ class TmuxRunner:
             return within_timeout(lambda: fn(server), argv)
         except Unanswered as exc:
             self._stuck = exc.worker
-            raise TmuxError(self.unanswered_text()) from None
+            raise TmuxUnanswered(self.unanswered_text()) from None
         except tmux_exc.TmuxCommandNotFound:
             raise TmuxUnavailableError(f"cannot run tmux: {self.binary} not found") from None
         except OSError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -19,7 +20,13 @@ from chloe.backends import tmux_runner as tmux_module
 from chloe.backends.direct import pane_environment, spawn
 from chloe.backends.tmux import TmuxBackend, check_tmux, parse_snapshot
 from chloe.config import load_config
-from chloe.errors import PaneGoneError, PaneStateError, TmuxError, TmuxUnavailableError
+from chloe.errors import (
+    PaneGoneError,
+    PaneStateError,
+    StoreError,
+    TmuxError,
+    TmuxUnavailableError,
+)
 from chloe.model import Kind, PaneRecord, Status
 from chloe.service import PaneInfo, PaneService
 from chloe.store import Store
@@ -849,3 +856,101 @@ def test_a_deleted_socket_of_a_stopped_server_is_unreachable_and_new_refuses(
     os.kill(two_panes, signal.SIGCONT)
     wait_until(lambda: by_name(service)["a"].status is Status.DETACHED, message="back")
     assert _server_pid(tmux_run) == two_panes
+
+
+def test_a_command_tmux_did_not_answer_says_it_may_still_happen(
+    service: PaneService, two_panes: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tmux client is killed, but the server may hold the command: say so, truthfully."""
+    monkeypatch.setattr(tmux_module, "CMD_TIMEOUT", 0.5)
+    os.kill(two_panes, signal.SIGSTOP)
+    with pytest.raises(TmuxError, match=r"did not answer within 0\.5s .*may still happen"):
+        service.send_text("a", "late", enter=False)
+    # While that command waits, others are refused before they are sent.
+    with pytest.raises(TmuxError, match="nothing was sent"):
+        service.send_text("a", "never", enter=False)
+    os.kill(two_panes, signal.SIGCONT)
+    wait_until(lambda: "late" in service.capture(service.find("a"), lines=0), message="late")
+    assert "never" not in service.capture(service.find("a"), lines=0)
+
+
+def test_a_new_pane_that_cannot_be_saved_does_not_keep_running(
+    service: PaneService, tmp_path: Path, tmux_run: Tmux
+) -> None:
+    """All or nothing: the file cannot grow (a full disk), so the new session goes too."""
+    service.create_tmux(name="first", cwd=str(tmp_path), command=["sleep", "600"])
+    before = sessions(tmux_run)
+    size = service.store.path.stat().st_size
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size + 16, hard))
+    try:
+        with pytest.raises(StoreError, match="cannot write"):
+            service.create_tmux(name="second", cwd=str(tmp_path), command=["sleep", "600"])
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    assert sessions(tmux_run) == before
+    assert set(by_name(service)) == {"first"}
+
+
+def test_status_queries_against_a_stopped_server_do_not_queue_on_the_store_lock(
+    service: PaneService, two_panes: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """tmux is not asked under the store's lock: N waits overlap instead of adding up."""
+    monkeypatch.setattr(tmux_module, "CMD_TIMEOUT", 1.0)
+    config = load_config()
+    services = [PaneService(Store(service.store.path), config) for _ in range(5)]
+    labels: list[set[str]] = []
+    os.kill(two_panes, signal.SIGSTOP)
+    start = time.monotonic()
+    threads = [
+        threading.Thread(target=lambda s=s: labels.append({i.label for i in s.panes()}))
+        for s in services
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    elapsed = time.monotonic() - start
+    assert labels == [{"unreachable", "dead (exit 0)"}] * 5
+    assert elapsed < 3.0, f"5 status queries took {elapsed:.1f}s against a 1s timeout"
+
+
+def test_creates_racing_status_queries_never_show_a_new_pane_dead(
+    tmux_socket: str, tmp_path: Path
+) -> None:
+    """A status query between a session's creation and its record's save gets it right."""
+    from chloe.paths import store_path
+
+    stop = threading.Event()
+    seen: list[tuple[str, str]] = []
+
+    def watch() -> None:
+        watcher = PaneService(Store(store_path()), load_config())
+        while not stop.is_set():
+            seen.extend((i.record.id, i.label) for i in watcher.panes())
+
+    watchers = [threading.Thread(target=watch) for _ in range(2)]
+    for t in watchers:
+        t.start()
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "chloe", "new", "--cwd", str(tmp_path), "--", "sleep", "600"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
+        for _ in range(10)
+    ]
+    try:
+        outputs = [p.communicate(timeout=60) for p in procs]
+    finally:
+        stop.set()
+        for t in watchers:
+            t.join(30)
+    assert [p.returncode for p in procs] == [0] * 10, [e for _o, e in outputs]
+    assert {label for _id, label in seen} <= {"detached"}
+    infos = PaneService(Store(store_path()), load_config()).panes()
+    assert sorted(i.record.name for i in infos) == sorted(o.strip() for o, _e in outputs)
+    assert len({i.record.id for i in infos}) == 10
+    assert all(i.status is Status.DETACHED for i in infos)
