@@ -544,8 +544,11 @@ class PaneService:
             state = self._reachable_snapshot(rec).sessions.get(session)
             if state is not None and not state.dead:
                 self.tmux.release(session)
-                # Session names are chloe-<hex>; the quotes keep shells off the '='.
-                target = f"'={session}'"
+                # Always quoted: zsh expands a word that starts with '='. The session
+                # may have been renamed with plain tmux to anything, quotes included.
+                target = shlex.quote(f"={session}")
+                if not target.startswith("'"):
+                    target = f"'{target}'"
                 hint = f"still running: tmux -L {shlex.quote(self.tmux.socket)} attach -t {target}"
             elif state is not None:
                 self.tmux.kill(session)

@@ -48,11 +48,9 @@ import contextlib
 import os
 import select
 import subprocess
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TypeVar
 
-from libtmux import exc as tmux_exc
 from libtmux.common import tmux_cmd
 from libtmux.server import Server
 
@@ -107,7 +105,6 @@ __all__ = [
     "tmux_binary",
 ]
 
-_T = TypeVar("_T")
 
 CLIENT_ENV_DROP = OUTER_TMUX_VARIABLES
 """chloe may itself run inside the user's tmux: these are removed from the environment
@@ -166,10 +163,6 @@ class TmuxBackend:
     def argv(self, *args: str) -> list[str]:
         """``tmux -L <socket> ARGS...``: how a tmux client is started (not via libtmux)."""
         return self.runner.argv(*args)
-
-    def _call(self, fn: Callable[[Server], _T], *args: str) -> _T:
-        self._reach_lost_server()
-        return self.runner.call(fn, *args)
 
     def _cmd(self, *args: str) -> tmux_cmd:
         """One tmux invocation, after making sure a live server's socket is there.
@@ -292,15 +285,10 @@ class TmuxBackend:
 
     def has_session(self, session: str) -> bool:
         """Whether the session exists (exact name)."""
-        try:
-            # libtmux's own check, with exact=True: `has-session -t =name`.
-            return self._call(
-                lambda server: server.has_session(session, exact=True),
-                "has-session", "-t", session_target(session),
-            )  # fmt: skip
-        except tmux_exc.BadSessionName:
-            # Empty, or holding "." or ":", which tmux turns into "_" in a session name.
+        if not session or "." in session or ":" in session:
+            # tmux turns "." and ":" into "_" in session names: no such session exists.
             return False
+        return self.run("has-session", "-t", session_target(session)).returncode == 0
 
     # -- lifecycle --------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ ESCAPE_TIME_MS = 10
 
 def session_target(session: str) -> str:
     """Exact target for a session (``=name``), for session commands."""
-    return f"={session}"
+    return escape_argument(f"={session}")
 
 
 def pane_target(session: str) -> str:
@@ -30,6 +30,15 @@ def escape_argument(arg: str) -> str:
     if arg.endswith(";"):
         return arg[:-1] + "\\;"
     return arg
+
+
+def start_directory(path: str) -> str:
+    """A directory as the value of ``-c``, which tmux expands as a format.
+
+    Unescaped, ``#{pid}`` in a directory name would be replaced and ``#(cmd)``
+    would run ``cmd`` through the shell; ``##`` is tmux's literal ``#``.
+    """
+    return escape_argument(path.replace("#", "##"))
 
 
 def chain(*commands: Sequence[str]) -> list[str]:
@@ -81,7 +90,7 @@ def new_session(
     cmd = pane_command(command)
     return [
         "new-session", "-d", "-s", session, "-x", str(columns), "-y", str(rows),
-        "-c", cwd, *(["--", *cmd] if cmd else []),
+        "-c", start_directory(cwd), *(["--", *cmd] if cmd else []),
     ]  # fmt: skip
 
 
@@ -109,7 +118,10 @@ def server_identity() -> list[str]:
 
 def respawn_pane(session: str, *, cwd: str, command: Sequence[str]) -> list[str]:
     """Restart the session's dead pane with ``command`` in ``cwd``."""
-    return ["respawn-pane", "-k", "-t", pane_target(session), "-c", cwd, *pane_command(command)]
+    return [
+        "respawn-pane", "-k", "-t", pane_target(session), "-c", start_directory(cwd),
+        *pane_command(command),
+    ]  # fmt: skip
 
 
 def set_name(session: str, name: str) -> list[str]:

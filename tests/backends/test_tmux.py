@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import resource
+import shlex
 import signal
 import subprocess
 import sys
@@ -923,11 +924,14 @@ def test_creates_racing_status_queries_never_show_a_new_pane_dead(
 
     stop = threading.Event()
     seen: list[tuple[str, str]] = []
+    why: list[str] = []
 
     def watch() -> None:
         watcher = PaneService(Store(store_path()), load_config())
         while not stop.is_set():
             seen.extend((i.record.id, i.label) for i in watcher.panes())
+            if watcher.tmux_unreachable:  # a 10 s timeout on a loaded machine is honest
+                why.append(watcher.tmux_unreachable)
 
     watchers = [threading.Thread(target=watch) for _ in range(2)]
     for t in watchers:
@@ -949,8 +953,52 @@ def test_creates_racing_status_queries_never_show_a_new_pane_dead(
         for t in watchers:
             t.join(30)
     assert [p.returncode for p in procs] == [0] * 10, [e for _o, e in outputs]
-    assert {label for _id, label in seen} <= {"detached"}
+    assert {label for _id, label in seen} <= {"detached", "unreachable"}, why
     infos = PaneService(Store(store_path()), load_config()).panes()
     assert sorted(i.record.name for i in infos) == sorted(o.strip() for o, _e in outputs)
     assert len({i.record.id for i in infos}) == 10
     assert all(i.status is Status.DETACHED for i in infos)
+
+
+@pytest.mark.parametrize(
+    "dirname", ["ends-with;", "hash#{pid}", "run#(touch PWNED)", "both#;"], ids=str
+)
+def test_a_directory_tmux_would_read_specially_reaches_the_pane_as_is(
+    service: PaneService, tmp_path: Path, dirname: str
+) -> None:
+    """``;`` ends a tmux command and ``-c`` is a tmux format: neither may touch the path."""
+    cwd = tmp_path / dirname
+    cwd.mkdir()
+    log = tmp_path / "pwd.log"
+    script = f'printf "%s\\n" "$PWD" >> {shlex.quote(str(log))}; read line'
+    service.create_tmux(name="d", cwd=str(cwd), command=["sh", "-c", script])
+    wait_until(lambda: log.exists() and log.read_text().splitlines() == [str(cwd)])
+    info = by_name(service)["d"]
+    assert info.status is Status.DETACHED and info.record.cwd == str(cwd)
+    # Ended, then respawned in its live session (respawn-pane): the same directory.
+    service.send_text("d", "", enter=True)
+    wait_until(lambda: by_name(service)["d"].status is Status.DEAD, message="the pane ended")
+    service.respawn(service.find("d"))
+    wait_until(lambda: log.read_text().splitlines() == [str(cwd)] * 2, message="respawned")
+    assert not list(tmp_path.rglob("PWNED"))
+    assert not (Path.cwd() / "PWNED").exists()
+
+
+def test_the_rm_hint_is_safe_to_paste_for_any_session_name(
+    service: PaneService, tmp_path: Path, tmux_run: Tmux
+) -> None:
+    """A session renamed with plain tmux to a name with quotes still gives a paste-safe hint."""
+    rec = service.create_tmux(name="job", cwd=str(tmp_path), command=["sleep", "600"])
+    odd = "it's; touch PWNED;"
+    tmux_run("rename-session", "-t", f"={rec.tmux_session}", odd[:-1] + "\\;")
+    assert by_name(service)["job"].record.tmux_session == odd
+    hint = service.remove("job")
+    command = hint.removeprefix("still running: ")
+    assert shlex.split(command) == ["tmux", "-L", service.tmux.socket, "attach", "-t", f"={odd}"]
+    assert command.split(" -t ")[1].startswith("'")  # zsh would expand a bare leading '='
+    assert odd in sessions_by_line(tmux_run)
+    assert service.panes() == []  # released (its marks removed), so not adopted back
+
+
+def sessions_by_line(tmux_run: Tmux) -> set[str]:
+    return set(tmux_run("list-sessions", "-F", "#{session_name}", check=False).splitlines())
