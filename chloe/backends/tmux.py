@@ -321,6 +321,11 @@ class TmuxBackend:
         set globally on chloe's own server just before ``new-session``; the
         per-window ``remain-on-exit`` is chained in the same invocation, which tmux
         runs before it handles the child's exit, so even an instant exit is kept.
+
+        The pane gets this process's environment, not the server's global one,
+        which is the environment of whatever started the server, kept for its
+        whole life: a secret in the shell that happened to start it would reach
+        every later pane (see :func:`.tmux_commands.with_pane_environment`).
         """
         self.require()
         if not os.path.isdir(cwd):
@@ -328,15 +333,26 @@ class TmuxBackend:
 
             raise PaneStartError(f"cannot start pane: directory {cwd} does not exist")
         placed = self._start_placed_server()
+        new_session = [
+            tmux_commands.new_session(session, cwd=cwd, command=command, columns=columns, rows=rows)
+        ]
+        known = self.run(*tmux_commands.ENVIRONMENT_QUERY)
+        if known.returncode == 0:
+            global_names, restore = tmux_commands.parse_environment_query(known.stdout.splitlines())
+            mine = [name for name in os.environ if name not in CLIENT_ENV_DROP]
+            new_session = tmux_commands.with_pane_environment(
+                [*mine, *(n for n in global_names if n not in CLIENT_ENV_DROP)],
+                restore,
+                *new_session,
+            )
+        # Else no server runs: the chain starts one with this environment.
         args = chain(
             *tmux_commands.server_setup(),
             # This may start the server, which copies its global environment from
             # this command's: chloe's, possibly with the user's TMUX/TMUX_PANE.
             *tmux_commands.unset_global_environment(CLIENT_ENV_DROP),
             ["set-option", "-g", "history-limit", str(history_limit)],
-            tmux_commands.new_session(
-                session, cwd=cwd, command=command, columns=columns, rows=rows
-            ),
+            *new_session,
             *tmux_commands.session_options(
                 session, pane_id=pane_id, name=name, status_line=status_line
             ),

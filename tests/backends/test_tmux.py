@@ -1002,3 +1002,28 @@ def test_the_rm_hint_is_safe_to_paste_for_any_session_name(
 
 def sessions_by_line(tmux_run: Tmux) -> set[str]:
     return set(tmux_run("list-sessions", "-F", "#{session_name}", check=False).splitlines())
+
+
+def test_a_new_pane_gets_the_creating_environment_not_the_servers(
+    service: PaneService, tmp_path: Path, tmux_run: Tmux, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server keeps the environment it started with; a later pane must not see it."""
+    (Path(os.environ["HOME"]) / ".tmux.conf").write_text(
+        "set -g update-environment 'DISPLAY SSH_AUTH_SOCK'\n"
+    )
+    monkeypatch.setenv("CHLOE_TEST_SECRET", "from-the-first-shell")
+    service.create_tmux(name="first", cwd=str(tmp_path), command=["sleep", "600"])
+    assert "CHLOE_TEST_SECRET=from-the-first-shell" in tmux_run("show-environment", "-g")
+
+    monkeypatch.delenv("CHLOE_TEST_SECRET")
+    monkeypatch.setenv("CHLOE_TEST_MINE", "from-the-second-shell")
+    dump = tmp_path / "env.txt"
+    script = f"env > {shlex.quote(str(dump))}.tmp; mv {shlex.quote(str(dump))}.tmp {dump}; cat"
+    service.create_tmux(name="second", cwd=str(tmp_path), command=["sh", "-c", script])
+    env = wait_until(lambda: dump.exists() and dump.read_text().splitlines())
+    assert "CHLOE_TEST_MINE=from-the-second-shell" in env
+    assert not [line for line in env if line.startswith("CHLOE_TEST_SECRET=")]
+    assert any(line.startswith("TMUX=") for line in env)  # tmux's own, for the pane
+    # The user's update-environment is as their tmux.conf set it.
+    shown = tmux_run("show-options", "-g", "update-environment").split()
+    assert shown == ["update-environment[0]", "DISPLAY", "update-environment[1]", "SSH_AUTH_SOCK"]
