@@ -18,7 +18,7 @@ release, kill, send, capture) and starts the tmux clients.
 * **Environment.** libtmux runs tmux with chloe's own environment. When chloe
   runs inside the user's tmux, that holds ``$TMUX``/``$TMUX_PANE``, so
   :func:`chloe.cli.main` takes them out of it at start
-  (:func:`~chloe.backends.direct.set_aside_environment`; direct panes still get
+  (:func:`~chloe.backends.direct.set_aside_environment`; direct panes do not get
   them). Used as a library with them set, nothing is redirected either: every
   command names chloe's socket, every target is explicit (so ``$TMUX_PANE``
   never picks a "current" pane), tmux sets its own ``TMUX`` in everything it
@@ -529,3 +529,43 @@ class TmuxBackend:
             self.client_lock_dir,
             CLIENT_ENV_DROP,
         )
+
+    def paste_bytes(self, session: str, data: bytes, *, bracketed: bool, enter: bool) -> None:
+        """Put ``data`` (any size) into the pane through a tmux buffer, then Enter if asked.
+
+        The bytes reach tmux on its stdin (``load-buffer -``), never on its
+        command line, so a megabyte is no "Argument list too long", and no file
+        holds them. ``bracketed``: ``paste-buffer -p``, a bracketed paste when
+        the program asked for one (tmux turns newlines into carriage returns, as
+        a terminal's paste does); otherwise the bytes go as they are (``-r``), as
+        if typed. The buffer is deleted after the paste, or on failure.
+
+        Raises:
+            PaneGoneError: the session is gone.
+            TmuxError: tmux failed, or did not answer in time (the text may then
+                still arrive).
+        """
+        target = pane_target(session)
+        buffer = f"chloe-send-{os.getpid()}-{os.urandom(4).hex()}"
+        args = ["load-buffer", "-b", buffer, "-", ";"]
+        args += ["paste-buffer", "-d", "-b", buffer, "-t", target, "-p" if bracketed else "-r"]
+        if enter:
+            args += [";", "send-keys", "-t", target, "Enter"]
+        try:
+            proc = subprocess.run(
+                self.argv(*args), input=data, capture_output=True, timeout=CMD_TIMEOUT, check=False
+            )
+        except subprocess.TimeoutExpired:
+            raise TmuxError(
+                f"{self.runner.unanswered_text()}; "
+                "the text may still arrive"
+            ) from None
+        except OSError as exc:
+            raise TmuxUnavailableError(f"cannot run tmux: {exc.strerror or exc}") from None
+        result = subprocess.CompletedProcess(
+            proc.args, proc.returncode, "", proc.stderr.decode("utf-8", "replace")
+        )
+        if proc.returncode != 0:
+            with contextlib.suppress(TmuxError, TmuxUnavailableError):
+                self.run("delete-buffer", "-b", buffer)
+        self._check_live(result, session, "sending text to")
