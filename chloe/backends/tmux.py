@@ -55,7 +55,14 @@ from libtmux.common import tmux_cmd
 from libtmux.server import Server
 
 from chloe import paths
-from chloe.backends import locks, placement, tmux_commands, tmux_errors, tmux_server
+from chloe.backends import (
+    locks,
+    placement,
+    tmux_commands,
+    tmux_errors,
+    tmux_runner,
+    tmux_server,
+)
 from chloe.backends.direct import OUTER_TMUX_VARIABLES, PtyProcess, pane_environment, spawn
 from chloe.backends.locks import ClientCommand
 from chloe.backends.placement import Placement
@@ -551,14 +558,20 @@ class TmuxBackend:
         args += ["paste-buffer", "-d", "-b", buffer, "-t", target, "-p" if bracketed else "-r"]
         if enter:
             args += [";", "send-keys", "-t", target, "Enter"]
+        self.runner.refuse_while_stuck()
+        self._reach_lost_server()
         try:
             proc = subprocess.run(
-                self.argv(*args), input=data, capture_output=True, timeout=CMD_TIMEOUT, check=False
+                self.argv(*args),
+                input=data,
+                capture_output=True,
+                timeout=tmux_runner.CMD_TIMEOUT,
+                check=False,
             )
         except subprocess.TimeoutExpired:
-            raise TmuxError(
-                f"{self.runner.unanswered_text()}; "
-                "the text may still arrive"
+            raise TmuxUnanswered(
+                f"{self.runner.unanswered_text()} while sending text to {session}; "
+                "the text may still arrive (check with `chloe logs` before trying again)"
             ) from None
         except OSError as exc:
             raise TmuxUnavailableError(f"cannot run tmux: {exc.strerror or exc}") from None

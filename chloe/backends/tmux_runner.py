@@ -266,6 +266,21 @@ class TmuxRunner:
         """What chloe says when the server did not answer in time."""
         return f"tmux server {self.socket!r} did not answer within {timeout_text()}"
 
+    def refuse_while_stuck(self) -> None:
+        """Raise TmuxError while an earlier command still waits for the server.
+
+        Such a command holds the server's output pipes (see the module docstring);
+        another one would only wait as long, and pile up.
+        """
+        stuck = self._stuck
+        if stuck is not None:
+            if stuck.is_alive():
+                raise TmuxError(
+                    f"{self.unanswered_text()} (an earlier command still waits for it); "
+                    "nothing was sent"
+                )
+            self._stuck = None
+
     def call(self, fn: Callable[[Server], _T], *args: str) -> _T:
         """``fn(server)``, which runs the tmux command ``args``, within :data:`CMD_TIMEOUT`.
 
@@ -276,14 +291,7 @@ class TmuxRunner:
             TmuxUnavailableError: tmux cannot be run.
         """
         server = self.server
-        stuck = self._stuck
-        if stuck is not None:
-            if stuck.is_alive():
-                raise TmuxError(
-                    f"{self.unanswered_text()} (an earlier command still waits for it); "
-                    "nothing was sent"
-                )
-            self._stuck = None
+        self.refuse_while_stuck()
         # What libtmux's Server.cmd runs, to find the process if it hangs.
         argv = [self.binary, f"-L{self.socket}", *args]
         try:

@@ -864,14 +864,23 @@ def test_a_command_tmux_did_not_answer_says_it_may_still_happen(
 ) -> None:
     """The tmux client is killed, but the server may hold the command: say so, truthfully."""
     monkeypatch.setattr(tmux_module, "CMD_TIMEOUT", 0.5)
+    session = service.find("a").tmux_session
+    assert session is not None
     os.kill(two_panes, signal.SIGSTOP)
+    start = time.monotonic()
+    with pytest.raises(TmuxError, match=r"did not answer within 0\.5s .*may still arrive"):
+        service.send_text("a", "first", enter=False)  # `chloe send`: through a tmux buffer
     with pytest.raises(TmuxError, match=r"did not answer within 0\.5s .*may still happen"):
-        service.send_text("a", "late", enter=False)
+        service.tmux.send_text(session, "second", enter=False)  # send-keys
     # While that command waits, others are refused before they are sent.
     with pytest.raises(TmuxError, match="nothing was sent"):
         service.send_text("a", "never", enter=False)
+    with pytest.raises(TmuxError, match="nothing was sent"):
+        service.tmux.send_text(session, "never", enter=False)
+    assert time.monotonic() - start < 5.0
     os.kill(two_panes, signal.SIGCONT)
-    wait_until(lambda: "late" in service.capture(service.find("a"), lines=0), message="late")
+    # send-keys had reached the server: it types the text now, as the error said.
+    wait_until(lambda: "second" in service.capture(service.find("a"), lines=0), message="text")
     assert "never" not in service.capture(service.find("a"), lines=0)
 
 
