@@ -37,6 +37,7 @@ from chloe.backends.server import DirectLauncher, TmuxServer
 from chloe.backends.tmux import SessionState, Snapshot, TmuxBackend
 from chloe.config import Config, default_shell
 from chloe.errors import (
+    ChloeError,
     DuplicateNameError,
     PaneGoneError,
     PaneStateError,
@@ -93,6 +94,22 @@ class PaneInfo:
         return status_words(self.status, self.exit_status)
 
 
+_STATUS_TRIES = 3
+"""How many times :meth:`PaneService.panes` asks tmux when records appear meanwhile."""
+
+
+def _state_for(
+    rec: PaneRecord, snap: Snapshot, by_id: dict[str, SessionState]
+) -> SessionState | None:
+    """The session of a tmux pane's record in ``snap`` (by ``@chloe-id``, else by name)."""
+    state = by_id.get(rec.id)
+    if state is None:
+        candidate = snap.sessions.get(rec.tmux_session or "")
+        if candidate is not None and candidate.chloe_id in (None, rec.id):
+            state = candidate
+    return state
+
+
 class PaneService:
     """Every pane operation, for one store and one tmux socket.
 
@@ -137,23 +154,41 @@ class PaneService:
         had ended stays dead. The reason is in :attr:`tmux_unreachable`.
         """
         live = live_direct or {}
-        infos: list[PaneInfo] = []
-        # The query runs under the store's lock, so a pane another process is
-        # creating right now is either in both the file and the snapshot or in neither.
-        with self.store.transaction() as records:
+        # tmux is never asked under the store's lock (a stopped server would hold
+        # every other chloe for the whole timeout). So an answer only proves the
+        # absence of sessions whose records were saved before it was asked: a
+        # creator saves its record after its session exists (create_tmux). A
+        # record saved since that tmux does not list is asked about once more.
+        settled = {r.id for r in self.store.load()}
+        for attempt in range(_STATUS_TRIES):
             snap = self.tmux.snapshot()
             self.tmux_unreachable = None if snap.reachable else snap.error or "tmux failed"
             by_id = {s.chloe_id: s for s in snap.sessions.values() if s.chloe_id}
-            for i, rec in enumerate(records):
-                if rec.kind is Kind.DIRECT:
-                    info = self._direct_info(rec, live.get(rec.id))
-                else:
-                    info = self._tmux_info(rec, snap, by_id)
-                if info.record != rec:
-                    records[i] = info.record
-                infos.append(info)
-            infos += self._adopt(records, snap)
-        return infos
+            with self.store.transaction() as records:
+                if (
+                    snap.reachable
+                    and attempt + 1 < _STATUS_TRIES
+                    and any(
+                        r.kind is Kind.TMUX
+                        and r.id not in settled
+                        and _state_for(r, snap, by_id) is None
+                        for r in records
+                    )
+                ):
+                    settled = {r.id for r in records}
+                    continue  # nothing changed, nothing written: ask tmux again
+                infos: list[PaneInfo] = []
+                for i, rec in enumerate(records):
+                    if rec.kind is Kind.DIRECT:
+                        info = self._direct_info(rec, live.get(rec.id))
+                    else:
+                        info = self._tmux_info(rec, snap, by_id)
+                    if info.record != rec:
+                        records[i] = info.record
+                    infos.append(info)
+                infos += self._adopt(records, snap)
+                return infos
+        raise AssertionError("unreachable: the last attempt always returns")
 
     def _direct_info(self, rec: PaneRecord, proc: PaneProcess | None) -> PaneInfo:
         if proc is not None:
@@ -180,11 +215,7 @@ class PaneService:
             if rec.ended is not None or self.tmux.problem is not None:
                 return PaneInfo(rec, Status.DEAD, rec.exit_status)
             return PaneInfo(rec, Status.UNREACHABLE)
-        state = by_id.get(rec.id)
-        if state is None:
-            candidate = snap.sessions.get(rec.tmux_session or "")
-            if candidate is not None and candidate.chloe_id in (None, rec.id):
-                state = candidate
+        state = _state_for(rec, snap, by_id)
         if state is None:
             if rec.ended is None:
                 rec = rec.replace(ended=utcnow())
@@ -346,14 +377,48 @@ class PaneService:
         if name is not None:
             validate_name(name)
         path = require_directory(cwd)
-        # The session is created under the store's lock, so concurrent creators
-        # get distinct names and no status query sees a half-made pane.
-        with self.store.transaction() as records:
-            final = self._claim_name(name, command, records)
-            rec = PaneRecord.new(final, Kind.TMUX, path, tuple(command))
-            if not attached:
-                rec = rec.replace(user_state=UserState.DETACHED)
-            self._create_session(rec, columns, rows)
+        # tmux is not asked under the store's lock: the name is checked now for a
+        # quick answer, and claimed for good once the session exists (_settle).
+        final = self._claim_name(name, command, self.store.load())
+        rec = PaneRecord.new(final, Kind.TMUX, path, tuple(command))
+        if not attached:
+            rec = rec.replace(user_state=UserState.DETACHED)
+        session = rec.tmux_session
+        assert session is not None
+        self._create_session(rec, columns, rows)
+        try:
+            with self.store.transaction() as records:
+                rec = self._settle(rec, records, explicit=name is not None)
+        except BaseException:
+            # All or nothing: a pane that cannot be recorded does not keep running
+            # (the user would retry and run it twice).
+            with contextlib.suppress(ChloeError):
+                self.tmux.kill(session)
+            with contextlib.suppress(ChloeError):
+                self.store.remove(rec.id)  # in case a status query adopted it meanwhile
+            raise
+        if rec.name != final:
+            with contextlib.suppress(TmuxError, PaneGoneError):
+                self.tmux.set_name(session, rec.name)
+        return rec
+
+    def _settle(self, rec: PaneRecord, records: list[PaneRecord], *, explicit: bool) -> PaneRecord:
+        """Put a new pane's record into ``records``, its name claimed; returns it.
+
+        A status query in another process may have adopted the session between
+        its creation and now: that record (same id) is replaced. A default name
+        taken meanwhile is replaced by the next free one; a chosen one is an error.
+        """
+        taken = {r.name for r in records if r.id != rec.id}
+        if rec.name in taken:
+            if explicit:
+                raise DuplicateNameError(rec.name)
+            rec = rec.replace(name=self._default_name(rec.command, taken))
+        for i, existing in enumerate(records):
+            if existing.id == rec.id:
+                records[i] = rec
+                break
+        else:
             records.append(rec)
         return rec
 
@@ -490,8 +555,11 @@ class PaneService:
             state = self._reachable_snapshot(rec).sessions.get(session)
             if state is not None and not state.dead and not force:
                 self.tmux.release(session)
-                # Session names are chloe-<hex>; the quotes keep shells off the '='.
-                target = f"'={session}'"
+                # Always quoted: zsh expands a word that starts with '='. The session
+                # may have been renamed with plain tmux to anything, quotes included.
+                target = shlex.quote(f"={session}")
+                if not target.startswith("'"):
+                    target = f"'{target}'"
                 hint = f"still running: tmux -L {shlex.quote(self.tmux.socket)} attach -t {target}"
             elif state is not None:
                 self.tmux.kill(session)
