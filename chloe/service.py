@@ -28,6 +28,7 @@ import signal
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from chloe.backends.base import PaneProcess
 from chloe.backends.direct import pane_environment, require_directory
@@ -81,17 +82,34 @@ class PaneInfo:
             when tmux did not answer (the pane may well still run).
         exit_status: How it ended, when dead and known.
         current_command: tmux's ``pane_current_command`` for live tmux panes.
+        last_seen: For a lost pane, when chloe last saw its tmux server running.
     """
 
     record: PaneRecord
     status: Status
     exit_status: ExitStatus | None = None
     current_command: str | None = None
+    last_seen: datetime | None = None
 
     @property
     def label(self) -> str:
         """``attached``, ``detached``, ``dead (exit 3)``, ``dead (SIGKILL)`` or ``dead``."""
         return status_words(self.status, self.exit_status)
+
+
+@dataclass(frozen=True, slots=True)
+class Restored:
+    """What :meth:`PaneService.restore_lost` did with one pane.
+
+    Attributes:
+        name: The pane's name (or the name asked for, when there is no such pane).
+        done: Its session runs again.
+        reason: Why not, when not done.
+    """
+
+    name: str
+    done: bool
+    reason: str | None
 
 
 _STATUS_TRIES = 3
@@ -216,6 +234,13 @@ class PaneService:
                 return PaneInfo(rec, Status.DEAD, rec.exit_status)
             return PaneInfo(rec, Status.UNREACHABLE)
         state = _state_for(rec, snap, by_id)
+        if state is None and rec.ended is None and (rec.lost or snap.server_gone):
+            # It was running when last seen, and the whole server is gone (a
+            # reboot, the server killed): lost, not ended. Remembered, so it stays
+            # lost (even once a new server runs) until restored, respawned or removed.
+            if rec.lost is None:
+                rec = rec.replace(lost=snap.last_seen or utcnow())
+            return PaneInfo(rec, Status.LOST, last_seen=rec.lost)
         if state is None:
             if rec.ended is None:
                 rec = rec.replace(ended=utcnow())
@@ -224,11 +249,11 @@ class PaneService:
             rec = rec.replace(tmux_session=state.session)  # renamed with plain tmux
         if state.dead:
             exit_status = state.exit_status or rec.exit_status
-            if exit_status != rec.exit_status or rec.ended is None:
-                rec = rec.replace(exit_status=exit_status, ended=rec.ended or utcnow())
+            if exit_status != rec.exit_status or rec.ended is None or rec.lost is not None:
+                rec = rec.replace(exit_status=exit_status, ended=rec.ended or utcnow(), lost=None)
             return PaneInfo(rec, Status.DEAD, exit_status)
-        if rec.exit_status is not None or rec.ended is not None:
-            rec = rec.replace(exit_status=None, ended=None)  # respawned
+        if rec.exit_status is not None or rec.ended is not None or rec.lost is not None:
+            rec = rec.replace(exit_status=None, ended=None, lost=None)  # respawned
         status = Status.ATTACHED if state.attached else Status.DETACHED
         return PaneInfo(rec, status, None, state.current_command)
 
@@ -361,11 +386,14 @@ class PaneService:
         columns: int = 80,
         rows: int = 24,
         attached: bool = True,
+        resume: Sequence[str] = (),
     ) -> PaneRecord:
         """Start a tmux session for a new pane and record it (name defaults to a free one).
 
         ``attached=False`` records that nobody is looking at it yet (``chloe
         new``), so the TUI does not embed a client for it on its next start.
+        ``resume``: what to run instead of the command when the pane is restored
+        after its server went away (:meth:`restore`).
 
         Raises:
             TmuxUnavailableError: tmux is missing or too old.
@@ -381,6 +409,8 @@ class PaneService:
         # quick answer, and claimed for good once the session exists (_settle).
         final = self._claim_name(name, command, self.store.load())
         rec = PaneRecord.new(final, Kind.TMUX, path, tuple(command))
+        if resume:
+            rec = rec.replace(resume=tuple(resume))
         if not attached:
             rec = rec.replace(user_state=UserState.DETACHED)
         session = rec.tmux_session
@@ -597,8 +627,11 @@ class PaneService:
             session = self._tmux_record(record, "respawn")
             state = self._reachable_snapshot(record).sessions.get(session)
             if state is None:
+                # A new session: an agent continues its conversation (``resume``).
                 require_directory(record.cwd)
-                self._create_session(record, columns, rows)
+                self._create_session(
+                    record.replace(command=record.resume or record.command), columns, rows
+                )
             elif state.dead:
                 require_directory(record.cwd)
                 self.tmux.respawn(
@@ -606,7 +639,56 @@ class PaneService:
                 )
             else:
                 raise PaneStateError(f"{record.name!r} is still running; nothing to respawn")
-        return self.store.update(record.id, lambda r: r.replace(exit_status=None, ended=None))
+        return self.store.update(
+            record.id, lambda r: r.replace(exit_status=None, ended=None, lost=None)
+        )
+
+    def restore_lost(
+        self, names: Sequence[str] = (), columns: int = 80, rows: int = 24
+    ) -> list[Restored]:
+        """Start lost panes again: each in its directory, with its resume command
+        (or its command), in its own session name, exactly once.
+
+        ``names``: only these panes (names or ids); by default every lost pane.
+        A pane whose directory is gone is skipped and says so; the others go on.
+        Two chloe processes restoring at once start each pane once: tmux refuses
+        a second session of the same name, and that pane is reported as already
+        running.
+        """
+        infos = self.panes()
+        wanted = set(names)
+        results: list[Restored] = []
+        found: set[str] = set()
+        for info in infos:
+            rec = info.record
+            if wanted and rec.name not in wanted and rec.id not in wanted:
+                continue
+            found |= {rec.name, rec.id}
+            if info.status is not Status.LOST:
+                if wanted:
+                    results.append(Restored(rec.name, False, f"it is {info.label}, not lost"))
+                continue
+            results.append(self._restore_one(rec, columns, rows))
+        for name in names:
+            if name not in found:
+                results.append(Restored(name, False, "no such pane"))
+        return results
+
+    def _restore_one(self, rec: PaneRecord, columns: int, rows: int) -> Restored:
+        if not os.path.isdir(rec.cwd):
+            return Restored(rec.name, False, f"its directory {rec.cwd} no longer exists")
+        try:
+            self._create_session(rec.replace(command=rec.resume or rec.command), columns, rows)
+        except TmuxError as exc:
+            assert rec.tmux_session is not None
+            if self.tmux.has_session(rec.tmux_session):
+                return Restored(rec.name, False, "already running (restored elsewhere)")
+            return Restored(rec.name, False, str(exc))
+        except ChloeError as exc:
+            return Restored(rec.name, False, str(exc))
+        with contextlib.suppress(UnknownPaneError):
+            self.store.update(rec.id, lambda r: r.replace(exit_status=None, ended=None, lost=None))
+        return Restored(rec.name, True, None)
 
     def _reachable_snapshot(self, record: PaneRecord) -> Snapshot:
         """tmux's sessions; raises TmuxError when tmux cannot say whether the pane runs."""

@@ -76,7 +76,7 @@ def test_new_ls_and_json(chloe: Run, tmp_path: Path) -> None:
     build = panes["build"]
     assert set(build) == {
         "id", "name", "kind", "status", "exit_code", "exit_signal", "command", "cwd",
-        "created", "ended", "session", "current_command",
+        "created", "ended", "session", "current_command", "resume", "last_seen",
     }  # fmt: skip
     assert build["kind"] == "tmux" and build["status"] == "detached"
     assert build["command"] == ["sleep", "600"] and build["cwd"] == str(tmp_path)

@@ -45,6 +45,7 @@ Lock files of clients that ended are removed by the next status refresh.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import select
 import subprocess
@@ -211,6 +212,7 @@ class TmuxBackend:
             return
         known = self._known
         if known is not None and (known.pid, known.socket_path) == (pid, socket_path):
+            tmux_server.touch(self.socket)  # "last seen running", for lost panes
             return
         record = ServerRecord.seen(pid, socket_path)
         tmux_server.save(self.socket, record)
@@ -274,6 +276,8 @@ class TmuxBackend:
         if snap.missing_statuses and snap.server_pid and nudge(snap.server_pid):
             snap = self._query()
         self._remember(snap.server_pid, snap.socket_path)
+        if snap.server_gone:
+            snap = dataclasses.replace(snap, last_seen=tmux_server.last_seen(self.socket))
         return snap
 
     def _query(self) -> Snapshot:
@@ -285,10 +289,26 @@ class TmuxBackend:
             stderr = "\n".join(out.stderr).strip()
             if tmux_errors.server_down(stderr):
                 return Snapshot()
+            if tmux_errors.no_current_target(stderr):
+                return self._empty_server()
             return Snapshot(reachable=False, error=stderr or "tmux failed")
         # After tmux answered: a client listed there that has ended since has
         # released its lock, so it is not counted (and its file goes).
         return parse_snapshot(out.stdout, locks.held_pids(self.client_lock_dir))
+
+    def _empty_server(self) -> Snapshot:
+        """A running server with no session (chloe's keeps running: exit-empty off)."""
+        try:
+            out = self._cmd(*tmux_commands.server_identity())
+        except (TmuxError, TmuxUnavailableError) as exc:
+            return Snapshot(reachable=False, error=str(exc))
+        pid, _, path = "".join(out.stdout).strip().partition(" ")
+        if out.returncode != 0 or not pid.isdigit():
+            stderr = "\n".join(out.stderr).strip()
+            if tmux_errors.server_down(stderr):
+                return Snapshot()
+            return Snapshot(reachable=False, error=stderr or "tmux failed")
+        return Snapshot(server_pid=int(pid), socket_path=path or None)
 
     def has_session(self, session: str) -> bool:
         """Whether the session exists (exact name)."""
@@ -339,7 +359,7 @@ class TmuxBackend:
             from chloe.errors import PaneStartError
 
             raise PaneStartError(f"cannot start pane: directory {cwd} does not exist")
-        placed = self._start_placed_server()
+        self._start_placed_server()
         new_session = [
             tmux_commands.new_session(session, cwd=cwd, command=command, columns=columns, rows=rows)
         ]
@@ -371,10 +391,6 @@ class TmuxBackend:
         last = proc.stdout.strip().rpartition("\n")[2].split(" ", 1)
         if len(last) == 2 and last[0].isdigit():
             self._remember(int(last[0]), last[1])
-        if placed:
-            # Kept on until the first session existed; from now on the server ends
-            # with its last session, like any tmux server.
-            self.run("set-option", "-s", "exit-empty", "on")
 
     def _start_placed_server(self) -> bool:
         """Start the server through the placement's prefix, if it is not running.

@@ -75,6 +75,10 @@ def server_setup() -> list[list[str]]:
         ["set-option", "-s", "focus-events", "on"],
         # A server that exits once no client is attached would end every pane.
         ["set-option", "-s", "exit-unattached", "off"],
+        # The server stays when its last session ends, so a server that is gone was
+        # stopped from outside (a reboot, a kill): its running panes are *lost*,
+        # not ended, and chloe can say so truthfully.
+        ["set-option", "-s", "exit-empty", "off"],
     ]
 
 

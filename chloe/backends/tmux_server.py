@@ -28,6 +28,7 @@ import signal
 import stat
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from chloe import paths
@@ -41,6 +42,21 @@ _POLL = 0.02
 def record_path(socket: str) -> Path:
     """Where the server on ``socket`` is remembered."""
     return paths.state_dir() / "servers" / (socket.replace("/", "%") or "%")
+
+
+def touch(socket: str) -> None:
+    """Note that the server on ``socket`` answered just now (the record's mtime)."""
+    with contextlib.suppress(OSError):
+        os.utime(record_path(socket))
+
+
+def last_seen(socket: str) -> datetime | None:
+    """When chloe last saw a server running on ``socket`` (None: never, or unknown)."""
+    try:
+        mtime = os.stat(record_path(socket)).st_mtime
+    except OSError:
+        return None
+    return datetime.fromtimestamp(mtime, UTC)
 
 
 def start_time(pid: int) -> str:

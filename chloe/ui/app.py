@@ -46,7 +46,7 @@ from chloe.config import BINDINGS as BINDING_SPECS
 from chloe.config import Config
 from chloe.errors import ChloeError
 from chloe.model import ExitStatus, Kind, PaneRecord, Status, UserState, utcnow
-from chloe.service import PaneService
+from chloe.service import PaneInfo, PaneService
 from chloe.terminal import Terminal
 from chloe.ui import messages as msg
 from chloe.ui.modals import ConfirmModal, HelpScreen, RenameModal
@@ -356,7 +356,10 @@ class ChloeApp(App[int], inherit_bindings=False):
     def _entry(self, slot: PaneSlot, now: datetime) -> Entry:
         info = slot.info
         command = age = None
-        if slot.is_tmux and info is not None and info.status is not Status.DEAD:
+        if slot.is_tmux and info is not None and info.status is Status.LOST:
+            seen = info.last_seen or slot.record.lost
+            age = f"last seen {format_age(seen, now)} ago" if seen else None
+        elif slot.is_tmux and info is not None and info.status is not Status.DEAD:
             command = info.current_command
             age = format_age(slot.record.created, now)
         elif slot.dead and slot.record.ended is not None:
@@ -632,6 +635,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         if event.startup:
             self._poller.enable()
             self._reattach(event)
+            self._offer_restore(event.infos)
         elif again:
             self._tick()
 
@@ -688,13 +692,79 @@ class ChloeApp(App[int], inherit_bindings=False):
             return msg.StatusFailed(str(exc), startup=True)
         return msg.StatusAnswered(infos, started, startup=True)
 
+    def _offer_restore(self, infos: list[PaneInfo]) -> None:
+        """Panes lost with chloe's tmux server: restore them as ``restore`` says."""
+        lost = [info.record for info in infos if info.status is Status.LOST]
+        if not lost:
+            return
+        names = ", ".join(repr(r.name) for r in lost[:3]) + (" …" if len(lost) > 3 else "")
+        count = f"{len(lost)} pane{'s' * (len(lost) != 1)}"
+        if self.config.restore == "auto":
+            self._restore_lost(lost)
+        elif self.config.restore == "never":
+            self.notify(
+                f"{count} ({names}) were running when chloe's tmux server stopped. "
+                f"{self.key_for('respawn')} restores one, `chloe restore` all.",
+                title="Lost panes",
+                timeout=15,
+            )
+        else:
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._restore_lost(lost)
+
+            self.push_screen(
+                ConfirmModal(
+                    f"{count} ({names}) were running when chloe's tmux server stopped "
+                    "(a reboot, or the server was killed). Restore them, each in its "
+                    "directory with its resume command?",
+                    yes="Restore",
+                ),
+                answered,
+            )
+
+    def _restore_lost(self, lost: list[PaneRecord]) -> None:
+        columns, rows = self._term_size()
+        service = self.service
+        ids = [r.id for r in lost]
+        attached = {r.id for r in lost if r.user_state is UserState.ATTACHED}
+
+        def job() -> Message:
+            results = service.restore_lost(ids, columns, rows)
+            done = {r.name for r in results if r.done}
+            again = [r for r in lost if r.name in done and r.id in attached]
+            return msg.LostRestored(results, again)
+
+        self._background("Restore", job)
+
+    @on(msg.LostRestored)
+    def _lost_restored(self, event: msg.LostRestored) -> None:
+        done = [r.name for r in event.results if r.done]
+        failed = [f"{r.name}: {r.reason}" for r in event.results if not r.done]
+        if done:
+            self.notify(f"Restored {', '.join(done)}.", title="Lost panes")
+        if failed:
+            self.notify("Not restored: " + "; ".join(failed), title="Lost panes",
+                        severity="warning", timeout=15)  # fmt: skip
+        columns, rows = self._term_size()
+        service = self.service
+        for record in event.attach:
+            self._background(
+                "Reattach",
+                lambda record=record: msg.PaneStarted(  # type: ignore[misc]
+                    record, service.attach(record, columns, rows), focus=False
+                ),
+            )
+        self._tick()
+
     def _reattach(self, event: msg.StatusAnswered) -> None:
         """Reattach, a few at a time, the tmux panes the user left attached."""
         wanted = [
             info.record
             for info in event.infos
             if info.record.kind is Kind.TMUX
-            and info.status is not Status.DEAD
+            and info.status in (Status.ATTACHED, Status.DETACHED)
             and info.record.user_state is UserState.ATTACHED
         ]
         if not wanted:
@@ -725,7 +795,9 @@ class ChloeApp(App[int], inherit_bindings=False):
     # --- previews -----------------------------------------------------------
 
     def _request_preview(self, slot: PaneSlot) -> None:
-        if slot.info is None or (slot.info.status is Status.DEAD and slot.preview is not None):
+        if slot.info is None or slot.info.status is Status.LOST:
+            return  # no session to capture
+        if slot.info.status is Status.DEAD and slot.preview is not None:
             return
         self._preview_wanted = slot.pane_id
         if self._preview_busy:
