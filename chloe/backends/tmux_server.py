@@ -108,10 +108,14 @@ class ServerRecord:
         return cls(pid, start_time(pid), socket_path)
 
     def running(self) -> bool:
-        """That very process still runs (a reused pid does not count)."""
-        if self.pid <= 1 or not _running(self.pid):
+        """That very process still runs (a reused pid does not count).
+
+        Without a start time to compare (no ``/proc``), never: SIGUSR1 ends a
+        process that does not handle it, and the pid may have been reused.
+        """
+        if self.pid <= 1 or not self.started or not _running(self.pid):
             return False
-        return not self.started or start_time(self.pid) in ("", self.started)
+        return start_time(self.pid) == self.started
 
     def revive(self, wait: float = REVIVE_WAIT) -> bool:
         """Ask the server to re-create its socket (SIGUSR1); True once the file is back."""

@@ -866,22 +866,24 @@ def test_a_command_tmux_did_not_answer_says_it_may_still_happen(
     service: PaneService, two_panes: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The tmux client is killed, but the server may hold the command: say so, truthfully."""
-    monkeypatch.setattr(tmux_module, "CMD_TIMEOUT", 0.5)
+    # Long enough for a tmux client to hand the server its pipes on a loaded machine.
+    monkeypatch.setattr(tmux_module, "CMD_TIMEOUT", 2.0)
     session = service.find("a").tmux_session
     assert session is not None
     os.kill(two_panes, signal.SIGSTOP)
-    start = time.monotonic()
-    with pytest.raises(TmuxError, match=r"did not answer within 0\.5s .*may still arrive"):
+    with pytest.raises(TmuxError, match=r"did not answer within 2s .*may still arrive"):
         service.send_text("a", "first", enter=False)  # `chloe send`: through a tmux buffer
-    with pytest.raises(TmuxError, match=r"did not answer within 0\.5s .*may still happen"):
+    with pytest.raises(TmuxError, match=r"did not answer within 2s .*may still happen"):
         service.tmux.send_text(session, "second", enter=False)  # send-keys
     # While that command waits, others are refused before they are sent.
+    start = time.monotonic()
     with pytest.raises(TmuxError, match="nothing was sent"):
         service.send_text("a", "never", enter=False)
     with pytest.raises(TmuxError, match="nothing was sent"):
         service.tmux.send_text(session, "never", enter=False)
-    assert time.monotonic() - start < 5.0
+    assert time.monotonic() - start < 1.0
     os.kill(two_panes, signal.SIGCONT)
+    wait_until(lambda: not _command_threads(), message="the waiting command to end")
     # send-keys had reached the server: it types the text now, as the error said.
     wait_until(lambda: "second" in service.capture(service.find("a"), lines=0), message="text")
     assert "never" not in service.capture(service.find("a"), lines=0)
@@ -925,7 +927,7 @@ def test_status_queries_against_a_stopped_server_do_not_queue_on_the_store_lock(
         t.join(20)
     elapsed = time.monotonic() - start
     assert labels == [{"unreachable", "dead (exit 0)"}] * 5
-    assert elapsed < 3.0, f"5 status queries took {elapsed:.1f}s against a 1s timeout"
+    assert elapsed < 4.5, f"5 status queries took {elapsed:.1f}s against a 1s timeout"
 
 
 def test_creates_racing_status_queries_never_show_a_new_pane_dead(
