@@ -929,8 +929,10 @@ class Terminal(Modes, pyte.Screen):
         if t >= b:
             return  # as xterm and tmux: a region needs two rows
         self.margins = None if (t == 0 and b == self.lines - 1) else Margins(t, b)
-        # tmux homes the cursor to the screen's top left even in origin mode.
-        self.cursor.x = self.cursor.y = 0
+        # Home is the region's top left in origin mode, as in xterm and the DEC
+        # manuals (tmux 3.3a homes to the screen's: a deliberate difference).
+        self.cursor.x = 0
+        self.cursor.y = t if DECOM in self.mode else 0
 
     # ---------------------------------------------------------------- graphics
 
