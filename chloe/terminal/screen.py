@@ -34,13 +34,13 @@ from pyte.screens import Char, Cursor, Margins
 
 from chloe.terminal.cells import (
     BLANK,
+    BLANKS,
+    CHAR_TABLES,
     WIDTH,
     Cell,
     CharTable,
     Row,
     blank_like,
-    blank_on,
-    char_table,
     protected,
     style,
     style_key,
@@ -290,12 +290,12 @@ class Terminal(Modes, pyte.Screen):
     # ------------------------------------------------------------------ drawing
 
     def _table_for(self, attrs: Char) -> CharTable:
-        table = self._table = char_table(attrs)
+        table = self._table = CHAR_TABLES[attrs]
         return table
 
     def _blank(self) -> Char:
         """The cell an erase leaves: the current background, nothing else."""
-        return blank_on(self.cursor.attrs.bg)
+        return BLANKS[self.cursor.attrs.bg]
 
     def draw(self, data: str) -> None:
         """Print text at the cursor, wrapping and scrolling as needed.
