@@ -27,31 +27,39 @@ MAX_SCROLLBACK = 1_000_000
 
 @dataclass(frozen=True, slots=True)
 class BindingSpec:
-    """A navigation-mode action that the keymap can rebind."""
+    """A navigation-mode action that the keymap can rebind.
+
+    Attributes:
+        id: The name used in ``[keymap]``; also the TUI's action name.
+        key: The default key(s), comma-separated.
+        description: What it does (help and tooltips).
+        footer: Its short label in the footer; None: shown in help only.
+    """
 
     id: str
     key: str
     description: str
+    footer: str | None = None
 
 
 BINDINGS: tuple[BindingSpec, ...] = (
-    BindingSpec("new_direct", "c", "New direct pane"),
-    BindingSpec("new_tmux", "t", "New tmux pane"),
-    BindingSpec("focus_terminal", "enter", "Focus the pane's terminal"),
-    BindingSpec("detach", "d", "Detach the tmux pane"),
-    BindingSpec("attach", "a", "Reattach the tmux pane"),
-    BindingSpec("close", "x", "Close the pane"),
+    BindingSpec("new_direct", "c", "New direct pane", "direct"),
+    BindingSpec("new_tmux", "t", "New tmux pane", "tmux"),
+    BindingSpec("focus_terminal", "enter", "Focus the pane's terminal", "type"),
+    BindingSpec("detach", "d", "Detach the tmux pane", "detach"),
+    BindingSpec("attach", "a", "Reattach the tmux pane", "attach"),
+    BindingSpec("close", "x", "Close the pane", "close"),
     BindingSpec("kill", "K", "Kill the tmux session"),
     BindingSpec("rename", "r", "Rename the pane"),
-    BindingSpec("respawn", "R", "Respawn a dead pane"),
+    BindingSpec("respawn", "R", "Respawn a dead pane", "respawn"),
     BindingSpec("fullscreen", "f", "Full-screen attach (tmux)"),
     BindingSpec("cursor_down", "j,down", "Select the next pane"),
     BindingSpec("cursor_up", "k,up", "Select the previous pane"),
     BindingSpec("toggle_list", "l", "Show or hide the pane list"),
-    BindingSpec("quit", "q", "Quit (tmux panes keep running)"),
-    BindingSpec("help", "question_mark", "Help"),
+    BindingSpec("quit", "q", "Quit (tmux panes keep running)", "quit"),
+    BindingSpec("help", "question_mark", "Help", "help"),
 )
-"""Every rebindable action: its id (used in ``[keymap]``), default key(s), meaning."""
+"""Every rebindable action: its id (used in ``[keymap]``), default key(s), meaning, footer."""
 
 BINDING_IDS = frozenset(b.id for b in BINDINGS)
 

@@ -7,12 +7,16 @@ with every change, and derives every status from tmux and the kernel.
 Every method may block for a few milliseconds (tmux subprocesses, the store's
 lock and fsync): the TUI calls them from worker threads.
 
+Below it are two small protocols (:mod:`chloe.backends.server`): chloe's tmux
+server and the direct-pane launcher. The real ones run tmux and ptys; the
+in-memory ones (:mod:`chloe.backends.memory`) let the TUI's tests run these
+rules without either.
+
 Direct panes and other processes: a direct pane lives inside the process that
-spawned it. While it runs, that process holds an ``flock`` on
-``$XDG_STATE_HOME/chloe/live/<pane id>.lock``, so any other process (``chloe
-ls``) can tell it is alive, and the kernel drops the lock if the owner dies.
-chloe's tmux clients hold such locks too (named after the client's pid), which
-is how a tmux pane is known to be *attached* (:mod:`chloe.backends.locks`).
+spawned it, which holds a liveness lock while it runs, so any other process
+(``chloe ls``) can tell it is alive (:mod:`chloe.backends.live`). chloe's tmux
+clients hold such locks too (named after the client's pid), which is how a
+tmux pane is known to be *attached* (:mod:`chloe.backends.locks`).
 """
 
 from __future__ import annotations
@@ -20,19 +24,21 @@ from __future__ import annotations
 import contextlib
 import os
 import shlex
-from collections.abc import Sequence
+import signal
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from chloe.backends import locks
 from chloe.backends.base import PaneProcess
-from chloe.backends.direct import PtyProcess, pane_environment, spawn
+from chloe.backends.direct import pane_environment, require_directory
+from chloe.backends.live import DirectPanes
 from chloe.backends.locks import ClientCommand
+from chloe.backends.server import DirectLauncher, TmuxServer
 from chloe.backends.tmux import SessionState, Snapshot, TmuxBackend
 from chloe.config import Config, default_shell
 from chloe.errors import (
     DuplicateNameError,
     PaneGoneError,
-    PaneStartError,
     PaneStateError,
     TmuxError,
     UnknownPaneError,
@@ -43,12 +49,25 @@ from chloe.model import (
     PaneRecord,
     Status,
     UserState,
+    status_words,
     unique_name,
     utcnow,
     validate_name,
 )
-from chloe.paths import live_dir
 from chloe.store import Store
+
+DIRECT_END_GRACE = 2.0
+"""Seconds ``remove(force=True)`` waits for a direct pane's program after each signal."""
+
+
+def _wait(check: Callable[[], bool], timeout: float, interval: float = 0.05) -> bool:
+    """Poll ``check`` until it is true (True) or ``timeout`` seconds passed (False)."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(interval)
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +76,8 @@ class PaneInfo:
 
     Attributes:
         record: What is stored about the pane.
-        status: attached / detached / dead, from tmux or the kernel.
+        status: attached / detached / dead, from tmux or the kernel; unreachable
+            when tmux did not answer (the pane may well still run).
         exit_status: How it ended, when dead and known.
         current_command: tmux's ``pane_current_command`` for live tmux panes.
     """
@@ -70,46 +90,7 @@ class PaneInfo:
     @property
     def label(self) -> str:
         """``attached``, ``detached``, ``dead (exit 3)``, ``dead (SIGKILL)`` or ``dead``."""
-        if self.status is Status.DEAD and self.exit_status is not None:
-            return f"dead ({self.exit_status.describe()})"
-        return self.status.value
-
-
-class _LiveLock:
-    """An ``flock`` held while a direct pane runs (released on exit or close)."""
-
-    def __init__(self, pane_id: str) -> None:
-        self.path = live_dir() / f"{pane_id}.lock"
-        self.fd = locks.take(self.path)
-
-    def release(self) -> None:
-        if self.fd >= 0:
-            locks.release(self.path, self.fd)
-            self.fd = -1
-
-    @staticmethod
-    def held(pane_id: str) -> bool:
-        """Whether some process holds the pane's lock (so the pane is running there)."""
-        return locks.held(live_dir() / f"{pane_id}.lock")
-
-
-class DirectPane(PtyProcess):
-    """A direct pane's process: a :class:`PtyProcess` that holds its liveness lock."""
-
-    lock: _LiveLock | None = None
-
-    def poll(self) -> ExitStatus | None:
-        """See :meth:`PtyProcess.poll`; the liveness lock goes once the child is reaped."""
-        status = super().poll()
-        if status is not None and self.lock is not None:
-            self.lock.release()
-        return status
-
-    def close(self) -> None:
-        """See :meth:`PtyProcess.close`; releases the liveness lock."""
-        super().close()
-        if self.lock is not None:
-            self.lock.release()
+        return status_words(self.status, self.exit_status)
 
 
 class PaneService:
@@ -118,13 +99,23 @@ class PaneService:
     Args:
         store: The pane list.
         config: Settings (socket name, shell, scrollback, status line).
-        tmux: The tmux backend (default: one on ``config.tmux_socket``).
+        tmux: chloe's tmux server (default: the real one on ``config.tmux_socket``).
+        direct: Starts direct panes (default: on real ptys, with liveness locks).
     """
 
-    def __init__(self, store: Store, config: Config, tmux: TmuxBackend | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        config: Config,
+        tmux: TmuxServer | None = None,
+        direct: DirectLauncher | None = None,
+    ) -> None:
         self.store = store
         self.config = config
-        self.tmux = tmux if tmux is not None else TmuxBackend(config.tmux_socket)
+        self.tmux: TmuxServer = tmux if tmux is not None else TmuxBackend(config.tmux_socket)
+        self.direct: DirectLauncher = direct if direct is not None else DirectPanes()
+        self.tmux_unreachable: str | None = None
+        """Why the last :meth:`panes` could not ask tmux, or None if it could."""
 
     @property
     def tmux_problem(self) -> str | None:
@@ -141,7 +132,9 @@ class PaneService:
         are recorded. Direct panes are alive if in ``live_direct`` (id -> process)
         and running, or running in another chloe process (its liveness lock).
 
-        tmux trouble never raises here: the tmux panes are reported dead.
+        tmux trouble never raises here: a tmux pane that was alive when last seen
+        is reported ``unreachable`` (and nothing about it is written), one that
+        had ended stays dead. The reason is in :attr:`tmux_unreachable`.
         """
         live = live_direct or {}
         infos: list[PaneInfo] = []
@@ -149,6 +142,7 @@ class PaneService:
         # creating right now is either in both the file and the snapshot or in neither.
         with self.store.transaction() as records:
             snap = self.tmux.snapshot()
+            self.tmux_unreachable = None if snap.reachable else snap.error or "tmux failed"
             by_id = {s.chloe_id: s for s in snap.sessions.values() if s.chloe_id}
             for i, rec in enumerate(records):
                 if rec.kind is Kind.DIRECT:
@@ -169,7 +163,7 @@ class PaneService:
             if rec.exit_status != status:
                 rec = rec.replace(exit_status=status, ended=utcnow())
             return PaneInfo(rec, Status.DEAD, status)
-        if _LiveLock.held(rec.id):
+        if self.direct.running(rec.id):
             return PaneInfo(rec, Status.ATTACHED)
         return PaneInfo(rec, Status.DEAD, rec.exit_status)
 
@@ -180,9 +174,12 @@ class PaneService:
         by_id: dict[str, SessionState],
     ) -> PaneInfo:
         if not snap.reachable:
-            # tmux is missing or failing: the pane cannot be reached, but absence
-            # proves nothing, so the record is left as it was.
-            return PaneInfo(rec, Status.DEAD, rec.exit_status)
+            # tmux is failing: absence proves nothing, so the record is left as it
+            # was, and a pane alive when last seen is not called dead. Without a
+            # usable tmux binary (tmux_problem, noted by the callers) it is dead.
+            if rec.ended is not None or self.tmux.problem is not None:
+                return PaneInfo(rec, Status.DEAD, rec.exit_status)
+            return PaneInfo(rec, Status.UNREACHABLE)
         state = by_id.get(rec.id)
         if state is None:
             candidate = snap.sessions.get(rec.tmux_session or "")
@@ -247,6 +244,26 @@ class PaneService:
                 adopted.append(PaneInfo(rec, status, None, state.current_command))
         return adopted
 
+    def restore(self, lost: Sequence[PaneRecord]) -> list[PaneRecord]:
+        """Write back records of panes that still run but vanished from the file.
+
+        A pane already back (by id) is left alone; one whose name another pane
+        took meanwhile gets a free name. Returns the records written.
+        """
+        written: list[PaneRecord] = []
+        with self.store.transaction() as records:
+            ids = {r.id for r in records}
+            taken = {r.name for r in records}
+            for old in lost:
+                if old.id in ids:
+                    continue
+                rec = old.replace(name=unique_name(old.name, taken))
+                records.append(rec)
+                ids.add(rec.id)
+                taken.add(rec.name)
+                written.append(rec)
+        return written
+
     def find(self, name_or_id: str) -> PaneRecord:
         """The pane with this name (or id). Raises UnknownPaneError."""
         records = self.store.load()
@@ -280,14 +297,6 @@ class PaneService:
             base = "pane"
         return unique_name(base, taken)
 
-    @staticmethod
-    def _directory(cwd: str) -> str:
-        path = os.path.abspath(os.path.expanduser(cwd))
-        if not os.path.isdir(path):
-            what = "is not a directory" if os.path.exists(path) else "does not exist"
-            raise PaneStartError(f"cannot start pane: directory {path} {what}")
-        return path
-
     def _tmux_command(self, command: Sequence[str]) -> list[str]:
         if command:
             return list(command)
@@ -296,6 +305,21 @@ class PaneService:
         if self.config.shell != default_shell():
             return [self.config.shell]
         return []
+
+    def _create_session(self, record: PaneRecord, columns: int, rows: int) -> None:
+        """Start the record's tmux session with its command, directory and chloe's options."""
+        assert record.tmux_session is not None
+        self.tmux.create_session(
+            record.tmux_session,
+            pane_id=record.id,
+            name=record.name,
+            cwd=record.cwd,
+            command=self._tmux_command(record.command),
+            columns=columns,
+            rows=rows,
+            history_limit=self.config.scrollback_lines,
+            status_line=self.config.tmux_status_line,
+        )
 
     def create_tmux(
         self,
@@ -321,7 +345,7 @@ class PaneService:
         self.tmux.require()
         if name is not None:
             validate_name(name)
-        path = self._directory(cwd)
+        path = require_directory(cwd)
         # The session is created under the store's lock, so concurrent creators
         # get distinct names and no status query sees a half-made pane.
         with self.store.transaction() as records:
@@ -329,18 +353,7 @@ class PaneService:
             rec = PaneRecord.new(final, Kind.TMUX, path, tuple(command))
             if not attached:
                 rec = rec.replace(user_state=UserState.DETACHED)
-            assert rec.tmux_session is not None
-            self.tmux.create_session(
-                rec.tmux_session,
-                pane_id=rec.id,
-                name=rec.name,
-                cwd=path,
-                command=self._tmux_command(command),
-                columns=columns,
-                rows=rows,
-                history_limit=self.config.scrollback_lines,
-                status_line=self.config.tmux_status_line,
-            )
+            self._create_session(rec, columns, rows)
             records.append(rec)
         return rec
 
@@ -350,7 +363,7 @@ class PaneService:
         """Record a new direct pane (start it with :meth:`spawn_direct`)."""
         if name is not None:
             validate_name(name)
-        path = self._directory(cwd)
+        path = require_directory(cwd)
         with self.store.transaction() as records:
             final = self._claim_name(name, command, records)
             rec = PaneRecord.new(final, Kind.DIRECT, path, tuple(command))
@@ -366,22 +379,14 @@ class PaneService:
         if record.kind is not Kind.DIRECT:
             raise PaneStateError(f"{record.name!r} is a tmux pane; attach to it instead")
         argv = list(record.command) or [self.config.shell]
-        lock = _LiveLock(record.id)
-        try:
-            pty = spawn(
-                argv,
-                cwd=record.cwd,
-                env=pane_environment(),
-                columns=columns,
-                rows=rows,
-                cls=DirectPane,
-            )
-        except BaseException:
-            lock.release()
-            raise
-        assert isinstance(pty, DirectPane)
-        pty.lock = lock
-        return pty
+        return self.direct.start(
+            record.id,
+            argv,
+            cwd=record.cwd,
+            env=pane_environment(),
+            columns=columns,
+            rows=rows,
+        )
 
     # -- tmux clients -----------------------------------------------------------------
 
@@ -456,8 +461,13 @@ class PaneService:
         self.tmux.kill(session)
         return self.store.update(rec.id, lambda r: r.replace(ended=r.ended or utcnow()))
 
-    def remove(self, name_or_id: str) -> str:
-        """Forget the pane; a live session is released, not killed. Returns how to reach it.
+    def remove(self, name_or_id: str, *, force: bool = False) -> str:
+        """Forget the pane. Returns how to reach a tmux session that keeps running.
+
+        Without ``force``, nothing running is ended: a live tmux session is
+        released, not killed, and a direct pane running in another chloe window
+        is refused (PaneStateError), since forgetting it would end it. With
+        ``force`` both are ended first.
 
         Returns:
             ``still running: tmux -L chloe attach -t '=chloe-1a2b3c4d'`` for a
@@ -466,10 +476,19 @@ class PaneService:
         """
         rec = self.find(name_or_id)
         hint = ""
+        if rec.kind is Kind.DIRECT and self.direct.running(rec.id):
+            pid = self.direct.running_pid(rec.id)
+            if not force:
+                program = f"its program (pid {pid})" if pid else "its program"
+                raise PaneStateError(
+                    f"{rec.name!r} is running in another chloe window, and removing it "
+                    f"would end {program}: close it there, or `chloe rm --force` ends it"
+                )
+            self._end_direct(rec, pid)
         if rec.kind is Kind.TMUX and rec.tmux_session and self.tmux.problem is None:
             session = rec.tmux_session
-            state = self.tmux.snapshot().sessions.get(session)
-            if state is not None and not state.dead:
+            state = self._reachable_snapshot(rec).sessions.get(session)
+            if state is not None and not state.dead and not force:
                 self.tmux.release(session)
                 # Session names are chloe-<hex>; the quotes keep shells off the '='.
                 target = f"'={session}'"
@@ -479,6 +498,27 @@ class PaneService:
         self.store.remove(rec.id)
         return hint
 
+    def _end_direct(self, rec: PaneRecord, pid: int | None) -> None:
+        """End a direct pane running in another process, as its own window would:
+        SIGHUP to its process group, SIGKILL after a grace period."""
+        if pid is None:
+            # A lock without a pid: the owner ends the pane when its record goes.
+            return
+        for sig, grace in ((signal.SIGHUP, DIRECT_END_GRACE), (signal.SIGKILL, DIRECT_END_GRACE)):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, sig)
+                if sig == signal.SIGHUP:
+                    os.killpg(pid, signal.SIGCONT)  # a stopped job would not see the SIGHUP
+            if _wait(lambda: not self.direct.running(rec.id), grace):
+                break
+        else:
+            raise PaneStateError(f"{rec.name!r} (pid {pid}) did not end; nothing was removed")
+        # Let the owning window record how it ended before the record goes.
+        _wait(lambda: self._ended(rec.id), DIRECT_END_GRACE / 2)
+
+    def _ended(self, pane_id: str) -> bool:
+        return any(r.id == pane_id and r.ended is not None for r in self.store.load())
+
     def respawn(self, record: PaneRecord, columns: int = 80, rows: int = 24) -> PaneRecord:
         """Start a dead pane again with its command and directory.
 
@@ -487,34 +527,45 @@ class PaneService:
         """
         if record.kind is Kind.TMUX:
             session = self._tmux_record(record, "respawn")
-            state = self.tmux.snapshot().sessions.get(session)
-            command = self._tmux_command(record.command)
+            state = self._reachable_snapshot(record).sessions.get(session)
             if state is None:
-                self._directory(record.cwd)
-                self.tmux.create_session(
-                    session,
-                    pane_id=record.id,
-                    name=record.name,
-                    cwd=record.cwd,
-                    command=command,
-                    columns=columns,
-                    rows=rows,
-                    history_limit=self.config.scrollback_lines,
-                    status_line=self.config.tmux_status_line,
-                )
+                require_directory(record.cwd)
+                self._create_session(record, columns, rows)
             elif state.dead:
-                self._directory(record.cwd)
-                self.tmux.respawn(session, cwd=record.cwd, command=command)
+                require_directory(record.cwd)
+                self.tmux.respawn(
+                    session, cwd=record.cwd, command=self._tmux_command(record.command)
+                )
             else:
                 raise PaneStateError(f"{record.name!r} is still running; nothing to respawn")
         return self.store.update(record.id, lambda r: r.replace(exit_status=None, ended=None))
 
-    def send_text(self, name_or_id: str, text: str, *, enter: bool = False) -> None:
-        """Type ``text`` literally into a tmux pane, optionally followed by Enter."""
+    def _reachable_snapshot(self, record: PaneRecord) -> Snapshot:
+        """tmux's sessions; raises TmuxError when tmux cannot say whether the pane runs."""
+        snap = self.tmux.snapshot()
+        if not snap.reachable:
+            raise TmuxError(
+                f"cannot tell whether {record.name!r} still runs ({snap.error}); "
+                "nothing was changed"
+            )
+        return snap
+
+    def send_text(
+        self, name_or_id: str, text: str | bytes, *, enter: bool = False, paste: bool = False
+    ) -> None:
+        """Type ``text`` literally into a tmux pane, optionally followed by Enter.
+
+        ``paste``: as one bracketed paste, when the program asked for those.
+        Any size: the text reaches tmux on its stdin (:meth:`TmuxBackend.paste_bytes`).
+        """
         rec = self.find(name_or_id)
         session = self._tmux_record(rec, "send")
+        data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogateescape")
         try:
-            self.tmux.send_text(session, text, enter=enter)
+            if data:
+                self.tmux.paste_bytes(session, data, bracketed=paste, enter=enter)
+            elif enter:
+                self.tmux.send_text(session, "", enter=True)
         except PaneGoneError:
             raise PaneGoneError(f"{rec.name!r} is dead: its tmux session is gone") from None
 

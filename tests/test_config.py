@@ -249,7 +249,7 @@ def test_the_docs_examples_are_valid(tmp_path: Path) -> None:
     blocks = re.findall(r"```toml\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
     assert len(blocks) == 2
     cfg = load_config(write(tmp_path / "example.toml", blocks[0]), env={})
-    assert cfg.leave_key == "ctrl+b"
+    assert cfg.leave_key == "f12"  # not ctrl+b: tmux panes need their prefix
     assert set(cfg.keymap) <= BINDING_IDS
     panes = parse(blocks[1], tmp_path / "panes.toml")
     assert [p.name for p in panes] == ["claude (api)", "build"]

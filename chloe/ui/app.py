@@ -1,15 +1,18 @@
 """The chloe Textual app: the pane list, the selected pane's live terminal, modals.
 
-Threading model:
+The App keeps the layout, the focus and modes, what the terminal area shows,
+and the actions. The rest lives beside it, each tested without the App:
 
-* The event loop only does cheap things: it reads ptys with ``loop.add_reader``
-  (one bounded read per callback), feeds the emulators and repaints.
-* Everything that may block (tmux queries, libtmux calls, captures, spawning,
-  store writes) runs in thread workers; results come back with
-  ``call_from_thread``.
-* Once a second one worker asks :meth:`PaneService.panes` for the truth about
-  every pane (one batched tmux query), which also picks up panes the ``chloe``
-  CLI created or removed.
+* :mod:`chloe.ui.panes`: the pane table and its reconcile rules (no Textual);
+* :mod:`chloe.ui.pump`: reading ptys into emulators on the event loop;
+* :mod:`chloe.ui.poller`: when to ask for every pane's status;
+* :mod:`chloe.ui.messages`: what background threads report back.
+
+Threading model: the event loop only does cheap things (reads ptys with
+``loop.add_reader``, one bounded read per callback; feeds emulators; repaints).
+Everything that may block (store, tmux, spawning) runs in a daemon thread,
+which never touches the App: it posts a typed message, handled on the loop.
+Daemon threads, so a hung file or tmux never keeps chloe from quitting.
 """
 
 from __future__ import annotations
@@ -19,19 +22,20 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from textual import work
+from textual import on
 from textual.app import App, ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.events import Resize
+from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Footer, Static
@@ -41,22 +45,17 @@ from chloe.config import BINDINGS as BINDING_SPECS
 from chloe.config import Config
 from chloe.errors import ChloeError
 from chloe.model import ExitStatus, Kind, PaneRecord, Status, UserState, utcnow
-from chloe.service import PaneInfo, PaneService
+from chloe.service import PaneService
 from chloe.terminal import Terminal
+from chloe.ui import messages as msg
 from chloe.ui.modals import ConfirmModal, HelpScreen, RenameModal
 from chloe.ui.pane_list import Entry, PaneList, format_age
+from chloe.ui.panes import PaneSlot, PaneTable
+from chloe.ui.poller import STATUS_INTERVAL, StatusPoller
+from chloe.ui.pump import PtyPump
 from chloe.ui.terminal_view import TerminalView
 
 log = logging.getLogger(__name__)
-
-READ_CHUNK = 16 * 1024
-"""Bytes read from one pty per loop callback: bounds the time one busy pane holds the loop."""
-
-STATUS_INTERVAL = 1.0
-"""Seconds between status queries (and preview refreshes)."""
-
-EXIT_WAIT = 2.0
-"""Seconds to wait for a direct pane's exit status after its pty closed."""
 
 ATTACH_THREADS = 4
 """tmux clients started at once when reattaching panes on start."""
@@ -70,97 +69,23 @@ NARROW_WIDTH = 70
 TINY_WIDTH = 44
 """Below this many columns the list and the terminal take turns (``l`` toggles)."""
 
-_ACTIONS = {"quit": "request_quit", "help": "show_help"}
-"""Binding id -> action name, where the id would clash with one of App's own actions."""
-
-_FOOTER = {
-    "new_direct": "direct",
-    "new_tmux": "tmux",
-    "focus_terminal": "type",
-    "detach": "detach",
-    "attach": "attach",
-    "close": "close",
-    "respawn": "respawn",
-    "quit": "quit",
-    "help": "help",
-}
-"""Navigation bindings shown in the footer, with their short labels (help lists them all)."""
+NAV_ACTIONS = frozenset(spec.id for spec in BINDING_SPECS)
+"""Navigation actions (each binding's id is its action): off while in terminal mode."""
 
 
 def _nav_bindings() -> list[BindingType]:
-    """Every navigation Binding, with the config ids so ``[keymap]`` remaps them."""
+    """Every navigation Binding, from the one table in :data:`chloe.config.BINDINGS`."""
     return [
         Binding(
             spec.key,
-            _ACTIONS.get(spec.id, spec.id),
-            _FOOTER.get(spec.id, spec.description),
+            spec.id,
+            spec.footer or spec.description,
             id=spec.id,
-            show=spec.id in _FOOTER,
+            show=spec.footer is not None,
             tooltip=spec.description,
         )
         for spec in BINDING_SPECS
     ]
-
-
-@dataclass(slots=True)
-class PaneSlot:
-    """Run-time state of one listed pane (the record is the store's, the rest is chloe's).
-
-    Attributes:
-        record: What the store knows about the pane.
-        info: The latest status from :meth:`PaneService.panes` (None before the first query).
-        terminal: The pane's emulator, fed even while it is not shown; kept after it dies.
-        process: The live pty process (direct child or embedded tmux client).
-        preview: A detached pane's last captured screen.
-        exit_status: How a direct pane ended during this run.
-        pty_size: The size the pty was last set to.
-        activity: ``new output`` or ``bell`` while the pane is not shown.
-        bells: Bells already seen.
-        maybe_active: Output arrived while hidden; the next tick compares screens.
-        seen_screen: A hash of the screen when the pane was last shown.
-        quiet_until: Until then, output is the first draw after attaching, not news.
-        born: When this slot was created (monotonic), to ignore older status queries.
-    """
-
-    record: PaneRecord
-    info: PaneInfo | None = None
-    terminal: Terminal | None = None
-    process: PaneProcess | None = None
-    preview: Terminal | None = None
-    exit_status: ExitStatus | None = None
-    pty_size: tuple[int, int] | None = None
-    activity: str | None = None
-    bells: int = 0
-    maybe_active: bool = False
-    seen_screen: int | None = None
-    quiet_until: float = 0.0
-    born: float = field(default_factory=time.monotonic)
-
-    @property
-    def is_tmux(self) -> bool:
-        """A tmux pane."""
-        return self.record.kind is Kind.TMUX
-
-    @property
-    def label(self) -> str:
-        """The status in words: ``attached``, ``detached``, ``dead (exit 3)``, ``checking…``."""
-        if not self.is_tmux:
-            if self.process is not None:
-                return Status.ATTACHED.value
-            if self.exit_status is not None:
-                return f"dead ({self.exit_status.describe()})"
-            if self.info is not None and self.info.status is Status.ATTACHED:
-                return Status.ATTACHED.value  # running in another chloe
-            status = self.exit_status or self.record.exit_status
-            return f"dead ({status.describe()})" if status else Status.DEAD.value
-        if self.info is None:
-            return "checking…"
-        return self.info.label
-
-    @property
-    def dead(self) -> bool:
-        """The pane's process has ended (or its session is gone)."""
-        return self.label.startswith("dead")
 
 
 class ChloeApp(App[int], inherit_bindings=False):
@@ -197,21 +122,23 @@ class ChloeApp(App[int], inherit_bindings=False):
         super().__init__()
         self.service = service
         self.config: Config = service.config
+        self.panes = PaneTable()
+        """Every listed pane (read-only for anything but the App)."""
         self._clock = clock
         self._cwd = cwd
-        self._slots: dict[str, PaneSlot] = {}
-        self._removed: dict[str, float] = {}
         self._shown: str | None = None
         self._blank = Terminal(80, 24, scrollback=0)
-        self._status_busy = False
-        self._status_again = False
-        self._started = False
+        self._poller = StatusPoller()
+        self._pump: PtyPump | None = None
         self._quitting = False
         self._status_timer: Timer | None = None
         self._title_shown: tuple[str, str] = ("", "")
         self._list_refresh_pending = False
         self._hinted: set[str] = set()
-        self._io_loop: asyncio.AbstractEventLoop | None = None
+        self._preview_busy = False
+        self._preview_wanted: str | None = None
+        self._restoring = False
+        self._restore_error_told = False
 
     # --- layout -----------------------------------------------------------
 
@@ -234,7 +161,12 @@ class ChloeApp(App[int], inherit_bindings=False):
         """The terminal widget showing the selected pane."""
         return self.query_one("#terminal", TerminalView)
 
-    def _key_for(self, binding_id: str) -> str:
+    @property
+    def shown(self) -> PaneSlot | None:
+        """The pane the terminal area shows."""
+        return self.panes.get(self._shown)
+
+    def key_for(self, binding_id: str) -> str:
         """The key (as the user should type it) currently bound to ``binding_id``."""
         if binding_id == "leave_terminal":
             key = self.config.leave_key
@@ -247,24 +179,30 @@ class ChloeApp(App[int], inherit_bindings=False):
     def _empty_text(self) -> str:
         return (
             "No panes yet.\n\n"
-            f"  {self._key_for('new_direct')}  new direct pane (ends with chloe)\n"
-            f"  {self._key_for('new_tmux')}  new tmux pane (outlives chloe)\n"
-            f"  {self._key_for('help')}  help"
+            f"  {self.key_for('new_direct')}  new direct pane (ends with chloe)\n"
+            f"  {self.key_for('new_tmux')}  new tmux pane (outlives chloe)\n"
+            f"  {self.key_for('help')}  help"
         )
 
     # --- lifecycle --------------------------------------------------------
 
     def on_mount(self) -> None:
-        """Show the stored panes at once; reconcile and reattach in a worker."""
-        self._io_loop = asyncio.get_running_loop()
+        """Show the stored panes at once; reconcile and reattach in the background."""
+        loop = asyncio.get_running_loop()
+        self._pump = PtyPump(
+            loop,
+            self.panes,
+            on_output=self._pane_output,
+            on_client_gone=self._client_gone,
+            on_exit=self._direct_exited,
+        )
         self.set_keymap({**self.config.keymap, "leave_terminal": self.config.leave_key})
         try:
             records = self.service.store.load()
         except ChloeError as exc:
             self.notify(str(exc), title="Pane list", severity="error", timeout=15)
             records = []
-        for record in records:
-            self._slots[record.id] = PaneSlot(record)
+        self.panes.load(records)
         self._update_layout(self.size.width)
         self._refresh_list()
         self.pane_list.focus()
@@ -272,7 +210,9 @@ class ChloeApp(App[int], inherit_bindings=False):
         self.call_after_refresh(self._begin)
 
     def _begin(self) -> None:
-        self._startup(self._term_size())
+        size = self._term_size()
+        self._poller.started()
+        self._background("Start", lambda: self._startup_job(size))
         self._status_timer = self.set_interval(STATUS_INTERVAL, self._tick, name="status")
 
     def on_unmount(self) -> None:
@@ -281,21 +221,26 @@ class ChloeApp(App[int], inherit_bindings=False):
 
     def _release_panes(self) -> None:
         self._quitting = True
+        self._poller.disable()
         if self._status_timer is not None:
             self._status_timer.stop()
-        for slot in self._slots.values():
-            proc = slot.process
-            if proc is None:
-                continue
-            self._stop_reading(proc)
-            slot.process = None
-            try:
-                proc.close()
-            except OSError:
-                pass
+        for slot, _proc in self.panes.processes():
+            proc = self._release(slot)
+            if proc is not None:
+                try:
+                    proc.close()
+                except OSError:
+                    pass
+
+    def _release(self, slot: PaneSlot) -> PaneProcess | None:
+        """Stop reading the slot's process and take it out of the slot."""
+        if self._pump is not None:
+            return self._pump.release(slot)
+        proc, slot.process = slot.process, None
+        return proc
 
     def _ui_ready(self) -> bool:
-        """The widgets exist and chloe is not quitting (late worker results are dropped)."""
+        """The widgets exist and chloe is not quitting (late results are dropped)."""
         return not self._quitting and bool(self.screen_stack)
 
     # --- sizes and layout ---------------------------------------------------
@@ -348,7 +293,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         if not self._ui_ready():
             return
         if isinstance(self.focused, TerminalView):
-            slot = self._slots.get(self._shown) if self._shown else None
+            slot = self.shown
             if slot is not None and slot.process is None and not slot.dead:
                 self.pane_list.focus()
                 self.notify(self._not_live_hint(slot), title="Preview")
@@ -372,9 +317,10 @@ class ChloeApp(App[int], inherit_bindings=False):
         elif slot.dead and slot.record.ended is not None:
             age = f"ended {format_age(slot.record.ended, now)} ago"
         return Entry(
-            pane_id=slot.record.id,
+            pane_id=slot.pane_id,
             name=slot.record.name,
             kind=slot.record.kind,
+            status=slot.status,
             label=slot.label,
             command=command,
             age=age,
@@ -385,16 +331,25 @@ class ChloeApp(App[int], inherit_bindings=False):
         if not self._ui_ready():
             return
         now = self._clock()
-        self.pane_list.set_entries([self._entry(s, now) for s in self._slots.values()])
+        self.pane_list.set_entries([self._entry(s, now) for s in self.panes])
         self._update_title()
+
+    def _refresh_list_soon(self) -> None:
+        """Refresh the list once, after the current burst of events."""
+        if not self._list_refresh_pending:
+            self._list_refresh_pending = True
+            self.call_later(self._refresh_list_deferred)
+
+    def _refresh_list_deferred(self) -> None:
+        self._list_refresh_pending = False
+        self._refresh_list()
 
     def on_pane_list_pane_highlighted(self, event: PaneList.PaneHighlighted) -> None:
         """Show the newly selected pane."""
         self._show(event.pane_id)
 
     def _selected(self) -> PaneSlot | None:
-        pane_id = self.pane_list.selected_id
-        return self._slots.get(pane_id) if pane_id else None
+        return self.panes.get(self.pane_list.selected_id)
 
     # --- what the terminal area shows -------------------------------------
 
@@ -405,11 +360,10 @@ class ChloeApp(App[int], inherit_bindings=False):
         """
         if not self._ui_ready():
             return
-        slot = self._slots.get(pane_id) if pane_id else None
-        previous = self._slots.get(self._shown) if self._shown else None
-        if previous is not None and previous is not slot and previous.terminal is not None:
-            previous.seen_screen = hash(tuple(previous.terminal.display))
-            previous.maybe_active = False
+        slot = self.panes.get(pane_id)
+        previous = self.shown
+        if previous is not None and previous is not slot:
+            self.panes.hidden(previous)
         self._shown = pane_id if slot else None
         empty = self.query_one("#empty", Static)
         view = self.view
@@ -442,7 +396,7 @@ class ChloeApp(App[int], inherit_bindings=False):
             title = self.query_one("#pane-title", Static)
         except Exception:  # before compose
             return
-        slot = self._slots.get(self._shown) if self._shown else None
+        slot = self.shown
         style = ""
         if slot is None:
             text = "chloe"
@@ -450,19 +404,24 @@ class ChloeApp(App[int], inherit_bindings=False):
             head = f"{slot.record.name} · {slot.record.kind.value} · {slot.label}"
             if slot.process is not None and not slot.dead:
                 if self.terminal_mode:
-                    hint = f"{self._key_for('leave_terminal')}: back to the list"
+                    hint = f"{self.key_for('leave_terminal')}: back to the list"
                 else:
-                    hint = f"{self._key_for('focus_terminal')}: type into it"
+                    hint = f"{self.key_for('focus_terminal')}: type into it"
             elif slot.dead:
                 style = "-dead"
                 kept = "last screen" if slot.terminal or slot.preview else "no screen kept"
-                hint = f"{kept} · {self._key_for('respawn')}: respawn"
+                hint = f"{kept} · {self.key_for('respawn')}: respawn"
+            elif slot.status is Status.CHECKING:
+                hint = "asking tmux and the store…"
+            elif slot.status is Status.UNREACHABLE:
+                style = "-preview"
+                hint = "tmux does not answer; the pane may still be running"
             elif slot.info is not None and slot.info.status is Status.ATTACHED:
                 style = "-preview"
-                hint = f"attached elsewhere — preview · {self._key_for('attach')}: attach here"
+                hint = f"attached elsewhere — preview · {self.key_for('attach')}: attach here"
             else:
                 style = "-preview"
-                hint = f"preview — press {self._key_for('attach')} to attach"
+                hint = f"preview — press {self.key_for('attach')} to attach"
             text = f"{head}  —  {hint}"
         # Called after every status refresh: touch the widget only when something changed.
         if (text, style) == self._title_shown:
@@ -488,16 +447,16 @@ class ChloeApp(App[int], inherit_bindings=False):
 
     def on_terminal_view_resized(self, event: TerminalView.Resized) -> None:
         """The view resized the shown terminal: resize that pane's pty to match."""
-        slot = self._slots.get(self._shown) if self._shown else None
+        slot = self.shown
         if slot is not None and slot.terminal is self.view.terminal:
             self._sync_pty(slot)
 
     def on_terminal_view_input(self, event: TerminalView.Input) -> None:
         """Keys, pastes and mouse reports go to the shown pane's program."""
-        slot = self._slots.get(self._shown) if self._shown else None
+        slot = self.shown
         if slot is None or slot.process is None or slot.terminal is not self.view.terminal:
-            if slot is not None and slot.record.id not in self._hinted:
-                self._hinted.add(slot.record.id)
+            if slot is not None and slot.pane_id not in self._hinted:
+                self._hinted.add(slot.pane_id)
                 self.notify(self._not_live_hint(slot), title="Not live")
             return
         try:
@@ -507,33 +466,29 @@ class ChloeApp(App[int], inherit_bindings=False):
 
     def _not_live_hint(self, slot: PaneSlot) -> str:
         if slot.dead:
-            key = self._key_for("respawn")
+            key = self.key_for("respawn")
             return f"{slot.record.name} is {slot.label}; press {key} to respawn it"
-        return f"{slot.record.name} is a preview; press {self._key_for('attach')} to attach it"
+        return f"{slot.record.name} is a preview; press {self.key_for('attach')} to attach it"
 
-    # --- reading ptys -------------------------------------------------------
+    # --- live panes (the pump calls these) ------------------------------------
 
     def _adopt(self, record: PaneRecord, proc: PaneProcess, *, focus: bool) -> None:
         """Start showing and reading a newly started or attached process."""
-        if self._quitting:
+        if self._quitting or self._pump is None:
             proc.close()
             return
-        slot = self._slots.get(record.id)
-        if slot is None:
-            slot = self._slots[record.id] = PaneSlot(record)
-        slot.record = record
+        slot = self.panes.add(record)
         if slot.process is not None and slot.process is not proc:
-            self._stop_reading(slot.process)
-            slot.process.close()
+            old = self._release(slot)
+            if old is not None:
+                old.close()
         columns, rows = self._term_size()
         slot.terminal = Terminal(columns, rows, scrollback=self.config.scrollback_lines)
         slot.process = proc
         slot.exit_status = None
         slot.pty_size = None
         slot.preview = None
-        self._removed.pop(record.id, None)
-        assert self._io_loop is not None
-        self._io_loop.add_reader(proc.fd, self._on_readable, record.id, proc)
+        self._pump.start(slot, proc)
         if slot.is_tmux:
             slot.quiet_until = time.monotonic() + QUIET_AFTER_ATTACH
         slot.seen_screen = None
@@ -551,296 +506,273 @@ class ChloeApp(App[int], inherit_bindings=False):
             if focus:
                 self._enter_terminal()
 
-    def _stop_reading(self, proc: PaneProcess) -> None:
-        if self._io_loop is None:
-            return
-        try:
-            self._io_loop.remove_reader(proc.fd)
-        except (OSError, ValueError):
-            pass
-
-    def _on_readable(self, pane_id: str, proc: PaneProcess) -> None:
-        """One bounded read: feed the emulator, answer its queries, repaint if shown."""
-        slot = self._slots.get(pane_id)
-        if slot is None or slot.process is not proc or slot.terminal is None:
-            self._stop_reading(proc)
-            return
-        try:
-            data = proc.read(READ_CHUNK)
-        except OSError:
-            data = None
-        if data is None:
-            self._on_eof(slot, proc)
-            return
-        if not data:
-            return
-        terminal = slot.terminal
-        terminal.feed(data)
-        replies = terminal.take_replies()
-        if replies:
-            try:
-                proc.write(replies)
-            except OSError:
-                pass
-        if self._shown == pane_id:
+    def _pane_output(self, slot: PaneSlot) -> None:
+        if self._shown == slot.pane_id:
             self.view.notify_output()
-            return
-        if terminal.bell_count > slot.bells:
-            slot.bells = terminal.bell_count
-            if slot.activity != "bell":
-                slot.activity = "bell"
-                self._refresh_list_soon()
-        elif slot.activity is None:
-            # Checked on the next tick against the screen last seen: tmux redraws
-            # every client now and then, which is output but nothing new.
-            slot.maybe_active = True
+        elif self.panes.note_hidden_output(slot):
+            self._refresh_list_soon()
 
-    def _on_eof(self, slot: PaneSlot, proc: PaneProcess) -> None:
-        self._stop_reading(proc)
-        if slot.is_tmux:
-            # The client ended: detached elsewhere, session killed or server gone.
-            # As it quits, tmux's client leaves the alternate screen it drew the
-            # pane on and prints "[exited]"; put the pane's last screen back so a
-            # dead pane shows how its job ended.
-            restored = slot.terminal is not None and slot.terminal.show_last_alternate()
-            if restored and self._shown == slot.record.id:
-                self.view.notify_output()
-            slot.process = None
-            proc.close()
-            self._refresh_list()
-            self._show(self._shown)
-            self._tick()
-            return
-        self._await_exit(slot, proc, time.monotonic() + EXIT_WAIT)
+    def _client_gone(self, slot: PaneSlot) -> None:
+        # As it quits, tmux's client leaves the alternate screen it drew the pane
+        # on and prints "[exited]"; put the pane's last screen back so a dead
+        # pane shows how its job ended.
+        restored = slot.terminal is not None and slot.terminal.show_last_alternate()
+        if restored and self._shown == slot.pane_id:
+            self.view.notify_output()
+        self._refresh_list()
+        self._show(self._shown)
+        self._tick()
 
-    def _await_exit(self, slot: PaneSlot, proc: PaneProcess, deadline: float) -> None:
-        status = proc.poll()
-        if status is None and time.monotonic() < deadline:
-            self.set_timer(0.05, lambda: self._await_exit(slot, proc, deadline))
-            return
-        proc.close()
-        if status is None:
-            status = proc.poll()
-        if slot.process is proc:
-            slot.process = None
-            slot.exit_status = status
-            self._refresh_list()
-            if self._shown == slot.record.id:
-                self._show(slot.record.id)
-            if status is not None:
-                pane_id = slot.record.id
-                self._blocking(
-                    "Record exit",
-                    lambda: self.service.record_exit(pane_id, status),
-                    self._record_updated,
-                )
-
-    def _record_updated(self, record: object) -> None:
-        if isinstance(record, PaneRecord) and record.id in self._slots:
-            self._slots[record.id].record = record
-            self._refresh_list()
+    def _direct_exited(self, slot: PaneSlot, status: ExitStatus | None) -> None:
+        self._refresh_list()
+        if self._shown == slot.pane_id:
+            self._show(slot.pane_id)
+        if status is not None:
+            pane_id = slot.pane_id
+            service = self.service
+            self._background(
+                "Record exit",
+                lambda: msg.RecordChanged(service.record_exit(pane_id, status)),
+            )
 
     # --- status -------------------------------------------------------------
 
     def _tick(self) -> None:
         """Once a second: ask for every pane's status; refresh the preview; mark activity."""
-        if self._quitting or not self._started:
-            return
-        self._check_activity()
-        if self._status_busy:
-            self._status_again = True  # something changed: ask again once this one is in
-            return
-        self._status_busy = True
-        live = {
-            pid: s.process
-            for pid, s in self._slots.items()
-            if not s.is_tmux and s.process is not None
-        }
-        self._query_status(live)
-
-    def _check_activity(self) -> None:
-        """Mark hidden panes whose screen changed since it was last seen."""
-        now = time.monotonic()
-        changed = False
-        for pane_id, slot in self._slots.items():
-            if not slot.maybe_active or pane_id == self._shown or slot.terminal is None:
-                continue
-            slot.maybe_active = False
-            screen = hash(tuple(slot.terminal.display))
-            if slot.seen_screen is None or now < slot.quiet_until:
-                slot.seen_screen = screen  # its first draw after attaching
-            elif screen != slot.seen_screen:
-                slot.activity = "new output"
-                changed = True
-        if changed:
-            self._refresh_list()
-
-    def _refresh_list_soon(self) -> None:
-        """Refresh the list once, after the current burst of events."""
-        if not self._list_refresh_pending:
-            self._list_refresh_pending = True
-            self.call_later(self._refresh_list_deferred)
-
-    def _refresh_list_deferred(self) -> None:
-        self._list_refresh_pending = False
-        self._refresh_list()
-
-    @work(thread=True, exclusive=True, group="status")
-    def _query_status(self, live: dict[str, PaneProcess]) -> None:
-        started = time.monotonic()
-        try:
-            infos = self.service.panes(live_direct=live)
-        except Exception as exc:
-            self.call_from_thread(self._status_failed, exc)
-            return
-        self.call_from_thread(self._apply_infos, infos, started)
-
-    def _status_failed(self, exc: Exception) -> None:
-        self._status_busy = False
-        self._status_again = False
-        if not getattr(self, "_status_error_shown", False):
-            self._status_error_shown = True
-            self.notify(f"Could not read pane status: {exc}", severity="error")
-
-    def _apply_infos(self, infos: list[PaneInfo], started: float) -> None:
-        """Make the list match the service's truth (one query's worth)."""
-        self._status_busy = False
         if self._quitting:
             return
-        seen: dict[str, PaneSlot] = {}
-        for info in infos:
-            pane_id = info.record.id
-            if self._removed.get(pane_id, 0.0) > started:
-                continue  # removed here after the query started
-            slot = self._slots.get(pane_id) or PaneSlot(info.record)
-            slot.info = info
-            slot.record = info.record
-            seen[pane_id] = slot
-        # Keep panes created here after the query started; drop the rest it did not list.
-        for pane_id, slot in self._slots.items():
-            if pane_id in seen:
-                continue
-            if slot.born > started:
-                seen[pane_id] = slot
-                continue
-            if slot.process is not None:
-                self._stop_reading(slot.process)
-                slot.process.close()
-                slot.process = None
-        self._slots = seen
+        if self.panes.check_activity(self._shown, time.monotonic()):
+            self._refresh_list()
+        if not self._poller.request():
+            return
+        live = self.panes.live_direct()
+        started = time.monotonic()
+        service = self.service
+
+        def query() -> Message:
+            try:
+                infos = service.panes(live_direct=live)
+            except Exception as exc:
+                return msg.StatusFailed(str(exc), startup=False)
+            return msg.StatusAnswered(infos, started, startup=False)
+
+        self._background("Status", query)
+
+    @on(msg.StatusFailed)
+    def _status_failed(self, event: msg.StatusFailed) -> None:
+        if event.startup:
+            self.notify(event.error, severity="error", timeout=15)
+            self._poller.answered()
+            self._poller.enable()
+            return
+        if self._poller.failed():
+            self.notify(f"Could not read pane status: {event.error}", severity="error")
+
+    @on(msg.StatusAnswered)
+    def _status_answered(self, event: msg.StatusAnswered) -> None:
+        """Make the list match the service's truth (one query's worth)."""
+        again = self._poller.answered()
+        if self._quitting:
+            return
+        result = self.panes.reconcile(event.infos, event.started)
+        for slot in result.dropped:
+            proc = self._release(slot)
+            if proc is not None:
+                proc.close()
+        if result.kept:
+            self._restore([slot.record for slot in result.kept])
         self._refresh_list()
         self._show(self.pane_list.selected_id)
-        if self._status_again:
-            self._status_again = False
+        if event.startup:
+            self._poller.enable()
+            self._reattach(event)
+        elif again:
             self._tick()
 
-    @work(thread=True, exclusive=True, group="startup")
-    def _startup(self, size: tuple[int, int]) -> None:
-        """Reconcile with tmux in one query, then reattach what the user left attached."""
+    def _restore(self, lost: list[PaneRecord]) -> None:
+        """Write back the records of running direct panes that vanished from the file."""
+        if self._restoring:
+            return  # the next answer shows whether the one under way worked
+        self._restoring = True
+        service = self.service
+
+        def job() -> Message:
+            try:
+                return msg.RecordsRestored(service.restore(lost))
+            except ChloeError as exc:
+                return msg.RecordsRestored([], error=str(exc))
+
+        self._background("Pane list", job)
+
+    @on(msg.RecordsRestored)
+    def _records_restored(self, event: msg.RecordsRestored) -> None:
+        self._restoring = False
+        for record in event.records:
+            self.panes.update_record(record)
+        if event.records:
+            names = ", ".join(repr(r.name) for r in event.records)
+            self.notify(
+                f"{names} vanished from the pane list file while running; chloe wrote it back. "
+                "A running direct pane is never ended because the file changed.",
+                title="Pane list",
+                severity="warning",
+                timeout=15,
+            )
+        elif event.error and not self._restore_error_told:
+            self._restore_error_told = True
+            self.notify(
+                f"Running direct panes are missing from the pane list file and could not be "
+                f"written back: {event.error}. They keep running here.",
+                title="Pane list",
+                severity="error",
+                timeout=15,
+            )
+        if event.records or event.error:
+            self._refresh_list()
+
+    def _startup_job(self, size: tuple[int, int]) -> Message | None:
+        """Reconcile with tmux in one query (the tmux problem, if any, said first)."""
         started = time.monotonic()
+        problem = self.service.tmux_problem
+        if problem:
+            self._post(msg.Problem("tmux", problem, severity="warning", timeout=15))
         try:
-            problem = self.service.tmux_problem
-            if problem:
-                self.call_from_thread(
-                    self.notify, problem, title="tmux", severity="warning", timeout=15
-                )
             infos = self.service.panes(live_direct={})
         except Exception as exc:
-            self.call_from_thread(self.notify, str(exc), severity="error", timeout=15)
-            self.call_from_thread(self._set_started)
-            return
-        self._status_busy = True
-        self.call_from_thread(self._apply_infos, infos, started)
-        self.call_from_thread(self._set_started)
-        columns, rows = size
+            return msg.StatusFailed(str(exc), startup=True)
+        return msg.StatusAnswered(infos, started, startup=True)
+
+    def _reattach(self, event: msg.StatusAnswered) -> None:
+        """Reattach, a few at a time, the tmux panes the user left attached."""
         wanted = [
             info.record
-            for info in infos
+            for info in event.infos
             if info.record.kind is Kind.TMUX
             and info.status is not Status.DEAD
             and info.record.user_state is UserState.ATTACHED
         ]
+        if not wanted:
+            return
+        columns, rows = self._term_size()
+        service = self.service
 
         def attach(record: PaneRecord) -> None:
             try:
-                proc = self.service.attach(record, columns, rows)
+                proc = service.attach(record, columns, rows)
             except Exception as exc:
-                self.call_from_thread(
-                    self.notify, f"Could not reattach {record.name}: {exc}", severity="error"
-                )
+                self._post(msg.Problem("Reattach", f"Could not reattach {record.name}: {exc}"))
                 return
-            self.call_from_thread(self._adopt, record, proc, focus=False)
+            self._post(msg.PaneStarted(record, proc, focus=False))
 
-        # Each attach is a few tmux round trips; a few at a time keeps 100 panes quick.
-        with ThreadPoolExecutor(max_workers=ATTACH_THREADS) as pool:
-            list(pool.map(attach, wanted))
-        if wanted:
-            self.call_from_thread(self._tick)
+        def job() -> Message:
+            # Each attach is a few tmux round trips; a few at a time keeps 100 panes quick.
+            with ThreadPoolExecutor(max_workers=ATTACH_THREADS) as pool:
+                list(pool.map(attach, wanted))
+            return msg.StatusWanted()
 
-    def _set_started(self) -> None:
-        self._started = True
+        self._background("Reattach", job)
+
+    @on(msg.StatusWanted)
+    def _status_wanted(self) -> None:
+        self._tick()
 
     # --- previews -----------------------------------------------------------
 
     def _request_preview(self, slot: PaneSlot) -> None:
         if slot.info is None or (slot.info.status is Status.DEAD and slot.preview is not None):
             return
+        self._preview_wanted = slot.pane_id
+        if self._preview_busy:
+            return  # asked again when the capture under way is in
+        self._preview_busy = True
         columns, rows = self._term_size()
-        self._capture_preview(slot.record, columns, rows)
+        record = slot.record
+        service = self.service
 
-    @work(thread=True, exclusive=True, group="preview")
-    def _capture_preview(self, record: PaneRecord, columns: int, rows: int) -> None:
-        try:
-            text = self.service.capture(record, lines=0, escapes=True)
-        except Exception:
-            return  # the session went away; the status refresh will say so
-        self.call_from_thread(self._apply_preview, record.id, text, columns, rows)
+        def capture() -> Message:
+            try:
+                text = service.capture(record, lines=0, escapes=True)
+            except Exception:
+                text = None  # the session went away; the status refresh will say so
+            return msg.PreviewCaptured(record.id, text, columns, rows)
 
-    def _apply_preview(self, pane_id: str, text: str, columns: int, rows: int) -> None:
+        self._background("Preview", capture)
+
+    @on(msg.PreviewCaptured)
+    def _preview_captured(self, event: msg.PreviewCaptured) -> None:
+        self._preview_busy = False
         if not self._ui_ready():
             return
-        slot = self._slots.get(pane_id)
-        if slot is None or slot.process is not None:
-            return
-        terminal = Terminal(columns, rows, scrollback=0)
-        body = text.rstrip("\n").replace("\r\n", "\n").replace("\n", "\r\n")
-        terminal.feed(b"\x1b[H\x1b[2J" + body.encode("utf-8", "replace"))
-        slot.preview = terminal
-        if self._shown == pane_id:
-            self.view.set_terminal(terminal)
-            self._update_title()
+        slot = self.panes.get(event.pane_id)
+        if event.text is not None and slot is not None and slot.process is None:
+            terminal = Terminal(event.columns, event.rows, scrollback=0)
+            body = event.text.rstrip("\n").replace("\r\n", "\n").replace("\n", "\r\n")
+            terminal.feed(b"\x1b[H\x1b[2J" + body.encode("utf-8", "replace"))
+            slot.preview = terminal
+            if self._shown == event.pane_id:
+                self.view.set_terminal(terminal)
+                self._update_title()
+        wanted = self.panes.get(self._preview_wanted)
+        if (
+            wanted is not None
+            and wanted.pane_id != event.pane_id
+            and wanted.pane_id == self._shown
+            and wanted.process is None
+        ):
+            self._request_preview(wanted)
 
-    # --- running blocking work ----------------------------------------------
+    # --- background work ------------------------------------------------------
 
-    def _blocking(
-        self,
-        what: str,
-        job: Callable[[], Any],
-        then: Callable[[Any], None] | None = None,
-    ) -> None:
-        """Run ``job`` in a thread; ``then(result)`` on the loop; errors as notifications."""
-        self._run_blocking(what, job, then)
-
-    @work(thread=True, group="actions")
-    def _run_blocking(
-        self, what: str, job: Callable[[], Any], then: Callable[[Any], None] | None
-    ) -> None:
+    def _post(self, message: Message) -> None:
+        """Post from any thread; dropped once chloe is shutting down."""
         try:
-            result = job()
-        except ChloeError as exc:
-            self.call_from_thread(self.notify, str(exc), title=what, severity="error")
-            return
-        except Exception as exc:
-            log.exception("%s failed", what)
-            self.call_from_thread(
-                self.notify,
-                f"{type(exc).__name__}: {exc}",
-                title=f"{what} failed",
-                severity="error",
+            self.post_message(message)
+        except RuntimeError:  # the loop is closed
+            pass
+
+    def _background(self, what: str, job: Callable[[], Message | None]) -> None:
+        """Run ``job`` in a daemon thread and post the message it returns.
+
+        Errors come back as one :class:`~chloe.ui.messages.Problem` line. The
+        thread never touches the App; a job that never returns (a hung file or
+        tmux) keeps nothing from quitting.
+        """
+
+        def run() -> None:
+            try:
+                result = job()
+            except ChloeError as exc:
+                result = msg.Problem(what, str(exc))
+            except Exception as exc:
+                log.exception("%s failed", what)
+                result = msg.Problem(f"{what} failed", f"{type(exc).__name__}: {exc}")
+            if result is not None:
+                self._post(result)
+
+        threading.Thread(target=run, name=f"chloe-{what}", daemon=True).start()
+
+    @on(msg.Problem)
+    def _problem(self, event: msg.Problem) -> None:
+        if self._ui_ready():
+            self.notify(
+                event.text, title=event.title, severity=event.severity, timeout=event.timeout
             )
-            return
-        if then is not None:
-            self.call_from_thread(then, result)
+
+    @on(msg.PaneStarted)
+    def _pane_started(self, event: msg.PaneStarted) -> None:
+        self._adopt(event.record, event.process, focus=event.focus)
+
+    @on(msg.RecordChanged)
+    def _record_changed(self, event: msg.RecordChanged) -> None:
+        if self.panes.update_record(event.record):
+            self._refresh_list()
+        if event.poll:
+            self._tick()
+
+    @on(msg.PaneClosed)
+    def _pane_closed(self, event: msg.PaneClosed) -> None:
+        if event.hint:
+            self.notify(event.hint, title="Closed", timeout=10)
 
     def _new_pane_cwd(self) -> str:
         if self._cwd is not None:
@@ -857,7 +789,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         """Terminal mode offers only the leave key; navigation mode everything else."""
         if action == "leave_terminal":
             return self.terminal_mode
-        return not (self.terminal_mode and action in _NAV_ACTIONS)
+        return not (self.terminal_mode and action in NAV_ACTIONS)
 
     def action_leave_terminal(self) -> None:
         """Back to the pane list (navigation mode)."""
@@ -896,13 +828,10 @@ class ChloeApp(App[int], inherit_bindings=False):
         """Show or hide the pane list."""
         self.list_visible = not self.list_visible
 
-    def action_show_help(self) -> None:
+    def action_help(self) -> None:
         """The help overlay."""
-        keys = [
-            (self._key_for(spec.id).replace("question_mark", "?"), spec.description)
-            for spec in BINDING_SPECS
-        ]
-        self.push_screen(HelpScreen(keys, self._key_for("leave_terminal")))
+        keys = [(self.key_for(spec.id), spec.description) for spec in BINDING_SPECS]
+        self.push_screen(HelpScreen(keys, self.key_for("leave_terminal")))
 
     # --- actions: panes -----------------------------------------------------
 
@@ -912,11 +841,12 @@ class ChloeApp(App[int], inherit_bindings=False):
         cwd = self._new_pane_cwd()
         service = self.service
 
-        def job() -> tuple[PaneRecord, PaneProcess]:
+        def job() -> Message:
             record = service.create_direct(cwd=cwd)
-            return record, service.spawn_direct(record, columns, rows)
+            proc = service.spawn_direct(record, columns, rows)
+            return msg.PaneStarted(record, proc, focus=True)
 
-        self._blocking("New direct pane", job, lambda r: self._adopt(*r, focus=True))
+        self._background("New direct pane", job)
 
     def action_new_tmux(self) -> None:
         """A new tmux pane in the current directory, attached and focused."""
@@ -924,11 +854,12 @@ class ChloeApp(App[int], inherit_bindings=False):
         cwd = self._new_pane_cwd()
         service = self.service
 
-        def job() -> tuple[PaneRecord, PaneProcess]:
+        def job() -> Message:
             record = service.create_tmux(cwd=cwd, columns=columns, rows=rows)
-            return record, service.attach(record, columns, rows)
+            proc = service.attach(record, columns, rows)
+            return msg.PaneStarted(record, proc, focus=True)
 
-        self._blocking("New tmux pane", job, lambda r: self._adopt(*r, focus=True))
+        self._background("New tmux pane", job)
 
     def action_detach(self) -> None:
         """Detach the selected tmux pane; it keeps running."""
@@ -938,7 +869,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         if not slot.is_tmux:
             self.notify(
                 "Direct panes cannot be detached: they live on chloe's own pty and end "
-                f"with chloe. Use a tmux pane ({self._key_for('new_tmux')}) for work that "
+                f"with chloe. Use a tmux pane ({self.key_for('new_tmux')}) for work that "
                 "must outlive chloe.",
                 title="Not a tmux pane",
             )
@@ -949,20 +880,16 @@ class ChloeApp(App[int], inherit_bindings=False):
         if slot.process is None and slot.record.user_state is UserState.DETACHED:
             self.notify(f"{slot.record.name} is already detached")
             return
-        proc = slot.process
+        proc = self._release(slot)
         if proc is not None:
-            self._stop_reading(proc)
-            slot.process = None
             slot.preview = slot.terminal
         record = slot.record
         service = self.service
         self._refresh_list()
         self._show(self._shown)
-        self._blocking("Detach", lambda: service.detach(record, proc), self._after_state_change)
-
-    def _after_state_change(self, record: object) -> None:
-        self._record_updated(record)
-        self._tick()
+        self._background(
+            "Detach", lambda: msg.RecordChanged(service.detach(record, proc), poll=True)
+        )
 
     def action_attach(self) -> None:
         """Reattach the selected detached tmux pane and focus it."""
@@ -984,10 +911,9 @@ class ChloeApp(App[int], inherit_bindings=False):
         columns, rows = self._term_size()
         record = slot.record
         service = self.service
-        self._blocking(
+        self._background(
             "Attach",
-            lambda: (record, service.attach(record, columns, rows)),
-            lambda r: self._adopt(*r, focus=True),
+            lambda: msg.PaneStarted(record, service.attach(record, columns, rows), focus=True),
         )
 
     def action_close(self) -> None:
@@ -996,7 +922,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         if slot is None:
             return
         name = slot.record.name
-        if not slot.is_tmux and slot.process is not None:
+        if slot.runs_here:
 
             def answered(yes: bool | None) -> None:
                 if yes:
@@ -1010,29 +936,21 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._close(slot)
 
     def _close(self, slot: PaneSlot) -> None:
-        pane_id = slot.record.id
-        proc = slot.process
-        if proc is not None:
-            self._stop_reading(proc)
-            slot.process = None
-        self._removed[pane_id] = time.monotonic()
-        self._slots.pop(pane_id, None)
+        pane_id = slot.pane_id
+        proc = self._release(slot)
+        self.panes.remove(pane_id)
         self._refresh_list()
         if self.view.has_focus:
             self.pane_list.focus()
         self._show(self.pane_list.selected_id)
         service = self.service
 
-        def job() -> str:
+        def job() -> Message:
             if proc is not None:
                 proc.close()
-            return service.remove(pane_id)
+            return msg.PaneClosed(service.remove(pane_id))
 
-        def done(hint: object) -> None:
-            if hint:
-                self.notify(str(hint), title="Closed", timeout=10)
-
-        self._blocking("Close", job, done)
+        self._background("Close", job)
 
     def action_kill(self) -> None:
         """Kill the selected tmux session (after asking)."""
@@ -1041,20 +959,22 @@ class ChloeApp(App[int], inherit_bindings=False):
             return
         if not slot.is_tmux:
             self.notify(
-                f"{self._key_for('kill')} kills tmux sessions; "
-                f"{self._key_for('close')} closes a direct pane",
+                f"{self.key_for('kill')} kills tmux sessions; "
+                f"{self.key_for('close')} closes a direct pane",
                 title="Not a tmux pane",
             )
             return
         if slot.info is not None and slot.info.status is Status.DEAD and slot.process is None:
             self.notify(f"{slot.record.name} is already {slot.label}")
             return
-        pane_id = slot.record.id
+        pane_id = slot.pane_id
         service = self.service
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._blocking("Kill", lambda: service.kill(pane_id), self._after_state_change)
+                self._background(
+                    "Kill", lambda: msg.RecordChanged(service.kill(pane_id), poll=True)
+                )
 
         self.push_screen(
             ConfirmModal(
@@ -1069,17 +989,14 @@ class ChloeApp(App[int], inherit_bindings=False):
         slot = self._selected()
         if slot is None:
             return
-        pane_id = slot.record.id
-        taken = [s.record.name for s in self._slots.values()]
+        pane_id = slot.pane_id
         service = self.service
 
         def answered(name: str | None) -> None:
             if name:
-                self._blocking(
-                    "Rename", lambda: service.rename(pane_id, name), self._record_updated
-                )
+                self._background("Rename", lambda: msg.RecordChanged(service.rename(pane_id, name)))
 
-        self.push_screen(RenameModal(slot.record.name, taken), answered)
+        self.push_screen(RenameModal(slot.record.name, self.panes.names()), answered)
 
     def action_respawn(self) -> None:
         """Start a dead pane again with its command and directory."""
@@ -1094,22 +1011,16 @@ class ChloeApp(App[int], inherit_bindings=False):
         client = slot.process
         service = self.service
 
-        def job() -> tuple[PaneRecord, PaneProcess | None]:
+        def job() -> Message:
             new = service.respawn(record, columns, rows)
             if new.kind is Kind.DIRECT:
-                return new, service.spawn_direct(new, columns, rows)
+                return msg.PaneStarted(new, service.spawn_direct(new, columns, rows), focus=True)
             if client is not None:
-                return new, None  # our client stays attached and shows the new process
-            return new, service.attach(new, columns, rows)
+                # Our client stays attached and shows the new process.
+                return msg.RecordChanged(new, poll=True)
+            return msg.PaneStarted(new, service.attach(new, columns, rows), focus=True)
 
-        def done(result: tuple[PaneRecord, PaneProcess | None]) -> None:
-            new, proc = result
-            if proc is not None:
-                self._adopt(new, proc, focus=True)
-            else:
-                self._after_state_change(new)
-
-        self._blocking("Respawn", job, done)
+        self._background("Respawn", job)
 
     def action_fullscreen(self) -> None:
         """Attach the selected tmux pane full-screen; back to chloe when you detach."""
@@ -1134,9 +1045,9 @@ class ChloeApp(App[int], inherit_bindings=False):
             self.notify(f"Could not run tmux: {exc}", severity="error")
         self._tick()
 
-    def action_request_quit(self) -> None:
+    async def action_quit(self) -> None:
         """Quit; tmux panes keep running (ask first if direct panes would end)."""
-        running = [s.record.name for s in self._slots.values() if not s.is_tmux and s.process]
+        running = [s.record.name for s in self.panes.running_direct()]
         if not running:
             self._quit()
             return
@@ -1157,9 +1068,6 @@ class ChloeApp(App[int], inherit_bindings=False):
     def _quit(self) -> None:
         self._release_panes()
         self.exit(0)
-
-
-_NAV_ACTIONS = frozenset(_ACTIONS.get(spec.id, spec.id) for spec in BINDING_SPECS)
 
 
 def run() -> int:

@@ -14,15 +14,16 @@ from textual.reactive import reactive
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from chloe.model import Kind
+from chloe.model import Kind, Status
 
-INDICATORS: dict[str, tuple[str, str]] = {
-    "attached": ("●", "$success"),
-    "detached": ("○", "$warning"),
-    "dead": ("✗", "$error"),
-    "checking": ("…", "$text-muted"),
+INDICATORS: dict[Status, tuple[str, str]] = {
+    Status.ATTACHED: ("●", "$success"),
+    Status.DETACHED: ("○", "$warning"),
+    Status.DEAD: ("✗", "$error"),
+    Status.UNREACHABLE: ("?", "$warning"),
+    Status.CHECKING: ("◌", "$text-muted"),
 }
-"""Status word -> (indicator glyph, theme colour)."""
+"""Status -> (indicator glyph, theme colour); one entry for every status."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +34,8 @@ class Entry:
         pane_id: The pane's stable id (the option id).
         name: Display name.
         kind: direct or tmux.
-        label: The status as words: ``attached``, ``detached``, ``dead (exit 3)``.
+        status: What the glyph and colour show.
+        label: The status as words (:func:`chloe.model.status_words`).
         command: The running command (tmux's ``pane_current_command``), if known.
         age: How long the pane has existed, in short words (``3h 12m``), if shown.
         activity: New output or a bell while the pane was not shown.
@@ -42,15 +44,11 @@ class Entry:
     pane_id: str
     name: str
     kind: Kind
+    status: Status
     label: str
     command: str | None = None
     age: str | None = None
     activity: str | None = None
-
-    @property
-    def word(self) -> str:
-        """The first word of the label: ``attached``, ``detached``, ``dead`` or ``checking``."""
-        return self.label.split(" ", 1)[0]
 
 
 def format_age(created: datetime, now: datetime) -> str:
@@ -73,7 +71,7 @@ def format_age(created: datetime, now: datetime) -> str:
 
 def render_entry(entry: Entry, *, compact: bool) -> Content:
     """The option prompt for an entry: three lines, or two when ``compact``."""
-    glyph, colour = INDICATORS.get(entry.word, INDICATORS["dead"])
+    glyph, colour = INDICATORS[entry.status]
     name = escape(entry.name)
     activity = f" [$accent]{escape(entry.activity)}[/]" if entry.activity else ""
     if compact:

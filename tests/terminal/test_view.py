@@ -267,7 +267,9 @@ async def test_output_repaints_are_coalesced() -> None:
             await pilot.pause(0.001)
         elapsed = time.monotonic() - start
         await wait_for(pilot, lambda: not view._pending)
-        assert notifications > 3 * len(flushes)
+        # Fewer repaints than outputs (how many fewer depends on the machine's load),
+        # and never more than 60 a second.
+        assert len(flushes) < notifications
         assert len(flushes) <= elapsed * 60 + 2
         gaps = [b - a for a, b in itertools.pairwise(flushes)]
         assert min(gaps) >= 1 / 60 * 0.9

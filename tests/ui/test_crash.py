@@ -11,7 +11,16 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import kill_tmux_server
-from tests.ui.helpers import SIZE, clients, make_app, screen_text, shows, tmux, until
+from tests.ui.helpers import (
+    SIZE,
+    clients,
+    listed_names,
+    make_app,
+    screen_text,
+    shows,
+    tmux,
+    until,
+)
 
 pytestmark = pytest.mark.tmux
 
@@ -50,7 +59,7 @@ async def test_kill_9_keeps_tmux_panes_and_the_next_start_reattaches(
     app = make_app(tmux_socket, str(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.pane_list.pane_ids != [], "the pane listed")
-        name = app._slots[app.pane_list.pane_ids[0]].record.name
+        (name,) = listed_names(app)
         await until(pilot, lambda: shows(app, name, "attached"), "reattached")
         await until(pilot, lambda: "before-crash" in screen_text(app), "its earlier output")
         await until(pilot, lambda: len(clients(tmux_socket)) == 1, "exactly one client")

@@ -1,24 +1,31 @@
 """Snapshots of the chloe app from deterministic content (no live prompt, a fixed clock).
 
-The panes come from :class:`tests.ui.fakes.FakeService`: fixed names, creation
-times and recorded screen bytes, so the images only change when the UI does.
+The panes come from the real PaneService over in-memory tmux and direct panes
+(:func:`tests.ui.helpers.memory_panes`): fixed names, creation times and recorded
+screen bytes, so the images only change when the UI does.
 The main, help and narrow images are copied to ``screenshots/`` for the README.
 Regenerate with ``--snapshot-update`` only after looking at the new SVGs.
 """
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from pathlib import Path
 
 from textual.pilot import Pilot
 
-from chloe.config import Config
 from chloe.model import ExitStatus, UserState
-from chloe.store import Store
 from chloe.ui.app import ChloeApp
-from tests.ui.fakes import FIXED_NOW, FakeService
-from tests.ui.helpers import listed_names, screen_text, shows, until
+from tests.ui.helpers import (
+    FIXED_NOW,
+    MemoryPanes,
+    listed_names,
+    memory_panes,
+    screen_text,
+    shows,
+    until,
+)
 
 TRAIN_SCREEN = (
     b"\x1b[1mepoch 41/60\x1b[0m  step 2050/3000\r\n"
@@ -37,25 +44,25 @@ AGENT_SCREEN = (
 )
 
 
-def scene(tmp_path: Path) -> ChloeApp:
+def scene(tmp_path: Path) -> tuple[ChloeApp, MemoryPanes]:
     """Four panes: a running training job, a detached agent, a failed build, a killed shell."""
-    service = FakeService(Store(tmp_path / "panes.toml"), Config(shell="/bin/sh"))
-    service.add_tmux(
+    panes = memory_panes(tmp_path)
+    panes.add_tmux(
         "train-resnet",
         created=FIXED_NOW - timedelta(hours=3, minutes=12),
         screen=TRAIN_SCREEN,
         command="python",
     )
-    service.add_tmux(
+    panes.add_tmux(
         "claude-store",
         created=FIXED_NOW - timedelta(minutes=47),
         screen=AGENT_SCREEN,
         command="claude",
         user_state=UserState.DETACHED,
     )
-    service.add_direct("build", exit_status=ExitStatus(code=2))
-    service.add_direct("scratch", exit_status=ExitStatus(signal=9))
-    return ChloeApp(service, clock=lambda: FIXED_NOW, cwd=str(tmp_path))
+    panes.add_direct("build", exit_status=ExitStatus(code=2))
+    panes.add_direct("scratch", exit_status=ExitStatus(signal=9))
+    return ChloeApp(panes.service, clock=lambda: FIXED_NOW, cwd=str(tmp_path)), panes
 
 
 async def settled(pilot: Pilot[int]) -> None:
@@ -79,7 +86,7 @@ def test_main_screen(snap_compare: object, tmp_path: Path) -> None:
     title line 'train-resnet · tmux · attached — enter: type into it'. The
     footer lists the navigation keys.
     """
-    assert snap_compare(scene(tmp_path), terminal_size=(100, 30), run_before=settled)  # type: ignore[operator]
+    assert snap_compare(scene(tmp_path)[0], terminal_size=(100, 30), run_before=settled)  # type: ignore[operator]
 
 
 def test_detached_preview(snap_compare: object, tmp_path: Path) -> None:
@@ -96,7 +103,7 @@ def test_detached_preview(snap_compare: object, tmp_path: Path) -> None:
         await until(pilot, lambda: "Waiting for your answer" in screen_text(app), "preview")
         await pilot.pause()
 
-    assert snap_compare(scene(tmp_path), terminal_size=(100, 30), run_before=select_agent)  # type: ignore[operator]
+    assert snap_compare(scene(tmp_path)[0], terminal_size=(100, 30), run_before=select_agent)  # type: ignore[operator]
 
 
 def test_help_overlay(snap_compare: object, tmp_path: Path) -> None:
@@ -110,21 +117,21 @@ def test_help_overlay(snap_compare: object, tmp_path: Path) -> None:
         await pilot.press("question_mark")
         await pilot.pause()
 
-    assert snap_compare(scene(tmp_path), terminal_size=(100, 34), run_before=open_help)  # type: ignore[operator]
+    assert snap_compare(scene(tmp_path)[0], terminal_size=(100, 34), run_before=open_help)  # type: ignore[operator]
 
 
 def test_narrow_layout(snap_compare: object, tmp_path: Path) -> None:
     """60x20 (a phone over SSH): a slimmer list with two lines per pane (name,
     then the status word), the training log beside it, nothing overlapping.
     """
-    assert snap_compare(scene(tmp_path), terminal_size=(60, 20), run_before=settled)  # type: ignore[operator]
+    assert snap_compare(scene(tmp_path)[0], terminal_size=(60, 20), run_before=settled)  # type: ignore[operator]
 
 
 def test_tiny_layout(snap_compare: object, tmp_path: Path) -> None:
     """30x10: only the list is shown (the terminal takes its place after `l` or
     enter); entries stay readable and nothing crashes.
     """
-    assert snap_compare(scene(tmp_path), terminal_size=(30, 10), run_before=settled)  # type: ignore[operator]
+    assert snap_compare(scene(tmp_path)[0], terminal_size=(30, 10), run_before=settled)  # type: ignore[operator]
 
 
 def test_help_on_a_narrow_terminal(snap_compare: object, tmp_path: Path) -> None:
@@ -138,7 +145,7 @@ def test_help_on_a_narrow_terminal(snap_compare: object, tmp_path: Path) -> None
         await pilot.press("question_mark")
         await pilot.pause()
 
-    assert snap_compare(scene(tmp_path), terminal_size=(60, 20), run_before=open_help)  # type: ignore[operator]
+    assert snap_compare(scene(tmp_path)[0], terminal_size=(60, 20), run_before=open_help)  # type: ignore[operator]
 
 
 async def test_narrow_help_stacks_and_scrolls_to_the_end(tmp_path: Path) -> None:
@@ -149,7 +156,7 @@ async def test_narrow_help_stacks_and_scrolls_to_the_end(tmp_path: Path) -> None
 
     from chloe.ui.modals import HelpScreen
 
-    app = scene(tmp_path)
+    app = scene(tmp_path)[0]
     async with app.run_test(size=(60, 20)) as pilot:
         await settled(pilot)
         await pilot.press("question_mark")
@@ -167,3 +174,21 @@ async def test_narrow_help_stacks_and_scrolls_to_the_end(tmp_path: Path) -> None
         assert scroller.scroll_y == scroller.max_scroll_y
         hint = help_screen.query_one(".hint")
         assert hint.region.bottom <= 20 and hint.region.height == 1, "the close hint stays visible"
+
+
+def test_first_frame_shows_checking(snap_compare: object, tmp_path: Path) -> None:
+    """The first frame, before tmux has answered: every stored pane is listed
+    with a grey ◌ and 'checking…' (no red ✗: nothing is known to be dead yet),
+    and the terminal area shows the first pane's title with no screen yet.
+    """
+    app, panes = scene(tmp_path)
+    panes.tmux.gate = threading.Event()
+
+    async def first_frame(pilot: Pilot[int]) -> None:
+        await until(pilot, lambda: len(listed_names(app)) == 4, "the stored panes")
+        assert all(shows(app, name, "checking…") for name in listed_names(app))
+
+    try:
+        assert snap_compare(app, terminal_size=(100, 30), run_before=first_frame)  # type: ignore[operator]
+    finally:
+        panes.tmux.gate.set()

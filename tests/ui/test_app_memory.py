@@ -1,5 +1,6 @@
 """App behaviour that needs exact control of a pane's output: keymap, leave key, attention,
-start-up errors. Uses the in-memory service (the real-backend flows are in test_app.py)."""
+start-up errors. The real PaneService over in-memory tmux and direct panes (the real-backend
+flows are in test_app.py)."""
 
 from __future__ import annotations
 
@@ -7,24 +8,26 @@ from pathlib import Path
 
 import pytest
 
-from chloe.config import Config
 from chloe.model import ExitStatus, UserState
-from chloe.store import Store
-from chloe.ui.app import ChloeApp, run
+from chloe.ui.app import run
 from chloe.ui.pane_list import PaneList
 from chloe.ui.terminal_view import TerminalView
-from tests.ui.fakes import FIXED_NOW, FakeService
-from tests.ui.helpers import SIZE, entry_text, listed_names, screen_text, shows, title_text, until
-
-
-def fake_app(tmp_path: Path, **config: object) -> tuple[ChloeApp, FakeService]:
-    service = FakeService(Store(tmp_path / "panes.toml"), Config(shell="/bin/sh", **config))  # type: ignore[arg-type]
-    return ChloeApp(service, clock=lambda: FIXED_NOW, cwd=str(tmp_path)), service
+from tests.ui.helpers import (
+    SIZE,
+    entry_text,
+    listed_names,
+    memory_app,
+    notices,
+    screen_text,
+    shows,
+    title_text,
+    until,
+)
 
 
 async def test_keymap_and_leave_key_from_config(tmp_path: Path) -> None:
     """[keymap] remaps navigation keys; leave_key replaces ctrl+q, which then reaches programs."""
-    app, service = fake_app(tmp_path, keymap={"new_direct": "n"}, leave_key="ctrl+g")
+    app, service = memory_app(tmp_path, keymap={"new_direct": "n"}, leave_key="ctrl+g")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("c")  # no longer bound
         await pilot.pause(0.2)
@@ -42,7 +45,7 @@ async def test_keymap_and_leave_key_from_config(tmp_path: Path) -> None:
 
 async def test_output_in_hidden_pane_is_flagged(tmp_path: Path) -> None:
     """Output or a bell in a pane that is not shown marks its entry until it is selected."""
-    app, service = fake_app(tmp_path)
+    app, service = memory_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(2):
             before = len(service.spawned)
@@ -51,7 +54,7 @@ async def test_output_in_hidden_pane_is_flagged(tmp_path: Path) -> None:
             await until(pilot, lambda: isinstance(app.focused, TerminalView), "focus")
             await pilot.press("ctrl+q")
         first, second = listed_names(app)
-        assert app.pane_list.selected_id == app._slots[app.pane_list.pane_ids[1]].record.id
+        assert app.pane_list.selected_id == app.pane_list.pane_ids[1]
         service.spawned[0].emit(b"build finished\r\n")
         await until(pilot, lambda: "new output" in entry_text(app, first), "activity mark")
         service.spawned[0].emit(b"\x07")
@@ -64,7 +67,7 @@ async def test_output_in_hidden_pane_is_flagged(tmp_path: Path) -> None:
 
 async def test_direct_exit_reported_within_a_second(tmp_path: Path) -> None:
     """A direct pane whose program ends turns dead with its status, and the store learns it."""
-    app, service = fake_app(tmp_path)
+    app, service = memory_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("c")
         await until(pilot, lambda: len(service.spawned) == 1, "a pane")
@@ -82,7 +85,7 @@ async def test_direct_exit_reported_within_a_second(tmp_path: Path) -> None:
 
 async def test_narrow_and_tiny_layouts_do_not_crash(tmp_path: Path) -> None:
     """Resizing down to 20x8 keeps everything working; l toggles list and terminal when tiny."""
-    app, service = fake_app(tmp_path)
+    app, service = memory_app(tmp_path)
     service.add_direct("one", exit_status=ExitStatus(code=0))
     async with app.run_test(size=(60, 20)) as pilot:
         await until(pilot, lambda: listed_names(app) == ["one"], "the list")
@@ -120,24 +123,58 @@ def test_run_reports_a_bad_config_in_one_line(
 async def test_corrupt_pane_list_is_reported_not_raised(tmp_path: Path) -> None:
     """A panes.toml that does not parse: chloe starts empty and says where the file went."""
     (tmp_path / "panes.toml").write_text("this is [not toml")
-    app, _service = fake_app(tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: len(app._notifications) > 0, "a notification")
-        (note,) = list(app._notifications)
-        assert "moved to" in note.message and note.severity == "error"
+    app, _service = memory_app(tmp_path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await until(pilot, lambda: len(notices(app)) > 0, "a notification")
+        ((severity, text),) = notices(app)
+        assert "moved to" in text and severity == "error"
         assert listed_names(app) == []
         assert "No panes yet" in str(app.query_one("#empty").render())
 
 
 async def test_clicking_a_preview_explains_instead_of_swallowing_keys(tmp_path: Path) -> None:
     """A detached pane's preview cannot take keys: a click keeps navigation mode and says why."""
-    app, service = fake_app(tmp_path)
+    app, service = memory_app(tmp_path)
     service.add_tmux("away", screen=b"still working\r\n", user_state=UserState.DETACHED)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await until(pilot, lambda: "still working" in screen_text(app), "the preview")
         await pilot.click("#terminal")
         await pilot.pause(0.1)
         assert isinstance(app.focused, PaneList)
-        assert any("press a to attach" in n.message for n in app._notifications)
+        assert any("press a to attach" in text for _, text in notices(app))
         await pilot.press("a")
         await until(pilot, lambda: isinstance(app.focused, TerminalView), "attached and focused")
+
+
+@pytest.mark.parametrize("damage", ["delete", "corrupt"])
+async def test_losing_the_pane_file_never_ends_a_running_direct_pane(
+    tmp_path: Path, damage: str
+) -> None:
+    """panes.toml deleted or corrupted while a direct pane runs: the pane keeps running,
+    its record is written back, and chloe says what happened."""
+    app, service = memory_app(tmp_path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("c")
+        await until(pilot, lambda: len(service.spawned) == 1, "a pane")
+        await until(pilot, lambda: isinstance(app.focused, TerminalView), "focus")
+        (name,) = listed_names(app)
+        proc = service.spawned[0]
+        await until(pilot, lambda: shows(app, name, "attached"), "attached")
+        path = tmp_path / "panes.toml"
+        if damage == "delete":
+            path.unlink()
+        else:
+            path.write_text("this is [not toml")
+        await until(
+            pilot,
+            lambda: any("wrote it back" in text for _, text in notices(app)),
+            "a notice about it",
+        )
+        assert [r.name for r in service.store.load()] == [name]
+        if damage == "corrupt":
+            assert any("moved to" in text for _, text in notices(app))
+        await pilot.pause(1.5)  # more status ticks: still nothing ends it
+        assert not proc.closed and proc.close_calls == 0
+        assert listed_names(app) == [name] and shows(app, name, "attached")
+        proc.emit(b"still here\r\n")
+        await until(pilot, lambda: "still here" in screen_text(app), "its output, still shown")

@@ -1,0 +1,129 @@
+"""The pty pump: read every live pane on the event loop, feed its emulator, answer it.
+
+No Textual here: the pump needs an asyncio loop and a :class:`~chloe.ui.panes.PaneTable`,
+and tells its owner what happened through three callbacks, so it is tested
+with a plain loop and :class:`~chloe.backends.fake.FakeProcess` panes.
+
+* One bounded read per readable callback (:data:`READ_CHUNK`), so one busy
+  pane cannot hold the loop.
+* The emulator's replies (cursor-position reports, device attributes) are
+  written back to the program at once.
+* End of file: a tmux client is gone (``on_client_gone``); a direct pane's
+  child is polled for its exit status for up to :data:`EXIT_WAIT` seconds, then
+  ``on_exit`` gets it (None if it never came).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+from chloe.backends.base import PaneProcess
+from chloe.model import ExitStatus
+from chloe.ui.panes import PaneSlot, PaneTable
+
+READ_CHUNK = 16 * 1024
+"""Bytes read from one pty per loop callback: bounds the time one busy pane holds the loop."""
+
+EXIT_WAIT = 2.0
+"""Seconds to wait for a direct pane's exit status after its pty closed."""
+
+EXIT_POLL = 0.05
+"""Seconds between looks for that exit status."""
+
+
+class PtyPump:
+    """Feeds each live pane's emulator from its pty.
+
+    Args:
+        loop: The event loop the App runs on (readers are added to it).
+        table: The panes; a read for a pane no longer in it (or with another
+            process) stops reading that process.
+        on_output: New output was fed to this pane's emulator.
+        on_client_gone: A tmux client's pty closed (the process is already closed).
+        on_exit: A direct pane's program ended with this status (None: unknown);
+            the process is closed and no longer the slot's.
+    """
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        table: PaneTable,
+        *,
+        on_output: Callable[[PaneSlot], None],
+        on_client_gone: Callable[[PaneSlot], None],
+        on_exit: Callable[[PaneSlot, ExitStatus | None], None],
+    ) -> None:
+        self._loop = loop
+        self._table = table
+        self._on_output = on_output
+        self._on_client_gone = on_client_gone
+        self._on_exit = on_exit
+
+    def start(self, slot: PaneSlot, proc: PaneProcess) -> None:
+        """Read ``proc`` (now ``slot.process``) into ``slot.terminal`` from now on."""
+        self._loop.add_reader(proc.fd, self._readable, slot.pane_id, proc)
+
+    def stop(self, proc: PaneProcess) -> None:
+        """Stop reading ``proc`` (it stays open)."""
+        try:
+            self._loop.remove_reader(proc.fd)
+        except (OSError, ValueError):
+            pass
+
+    def release(self, slot: PaneSlot) -> PaneProcess | None:
+        """Stop reading the slot's process and take it out of the slot; returns it."""
+        proc = slot.process
+        if proc is not None:
+            self.stop(proc)
+            slot.process = None
+        return proc
+
+    def _readable(self, pane_id: str, proc: PaneProcess) -> None:
+        """One bounded read: feed the emulator, answer its queries, tell the owner."""
+        slot = self._table.get(pane_id)
+        if slot is None or slot.process is not proc or slot.terminal is None:
+            self.stop(proc)
+            return
+        try:
+            data = proc.read(READ_CHUNK)
+        except OSError:
+            data = None
+        if data is None:
+            self._eof(slot, proc)
+            return
+        if not data:
+            return
+        terminal = slot.terminal
+        terminal.feed(data)
+        replies = terminal.take_replies()
+        if replies:
+            try:
+                proc.write(replies)
+            except OSError:
+                pass
+        self._on_output(slot)
+
+    def _eof(self, slot: PaneSlot, proc: PaneProcess) -> None:
+        self.stop(proc)
+        if slot.is_tmux:
+            # The client ended: detached elsewhere, session killed or server gone.
+            slot.process = None
+            proc.close()
+            self._on_client_gone(slot)
+            return
+        self._await_exit(slot, proc, time.monotonic() + EXIT_WAIT)
+
+    def _await_exit(self, slot: PaneSlot, proc: PaneProcess, deadline: float) -> None:
+        status = proc.poll()
+        if status is None and time.monotonic() < deadline:
+            self._loop.call_later(EXIT_POLL, self._await_exit, slot, proc, deadline)
+            return
+        proc.close()
+        if status is None:
+            status = proc.poll()
+        if slot.process is proc:
+            slot.process = None
+            slot.exit_status = status
+            self._on_exit(slot, status)

@@ -1,0 +1,43 @@
+"""The pane list's entries: glyph and colour come from the pane's status, never its words."""
+
+from __future__ import annotations
+
+from chloe.model import ExitStatus, Kind, Status, status_words
+from chloe.ui.pane_list import INDICATORS, Entry, render_entry
+
+
+def test_every_status_has_its_own_glyph() -> None:
+    """Each status a pane can have is drawn with a glyph of its own."""
+    assert set(INDICATORS) == set(Status)
+    assert len({glyph for glyph, _ in INDICATORS.values()}) == len(Status)
+
+
+def test_checking_is_neutral_not_dead() -> None:
+    """A pane nobody has answered for yet is neither red nor drawn with the dead glyph."""
+    glyph, colour = INDICATORS[Status.CHECKING]
+    assert glyph != INDICATORS[Status.DEAD][0] and colour != "$error"
+    entry = Entry("p1", "job", Kind.TMUX, Status.CHECKING, status_words(Status.CHECKING))
+    text = str(render_entry(entry, compact=False))
+    assert glyph in text and "checking…" in text and INDICATORS[Status.DEAD][0] not in text
+
+
+def test_unreachable_is_not_dead() -> None:
+    """tmux not answering is a warning, not an ending."""
+    _glyph, colour = INDICATORS[Status.UNREACHABLE]
+    assert colour != "$error" and status_words(Status.UNREACHABLE) == "unreachable"
+
+
+def test_words_for_each_state() -> None:
+    """One function gives the words a user reads for (status, exit status)."""
+    assert status_words(Status.ATTACHED) == "attached"
+    assert status_words(Status.DETACHED) == "detached"
+    assert status_words(Status.DEAD) == "dead"
+    assert status_words(Status.DEAD, ExitStatus(code=3)) == "dead (exit 3)"
+    assert status_words(Status.DEAD, ExitStatus(signal=9)) == "dead (SIGKILL)"
+    assert status_words(Status.CHECKING) == "checking…"
+
+
+def test_glyph_follows_the_status_whatever_the_label_says() -> None:
+    """The label text is not parsed: a dead pane is drawn dead even with odd words."""
+    entry = Entry("p1", "job", Kind.DIRECT, Status.DEAD, "checking… (not really)")
+    assert str(render_entry(entry, compact=True)).startswith(INDICATORS[Status.DEAD][0])

@@ -1,0 +1,97 @@
+"""The real `chloe` program in a real terminal (an outer tmux on a private socket),
+driven by keys as a user would: what must never end a running job."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from chloe.paths import store_path
+from tests.conftest import kill_tmux_server
+from tests.ui.helpers import tmux
+
+pytestmark = pytest.mark.tmux
+
+
+class Outer:
+    """chloe running in a window of an outer tmux server (a real terminal with a pty)."""
+
+    def __init__(self, socket: str) -> None:
+        self.socket = socket
+
+    def screen(self) -> str:
+        return tmux(self.socket, "capture-pane", "-p", "-t", "chloe").stdout
+
+    def wait(self, text: str, timeout: float = 15.0) -> str:
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.05)
+        pytest.fail(f"timed out waiting for {text!r} in chloe's terminal:\n{screen}")
+
+    def keys(self, *keys: str) -> None:
+        tmux(self.socket, "send-keys", "-t", "chloe", *keys)
+
+    def type(self, text: str) -> None:
+        tmux(self.socket, "send-keys", "-t", "chloe", "-l", text)
+
+
+@pytest.fixture
+def outer(tmux_socket: str, tmp_path: Path) -> Iterator[Outer]:
+    socket = f"{tmux_socket}-outer"
+    command = f"cd {tmp_path} && exec {sys.executable} -m chloe"
+    try:
+        tmux(socket, "new-session", "-d", "-s", "chloe", "-x", "120", "-y", "35", command)
+        yield Outer(socket)
+    finally:
+        kill_tmux_server(socket)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _start_sleep(outer: Outer) -> int:
+    """A direct pane whose shell runs ``sleep 3600`` in the background; its pid."""
+    outer.wait("No panes yet")
+    outer.keys("c")
+    outer.wait("back to the list")
+    outer.type("sleep 3600 & echo SLEEP''PID=$!")
+    outer.keys("Enter")
+    match = re.search(r"SLEEPPID=(\d+)", outer.wait("SLEEPPID="))
+    assert match is not None
+    return int(match.group(1))
+
+
+def test_deleting_the_pane_file_keeps_the_direct_pane_running(outer: Outer) -> None:
+    """Delete panes.toml while a direct pane runs `sleep 3600 &`: the sleep lives on,
+    the record comes back, and chloe says so on screen."""
+    pid = _start_sleep(outer)
+    try:
+        assert _alive(pid)
+        store_path().unlink()
+        outer.wait("vanished from", timeout=10)
+        time.sleep(2.5)  # two more status ticks
+        assert _alive(pid), "the direct pane's job was ended"
+        assert store_path().exists()
+        outer.type("echo still''-here")
+        outer.keys("Enter")
+        outer.wait("still-here")
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
