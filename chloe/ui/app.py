@@ -139,6 +139,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._preview_wanted: str | None = None
         self._restoring = False
         self._restore_error_told = False
+        self._list_hidden_for_tiny = False
 
     # --- layout -----------------------------------------------------------
 
@@ -264,8 +265,17 @@ class ChloeApp(App[int], inherit_bindings=False):
             return
         narrow = width < NARROW_WIDTH
         tiny = width < TINY_WIDTH
+        was_tiny = self.has_class("-tiny")
         self.set_class(narrow, "-narrow")
         self.set_class(tiny, "-tiny")
+        if tiny and not was_tiny and self.terminal_mode:
+            # The list and the terminal take turns: the one in use stays, so the
+            # keys being typed keep going to the program.
+            self._list_hidden_for_tiny = True
+            self.list_visible = False
+        elif was_tiny and not tiny and self._list_hidden_for_tiny:
+            self._list_hidden_for_tiny = False
+            self.list_visible = True
         try:
             self.pane_list.one_line = narrow
         except Exception:  # before compose
@@ -794,11 +804,13 @@ class ChloeApp(App[int], inherit_bindings=False):
     def action_leave_terminal(self) -> None:
         """Back to the pane list (navigation mode)."""
         if self.has_class("-tiny"):
+            self._list_hidden_for_tiny = False
             self.list_visible = True
         self.pane_list.focus()
 
     def _enter_terminal(self) -> None:
         if self.has_class("-tiny"):
+            self._list_hidden_for_tiny = True
             self.list_visible = False
         self.view.focus()
 
@@ -826,6 +838,7 @@ class ChloeApp(App[int], inherit_bindings=False):
 
     def action_toggle_list(self) -> None:
         """Show or hide the pane list."""
+        self._list_hidden_for_tiny = False
         self.list_visible = not self.list_visible
 
     def action_help(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from typing import ClassVar
 
@@ -18,13 +19,25 @@ from textual.widgets import Button, Input, Label, Static
 from chloe.errors import BadNameError
 from chloe.model import validate_name
 
+CONFIRM_GUARD = 0.3
+"""Seconds after a confirmation opens during which a yes is not taken.
+
+Keys already on their way when it opened (typing "Kyoto" into what the user
+thought was a terminal) must not answer a question about ending a job.
+"""
+
 
 class ConfirmModal(ModalScreen[bool]):
-    """Ask a yes/no question; dismisses with True only on an explicit yes.
+    """Ask a yes/no question; dismisses with True only on a deliberate yes.
+
+    A yes (key or button) within ``guard`` seconds of the dialog opening is
+    ignored: it was typed before the question could be read. No and Escape
+    always work.
 
     Args:
         question: What will happen, in a sentence.
         yes: The label of the confirming button (the action's verb).
+        guard: See :data:`CONFIRM_GUARD`.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -32,10 +45,12 @@ class ConfirmModal(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No", id="confirm_no"),
     ]
 
-    def __init__(self, question: str, yes: str = "Yes") -> None:
+    def __init__(self, question: str, yes: str = "Yes", *, guard: float = CONFIRM_GUARD) -> None:
         super().__init__()
         self._question = question
         self._yes = yes
+        self._guard = guard
+        self._opened = time.monotonic()
 
     def compose(self) -> ComposeResult:
         """A question and two buttons."""
@@ -46,15 +61,18 @@ class ConfirmModal(ModalScreen[bool]):
                 yield Button("Cancel (n)", id="no")
 
     def on_mount(self) -> None:
-        """Start on the safe answer."""
+        """Start on the safe answer; the guard time counts from now."""
+        self._opened = time.monotonic()
         self.query_one("#no", Button).focus()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
+        self.action_answer(event.button.id == "yes")
 
     def action_answer(self, answer: bool) -> None:
-        """Close with ``answer``."""
+        """Close with ``answer`` (a yes typed ahead of the question is ignored)."""
+        if answer and time.monotonic() - self._opened < self._guard:
+            return
         self.dismiss(answer)
 
 

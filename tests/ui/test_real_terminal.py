@@ -50,7 +50,8 @@ class Outer:
 @pytest.fixture
 def outer(tmux_socket: str, tmp_path: Path) -> Iterator[Outer]:
     socket = f"{tmux_socket}-outer"
-    command = f"cd {tmp_path} && exec {sys.executable} -m chloe"
+    # COLUMNS/LINES (which the test run's environment may carry) would pin chloe's size.
+    command = f"cd {tmp_path} && exec env -u COLUMNS -u LINES {sys.executable} -m chloe"
     try:
         tmux(socket, "new-session", "-d", "-s", "chloe", "-x", "120", "-y", "35", command)
         yield Outer(socket)
@@ -95,3 +96,24 @@ def test_deleting_the_pane_file_keeps_the_direct_pane_running(outer: Outer) -> N
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
+
+
+def test_narrow_resize_then_typing_kills_nothing(outer: Outer, tmux_socket: str) -> None:
+    """The issue's repro: a tmux pane running `sleep 3600` has the keys; the terminal
+    shrinks to 40 columns and grows back; typing "Ky" then "xy" reaches the program
+    and neither kills the session nor closes the pane."""
+    outer.wait("No panes yet")
+    outer.keys("t")
+    outer.wait("back to the list")
+    outer.type("sleep 3600")
+    outer.keys("Enter")
+    tmux(outer.socket, "set-option", "-w", "-t", "chloe", "window-size", "manual")
+    tmux(outer.socket, "resize-window", "-t", "chloe", "-x", "40", "-y", "20")
+    time.sleep(0.5)
+    tmux(outer.socket, "resize-window", "-t", "chloe", "-x", "120", "-y", "40")
+    outer.wait("back to the list")  # terminal mode again
+    outer.type("Kyxy")
+    outer.wait("Kyxy")  # echoed by the pane's tty: the keys went to the program
+    time.sleep(1.0)
+    panes = tmux(tmux_socket, "list-panes", "-a", "-F", "#{pane_dead} #{pane_current_command}")
+    assert panes.stdout.split() == ["0", "sleep"], panes.stdout
