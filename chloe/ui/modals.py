@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.events import Resize
+from textual.events import Key, Mount, Resize
 from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
@@ -45,12 +45,16 @@ class ConfirmModal(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No", id="confirm_no"),
     ]
 
+    SAFE_KEYS: ClassVar[frozenset[str]] = frozenset({"n", "escape"})
+    """Keys that answer no: taken at once."""
+
     def __init__(self, question: str, yes: str = "Yes", *, guard: float = CONFIRM_GUARD) -> None:
         super().__init__()
         self._question = question
         self._yes = yes
         self._guard = guard
         self._opened = time.monotonic()
+        self._opened_event_time = float("inf")
 
     def compose(self) -> ComposeResult:
         """A question and two buttons."""
@@ -60,10 +64,23 @@ class ConfirmModal(ModalScreen[bool]):
                 yield Button(f"{self._yes} (y)", variant="error", id="yes")
                 yield Button("Cancel (n)", id="no")
 
-    def on_mount(self) -> None:
+    def on_mount(self, event: Mount) -> None:
         """Start on the safe answer; the guard time counts from now."""
         self._opened = time.monotonic()
+        self._opened_event_time = event.time
         self.query_one("#no", Button).focus()
+
+    def on_key(self, event: Key) -> None:
+        """Drop a yes that was typed before, or just as, the question appeared.
+
+        Judged by when the key arrived, not when it is handled: on a busy
+        machine a key typed ahead can be handled well after the dialog opened.
+        """
+        if event.key in self.SAFE_KEYS:
+            return
+        if event.time - self._opened_event_time < self._guard:
+            event.stop()
+            event.prevent_default()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:

@@ -4,13 +4,15 @@ flows are in test_app.py)."""
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
 
 from chloe.model import ExitStatus, UserState
 from chloe.terminal.view import TerminalView
-from chloe.ui.app import run
+from chloe.ui.app import STORE_PATIENCE, run
 from chloe.ui.modals import CONFIRM_GUARD, ConfirmModal
 from chloe.ui.pane_list import PaneList
 from tests.ui.helpers import (
@@ -238,3 +240,32 @@ async def test_quit_typed_ahead_is_not_confirmed(tmp_path: Path) -> None:
         await pilot.press("n")
         await until(pilot, lambda: not isinstance(app.screen, ConfirmModal), "dialog gone")
         assert app.is_running and not service.spawned[0].closed
+
+
+@pytest.mark.timeout(30)
+async def test_a_pane_file_that_never_answers_does_not_freeze_chloe(tmp_path: Path) -> None:
+    """panes.toml is a FIFO nobody writes: chloe draws, says what it waits for, and q quits."""
+    fifo = tmp_path / "panes.toml"
+    os.mkfifo(fifo)
+    app, _panes = memory_app(tmp_path)
+    try:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await until(
+                pilot,
+                lambda: "Reading the pane list" in str(app.query_one("#empty").render()),
+                "the first frame",
+            )
+            await until(
+                pilot,
+                lambda: any("has not answered" in text for _, text in notices(app)),
+                "a word about the wait",
+                timeout=STORE_PATIENCE + 5,
+            )
+            started = time.monotonic()
+            await pilot.press("q")
+            await until(pilot, lambda: not app.is_running, "chloe quit", timeout=5)
+            assert time.monotonic() - started < 5
+    finally:
+        # Let the reader still blocked in its thread go.
+        fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        os.close(fd)

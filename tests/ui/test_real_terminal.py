@@ -47,16 +47,23 @@ class Outer:
         tmux(self.socket, "send-keys", "-t", "chloe", "-l", text)
 
 
-@pytest.fixture
-def outer(tmux_socket: str, tmp_path: Path) -> Iterator[Outer]:
+@contextlib.contextmanager
+def running_chloe(tmux_socket: str, cwd: Path) -> Iterator[Outer]:
+    """Start `chloe` in a 120x35 window of an outer tmux; kill that server after."""
     socket = f"{tmux_socket}-outer"
     # COLUMNS/LINES (which the test run's environment may carry) would pin chloe's size.
-    command = f"cd {tmp_path} && exec env -u COLUMNS -u LINES {sys.executable} -m chloe"
+    command = f"cd {cwd} && exec env -u COLUMNS -u LINES {sys.executable} -m chloe"
     try:
         tmux(socket, "new-session", "-d", "-s", "chloe", "-x", "120", "-y", "35", command)
         yield Outer(socket)
     finally:
         kill_tmux_server(socket)
+
+
+@pytest.fixture
+def outer(tmux_socket: str, tmp_path: Path) -> Iterator[Outer]:
+    with running_chloe(tmux_socket, tmp_path) as started:
+        yield started
 
 
 def _alive(pid: int) -> bool:
@@ -117,3 +124,19 @@ def test_narrow_resize_then_typing_kills_nothing(outer: Outer, tmux_socket: str)
     time.sleep(1.0)
     panes = tmux(tmux_socket, "list-panes", "-a", "-F", "#{pane_dead} #{pane_current_command}")
     assert panes.stdout.split() == ["0", "sleep"], panes.stdout
+
+
+def test_a_pane_file_that_never_answers_leaves_chloe_quittable(
+    tmux_socket: str, tmp_path: Path
+) -> None:
+    """panes.toml is a FIFO: chloe draws its first frame, says it is reading, and q quits."""
+    path = store_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(path)
+    with running_chloe(tmux_socket, tmp_path) as outer:
+        outer.wait("Reading the pane list")
+        outer.keys("q")
+        deadline = time.monotonic() + 5
+        while tmux(outer.socket, "has-session", "-t", "chloe").returncode == 0:
+            assert time.monotonic() < deadline, f"chloe did not quit:\n{outer.screen()}"
+            time.sleep(0.05)
