@@ -15,6 +15,7 @@ import os
 import shlex
 import shutil
 import sys
+import time
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -23,7 +24,19 @@ from chloe import __version__
 from chloe.errors import ChloeError
 
 if TYPE_CHECKING:
+    from chloe.model import PaneRecord
     from chloe.service import PaneInfo, PaneService
+
+
+NEW_WATCH = 1.0
+"""Seconds ``chloe new`` watches a new pane: a command that ends within them
+(a typo, a missing file) is reported with its exit status and last lines."""
+
+NEW_WATCH_POLL = 0.05
+"""Seconds between two looks at the new pane's status while watching it."""
+
+NEW_LAST_LINES = 5
+"""How many of its last lines ``chloe new`` shows of a command that ended at once."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,6 +59,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--name", help="the pane's name (default: the command's name, made unique)")
     p.add_argument("--cwd", help="working directory (default: the current one)")
+    p.add_argument(
+        "--no-wait",
+        action="store_true",
+        help=f"return at once instead of watching the command's first {NEW_WATCH:g} s",
+    )
     p.add_argument("argv", nargs="*", metavar="CMD", help="command and arguments, after --")
 
     p = sub.add_parser("attach", help="attach this terminal to a tmux pane, full screen")
@@ -54,8 +72,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("send", help="type TEXT into a tmux pane without attaching")
     p.add_argument("name", metavar="NAME")
-    p.add_argument("text", metavar="TEXT", help="sent literally (no key names)")
+    p.add_argument(
+        "text", metavar="TEXT", help="sent literally (no key names); - reads it from stdin"
+    )
     p.add_argument("--enter", action="store_true", help="press Enter after the text")
+    p.add_argument(
+        "--paste",
+        action="store_true",
+        help="send it as one paste (bracketed when the program asked for it), "
+        "so its newlines do not each press Enter",
+    )
 
     p = sub.add_parser("logs", help="print or save a tmux pane's screen and scrollback")
     p.add_argument("name", metavar="NAME")
@@ -69,8 +95,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("kill", help="kill a tmux pane's session (it shows as dead)")
     p.add_argument("name", metavar="NAME")
 
-    p = sub.add_parser("rm", help="forget a pane; a live tmux session keeps running")
+    p = sub.add_parser(
+        "rm",
+        help="forget a pane; a live tmux session keeps running",
+        description="Forget a pane. A live tmux session keeps running (chloe prints how to "
+        "reach it); a direct pane running in a chloe window is refused without --force.",
+    )
     p.add_argument("name", metavar="NAME")
+    p.add_argument(
+        "-f", "--force", action="store_true", help="end the pane's program first, of either kind"
+    )
+
+    p = sub.add_parser("doctor", help="check tmux, files, terminal and what survives logout")
+    p.add_argument("--json", action="store_true", help="print a JSON list of findings")
     return parser
 
 
@@ -151,18 +188,75 @@ def info_to_json(info: PaneInfo) -> dict[str, Any]:
 
 
 COMMAND_MIN = 12
-"""``chloe ls`` never shortens the COMMAND column below this many characters."""
+"""``chloe ls`` shortens the COMMAND column to this many cells before anything else."""
+
+CWD_MIN = 12
+"""Then the CWD column (keeping its end) to this many cells."""
+
+NAME_MIN = 8
+"""Names are shortened last, when every other column but STATUS and AGE is gone."""
+
+_NAME, _KIND, _STATUS, _COMMAND, _CWD, _AGE = range(6)
+
+_FIT_STEPS: tuple[tuple[int, int | None], ...] = (
+    (_COMMAND, COMMAND_MIN),
+    (_CWD, CWD_MIN),
+    (_KIND, None),
+    (_COMMAND, 8),
+    (_CWD, 8),
+    (_CWD, None),
+    (_COMMAND, None),
+    (_NAME, NAME_MIN),
+)
+"""How a table too wide for the terminal is narrowed, in order: shorten a column
+to a minimum width, or leave it out (None)."""
+
+
+def cells(text: str) -> int:
+    """The width of ``text`` on a terminal: CJK and most emoji take two cells."""
+    if text.isascii():
+        return len(text)
+    from rich.cells import cell_len  # only for non-ASCII text: `chloe ls` starts fast
+
+    return cell_len(text)
+
+
+def _printable(text: str) -> str:
+    """``text`` with control characters escaped, so a row stays one line."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
+def _fit(text: str, width: int, *, keep_end: bool = False) -> str:
+    """``text`` shortened with ``…`` to at most ``width`` cells (from the left if
+    ``keep_end``), then padded with spaces to exactly ``width`` cells."""
+    size = cells(text)
+    if size > width:
+        chars = reversed(text) if keep_end else iter(text)
+        kept: list[str] = []
+        used = 0
+        for ch in chars:
+            w = cells(ch)
+            if used + w > width - 1:
+                break
+            kept.append(ch)
+            used += w
+        body = "".join(reversed(kept)) if keep_end else "".join(kept)
+        text = "…" + body if keep_end else body + "…"
+        size = used + 1
+    return text + " " * (width - size)
 
 
 def format_table(infos: Sequence[PaneInfo], now: datetime, width: int | None = None) -> str:
-    """The ``chloe ls`` table, columns aligned (the last one, age, right-aligned).
+    """The ``chloe ls`` table, columns aligned by display width (age right-aligned).
 
     Args:
         infos: The panes to list.
         now: The time ages are counted to.
-        width: The terminal's width: when the table would be wider, long
-            commands are shortened with ``…`` (down to ``COMMAND_MIN``) so rows
-            do not wrap. None (output to a pipe or file) keeps every command whole.
+        width: The terminal's width: a wider table is narrowed (see
+            :data:`_FIT_STEPS`) so rows do not wrap. None (output to a pipe or
+            file) keeps every column whole.
     """
     rows: list[tuple[str, ...]] = [("NAME", "KIND", "STATUS", "COMMAND", "CWD", "AGE")]
     for info in infos:
@@ -172,29 +266,28 @@ def format_table(infos: Sequence[PaneInfo], now: datetime, width: int | None = N
                 rec.name,
                 rec.kind.value,
                 info.label,
-                _command_text(info),
-                _home_short(rec.cwd),
+                _printable(_command_text(info)),
+                _printable(_home_short(rec.cwd)),
                 format_age(rec.created, now),
             )
         )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    command = 3
-    excess = sum(widths) + 2 * (len(widths) - 1) - width if width is not None else 0
-    if excess > 0 and widths[command] > COMMAND_MIN:
-        widths[command] = max(COMMAND_MIN, widths[command] - excess)
-        rows = [
-            (*r[:command], _shorten(r[command], widths[command]), *r[command + 1 :]) for r in rows
-        ]
+    widths = [max(cells(r[i]) for r in rows) for i in range(len(rows[0]))]
+    shown = list(range(len(widths)))
+    for column, minimum in _FIT_STEPS if width is not None else ():
+        assert width is not None
+        excess = sum(widths[i] for i in shown) + 2 * (len(shown) - 1) - width
+        if excess <= 0:
+            break
+        if minimum is None:
+            shown.remove(column)
+        elif widths[column] > minimum:
+            widths[column] = max(minimum, widths[column] - excess)
     lines = []
     for r in rows:
-        cells = [r[i].ljust(widths[i]) for i in range(len(r) - 1)]
-        cells.append(r[-1].rjust(widths[-1]))
-        lines.append("  ".join(cells))
+        line = [_fit(r[i], widths[i], keep_end=i == _CWD) for i in shown if i != _AGE]
+        line.append(" " * (widths[_AGE] - cells(r[_AGE])) + r[_AGE])
+        lines.append("  ".join(line))
     return "\n".join(lines)
-
-
-def _shorten(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 # -- commands -------------------------------------------------------------------------
@@ -208,19 +301,54 @@ def cmd_ls(service: PaneService, args: argparse.Namespace) -> int:
     if service.tmux_problem and any(i.record.kind is Kind.TMUX for i in infos):
         print(f"chloe: note: {service.tmux_problem}", file=sys.stderr)
     if args.json:
-        print(json.dumps([info_to_json(i) for i in infos], indent=2))
+        _out(json.dumps([info_to_json(i) for i in infos], indent=2) + "\n")
     elif infos:
         width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
-        print(format_table(infos, utcnow(), width))
+        _out(format_table(infos, utcnow(), width) + "\n")
     else:
         print("no panes yet: create one with `chloe new` (or run `chloe`)", file=sys.stderr)
     return 0
 
 
+def _current_directory(args: argparse.Namespace) -> str:
+    here: str | None = args.here
+    if here is None:
+        raise ChloeError(
+            "the current directory no longer exists; cd to one that does, or give --cwd DIR"
+        )
+    return here
+
+
+def _stored_text(text: str, what: str) -> str:
+    """``text`` if it can be stored (UTF-8), else a ChloeError naming ``what``."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = repr(os.fsencode(text))[1:]
+        raise ChloeError(
+            f"{what} {shown} is not valid UTF-8 (undecodable bytes); chloe stores "
+            "directories, names and commands as UTF-8 text"
+        ) from None
+    return text
+
+
 def cmd_new(service: PaneService, args: argparse.Namespace) -> int:
     """``chloe new``."""
     size = shutil.get_terminal_size((80, 24))
-    cwd = args.cwd if args.cwd is not None else os.getcwd()
+    if args.name is not None:
+        _stored_text(args.name, "the name")
+    for arg in args.argv:
+        _stored_text(arg, "the command argument")
+    if args.cwd is None:
+        cwd = _current_directory(args)
+    else:
+        cwd = _stored_text(args.cwd, "--cwd")
+        if not os.path.isabs(os.path.expanduser(cwd)):
+            cwd = os.path.join(_current_directory(args), cwd)
+    if args.argv and not args.argv[0].strip():
+        raise ChloeError(
+            "the command is empty: put a program after --, or give no command for your shell"
+        )
     rec = service.create_tmux(
         name=args.name,
         cwd=cwd,
@@ -229,8 +357,56 @@ def cmd_new(service: PaneService, args: argparse.Namespace) -> int:
         rows=size.lines,
         attached=False,
     )
-    print(rec.name)
-    return 0
+    _out(rec.name + "\n")
+    placed = service.tmux.placement
+    if service.tmux.started_server and placed is not None and placed.problem:
+        print(f"chloe: note: {placed.problem}", file=sys.stderr)
+    if args.no_wait:
+        return 0
+    return _watch_start(service, rec)
+
+
+def _watch_start(service: PaneService, rec: PaneRecord) -> int:
+    """Watch a new tmux pane for :data:`NEW_WATCH` seconds; 1 if it ended badly meanwhile."""
+    from chloe.errors import PaneGoneError, TmuxError
+
+    session = rec.tmux_session or ""
+    deadline = time.monotonic() + NEW_WATCH
+    while True:
+        snap = service.tmux.snapshot()
+        state = snap.sessions.get(session)
+        gone = state is None and snap.reachable
+        if gone or (state is not None and state.dead):
+            break
+        if time.monotonic() >= deadline:
+            return 0
+        time.sleep(NEW_WATCH_POLL)
+    exit_status = state.exit_status if state is not None else None
+    how = f" ({exit_status.describe()})" if exit_status is not None else ""
+    failed = exit_status is None or exit_status.code != 0
+    # tmux may mark the pane dead before it has read the last output from its pty.
+    lines: list[str] = []
+    settle = time.monotonic() + NEW_WATCH / 2
+    while not lines and time.monotonic() < settle:
+        try:
+            screen = service.capture(rec, lines=NEW_LAST_LINES)
+        except (TmuxError, PaneGoneError):
+            break
+        lines = [
+            _printable(line.rstrip())
+            for line in screen.splitlines()
+            if line.strip() and not line.startswith("Pane is dead")
+        ][-NEW_LAST_LINES:]
+        if not lines:
+            time.sleep(NEW_WATCH_POLL)
+    what = shlex.join(rec.command) if rec.command else "the shell"
+    name = shlex.quote(rec.name)
+    note = "" if failed else "note: "
+    print(f"chloe: {note}{rec.name!r} ended at once{how}: {what}", file=sys.stderr)
+    if lines:
+        print("its last lines:", *("  " + line for line in lines), sep="\n", file=sys.stderr)
+    print(f"it stays in the list as dead: `chloe logs {name}`, `chloe rm {name}`", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def cmd_attach(service: PaneService, args: argparse.Namespace) -> NoReturn:
@@ -254,7 +430,13 @@ def cmd_attach(service: PaneService, args: argparse.Namespace) -> NoReturn:
 
 def cmd_send(service: PaneService, args: argparse.Namespace) -> int:
     """``chloe send``."""
-    service.send_text(args.name, args.text, enter=args.enter)
+    text: str | bytes = args.text
+    if args.text == "-":
+        try:
+            text = sys.stdin.buffer.read()
+        except OSError as exc:
+            raise ChloeError(f"cannot read the text from stdin: {exc.strerror or exc}") from None
+    service.send_text(args.name, text, enter=args.enter, paste=args.paste)
     return 0
 
 
@@ -272,12 +454,13 @@ def cmd_logs(service: PaneService, args: argparse.Namespace) -> int:
         except OSError as exc:
             raise ChloeError(f"cannot write {args.output}: {exc.strerror or exc}") from None
     else:
-        sys.stdout.write(body)
+        _out(body)
     return 0
 
 
 def cmd_rename(service: PaneService, args: argparse.Namespace) -> int:
     """``chloe rename``."""
+    _stored_text(args.new_name, "the name")
     service.rename(args.name, args.new_name)
     return 0
 
@@ -290,10 +473,22 @@ def cmd_kill(service: PaneService, args: argparse.Namespace) -> int:
 
 def cmd_rm(service: PaneService, args: argparse.Namespace) -> int:
     """``chloe rm``: prints how to reach a session that keeps running."""
-    hint = service.remove(args.name)
+    hint = service.remove(args.name, force=args.force)
     if hint:
-        print(hint)
+        _out(hint + "\n")
     return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """``chloe doctor``: needs no working pane list, so it takes no service."""
+    from chloe import doctor
+
+    findings = doctor.diagnose()
+    if args.json:
+        _out(json.dumps(doctor.as_json(findings), indent=2) + "\n")
+    else:
+        _out(doctor.render(findings))
+    return 1 if any(f.level is doctor.Level.PROBLEM for f in findings) else 0
 
 
 COMMANDS = {
@@ -308,31 +503,120 @@ COMMANDS = {
 }
 
 
+class _OutputError(ChloeError):
+    """stdout refused what a command printed (a full disk, ``/dev/full``)."""
+
+
+def _out(text: str) -> None:
+    """Write ``text`` to stdout; a failing stdout is one clear error, not a traceback."""
+    try:
+        sys.stdout.write(text)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise _OutputError(f"cannot write the output: {exc.strerror or exc}") from None
+
+
+def _silence_stdout() -> None:
+    # What is still buffered would fail again when Python flushes stdout at exit
+    # ("Exception ignored ..."): from now on it goes nowhere.
+    with contextlib.suppress(OSError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _flush_stdout(code: int) -> int:
+    """Flush stdout before exiting; a failure becomes status 1 with one line."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    except OSError as exc:
+        _silence_stdout()
+        if code == 0:
+            print(f"chloe: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+    return code
+
+
+def _new_without_dashes(raw: Sequence[str], args: argparse.Namespace) -> str:
+    """How ``chloe new`` should have been called when the command's options were
+    taken for chloe's (``chloe new --name l ls -la``)."""
+    tokens = list(raw[raw.index("new") + 1 :])
+    options: list[str] = []
+    while tokens and tokens[0] != args.argv[0]:
+        token = tokens.pop(0)
+        options.append(token)
+        if token in ("--name", "--cwd") and tokens:
+            options.append(tokens.pop(0))
+    return shlex.join(["chloe", "new", *options, "--", *tokens])
+
+
+def _warn_about_own_files() -> None:
+    """Print each problem met with chloe's own files (see :func:`chloe.paths.problems`)."""
+    from chloe.paths import forget_problems
+
+    for problem in forget_problems():
+        with contextlib.suppress(OSError):
+            print(f"chloe: warning: {problem}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit status (0 ok, 1 error, 2 usage)."""
     parser = build_parser()
+    raw = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = parser.parse_args(argv)
+        args, extras = parser.parse_known_args(raw)
+        if extras and args.command == "new" and args.argv and "new" in raw:
+            print(
+                f"chloe: {extras[0]} looks like an option of the command, not of chloe: "
+                f"put -- before the command, as in: {_new_without_dashes(raw, args)}",
+                file=sys.stderr,
+            )
+            return 2
+        if extras:
+            parser.error(f"unrecognized arguments: {' '.join(extras)}")
     except SystemExit as exc:  # argparse: --help/--version exit 0, usage errors exit 2
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2
     if "TMUX" in os.environ or "TMUX_PANE" in os.environ:
         # Inside the user's tmux: chloe's tmux commands (libtmux passes them this
-        # process's environment) must not carry it; direct panes still get it.
+        # process's environment) must not carry it.
         from chloe.backends.direct import OUTER_TMUX_VARIABLES, set_aside_environment
 
         set_aside_environment(OUTER_TMUX_VARIABLES)
     try:
+        args.here = os.getcwd()
+    except OSError:
+        # Started from a deleted directory: nothing chloe runs (tmux, panes)
+        # should start there; `chloe new` says so unless given --cwd.
+        args.here = None
+        with contextlib.suppress(OSError):
+            os.chdir("/")
+    try:
         if args.command is None:
+            if not (sys.stdin.isatty() and sys.stdout.isatty()):
+                raise ChloeError(
+                    "chloe needs a terminal (stdin and stdout must be a tty); "
+                    "without one, use the subcommands: chloe --help"
+                )
             return run_tui()
-        return COMMANDS[args.command](make_service(), args)
-    except ChloeError as exc:
+        try:
+            if args.command == "doctor":
+                code = cmd_doctor(args)
+            else:
+                code = COMMANDS[args.command](make_service(), args)
+        finally:
+            _warn_about_own_files()
+    except _OutputError as exc:
+        _silence_stdout()
         print(f"chloe: {exc}", file=sys.stderr)
         return 1
+    except ChloeError as exc:
+        print(f"chloe: {exc}", file=sys.stderr)
+        return _flush_stdout(1)
     except BrokenPipeError:
         # `chloe ls | head`: the reader left; say nothing more.
-        with contextlib.suppress(OSError):
-            # Python would complain when flushing stdout at exit otherwise.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _silence_stdout()
         return 0
     except KeyboardInterrupt:
         return 130
+    return _flush_stdout(code)

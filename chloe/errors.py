@@ -51,6 +51,10 @@ class CorruptStoreError(StoreError):
         self.reason = reason
 
 
+class StoreBusyError(StoreError):
+    """Another process has held the pane list's lock too long; chloe gave up waiting."""
+
+
 class NewerSchemaError(StoreError):
     """The pane list was written by a newer chloe; it is left untouched."""
 
@@ -62,6 +66,10 @@ class NewerSchemaError(StoreError):
         self.path = path
         self.found = found
         self.supported = supported
+
+
+class BadRecordError(ChloeError, ValueError):
+    """A value cannot be stored in a pane record (e.g. a path that is not UTF-8 text)."""
 
 
 class ConfigError(ChloeError):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import re
 import signal
 import uuid
 from dataclasses import dataclass, field
@@ -40,7 +41,7 @@ class Status(enum.StrEnum):
     DEAD = "dead"
     """The process has exited or the tmux session is gone."""
     UNREACHABLE = "unreachable"
-    """tmux did not answer: the pane may still run (not knowing is not dead)."""
+    """tmux did not answer (stopped, socket gone, not installed): the pane may still run."""
     CHECKING = "checking"
     """Not known yet: chloe has asked and no answer has come (the TUI, at start)."""
 
@@ -128,13 +129,57 @@ def validate_name(name: str) -> str:
     return name
 
 
-def _check_utf8(text: str) -> None:
+ID_MAX = 64
+"""Longest pane id, in characters (chloe's own ids are 32)."""
+
+_ID_PATTERN = re.compile(rf"[0-9A-Za-z_-]{{1,{ID_MAX}}}")
+
+
+def validate_id(pane_id: object) -> str:
+    """Return ``pane_id`` if it has the shape of a pane id, else raise :class:`BadRecordError`.
+
+    chloe writes 32 hex digits (:func:`new_id`); any 1 to :data:`ID_MAX` ASCII
+    letters, digits, ``-`` and ``_`` are accepted. An id names files (the
+    liveness lock ``live/<id>.lock``), so it can never hold a ``/``, a ``.``
+    or anything else that would make a path leave chloe's directories.
+    """
+    from chloe.errors import BadRecordError
+
+    if not isinstance(pane_id, str) or not _ID_PATTERN.fullmatch(pane_id):
+        raise BadRecordError(
+            f"a pane id is 1 to {ID_MAX} ASCII letters, digits, '-' or '_' "
+            f"(chloe writes 32 hex digits), not {pane_id!r}"
+        )
+    return pane_id
+
+
+def _check_utf8(text: str, what: str) -> None:
+    from chloe.errors import BadRecordError
+
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValueError(
-            f"{text!r} is not valid UTF-8 text (e.g. a path with undecodable bytes), "
-            "so chloe cannot store it"
+        shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        raise BadRecordError(
+            f"the {what} '{shown}' is not UTF-8 text (it holds bytes that are not "
+            "characters), so chloe cannot store it"
+        ) from None
+
+
+def _check_time(label: str, when: object) -> None:
+    from chloe.errors import BadRecordError
+
+    if not isinstance(when, datetime) or when.utcoffset() is None:
+        raise BadRecordError(
+            f"a pane's {label!r} time must be a timezone-aware datetime "
+            f"(use chloe.model.utcnow()), not {when!r}"
+        )
+    try:
+        when.astimezone(UTC)
+    except OverflowError:
+        raise BadRecordError(
+            f"a pane's {label!r} time {when.isoformat()} is out of range "
+            "(in UTC it falls before year 1 or after year 9999)"
         ) from None
 
 
@@ -184,8 +229,7 @@ class PaneRecord:
     def __post_init__(self) -> None:
         # Everything accepted here must be storable and load back equal: a record
         # the store could write but not read would make the whole file "corrupt".
-        if not isinstance(self.id, str) or not self.id:
-            raise ValueError("a pane needs a non-empty id")
+        validate_id(self.id)
         validate_name(self.name)
         object.__setattr__(self, "kind", Kind(self.kind))
         object.__setattr__(self, "user_state", UserState(self.user_state))
@@ -196,14 +240,13 @@ class PaneRecord:
             raise ValueError(f"a pane's command is a list of strings, not {self.command!r}")
         if self.tmux_session is not None and not isinstance(self.tmux_session, str):
             raise ValueError(f"a tmux session name is text, not {self.tmux_session!r}")
-        for text in (self.id, self.cwd, *self.command, self.tmux_session or ""):
-            _check_utf8(text)
-        for label, when in (("created", self.created), ("ended", self.ended or self.created)):
-            if not isinstance(when, datetime) or when.utcoffset() is None:
-                raise ValueError(
-                    f"a pane's {label!r} time must be a timezone-aware datetime "
-                    f"(use chloe.model.utcnow()), not {when!r}"
-                )
+        _check_utf8(self.cwd, "working directory")
+        for arg in self.command:
+            _check_utf8(arg, "command argument")
+        _check_utf8(self.tmux_session or "", "tmux session name")
+        _check_time("created", self.created)
+        if self.ended is not None:
+            _check_time("ended", self.ended)
         if self.exit_status is not None and not isinstance(self.exit_status, ExitStatus):
             raise ValueError(f"exit_status must be an ExitStatus, not {self.exit_status!r}")
         if self.kind is Kind.TMUX and not self.tmux_session:

@@ -24,7 +24,9 @@ from __future__ import annotations
 import contextlib
 import os
 import shlex
-from collections.abc import Sequence
+import signal
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from chloe.backends.base import PaneProcess
@@ -54,6 +56,19 @@ from chloe.model import (
 )
 from chloe.store import Store
 
+DIRECT_END_GRACE = 2.0
+"""Seconds ``remove(force=True)`` waits for a direct pane's program after each signal."""
+
+
+def _wait(check: Callable[[], bool], timeout: float, interval: float = 0.05) -> bool:
+    """Poll ``check`` until it is true (True) or ``timeout`` seconds passed (False)."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(interval)
+    return True
+
 
 @dataclass(frozen=True, slots=True)
 class PaneInfo:
@@ -61,7 +76,8 @@ class PaneInfo:
 
     Attributes:
         record: What is stored about the pane.
-        status: attached / detached / dead, from tmux or the kernel.
+        status: attached / detached / dead, from tmux or the kernel; unreachable
+            when tmux did not answer (the pane may well still run).
         exit_status: How it ended, when dead and known.
         current_command: tmux's ``pane_current_command`` for live tmux panes.
     """
@@ -98,6 +114,8 @@ class PaneService:
         self.config = config
         self.tmux: TmuxServer = tmux if tmux is not None else TmuxBackend(config.tmux_socket)
         self.direct: DirectLauncher = direct if direct is not None else DirectPanes()
+        self.tmux_unreachable: str | None = None
+        """Why the last :meth:`panes` could not ask tmux, or None if it could."""
 
     @property
     def tmux_problem(self) -> str | None:
@@ -114,7 +132,9 @@ class PaneService:
         are recorded. Direct panes are alive if in ``live_direct`` (id -> process)
         and running, or running in another chloe process (its liveness lock).
 
-        tmux trouble never raises here: the tmux panes are reported dead.
+        tmux trouble never raises here: a tmux pane that was alive when last seen
+        is reported ``unreachable`` (and nothing about it is written), one that
+        had ended stays dead. The reason is in :attr:`tmux_unreachable`.
         """
         live = live_direct or {}
         infos: list[PaneInfo] = []
@@ -122,6 +142,7 @@ class PaneService:
         # creating right now is either in both the file and the snapshot or in neither.
         with self.store.transaction() as records:
             snap = self.tmux.snapshot()
+            self.tmux_unreachable = None if snap.reachable else snap.error or "tmux failed"
             by_id = {s.chloe_id: s for s in snap.sessions.values() if s.chloe_id}
             for i, rec in enumerate(records):
                 if rec.kind is Kind.DIRECT:
@@ -153,9 +174,12 @@ class PaneService:
         by_id: dict[str, SessionState],
     ) -> PaneInfo:
         if not snap.reachable:
-            # tmux is missing or failing: the pane cannot be reached, but absence
-            # proves nothing, so the record is left as it was.
-            return PaneInfo(rec, Status.DEAD, rec.exit_status)
+            # tmux is failing: absence proves nothing, so the record is left as it
+            # was, and a pane alive when last seen is not called dead. Without a
+            # usable tmux binary (tmux_problem, noted by the callers) it is dead.
+            if rec.ended is not None or self.tmux.problem is not None:
+                return PaneInfo(rec, Status.DEAD, rec.exit_status)
+            return PaneInfo(rec, Status.UNREACHABLE)
         state = by_id.get(rec.id)
         if state is None:
             candidate = snap.sessions.get(rec.tmux_session or "")
@@ -437,8 +461,13 @@ class PaneService:
         self.tmux.kill(session)
         return self.store.update(rec.id, lambda r: r.replace(ended=r.ended or utcnow()))
 
-    def remove(self, name_or_id: str) -> str:
-        """Forget the pane; a live session is released, not killed. Returns how to reach it.
+    def remove(self, name_or_id: str, *, force: bool = False) -> str:
+        """Forget the pane. Returns how to reach a tmux session that keeps running.
+
+        Without ``force``, nothing running is ended: a live tmux session is
+        released, not killed, and a direct pane running in another chloe window
+        is refused (PaneStateError), since forgetting it would end it. With
+        ``force`` both are ended first.
 
         Returns:
             ``still running: tmux -L chloe attach -t '=chloe-1a2b3c4d'`` for a
@@ -447,10 +476,19 @@ class PaneService:
         """
         rec = self.find(name_or_id)
         hint = ""
+        if rec.kind is Kind.DIRECT and self.direct.running(rec.id):
+            pid = self.direct.running_pid(rec.id)
+            if not force:
+                program = f"its program (pid {pid})" if pid else "its program"
+                raise PaneStateError(
+                    f"{rec.name!r} is running in another chloe window, and removing it "
+                    f"would end {program}: close it there, or `chloe rm --force` ends it"
+                )
+            self._end_direct(rec, pid)
         if rec.kind is Kind.TMUX and rec.tmux_session and self.tmux.problem is None:
             session = rec.tmux_session
-            state = self.tmux.snapshot().sessions.get(session)
-            if state is not None and not state.dead:
+            state = self._reachable_snapshot(rec).sessions.get(session)
+            if state is not None and not state.dead and not force:
                 self.tmux.release(session)
                 # Session names are chloe-<hex>; the quotes keep shells off the '='.
                 target = f"'={session}'"
@@ -460,6 +498,27 @@ class PaneService:
         self.store.remove(rec.id)
         return hint
 
+    def _end_direct(self, rec: PaneRecord, pid: int | None) -> None:
+        """End a direct pane running in another process, as its own window would:
+        SIGHUP to its process group, SIGKILL after a grace period."""
+        if pid is None:
+            # A lock without a pid: the owner ends the pane when its record goes.
+            return
+        for sig, grace in ((signal.SIGHUP, DIRECT_END_GRACE), (signal.SIGKILL, DIRECT_END_GRACE)):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, sig)
+                if sig == signal.SIGHUP:
+                    os.killpg(pid, signal.SIGCONT)  # a stopped job would not see the SIGHUP
+            if _wait(lambda: not self.direct.running(rec.id), grace):
+                break
+        else:
+            raise PaneStateError(f"{rec.name!r} (pid {pid}) did not end; nothing was removed")
+        # Let the owning window record how it ended before the record goes.
+        _wait(lambda: self._ended(rec.id), DIRECT_END_GRACE / 2)
+
+    def _ended(self, pane_id: str) -> bool:
+        return any(r.id == pane_id and r.ended is not None for r in self.store.load())
+
     def respawn(self, record: PaneRecord, columns: int = 80, rows: int = 24) -> PaneRecord:
         """Start a dead pane again with its command and directory.
 
@@ -468,7 +527,7 @@ class PaneService:
         """
         if record.kind is Kind.TMUX:
             session = self._tmux_record(record, "respawn")
-            state = self.tmux.snapshot().sessions.get(session)
+            state = self._reachable_snapshot(record).sessions.get(session)
             if state is None:
                 require_directory(record.cwd)
                 self._create_session(record, columns, rows)
@@ -481,12 +540,32 @@ class PaneService:
                 raise PaneStateError(f"{record.name!r} is still running; nothing to respawn")
         return self.store.update(record.id, lambda r: r.replace(exit_status=None, ended=None))
 
-    def send_text(self, name_or_id: str, text: str, *, enter: bool = False) -> None:
-        """Type ``text`` literally into a tmux pane, optionally followed by Enter."""
+    def _reachable_snapshot(self, record: PaneRecord) -> Snapshot:
+        """tmux's sessions; raises TmuxError when tmux cannot say whether the pane runs."""
+        snap = self.tmux.snapshot()
+        if not snap.reachable:
+            raise TmuxError(
+                f"cannot tell whether {record.name!r} still runs ({snap.error}); "
+                "nothing was changed"
+            )
+        return snap
+
+    def send_text(
+        self, name_or_id: str, text: str | bytes, *, enter: bool = False, paste: bool = False
+    ) -> None:
+        """Type ``text`` literally into a tmux pane, optionally followed by Enter.
+
+        ``paste``: as one bracketed paste, when the program asked for those.
+        Any size: the text reaches tmux on its stdin (:meth:`TmuxBackend.paste_bytes`).
+        """
         rec = self.find(name_or_id)
         session = self._tmux_record(rec, "send")
+        data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogateescape")
         try:
-            self.tmux.send_text(session, text, enter=enter)
+            if data:
+                self.tmux.paste_bytes(session, data, bracketed=paste, enter=enter)
+            elif enter:
+                self.tmux.send_text(session, "", enter=True)
         except PaneGoneError:
             raise PaneGoneError(f"{rec.name!r} is dead: its tmux session is gone") from None
 

@@ -57,7 +57,7 @@ def test_new_ls_and_json(chloe: Run, tmp_path: Path) -> None:
 
     code, out, _ = chloe("new", "--name", "build", "--cwd", str(tmp_path), "--", "sleep", "600")
     assert (code, out) == (0, "build\n")
-    code, out, _ = chloe("new", "--cwd", str(tmp_path), "--", "sh", "-c", "exit 3")
+    code, out, _ = chloe("new", "--no-wait", "--cwd", str(tmp_path), "--", "sh", "-c", "exit 3")
     assert (code, out) == (0, "sh\n")
     wait_until(lambda: "dead (exit 3)" in chloe("ls")[1])
 
@@ -85,6 +85,42 @@ def test_new_ls_and_json(chloe: Run, tmp_path: Path) -> None:
     assert svc().find("build").user_state.value == "detached"
     assert datetime.fromisoformat(build["created"]).tzinfo is not None
     assert panes["sh"]["status"] == "dead" and panes["sh"]["exit_code"] == 3
+
+
+def test_new_reports_a_command_that_ends_at_once(chloe: Run, tmp_path: Path) -> None:
+    """A typo or a failing command is said at once (exit 1), with its last lines;
+    a command that keeps running returns 0 and says nothing."""
+    code, out, err = chloe("new", "--cwd", str(tmp_path), "--", "claud-typo")
+    assert (code, out) == (1, "claud-typo\n")
+    lines = err.splitlines()
+    assert lines[0] == "chloe: 'claud-typo' ended at once (exit 127): claud-typo"
+    assert lines[1] == "its last lines:" and "claud-typo" in lines[2] and "not found" in lines[2]
+    assert lines[-1] == (
+        "it stays in the list as dead: `chloe logs claud-typo`, `chloe rm claud-typo`"
+    )
+
+    code, out, err = chloe(
+        "new", "--cwd", str(tmp_path), "--", "sh", "-c", "echo LAST-WORDS; sleep 0.3; exit 3"
+    )
+    assert code == 1 and "ended at once (exit 3)" in err and "\n  LAST-WORDS\n" in err
+
+    code, out, err = chloe("new", "--cwd", str(tmp_path), "--", "true")
+    assert (code, out) == (0, "true\n")
+    assert err.startswith("chloe: note: 'true' ended at once (exit 0)")
+
+    assert chloe("new", "--cwd", str(tmp_path), "--", "sleep", "600") == (0, "sleep\n", "")
+    assert rows(chloe("ls")[1])["sleep"][2] == "detached"
+
+
+def test_new_refuses_an_empty_command(chloe: Run, tmp_path: Path) -> None:
+    for empty in ("", "  "):
+        code, out, err = chloe("new", "--cwd", str(tmp_path), "--", empty)
+        assert (code, out) == (1, "")
+        assert err == (
+            "chloe: the command is empty: put a program after --, "
+            "or give no command for your shell\n"
+        )
+    assert chloe("ls", "--json")[1] == "[]\n"
 
 
 def test_new_errors(chloe: Run, tmp_path: Path) -> None:
@@ -260,12 +296,8 @@ def test_inside_the_users_tmux_commands_leave_tmux_alone(
 ) -> None:
     """Run from a tmux pane, chloe's tmux commands (libtmux) do not carry $TMUX.
 
-    The test guard fails the test if any tmux process inherited it; direct
-    panes still get the user's full environment.
+    The test guard fails the test if any tmux process inherited it.
     """
-    from chloe.backends import direct
-
-    monkeypatch.setattr(direct, "_set_aside", {})
     outer = f"{tmp_path}/users-server,1,0"
     monkeypatch.setenv("TMUX", outer)
     monkeypatch.setenv("TMUX_PANE", "%0")
@@ -274,8 +306,29 @@ def test_inside_the_users_tmux_commands_leave_tmux_alone(
     assert "TMUX" not in os.environ and "TMUX_PANE" not in os.environ
     code, out, _ = chloe("ls")
     assert code == 0 and rows(out)["job"][2] == "detached"
-    env = direct.pane_environment()
-    assert (env["TMUX"], env["TMUX_PANE"]) == (outer, "%0")
+
+
+def test_direct_panes_are_not_inside_the_users_tmux(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A direct pane started by a chloe running inside tmux gets no $TMUX/$TMUX_PANE
+    (a `tmux` in it would act on the user's session), and is told about 24-bit colour."""
+    from chloe.backends.direct import pane_environment, spawn
+
+    monkeypatch.setenv("TMUX", f"{tmp_path}/users-server,1,0")
+    monkeypatch.setenv("TMUX_PANE", "%0")
+    monkeypatch.setenv("COLORTERM", "")
+    monkeypatch.setenv("KEEP_ME", "yes")
+    proc = spawn(
+        ["sh", "-c", 'echo "T=[${TMUX-unset}] P=[${TMUX_PANE-unset}] C=$COLORTERM K=$KEEP_ME"'],
+        cwd=str(tmp_path),
+        env=pane_environment(),
+    )
+    screen = Screen(proc)
+    try:
+        screen.wait_for("T=[unset] P=[unset] C=truecolor K=yes")
+    finally:
+        proc.close()
 
 
 def _long_info(now: datetime) -> list[PaneInfo]:
@@ -307,3 +360,166 @@ def test_ls_table_to_a_pipe_keeps_whole_commands() -> None:
     text = format_table(_long_info(now), now)
     assert "…" not in text
     assert ("a very long command line " * 6).strip() in text
+
+
+def _wide_infos(now: datetime) -> list[PaneInfo]:
+    from chloe.model import ExitStatus, Status
+
+    cwd = os.path.join("/srv", "projects", "app", "backend")
+    panes = [
+        ("build", ["make", "-j8"], Status.DETACHED, None),
+        ("日本語テスト", ["claude"], Status.ATTACHED, None),
+        ("🚀 rocket", ["pytest", "-x", "tests/"], Status.DEAD, ExitStatus(code=3)),
+        ("plain", ["sh", "-c", "echo a\nb"], Status.DEAD, ExitStatus(signal=9)),
+    ]
+    return [
+        PaneInfo(PaneRecord.new(name, Kind.TMUX, cwd, cmd).replace(created=now), st, ex)
+        for name, cmd, st, ex in panes
+    ]
+
+
+@pytest.mark.parametrize("width", [None, 100, 80, 60, 44])
+def test_ls_table_aligns_wide_names_by_display_width(width: int | None) -> None:
+    """CJK and emoji names take two cells each: columns still line up, and at
+    60 columns (a phone) no row is wider than the terminal."""
+    from wcwidth import wcswidth
+
+    from chloe.cli import format_table
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    lines = format_table(_wide_infos(now), now, width=width).splitlines()
+    assert len(lines) == 5  # one per pane, nothing wrapped onto a line of its own
+    widths = {wcswidth(line) for line in lines}
+    assert len(widths) == 1, lines  # every row as wide as the header
+    if width is not None:
+        assert widths.pop() <= width, lines
+    # STATUS starts at the same cell in every row.
+    starts = {wcswidth(line[: line.index(word)]) for line, word in zip(
+        lines, ["STATUS", "detached", "attached", "dead (exit 3)", "dead (SIGKILL)"], strict=True
+    )}  # fmt: skip
+    assert len(starts) == 1, lines
+    assert lines[-1].endswith("0s") and lines[0].endswith("AGE")
+
+
+_READER = """
+import os, sys, tty
+out, until = sys.argv[1], sys.argv[2].encode()
+if sys.argv[3] == "bracketed":
+    os.write(1, b"\\x1b[?2004h")
+tty.setraw(0)
+os.write(1, b"READY")
+data = b""
+while until not in data:
+    data += os.read(0, 65536)
+with open(out + ".tmp", "wb") as fh:
+    fh.write(data)
+os.replace(out + ".tmp", out)
+"""
+
+
+def _reader(chloe: Run, tmp_path: Path, name: str, until: str, mode: str) -> Path:
+    """A pane whose program records its raw input up to ``until`` in a file."""
+    out = tmp_path / f"{name}.bin"
+    cmd = [sys.executable, "-c", _READER, str(out), until, mode]
+    assert chloe("new", "--no-wait", "--name", name, "--cwd", str(tmp_path), "--", *cmd)[0] == 0
+    wait_until(lambda: "READY" in chloe("logs", name)[1])
+    return out
+
+
+def test_send_paste_is_one_bracketed_paste(chloe: Run, tmp_path: Path) -> None:
+    """A multi-line prompt reaches an agent that asked for bracketed paste as one
+    paste (its newlines do not submit it), then Enter."""
+    out = _reader(chloe, tmp_path, "agent", "\x1b[201~\r", "bracketed")
+    assert chloe("send", "agent", "first line\nsecond line\n", "--paste", "--enter") == (0, "", "")
+    wait_until(out.exists)
+    assert out.read_bytes() == b"\x1b[200~first line\rsecond line\r\x1b[201~\r"
+
+
+def test_send_paste_to_a_program_that_did_not_ask_is_plain(chloe: Run, tmp_path: Path) -> None:
+    out = _reader(chloe, tmp_path, "plain", "END", "plain")
+    assert chloe("send", "plain", "a\nb END", "--paste") == (0, "", "")
+    wait_until(out.exists)
+    assert out.read_bytes() == b"a\rb END"
+
+
+def test_send_a_megabyte(chloe: Run, tmp_path: Path) -> None:
+    """1 MB of text is no "Argument list too long": it reaches tmux on its stdin."""
+    text = ("x" * 99 + "\n") * 10_485 + "END"
+    out = _reader(chloe, tmp_path, "big", "END", "plain")
+    assert chloe("send", "big", text) == (0, "", "")
+    wait_until(out.exists, timeout=30)
+    assert out.read_bytes() == text.encode()
+
+
+def test_send_reads_the_text_from_stdin(tmp_path: Path, tmux_socket: str, chloe: Run) -> None:
+    out = _reader(chloe, tmp_path, "piped", "END", "bracketed")
+    text = "línea uno\nline two END".encode() + b"\xff"
+    proc = subprocess.run(
+        [sys.executable, "-m", "chloe", "send", "piped", "--paste", "-"],
+        input=text, capture_output=True, cwd=ROOT, timeout=20,
+    )  # fmt: skip
+    assert (proc.returncode, proc.stderr) == (0, b"")
+    wait_until(out.exists)
+    assert out.read_bytes().startswith(b"\x1b[200~l\xc3\xadnea uno\rline two END")
+
+
+_OWNER = """
+import sys, time
+from chloe.config import load_config
+from chloe.paths import store_path
+from chloe.service import PaneService
+from chloe.store import Store
+
+svc = PaneService(Store(store_path()), load_config())
+rec = svc.create_direct(name="d", cwd=sys.argv[1], command=["sh", "-c", "sleep 600 & wait"])
+proc = svc.spawn_direct(rec, 80, 24)
+print("RUNNING", proc.pid, flush=True)
+while (status := proc.poll()) is None:
+    time.sleep(0.02)
+svc.record_exit(rec.id, status)
+print("ENDED", status.describe(), flush=True)
+"""
+
+
+def test_rm_refuses_a_direct_pane_running_elsewhere_unless_forced(
+    chloe: Run, tmp_path: Path
+) -> None:
+    """`chloe rm` does not silently end a direct pane running in another chloe
+    process; `--force` ends it (SIGHUP to its group, as closing it there would)."""
+    owner = subprocess.Popen(
+        [sys.executable, "-c", _OWNER, str(tmp_path)],
+        stdout=subprocess.PIPE, text=True, cwd=ROOT,
+    )  # fmt: skip
+    try:
+        assert owner.stdout is not None
+        word, pid_text = owner.stdout.readline().split()
+        assert word == "RUNNING"
+        pid = int(pid_text)
+        assert rows(chloe("ls")[1])["d"][2] == "attached"
+
+        code, out, err = chloe("rm", "d")
+        assert (code, out) == (1, "")
+        assert err == (
+            f"chloe: 'd' is running in another chloe window, and removing it would end its "
+            f"program (pid {pid}): close it there, or `chloe rm --force` ends it\n"
+        )
+        os.kill(pid, 0)  # still running
+        assert rows(chloe("ls")[1])["d"][2] == "attached"
+
+        assert chloe("rm", "--force", "d") == (0, "", "")
+        assert owner.stdout.readline().split() == ["ENDED", "SIGHUP"]
+        assert chloe("ls")[1] == ""
+    finally:
+        owner.kill()
+        owner.wait(timeout=10)
+
+
+def test_rm_force_kills_a_running_tmux_pane(
+    chloe: Run, tmp_path: Path, tmux_run: Callable[..., str]
+) -> None:
+    chloe("new", "--no-wait", "--name", "job", "--cwd", str(tmp_path), "--", "sleep", "600")
+    session = json.loads(chloe("ls", "--json")[1])[0]["session"]
+    chloe("new", "--no-wait", "--name", "other", "--cwd", str(tmp_path), "--", "sleep", "600")
+    assert chloe("rm", "-f", "job") == (0, "", "")
+    assert session not in tmux_run("list-sessions", "-F", "#{session_name}")
+    assert set(rows(chloe("ls")[1])) == {"other"}

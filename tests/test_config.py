@@ -136,8 +136,13 @@ def test_a_bad_socket_env_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> N
         ('colour = "red"\n', "'colour'", "known keys: keymap, leave_key, scrollback_lines"),
         ("[extra]\nx = 1\n", "'extra'", "known keys"),
         ("leave_key = 3\n", "'leave_key'", "a key name such as 'ctrl+q', not int 3"),
-        ('leave_key = ""\n', "'leave_key'", "a key name such as 'ctrl+q'"),
-        ('leave_key = "ctrl+q "\n', "'leave_key'", "a key name such as 'ctrl+q'"),
+        ('leave_key = ""\n', "'leave_key'", "a key that types no text, such as 'ctrl+q'"),
+        ('leave_key = "ctrl+q "\n', "'leave_key'", "a key that types no text, such as 'ctrl+q'"),
+        ('leave_key = "notakey"\n', "'leave_key'", "such as 'ctrl+q' or 'f12'"),
+        ('leave_key = "x"\n', "'leave_key'", "a key that types no text"),
+        ('leave_key = "ctrl+notakey"\n', "'leave_key'", "not 'ctrl+notakey'"),
+        ('[keymap]\nnew_direct = "notakey"\n', "keymap.new_direct", "'notakey' is not a key"),
+        ('[keymap]\nquit = "q,hyperx+q"\n', "keymap.quit", "'hyperx+q' is not a key"),
         ("shell = ['bash']\n", "'shell'", "a path to a shell"),
         ('shell = "  "\n', "'shell'", "a path to a shell"),
         ("tmux_socket = 1\n", "'tmux_socket'", "a socket name"),
@@ -249,7 +254,7 @@ def test_the_docs_examples_are_valid(tmp_path: Path) -> None:
     blocks = re.findall(r"```toml\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
     assert len(blocks) == 2
     cfg = load_config(write(tmp_path / "example.toml", blocks[0]), env={})
-    assert cfg.leave_key == "ctrl+b"
+    assert cfg.leave_key == "f12"  # not ctrl+b: tmux panes need their prefix
     assert set(cfg.keymap) <= BINDING_IDS
     panes = parse(blocks[1], tmp_path / "panes.toml")
     assert [p.name for p in panes] == ["claude (api)", "build"]

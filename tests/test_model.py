@@ -209,11 +209,23 @@ def test_records_from_plain_values_are_normalised() -> None:
         ({"user_state": "gone"}, "gone"),
         ({"command": ("ls", 3)}, "list of strings"),
         ({"cwd": 5}, "working directory"),
-        ({"cwd": "/tmp/\udcff"}, "not valid UTF-8"),
-        ({"command": ("cat", "\udce9t\udce9")}, "not valid UTF-8"),
+        ({"cwd": "/tmp/\udcff"}, r"working directory '/tmp/\\xff' is not UTF-8 text"),
+        ({"command": ("cat", "\udce9t\udce9")}, r"command argument '\\xe9t\\xe9' is not UTF-8"),
         ({"created": datetime(2024, 1, 1)}, "timezone-aware"),
         ({"ended": datetime(2024, 1, 1)}, "timezone-aware"),
         ({"exit_status": 3}, "ExitStatus"),
+        ({"id": "../../../precious"}, "pane id"),
+        ({"id": "a/b"}, "pane id"),
+        ({"id": "x" * 65}, "pane id"),
+        ({"id": "caf\u00e9"}, "pane id"),
+        (
+            {"created": datetime(9999, 12, 31, 23, 30, tzinfo=timezone(timedelta(hours=-5)))},
+            "out of range",
+        ),
+        (
+            {"ended": datetime(1, 1, 1, 0, 10, tzinfo=timezone(timedelta(hours=5)))},
+            "out of range",
+        ),
     ],
 )
 def test_records_that_could_not_be_stored_are_refused(

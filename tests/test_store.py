@@ -104,7 +104,9 @@ def records(draw: st.DrawFn) -> PaneRecord:
     kind = draw(st.sampled_from(Kind))
     session = draw(st.text(st.characters(codec="utf-8"), min_size=1, max_size=20))
     return PaneRecord(
-        id=draw(st.uuids().map(lambda u: u.hex) | st.text(min_size=1, max_size=40).filter(_utf8)),
+        id=draw(
+            st.uuids().map(lambda u: u.hex) | st.from_regex(r"[0-9A-Za-z_-]{1,64}", fullmatch=True)
+        ),
         name=draw(_names),
         kind=kind,
         cwd=draw(_cwds),
@@ -115,14 +117,6 @@ def records(draw: st.DrawFn) -> PaneRecord:
         exit_status=draw(_exit),
         ended=draw(st.none() | _times),
     )
-
-
-def _utf8(s: str) -> bool:
-    try:
-        s.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 pane_lists = st.lists(records(), max_size=5, unique_by=(lambda r: r.name, lambda r: r.id))
@@ -602,8 +596,13 @@ def _attempt_as(uid: int, gid: int, directory: Path, actions: list[str]) -> list
             for action in actions:
                 try:
                     if action == "load":
-                        store.load()
-                    elif action == "add":
+                        out.append(f"loaded {[r.name for r in store.load()]}")
+                        continue
+                    if action == "transaction":  # read-only use, as `chloe ls` makes
+                        with store.transaction() as records:
+                            out.append(f"loaded {[r.name for r in records]}")
+                        continue
+                    if action == "add":
                         store.add(rec("new"))
                     else:
                         store.save([rec("new")])
@@ -665,6 +664,46 @@ def test_an_unreadable_file_is_a_clear_error_and_left_untouched(tmp_path: Path) 
         assert other_files(directory, path) == []  # not moved aside, no temp files
     finally:
         path.chmod(0o600)
+
+
+@pytest.mark.parametrize("lock_file", ["present", "absent"])
+def test_a_read_only_directory_still_lists_and_refuses_writes_clearly(
+    tmp_path: Path, lock_file: str
+) -> None:
+    # A read-only data directory (a read-only mount, or a directory the user
+    # cannot write): the lock cannot be opened for writing or created, yet
+    # listing works, and a change is one clear "cannot write" line.
+    directory = tmp_path / "readonly"
+    directory.mkdir()
+    path = directory / "panes.toml"
+    path.write_bytes(_VALID)
+    path.chmod(0o644)
+    if lock_file == "present":
+        (directory / "panes.toml.lock").write_bytes(b"")
+        (directory / "panes.toml.lock").chmod(0o644)
+    actions = ["load", "add", "transaction"]
+    if os.geteuid() == 0:
+        # root writes anywhere, so run as 'nobody' in a directory root owns.
+        directory.chmod(0o755)
+        results = _attempt_as(65534, 65534, directory, actions)
+    else:
+        directory.chmod(0o555)
+        try:
+            store = Store(path)
+            results = [f"loaded {[r.name for r in store.load()]}"]
+            try:
+                store.add(rec("new"))
+                results.append("no error")
+            except StoreError as exc:
+                results.append(f"{type(exc).__name__}: {exc}")
+            with store.transaction() as records:
+                results.append(f"loaded {[r.name for r in records]}")
+        finally:
+            directory.chmod(0o755)
+    assert results[0] == "loaded ['pane 0', 'pane 1', 'pane 2']"
+    assert results[1].startswith("StoreError: cannot write ")
+    assert results[2] == results[0]
+    assert path.read_bytes() == _VALID
 
 
 def test_a_directory_in_place_of_the_file_is_a_clear_error(sd: Path) -> None:
@@ -784,3 +823,56 @@ def test_no_test_touches_the_real_home() -> None:
     home = Path(os.environ["HOME"])
     assert paths.store_path().is_relative_to(home.parent)
     assert paths.config_path().is_relative_to(home.parent)
+
+
+# -- snapshot, then merge ----------------------------------------------------------
+
+
+def test_merge_applies_only_changes_nobody_else_made_meanwhile(sd: Path) -> None:
+    store = Store(sd / "panes.toml")
+    for name in ("kept", "theirs", "mine", "gone", "both"):
+        store.add(rec(name))
+    before = store.load()
+    by_name = {r.name: r for r in before}
+    # Meanwhile (no lock held by us) another process changes things.
+    other = Store(sd / "panes.toml")
+    other.update(by_name["theirs"].id, lambda r: r.replace(name="renamed by them"))
+    other.update(by_name["both"].id, lambda r: r.replace(user_state=UserState.DETACHED))
+    other.add(rec("added by them"))
+    other.add(rec("new"))  # takes the name our new record wants
+    # Our own, slower work on the snapshot.
+    ended = datetime(2025, 1, 1, tzinfo=UTC)
+    after = [
+        by_name["kept"],
+        by_name["theirs"].replace(ended=ended),  # they renamed it: their change wins
+        by_name["mine"].replace(exit_status=ExitStatus(code=3), ended=ended),
+        by_name["both"].replace(ended=ended),  # they changed it too: theirs wins
+        rec("new", kind=Kind.DIRECT),  # 'gone' left out: removed
+    ]
+    merged = store.merge(before, after)
+    assert merged == store.load()
+    names = [r.name for r in merged]
+    assert names == ["kept", "renamed by them", "mine", "both", "added by them", "new", "new-2"]
+    got = {r.name: r for r in merged}
+    assert got["mine"].exit_status == ExitStatus(code=3)
+    assert got["renamed by them"].ended is None
+    assert got["both"].user_state is UserState.DETACHED and got["both"].ended is None
+    assert got["new-2"].id == after[-1].id
+
+
+def test_merge_keeps_a_record_another_process_changed_before_we_removed_it(sd: Path) -> None:
+    store = Store(sd / "panes.toml")
+    a = store.add(rec("a"))
+    before = store.load()
+    Store(sd / "panes.toml").update(a.id, lambda r: r.replace(name="b"))
+    assert [r.name for r in store.merge(before, [])] == ["b"]
+
+
+def test_merge_with_no_changes_does_not_write(sd: Path) -> None:
+    store = Store(sd / "panes.toml")
+    store.add(rec("a"))
+    before = store.load()
+    mtime = store.path.stat().st_mtime_ns
+    os.utime(store.path, ns=(mtime - 10**9, mtime - 10**9))
+    store.merge(before, list(before))
+    assert store.path.stat().st_mtime_ns == mtime - 10**9

@@ -44,39 +44,43 @@ MAX_PENDING_WRITE = 64 * 1024 * 1024
 
 
 OUTER_TMUX_VARIABLES = ("TMUX", "TMUX_PANE")
-"""Set when chloe runs inside the user's tmux; chloe's own tmux commands must not see them."""
+"""Set when chloe runs inside the user's tmux; neither chloe's tmux commands nor
+its panes may see them (a direct pane is not in tmux)."""
 
-_set_aside: dict[str, str] = {}
+COLORTERM = "truecolor"
+"""chloe's emulator shows 24-bit colour; every child gets it as ``$COLORTERM``."""
 
 
 def set_aside_environment(names: Sequence[str]) -> None:
-    """Take ``names`` out of this process's environment, still giving them to panes.
+    """Take ``names`` out of this process's environment, for good.
 
     chloe's tmux commands run through libtmux, which hands tmux this process's
-    environment as it is; so ``$TMUX`` is taken out of it once, at start, while
-    a direct pane's child still gets the user's full environment
-    (:func:`pane_environment`). Call it before any thread starts.
+    environment as it is; so ``$TMUX`` is taken out of it once, at start. Call
+    it before any thread starts.
     """
     for name in names:
-        value = os.environ.pop(name, None)
-        if value is not None:
-            _set_aside[name] = value
+        os.environ.pop(name, None)
 
 
 def pane_environment(
     base: Mapping[str, str] | None = None, *, drop: Sequence[str] = ()
 ) -> dict[str, str]:
-    """The environment a pane's child gets: ``base`` (default: ours) with chloe's TERM.
+    """The environment a pane's child gets: ``base`` (default: ours) with chloe's terminal.
+
+    ``TERM`` and ``COLORTERM`` say what chloe's emulator implements; ``TMUX`` and
+    ``TMUX_PANE`` are never passed on: a pane is not inside the user's tmux, so
+    ``tmux`` commands in it must not act on the user's session and programs must
+    not wrap their escape sequences for a tmux that is not there.
 
     Args:
-        base: The environment to start from; defaults to ``os.environ`` plus
-            whatever :func:`set_aside_environment` took out of it.
-        drop: Variables to remove (the tmux client drops ``TMUX``/``TMUX_PANE``).
+        base: The environment to start from; defaults to ``os.environ``.
+        drop: More variables to remove.
     """
-    env = {**_set_aside, **os.environ} if base is None else dict(base)
-    for key in drop:
+    env = dict(os.environ if base is None else base)
+    for key in (*OUTER_TMUX_VARIABLES, *drop):
         env.pop(key, None)
     env["TERM"] = TERM
+    env["COLORTERM"] = COLORTERM
     return env
 
 

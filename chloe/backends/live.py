@@ -8,6 +8,8 @@ the lock if the owner dies (:mod:`chloe.backends.locks`).
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Mapping, Sequence
 
 from chloe.backends import locks
@@ -34,10 +36,30 @@ class LiveLock:
             locks.release(self.path, self.fd)
             self.fd = -1
 
+    def note_pid(self, pid: int) -> None:
+        """Write the pane's program's pid into the lock file, for :meth:`running_pid`."""
+        if self.fd >= 0:
+            with contextlib.suppress(OSError):
+                os.pwrite(self.fd, f"{pid}\n".encode(), 0)
+
     @staticmethod
     def held(pane_id: str) -> bool:
         """Whether some process holds the pane's lock (so the pane is running there)."""
         return locks.held(live_dir() / f"{pane_id}.lock")
+
+    @staticmethod
+    def running_pid(pane_id: str) -> int | None:
+        """The pid of the pane's program while its lock is held (None if not known).
+
+        The holder releases the lock only after reaping the program, so while the
+        lock is held the pid cannot belong to another process.
+        """
+        path = live_dir() / f"{pane_id}.lock"
+        try:
+            text = path.read_text(encoding="ascii", errors="replace").strip()
+        except OSError:
+            return None
+        return int(text) if text.isdigit() and locks.held(path) else None
 
 
 class DirectPane(PaneProcess):
@@ -105,8 +127,13 @@ class DirectPanes:
         except BaseException:
             lock.release()
             raise
+        lock.note_pid(pty.pid)
         return DirectPane(pty, lock)
 
     def running(self, pane_id: str) -> bool:
         """Whether some chloe process holds the pane's liveness lock."""
         return LiveLock.held(pane_id)
+
+    def running_pid(self, pane_id: str) -> int | None:
+        """The pid of the pane's program while some chloe process runs it."""
+        return LiveLock.running_pid(pane_id)

@@ -27,6 +27,7 @@ from chloe.backends.base import PaneProcess
 from chloe.backends.direct import require_directory
 from chloe.backends.fake import FakeProcess
 from chloe.backends.locks import ClientCommand
+from chloe.backends.placement import Placement
 from chloe.backends.tmux import SessionState, Snapshot
 from chloe.errors import PaneGoneError, TmuxUnavailableError
 from chloe.model import ExitStatus, utcnow
@@ -103,6 +104,8 @@ class MemoryTmux:
 
     def __init__(self, socket: str = "memory") -> None:
         self.socket = socket
+        self.placement: Placement | None = None
+        self.started_server = False
         self.problem: str | None = None
         self.gate: threading.Event | None = None
         self.sessions: dict[str, MemorySession] = {}
@@ -227,6 +230,10 @@ class MemoryTmux:
         with self._lock:
             self._get(session).sent.append(text + ("\n" if enter else ""))
 
+    def paste_bytes(self, session: str, data: bytes, *, bracketed: bool, enter: bool) -> None:
+        """Record the pasted text (nothing runs it)."""
+        self.send_text(session, data.decode("utf-8", "surrogateescape"), enter=enter)
+
     def capture(self, session: str, *, lines: int | None, escapes: bool) -> str:
         """The session's screen, as text."""
         with self._lock:
@@ -294,6 +301,11 @@ class MemoryDirect:
             return True
         proc = self._by_pane.get(pane_id)
         return proc is not None and not proc.closed and proc.poll() is None
+
+    def running_pid(self, pane_id: str) -> int | None:
+        """The scripted process's pid while it runs here; None for one elsewhere."""
+        proc = self._by_pane.get(pane_id)
+        return proc.pid if proc is not None and self.running(pane_id) else None
 
 
 if TYPE_CHECKING:  # mypy checks both against the protocols the service depends on

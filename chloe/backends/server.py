@@ -18,11 +18,17 @@ from typing import Protocol
 
 from chloe.backends.base import PaneProcess
 from chloe.backends.locks import ClientCommand
+from chloe.backends.placement import Placement
 from chloe.backends.tmux import Snapshot
 
 
 class TmuxServer(Protocol):
     """chloe's tmux server, as the service uses it (see :class:`.tmux.TmuxBackend`)."""
+
+    placement: Placement | None
+    """Where a server started by this object is placed (None: not decided yet)."""
+    started_server: bool
+    """Whether this object started the server (so a logout warning is news)."""
 
     @property
     def socket(self) -> str:
@@ -82,6 +88,10 @@ class TmuxServer(Protocol):
         """Type ``text`` literally, then Enter if asked."""
         ...
 
+    def paste_bytes(self, session: str, data: bytes, *, bracketed: bool, enter: bool) -> None:
+        """Put ``data`` (any size) into the pane as one paste, then Enter if asked."""
+        ...
+
     def capture(self, session: str, *, lines: int | None, escapes: bool) -> str:
         """The pane's screen plus up to ``lines`` of history (None: all)."""
         ...
@@ -113,4 +123,8 @@ class DirectLauncher(Protocol):
 
     def running(self, pane_id: str) -> bool:
         """Whether the pane's program runs in some chloe process (this one or another)."""
+        ...
+
+    def running_pid(self, pane_id: str) -> int | None:
+        """The pid of the pane's program while it runs in some chloe process, if known."""
         ...

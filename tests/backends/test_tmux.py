@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from chloe.backends import tmux as tmux_module
+from chloe.backends import tmux_runner as tmux_module
 from chloe.backends.direct import pane_environment, spawn
 from chloe.backends.tmux import TmuxBackend, check_tmux, parse_snapshot
 from chloe.config import load_config
@@ -23,6 +23,7 @@ from chloe.errors import PaneGoneError, PaneStateError, TmuxError, TmuxUnavailab
 from chloe.model import Kind, PaneRecord, Status
 from chloe.service import PaneInfo, PaneService
 from chloe.store import Store
+from chloe.terminal.keys import encode_focus
 from tests.backends.conftest import Screen
 from tests.conftest import REAL_TMUX, wait_until
 
@@ -604,7 +605,7 @@ def test_a_wedged_server_never_hangs_chloe(
     """A stopped server: a clear error in time, no pile-up, and recovery once it answers."""
     monkeypatch.setattr(tmux_module, "CMD_TIMEOUT", 0.5)
     if not findable:  # as on macOS, where there is no /proc to find the stuck tmux in
-        monkeypatch.setattr(tmux_module, "_kill_own_child", lambda argv: False)
+        monkeypatch.setattr(tmux_module, "kill_own_child", lambda argv: False)
     start = time.monotonic()
     snap = stopped.backend.snapshot()
     assert time.monotonic() - start < 2.0
@@ -667,3 +668,184 @@ def test_inside_the_users_tmux_chloe_still_drives_its_own_server(
     finally:
         client.close()
     assert backend.kill("chloe-in")
+
+
+_ENDING_TMUX_CONF = """\
+set -g exit-unattached on
+set -g destroy-unattached on
+set -g lock-after-time 1
+set -g remain-on-exit off
+"""
+
+
+@pytest.mark.parametrize("options", ["exit-unattached", "destroy-unattached", "all"])
+def test_a_tmux_conf_that_ends_unattached_sessions_does_not_end_chloes(
+    service: PaneService, tmp_path: Path, tmux_run: Tmux, options: str
+) -> None:
+    """Options in ~/.tmux.conf that end (or lock) sessions nobody is attached to are overridden."""
+    home = Path(os.environ["HOME"])
+    lines = _ENDING_TMUX_CONF.splitlines()
+    chosen = lines if options == "all" else [line for line in lines if options in line]
+    (home / ".tmux.conf").write_text("\n".join(chosen) + "\n")
+    first = service.create_tmux(name="a", cwd=str(tmp_path), command=["sleep", "600"])
+    second = service.create_tmux(name="b", cwd=str(tmp_path), command=["sleep", "600"])
+    client = service.attach(first, 80, 24)
+    Screen(client).wait(
+        lambda: by_name(service)["a"].status is Status.ATTACHED, 10, "chloe's client attached"
+    )
+    client.close()
+    # The server has handled the client's departure once it no longer lists it.
+    wait_until(
+        lambda: (
+            tmux_run("list-clients", check=False).strip() == ""
+            and by_name(service)["a"].status is not Status.ATTACHED
+        ),
+        message="the client gone",
+    )
+    infos = by_name(service)
+    assert infos["a"].status is Status.DETACHED
+    assert infos["b"].status is Status.DETACHED
+    assert sessions(tmux_run) == {first.tmux_session, second.tmux_session}
+    if options == "all":
+        target = f"={first.tmux_session}:"
+        assert tmux_run("show-options", "-v", "-t", target, "lock-after-time").strip() == "0"
+
+
+def test_a_client_of_a_killed_session_ends_even_with_detach_on_destroy_off(
+    service: PaneService, tmp_path: Path
+) -> None:
+    """With ``detach-on-destroy off`` tmux would switch the client to another pane's session."""
+    (Path(os.environ["HOME"]) / ".tmux.conf").write_text("set -g detach-on-destroy off\n")
+    service.create_tmux(name="other", cwd=str(tmp_path), command=["sh", "-c", "echo OTHER; cat"])
+    rec = service.create_tmux(
+        name="mine", cwd=str(tmp_path), command=["sh", "-c", "echo MINE; cat"]
+    )
+    screen = Screen(service.attach(rec, 80, 24))
+    try:
+        screen.wait_for("MINE")
+        service.kill("mine")
+        screen.wait(lambda: screen.eof, 10, "the client to end with its session")
+        assert "OTHER" not in screen.text()
+    finally:
+        screen.proc.close()
+
+
+_KEY_LOGGER = """\
+import os, sys, tty
+tty.setraw(0)
+os.write(1, sys.argv[2].encode() + b"READY\\r\\n")
+with open(sys.argv[1], "ab", buffering=0) as log:
+    while data := os.read(0, 1024):
+        log.write(data.hex().encode() + b"\\n")
+"""
+
+
+def test_a_program_asking_for_focus_reports_gets_them_through_chloes_client(
+    service: PaneService, tmp_path: Path
+) -> None:
+    """chloe's server has ``focus-events on``: focus in/out reach a program that enables 1004."""
+    log = tmp_path / "keys.log"
+    log.touch()
+    command = [sys.executable, "-c", _KEY_LOGGER, str(log), "\x1b[?1004h"]
+    rec = service.create_tmux(name="focus", cwd=str(tmp_path), command=command)
+    screen = Screen(service.attach(rec, 80, 24))
+    try:
+        screen.wait_for("READY")
+        # tmux's client asks its terminal (chloe's emulator) for focus reports...
+        screen.wait(lambda: screen.term.focus_events, 10, "the client to enable mode 1004")
+        # ...reports focus in to the program as the client attaches...
+        wait_until(lambda: "1b5b49" in log.read_text().split(), message="CSI I in the pane")
+        # ...and passes on the focus out chloe sends when the user leaves the pane.
+        screen.proc.write(encode_focus(False, screen.term))
+        wait_until(lambda: "1b5b4f" in log.read_text().split(), message="CSI O in the pane")
+    finally:
+        screen.proc.close()
+
+
+def _socket_file(tmux_socket: str) -> Path:
+    return Path(os.environ["TMUX_TMPDIR"]) / f"tmux-{os.getuid()}" / tmux_socket
+
+
+def _server_pid(tmux_run: Tmux) -> int:
+    return int(tmux_run("display-message", "-p", "#{pid}").strip())
+
+
+@pytest.fixture
+def two_panes(service: PaneService, tmp_path: Path, tmux_run: Tmux) -> Iterator[int]:
+    """Two live tmux panes ("a", "b") and one that has ended ("done"); yields the server pid."""
+    service.create_tmux(name="a", cwd=str(tmp_path), command=["sleep", "600"])
+    service.create_tmux(name="b", cwd=str(tmp_path), command=["sleep", "600"])
+    service.create_tmux(name="done", cwd=str(tmp_path), command=["true"])
+    wait_until(lambda: by_name(service)["done"].status is Status.DEAD)
+    pid = _server_pid(tmux_run)
+    try:
+        yield pid
+    finally:
+        os.kill(pid, signal.SIGCONT)
+
+
+def test_a_stopped_server_makes_panes_unreachable_not_dead(
+    service: PaneService, two_panes: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tmux_module, "CMD_TIMEOUT", 0.5)
+    before = service.store.path.read_bytes()
+    os.kill(two_panes, signal.SIGSTOP)
+    start = time.monotonic()
+    infos = by_name(service)
+    assert time.monotonic() - start < 3.0
+    assert {n: i.label for n, i in infos.items()} == {
+        "a": "unreachable",
+        "b": "unreachable",
+        "done": "dead (exit 0)",
+    }
+    assert "did not answer" in (service.tmux_unreachable or "")
+    assert service.store.path.read_bytes() == before
+    # R on an unreachable pane does not start a second copy.
+    with pytest.raises(TmuxError, match="cannot tell whether 'a' still runs"):
+        service.respawn(infos["a"].record)
+    os.kill(two_panes, signal.SIGCONT)
+    wait_until(lambda: by_name(service)["a"].status is Status.DETACHED, message="back")
+    assert service.tmux_unreachable is None
+
+
+def test_a_deleted_socket_file_is_made_again_and_no_second_server_starts(
+    service: PaneService, two_panes: int, tmux_socket: str, tmux_run: Tmux, tmp_path: Path
+) -> None:
+    """A tmp cleaner removed the socket: chloe finds the server again by its pid."""
+    socket = _socket_file(tmux_socket)
+    socket.unlink()
+    infos = by_name(service)
+    assert {n: i.status for n, i in infos.items()} == {
+        "a": Status.DETACHED,
+        "b": Status.DETACHED,
+        "done": Status.DEAD,
+    }
+    assert socket.exists()
+    # Again, now with `chloe new`: it reaches the same server instead of starting one.
+    socket.unlink()
+    service.create_tmux(name="c", cwd=str(tmp_path), command=["sleep", "600"])
+    assert _server_pid(tmux_run) == two_panes
+    assert set(by_name(service)) == {"a", "b", "done", "c"}
+    assert by_name(service)["a"].status is Status.DETACHED
+
+
+def test_a_deleted_socket_of_a_stopped_server_is_unreachable_and_new_refuses(
+    service: PaneService, two_panes: int, tmux_run: Tmux, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tmux_module, "CMD_TIMEOUT", 0.5)
+    before = service.store.path.read_bytes()
+    socket = _socket_file(service.tmux.socket)
+    os.kill(two_panes, signal.SIGSTOP)
+    socket.unlink()
+    start = time.monotonic()
+    infos = by_name(service)
+    assert time.monotonic() - start < 5.0
+    assert infos["a"].status is Status.UNREACHABLE and infos["b"].status is Status.UNREACHABLE
+    assert f"pid {two_panes}" in (service.tmux_unreachable or "")
+    with pytest.raises(TmuxError, match="no second server was started"):
+        service.create_tmux(name="c", cwd="/", command=["sleep", "600"])
+    assert not socket.exists()
+    assert service.store.path.read_bytes() == before
+    os.kill(two_panes, signal.SIGCONT)
+    wait_until(lambda: by_name(service)["a"].status is Status.DETACHED, message="back")
+    assert _server_pid(tmux_run) == two_panes

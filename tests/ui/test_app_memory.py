@@ -4,17 +4,20 @@ flows are in test_app.py)."""
 
 from __future__ import annotations
 
-import os
+import contextlib
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from chloe.model import ExitStatus, UserState
-from chloe.terminal.view import TerminalView
+from chloe.model import ExitStatus, PaneRecord, UserState
+from chloe.store import Store
 from chloe.ui.app import STORE_PATIENCE, run
 from chloe.ui.modals import CONFIRM_GUARD, ConfirmModal
 from chloe.ui.pane_list import PaneList
+from chloe.ui.terminal_view import TerminalView
 from tests.ui.helpers import (
     SIZE,
     entry_text,
@@ -242,12 +245,30 @@ async def test_quit_typed_ahead_is_not_confirmed(tmp_path: Path) -> None:
         assert app.is_running and not service.spawned[0].closed
 
 
+class _StuckStore(Store):
+    """A store whose every read waits until released (a hung file system, a stuck lock)."""
+
+    def __init__(self, path: Path, release: threading.Event) -> None:
+        super().__init__(path)
+        self.release = release
+
+    def load(self) -> list[PaneRecord]:
+        self.release.wait(30)
+        return super().load()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[list[PaneRecord]]:
+        self.release.wait(30)
+        with super().transaction() as records:
+            yield records
+
+
 @pytest.mark.timeout(30)
 async def test_a_pane_file_that_never_answers_does_not_freeze_chloe(tmp_path: Path) -> None:
-    """panes.toml is a FIFO nobody writes: chloe draws, says what it waits for, and q quits."""
-    fifo = tmp_path / "panes.toml"
-    os.mkfifo(fifo)
-    app, _panes = memory_app(tmp_path)
+    """The pane file does not answer: chloe draws, says what it waits for, and q quits."""
+    release = threading.Event()
+    app, panes = memory_app(tmp_path)
+    panes.service.store = _StuckStore(tmp_path / "panes.toml", release)
     try:
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await until(
@@ -266,6 +287,4 @@ async def test_a_pane_file_that_never_answers_does_not_freeze_chloe(tmp_path: Pa
             await until(pilot, lambda: not app.is_running, "chloe quit", timeout=5)
             assert time.monotonic() - started < 5
     finally:
-        # Let the reader still blocked in its thread go.
-        fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
-        os.close(fd)
+        release.set()

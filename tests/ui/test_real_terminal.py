@@ -126,10 +126,8 @@ def test_narrow_resize_then_typing_kills_nothing(outer: Outer, tmux_socket: str)
     assert panes.stdout.split() == ["0", "sleep"], panes.stdout
 
 
-def test_a_pane_file_that_never_answers_leaves_chloe_quittable(
-    tmux_socket: str, tmp_path: Path
-) -> None:
-    """panes.toml is a FIFO: chloe draws its first frame, says it is reading, and q quits."""
+def test_a_fifo_at_the_pane_file_leaves_chloe_quittable(tmux_socket: str, tmp_path: Path) -> None:
+    """panes.toml is a FIFO: chloe draws its first frame and q quits at once."""
     path = store_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     os.mkfifo(path)
