@@ -71,6 +71,9 @@ NARROW_WIDTH = 70
 TINY_WIDTH = 44
 """Below this many columns the list and the terminal take turns (``l`` toggles)."""
 
+STORE_PATIENCE = 5.0
+"""Seconds at start before chloe says the pane list file has not answered yet."""
+
 NAV_ACTIONS = frozenset(spec.id for spec in BINDING_SPECS)
 """Navigation actions (each binding's id is its action): off while in terminal mode."""
 
@@ -141,6 +144,8 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._preview_wanted: str | None = None
         self._restoring = False
         self._restore_error_told = False
+        self._list_hidden_for_tiny = False
+        self._loaded = False
         self.keyboard = RawKeyboard(self)
         """Forwards the terminal's bytes to the shown pane in terminal mode."""
 
@@ -199,6 +204,8 @@ class ChloeApp(App[int], inherit_bindings=False):
         return {"question_mark": "?", "enter": "enter"}.get(first, first)
 
     def _empty_text(self) -> str:
+        if not self._loaded:
+            return "Reading the pane list…"
         return (
             "No panes yet.\n\n"
             f"  {self.key_for('new_direct')}  new direct pane (ends with chloe)\n"
@@ -209,7 +216,12 @@ class ChloeApp(App[int], inherit_bindings=False):
     # --- lifecycle --------------------------------------------------------
 
     def on_mount(self) -> None:
-        """Show the stored panes at once; reconcile and reattach in the background."""
+        """Draw at once; read the stored panes, reconcile and reattach in the background.
+
+        Nothing that can block runs here: a pane file that never answers (a FIFO,
+        a stuck filesystem, a lock another chloe holds) leaves chloe drawn and
+        quittable, saying what it waits for.
+        """
         loop = asyncio.get_running_loop()
         self._pump = PtyPump(
             loop,
@@ -220,16 +232,10 @@ class ChloeApp(App[int], inherit_bindings=False):
         )
         self.keyboard.start(loop)
         self.set_keymap({**self.config.keymap, "leave_terminal": self.config.leave_key})
-        try:
-            records = self.service.store.load()
-        except ChloeError as exc:
-            self.notify(str(exc), title="Pane list", severity="error", timeout=15)
-            records = []
-        self.panes.load(records)
         self._update_layout(self.size.width)
         self._refresh_list()
         self.pane_list.focus()
-        self._show(self.pane_list.selected_id)
+        self._show(None)
         self.call_after_refresh(self._begin)
 
     def _begin(self) -> None:
@@ -237,6 +243,30 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._poller.started()
         self._background("Start", lambda: self._startup_job(size))
         self._status_timer = self.set_interval(STATUS_INTERVAL, self._tick, name="status")
+        self.set_timer(STORE_PATIENCE, self._store_slow)
+
+    def _store_slow(self) -> None:
+        if self._loaded or not self._ui_ready():
+            return
+        self.notify(
+            f"The pane list ({self.service.store.path}) has not answered in "
+            f"{STORE_PATIENCE:.0f} s; chloe keeps waiting. {self.key_for('quit')} quits.",
+            title="Pane list",
+            severity="warning",
+            timeout=30,
+        )
+
+    @on(msg.StoreLoaded)
+    def _store_loaded(self, event: msg.StoreLoaded) -> None:
+        self._loaded = True
+        if event.error:
+            self.notify(event.error, title="Pane list", severity="error", timeout=15)
+        if not self._ui_ready():
+            return
+        self.query_one("#empty", Static).update(self._empty_text())
+        self.panes.load(event.records)
+        self._refresh_list()
+        self._show(self.pane_list.selected_id)
 
     def on_unmount(self) -> None:
         """Detach every embedded tmux client and end direct panes (sessions run on)."""
@@ -277,6 +307,9 @@ class ChloeApp(App[int], inherit_bindings=False):
         """The terminal area's size in cells (80x24 before it is laid out)."""
         try:
             size = self.view.content_size
+            if size.width < 2 or size.height < 2:
+                # Hidden while nothing is shown: the placeholder has its place.
+                size = self.query_one("#empty", Static).outer_size
         except Exception:  # not mounted yet
             return 80, 24
         if size.width < 2 or size.height < 2:
@@ -292,8 +325,17 @@ class ChloeApp(App[int], inherit_bindings=False):
             return
         narrow = width < NARROW_WIDTH
         tiny = width < TINY_WIDTH
+        was_tiny = self.has_class("-tiny")
         self.set_class(narrow, "-narrow")
         self.set_class(tiny, "-tiny")
+        if tiny and not was_tiny and self.terminal_mode:
+            # The list and the terminal take turns: the one in use stays, so the
+            # keys being typed keep going to the program.
+            self._list_hidden_for_tiny = True
+            self.list_visible = False
+        elif was_tiny and not tiny and self._list_hidden_for_tiny:
+            self._list_hidden_for_tiny = False
+            self.list_visible = True
         try:
             self.pane_list.one_line = narrow
         except Exception:  # before compose
@@ -681,7 +723,13 @@ class ChloeApp(App[int], inherit_bindings=False):
             self._refresh_list()
 
     def _startup_job(self, size: tuple[int, int]) -> Message | None:
-        """Reconcile with tmux in one query (the tmux problem, if any, said first)."""
+        """Read the stored panes, then reconcile with tmux in one query (in a thread)."""
+        try:
+            records = self.service.store.load()
+        except ChloeError as exc:
+            self._post(msg.StoreLoaded([], str(exc)))
+        else:
+            self._post(msg.StoreLoaded(records))
         started = time.monotonic()
         problem = self.service.tmux_problem
         if problem:
@@ -916,6 +964,7 @@ class ChloeApp(App[int], inherit_bindings=False):
     def action_leave_terminal(self) -> None:
         """Back to the pane list (navigation mode)."""
         if self.has_class("-tiny"):
+            self._list_hidden_for_tiny = False
             self.list_visible = True
         self.pane_list.focus()
 
@@ -925,6 +974,7 @@ class ChloeApp(App[int], inherit_bindings=False):
 
     def _enter_terminal(self) -> None:
         if self.has_class("-tiny"):
+            self._list_hidden_for_tiny = True
             self.list_visible = False
         self.view.focus()
 
@@ -955,6 +1005,7 @@ class ChloeApp(App[int], inherit_bindings=False):
 
     def action_toggle_list(self) -> None:
         """Show or hide the pane list."""
+        self._list_hidden_for_tiny = False
         self.list_visible = not self.list_visible
 
     def action_help(self) -> None:
