@@ -746,12 +746,14 @@ class ChloeApp(App[int], inherit_bindings=False):
         if not lost:
             return
         names = ", ".join(repr(r.name) for r in lost[:3]) + (" …" if len(lost) > 3 else "")
-        count = f"{len(lost)} pane{'s' * (len(lost) != 1)}"
+        one = len(lost) == 1
+        count = "1 pane" if one else f"{len(lost)} panes"
+        were, them = ("was", "it") if one else ("were", "them")
         if self.config.restore == "auto":
             self._restore_lost(lost)
         elif self.config.restore == "never":
             self.notify(
-                f"{count} ({names}) were running when chloe's tmux server stopped. "
+                f"{count} ({names}) {were} running when chloe's tmux server stopped. "
                 f"{self.key_for('respawn')} restores one, `chloe restore` all.",
                 title="Lost panes",
                 timeout=15,
@@ -764,8 +766,8 @@ class ChloeApp(App[int], inherit_bindings=False):
 
             self.push_screen(
                 ConfirmModal(
-                    f"{count} ({names}) were running when chloe's tmux server stopped "
-                    "(a reboot, or the server was killed). Restore them, each in its "
+                    f"{count} ({names}) {were} running when chloe's tmux server stopped "
+                    f"(a reboot, or the server was killed). Restore {them}, each in its "
                     "directory with its resume command?",
                     yes="Restore",
                 ),
