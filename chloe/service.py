@@ -323,13 +323,17 @@ class PaneService:
     def find(self, name_or_id: str) -> PaneRecord:
         """The pane with this name (or id). Raises UnknownPaneError."""
         records = self.store.load()
-        for rec in records:
-            if rec.name == name_or_id:
-                return rec
-        for rec in records:
-            if rec.id == name_or_id:
-                return rec
-        raise UnknownPaneError(name_or_id)
+        named = next((r for r in records if r.name == name_or_id), None)
+        with_id = next((r for r in records if r.id == name_or_id), None)
+        if named is not None and with_id is not None and named.id != with_id.id:
+            raise PaneStateError(
+                f"{name_or_id!r} is the name of one pane and the id of another "
+                f"({with_id.name!r}); rename the first to tell them apart"
+            )
+        found = named or with_id
+        if found is None:
+            raise UnknownPaneError(name_or_id)
+        return found
 
     # -- creating -------------------------------------------------------------------
 

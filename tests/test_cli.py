@@ -524,3 +524,19 @@ def test_rm_force_kills_a_running_tmux_pane(
     assert chloe("rm", "-f", "job") == (0, "", "")
     assert session not in tmux_run("list-sessions", "-F", "#{session_name}")
     assert set(rows(chloe("ls")[1])) == {"other"}
+
+
+def test_a_name_that_is_another_panes_id_is_refused_not_guessed(
+    chloe: Run, tmp_path: Path
+) -> None:
+    code, _, _ = chloe("new", "--no-wait", "--name", "first", "--cwd", str(tmp_path), "--",
+                       "sleep", "600")  # fmt: skip
+    assert code == 0
+    first = next(r for r in svc().store.load() if r.name == "first")
+    code, _, _ = chloe("new", "--no-wait", "--name", first.id, "--cwd", str(tmp_path), "--",
+                       "sleep", "600")  # fmt: skip
+    assert code == 0
+    code, _, err = chloe("rm", first.id)
+    assert code == 1
+    assert "is the name of one pane and the id of another ('first')" in err
+    assert sorted(r.name for r in svc().store.load()) == sorted(["first", first.id])

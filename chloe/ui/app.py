@@ -41,6 +41,8 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
+from chloe import paths
+from chloe.backends import placement
 from chloe.backends.base import PaneProcess
 from chloe.config import BINDINGS as BINDING_SPECS
 from chloe.config import Config
@@ -144,6 +146,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._preview_wanted: str | None = None
         self._restoring = False
         self._restore_error_told = False
+        self._told_problems: set[str] = set()
         self._list_hidden_for_tiny = False
         self._loaded = False
         self.keyboard = RawKeyboard(self)
@@ -665,6 +668,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         again = self._poller.answered()
         if not self._ui_ready():
             return
+        self._tell_file_problems()
         result = self.panes.reconcile(event.infos, event.started)
         for slot in result.dropped:
             proc = self._release(slot)
@@ -680,6 +684,13 @@ class ChloeApp(App[int], inherit_bindings=False):
             self._offer_restore(event.infos)
         elif again:
             self._tick()
+
+    def _tell_file_problems(self) -> None:
+        """Problems with chloe's own files (labels may be wrong): each said once."""
+        for problem in paths.problems():
+            if problem not in self._told_problems:
+                self._told_problems.add(problem)
+                self.notify(problem, title="chloe's files", severity="warning", timeout=20)
 
     def _restore(self, lost: list[PaneRecord]) -> None:
         """Write back the records of running direct panes that vanished from the file."""
@@ -734,6 +745,10 @@ class ChloeApp(App[int], inherit_bindings=False):
         problem = self.service.tmux_problem
         if problem:
             self._post(msg.Problem("tmux", problem, severity="warning", timeout=15))
+        else:
+            logout = placement.decide(placement.probe(), self.config.tmux_socket).problem
+            if logout:
+                self._post(msg.Problem("Logout", logout, severity="warning", timeout=30))
         try:
             infos = self.service.panes(live_direct={})
         except Exception as exc:
