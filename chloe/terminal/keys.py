@@ -394,15 +394,17 @@ def encode_mouse(
         return b""  # X10 compatibility mode reports presses only
     x = max(0, x)
     y = max(0, y)
+    legacy_release = action is MouseAction.RELEASE and not modes.mouse_sgr
     if action in _WHEEL_BUTTONS:
         code = _WHEEL_BUTTONS[action]
     elif action is MouseAction.MOTION:
         code = 32 + (button - 1 if 1 <= button <= 3 else 3)
-    elif action is MouseAction.RELEASE and not modes.mouse_sgr:
+    elif legacy_release:
         code = 3  # the legacy form cannot say which button was released
     else:
         code = button - 1 if 1 <= button <= 3 else 0
-    if mode != 9:
+    # tmux reports a legacy release without the modifiers, as X10 mode has none.
+    if mode != 9 and not legacy_release:
         code += 4 * shift + 8 * meta + 16 * ctrl
     if modes.mouse_sgr:
         final = "m" if action is MouseAction.RELEASE else "M"
