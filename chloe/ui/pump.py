@@ -8,8 +8,10 @@ with a plain loop and :class:`~chloe.backends.fake.FakeProcess` panes.
   pane cannot hold the loop. A pty hands out at most about 4 KiB per read, so
   the pump reads again while more is there, up to the bound, and feeds the
   batch at once: the emulator takes a flood's lines in bulk (most of them go
-  straight to the scrollback) and the owner hears of it once, not sixteen
-  times.
+  straight to the scrollback) and the owner hears of it once, not four
+  times. The bound stays small because every loop turn waits for it: a
+  keystroke's echo takes several turns, and at 64 KiB a turn under a flood
+  made typing in another pane visibly lag.
 * The emulator's replies (cursor-position reports, device attributes) are
   written back to the program at once.
 * End of file: a tmux client is gone (``on_client_gone``); a direct pane's
@@ -27,7 +29,7 @@ from chloe.backends.base import PaneProcess
 from chloe.model import ExitStatus
 from chloe.ui.panes import PaneSlot, PaneTable
 
-READ_CHUNK = 64 * 1024
+READ_CHUNK = 16 * 1024
 """Bytes read from one pty per loop callback: bounds the time one busy pane holds the loop."""
 
 EXIT_WAIT = 2.0

@@ -6,8 +6,6 @@ import asyncio
 import time
 from collections.abc import Callable
 
-import pytest
-
 from chloe.backends.fake import FakeProcess
 from chloe.model import ExitStatus, Kind, PaneRecord
 from chloe.terminal import Terminal
@@ -59,13 +57,12 @@ async def test_output_is_fed_and_queries_answered() -> None:
     pump.stop(proc)
 
 
-async def test_reads_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_reads_are_bounded() -> None:
     """A flood is read in chunks, one per loop callback."""
-    monkeypatch.setattr("chloe.ui.pump.READ_CHUNK", 16 * 1024)  # three fit in a pipe
     table, events = PaneTable(), Events()
     pump = events.pump(asyncio.get_running_loop(), table)
     slot, proc = live(table, Kind.DIRECT)
-    proc.emit(b"x" * (16 * 1024 * 3))
+    proc.emit(b"x" * (READ_CHUNK * 3))
     pump.start(slot, proc)
     await until(lambda: len(events.output) >= 3)
     assert len(events.output) == 3
@@ -80,14 +77,14 @@ class PtyLike(FakeProcess):
 
 
 async def test_a_burst_is_fed_at_once_not_one_small_read_at_a_time() -> None:
-    """40 KiB of output waiting in ten pty-sized reads reach the emulator in one feed."""
+    """Output waiting in four pty-sized reads reaches the emulator in one feed."""
     table, events = PaneTable(), Events()
     pump = events.pump(asyncio.get_running_loop(), table)
     slot = table.add(PaneRecord.new("p", Kind.DIRECT, "/"))
     slot.terminal = Terminal(40, 5, scrollback=1000)
     proc = PtyLike(40, 5)
     slot.process = proc
-    lines = b"".join(b"\x1b[32mline %04d\x1b[0m\r\n" % i for i in range(2000))[: 40 * 1024]
+    lines = b"".join(b"\x1b[32mline %04d\x1b[0m\r\n" % i for i in range(2000))[: 4 * 4000]
     assert len(lines) < READ_CHUNK
     proc.emit(lines)
     pump.start(slot, proc)
