@@ -219,9 +219,10 @@ class Parser:
                     screen.cursor.x = 0  # CR; then LF, whose LNM carriage return is moot
                     index()
                     pos += 2
-                    # A flood of plain lines at the bottom of the screen: take
-                    # them all at once (unless this run was already refused).
-                    if screen.cursor.y == screen.lines - 1 and pos >= refused:
+                    # A flood of plain or coloured lines at the bottom of the
+                    # screen: take them all at once (unless this run was
+                    # already refused). A few bytes left are not worth a look.
+                    if screen.cursor.y == screen.lines - 1 and pos >= refused and n - pos >= 64:
                         pm = plain(text, pos)
                         if pm is not None:
                             done = screen._plain_lines(text, pos, pm.end())
