@@ -4,8 +4,14 @@ No Textual here: the pump needs an asyncio loop and a :class:`~chloe.ui.panes.Pa
 and tells its owner what happened through three callbacks, so it is tested
 with a plain loop and :class:`~chloe.backends.fake.FakeProcess` panes.
 
-* One bounded read per readable callback (:data:`READ_CHUNK`), so one busy
-  pane cannot hold the loop.
+* A bounded batch per readable callback (:data:`READ_CHUNK`), so one busy
+  pane cannot hold the loop. A pty hands out at most about 4 KiB per read, so
+  the pump reads again while more is there, up to the bound, and feeds the
+  batch at once: the emulator takes a flood's lines in bulk (most of them go
+  straight to the scrollback) and the owner hears of it once, not four
+  times. The bound stays small because every loop turn waits for it: a
+  keystroke's echo takes several turns, and at 64 KiB a turn under a flood
+  made typing in another pane visibly lag.
 * The emulator's replies (cursor-position reports, device attributes) are
   written back to the program at once.
 * End of file: a tmux client is gone (``on_client_gone``); a direct pane's
@@ -95,6 +101,21 @@ class PtyPump:
             return
         if not data:
             return
+        if len(data) < READ_CHUNK:
+            # More may be there already (a pty read stops at about 4 KiB);
+            # what is not, or the end of file, waits for the next callback.
+            parts = [data]
+            size = len(data)
+            while size < READ_CHUNK:
+                try:
+                    more = proc.read(READ_CHUNK - size)
+                except OSError:
+                    more = None
+                if not more:
+                    break
+                parts.append(more)
+                size += len(more)
+            data = b"".join(parts)
         terminal = slot.terminal
         terminal.feed(data)
         replies = terminal.take_replies()

@@ -69,6 +69,33 @@ async def test_reads_are_bounded() -> None:
     pump.stop(proc)
 
 
+class PtyLike(FakeProcess):
+    """Reads stop at 4095 bytes, as a Linux pty's do."""
+
+    def read(self, max_bytes: int = 65536) -> bytes | None:
+        return super().read(min(max_bytes, 4095))
+
+
+async def test_a_burst_is_fed_at_once_not_one_small_read_at_a_time() -> None:
+    """Output waiting in four pty-sized reads reaches the emulator in one feed."""
+    table, events = PaneTable(), Events()
+    pump = events.pump(asyncio.get_running_loop(), table)
+    slot = table.add(PaneRecord.new("p", Kind.DIRECT, "/"))
+    slot.terminal = Terminal(40, 5, scrollback=1000)
+    proc = PtyLike(40, 5)
+    slot.process = proc
+    lines = b"".join(b"\x1b[32mline %04d\x1b[0m\r\n" % i for i in range(2000))[: 4 * 4000]
+    assert len(lines) < READ_CHUNK
+    proc.emit(lines)
+    pump.start(slot, proc)
+    await until(lambda: events.output)
+    await asyncio.sleep(0.05)  # a second callback, if any, would have run by now
+    assert events.output == ["p"]
+    whole = lines.count(b"\r\n")
+    assert slot.terminal.scrollback()[-1] == f"line {whole - 5:04d}"
+    pump.stop(proc)
+
+
 async def test_direct_pane_exit_status_comes_after_eof() -> None:
     """End of output then the child's status: the slot is dead with it, the process closed."""
     table, events = PaneTable(), Events()
