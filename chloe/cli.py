@@ -105,6 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "-f", "--force", action="store_true", help="end the pane's program first, of either kind"
     )
+    p.add_argument(
+        "--keep-log",
+        action="store_true",
+        help="keep the pane's continuous log file (printed) instead of deleting it",
+    )
 
     p = sub.add_parser("doctor", help="check tmux, files, terminal and what survives logout")
     p.add_argument("--json", action="store_true", help="print a JSON list of findings")
@@ -473,7 +478,7 @@ def cmd_kill(service: PaneService, args: argparse.Namespace) -> int:
 
 def cmd_rm(service: PaneService, args: argparse.Namespace) -> int:
     """``chloe rm``: prints how to reach a session that keeps running."""
-    hint = service.remove(args.name, force=args.force)
+    hint = service.remove(args.name, force=args.force, keep_log=args.keep_log)
     if hint:
         _out(hint + "\n")
     return 0

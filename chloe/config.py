@@ -23,6 +23,9 @@ DEFAULT_SOCKET = "chloe"
 DEFAULT_LEAVE_KEY = "ctrl+q"
 DEFAULT_SCROLLBACK = 10_000
 MAX_SCROLLBACK = 1_000_000
+DEFAULT_LOG_MAX_BYTES = 64 * 1024 * 1024
+MIN_LOG_MAX_BYTES = 64 * 1024
+MAX_LOG_MAX_BYTES = 64 * 1024**3
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +84,7 @@ class Config:
         scrollback_lines: Lines of history kept per pane by chloe's emulator.
         tmux_status_line: Whether chloe's tmux sessions show tmux's status line.
         keymap: Binding id -> key(s) (comma-separated), overriding the defaults.
+        log_max_bytes: Cap of one pane's continuous log file (0: no logs).
     """
 
     leave_key: str = DEFAULT_LEAVE_KEY
@@ -89,6 +93,7 @@ class Config:
     scrollback_lines: int = DEFAULT_SCROLLBACK
     tmux_status_line: bool = False
     keymap: Mapping[str, str] = field(default_factory=dict)
+    log_max_bytes: int = DEFAULT_LOG_MAX_BYTES
 
 
 _TYPES: dict[str, tuple[type, str]] = {
@@ -98,6 +103,10 @@ _TYPES: dict[str, tuple[type, str]] = {
     "scrollback_lines": (int, f"a whole number from 0 to {MAX_SCROLLBACK}"),
     "tmux_status_line": (bool, "true or false"),
     "keymap": (dict, "a table of binding ids to keys"),
+    "log_max_bytes": (
+        int,
+        f"0 (no logs) or a number of bytes from {MIN_LOG_MAX_BYTES} to {MAX_LOG_MAX_BYTES}",
+    ),
 }
 
 
@@ -154,6 +163,11 @@ def parse_config(doc: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> 
         raise ConfigError(
             f"{path}: 'scrollback_lines' should be {_TYPES['scrollback_lines'][1]}, "
             f"not {values['scrollback_lines']}"
+        )
+    cap = values.get("log_max_bytes")
+    if cap is not None and cap != 0 and not MIN_LOG_MAX_BYTES <= cap <= MAX_LOG_MAX_BYTES:
+        raise ConfigError(
+            f"{path}: 'log_max_bytes' should be {_TYPES['log_max_bytes'][1]}, not {cap}"
         )
     if "leave_key" in values and not _validate_key(values["leave_key"]):
         raise ConfigError(f"{path}: 'leave_key' should be {_TYPES['leave_key'][1]}")

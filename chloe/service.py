@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from chloe import history, paths
 from chloe.backends.base import PaneProcess
 from chloe.backends.direct import pane_environment, require_directory
 from chloe.backends.live import DirectPanes
@@ -41,6 +42,7 @@ from chloe.errors import (
     PaneGoneError,
     PaneStateError,
     TmuxError,
+    TmuxUnavailableError,
     UnknownPaneError,
 )
 from chloe.model import (
@@ -55,6 +57,9 @@ from chloe.model import (
     validate_name,
 )
 from chloe.store import Store
+
+LOG_PROBLEM = "log:"
+"""Key prefix of the problems (:func:`chloe.paths.note_problem`) about pane logs."""
 
 DIRECT_END_GRACE = 2.0
 """Seconds ``remove(force=True)`` waits for a direct pane's program after each signal."""
@@ -152,7 +157,11 @@ class PaneService:
                 if info.record != rec:
                     records[i] = info.record
                 infos.append(info)
-            infos += self._adopt(records, snap)
+            adopted = self._adopt(records, snap)
+            infos += adopted
+        for info in adopted:
+            if info.status is not Status.DEAD:
+                self.start_logging(info.record)
         return infos
 
     def _direct_info(self, rec: PaneRecord, proc: PaneProcess | None) -> PaneInfo:
@@ -319,7 +328,50 @@ class PaneService:
             rows=rows,
             history_limit=self.config.scrollback_lines,
             status_line=self.config.tmux_status_line,
+            log_command=self._log_command(record),
         )
+
+    # -- continuous logs ------------------------------------------------------------------
+
+    def _log_command(self, record: PaneRecord) -> str | None:
+        """The ``pipe-pane`` command that logs a tmux pane, or None (logs off or unwritable).
+
+        An unwritable log directory is one problem line (:func:`chloe.paths.problems`),
+        never a failure of the pane.
+        """
+        cap = self.config.log_max_bytes
+        if cap <= 0:
+            return None
+        try:
+            path = history.prepare(record.id)
+        except OSError as exc:
+            paths.note_problem(
+                LOG_PROBLEM + str(history.log_dir()), history.unwritable_message(record.name, exc)
+            )
+            return None
+        return history.writer_command(path, cap)
+
+    def start_logging(self, record: PaneRecord) -> bool:
+        """Log a live tmux pane's output from now on (a no-op if it is logged already).
+
+        Returns whether its output now goes to its log. Never raises.
+        """
+        if record.kind is not Kind.TMUX or record.tmux_session is None:
+            return False
+        command = self._log_command(record)
+        if command is None:
+            return False
+        try:
+            self.tmux.start_logging(record.tmux_session, command)
+        except (TmuxError, PaneGoneError, TmuxUnavailableError):
+            return False
+        return True
+
+    def direct_log(self, record: PaneRecord) -> history.LogWriter | None:
+        """A writer for a direct pane's log (None when logs are off)."""
+        if self.config.log_max_bytes <= 0:
+            return None
+        return history.LogWriter(record.id, record.name, self.config.log_max_bytes)
 
     def create_tmux(
         self,
@@ -461,8 +513,10 @@ class PaneService:
         self.tmux.kill(session)
         return self.store.update(rec.id, lambda r: r.replace(ended=r.ended or utcnow()))
 
-    def remove(self, name_or_id: str, *, force: bool = False) -> str:
+    def remove(self, name_or_id: str, *, force: bool = False, keep_log: bool = False) -> str:
         """Forget the pane. Returns how to reach a tmux session that keeps running.
+
+        Its continuous log is deleted with it unless ``keep_log``.
 
         Without ``force``, nothing running is ended: a live tmux session is
         released, not killed, and a direct pane running in another chloe window
@@ -496,6 +550,12 @@ class PaneService:
             elif state is not None:
                 self.tmux.kill(session)
         self.store.remove(rec.id)
+        if not keep_log:
+            with contextlib.suppress(OSError):
+                history.remove_log(rec.id)
+        elif history.has_log(rec.id):
+            kept = ", ".join(str(p) for p in history.log_files(rec.id))
+            hint = "\n".join(filter(None, (hint, f"log kept: {kept}")))
         return hint
 
     def _end_direct(self, rec: PaneRecord, pid: int | None) -> None:
@@ -534,7 +594,10 @@ class PaneService:
             elif state.dead:
                 require_directory(record.cwd)
                 self.tmux.respawn(
-                    session, cwd=record.cwd, command=self._tmux_command(record.command)
+                    session,
+                    cwd=record.cwd,
+                    command=self._tmux_command(record.command),
+                    log_command=self._log_command(record),
                 )
             else:
                 raise PaneStateError(f"{record.name!r} is still running; nothing to respawn")

@@ -109,6 +109,8 @@ class MemoryTmux:
         self.problem: str | None = None
         self.gate: threading.Event | None = None
         self.sessions: dict[str, MemorySession] = {}
+        self.logging: dict[str, str] = {}
+        """Session -> the command its output is piped to (its log)."""
         self._lock = threading.RLock()
         self._lock_dir = Path(tempfile.gettempdir()) / "chloe-memory-clients"
 
@@ -181,10 +183,13 @@ class MemoryTmux:
         rows: int,
         history_limit: int,
         status_line: bool,
+        log_command: str | None = None,
     ) -> None:
         """A new session with a shell prompt on its screen."""
         self.require()
         require_directory(cwd)
+        if log_command:
+            self.logging[session] = log_command
         self.add_session(
             session,
             pane_id=pane_id,
@@ -195,12 +200,22 @@ class MemoryTmux:
             current_command=(command[0] if command else "bash"),
         )
 
-    def respawn(self, session: str, *, cwd: str, command: Sequence[str]) -> None:
+    def respawn(
+        self, session: str, *, cwd: str, command: Sequence[str], log_command: str | None = None
+    ) -> None:
         """The dead pane runs again, at a fresh prompt."""
         with self._lock:
             target = self._get(session)
             target.exit_status = None
             target.screen = b"$ "
+            if log_command:
+                self.logging.setdefault(session, log_command)
+
+    def start_logging(self, session: str, log_command: str) -> None:
+        """Record the log command (nothing runs it)."""
+        with self._lock:
+            self._get(session)
+            self.logging.setdefault(session, log_command)
 
     def set_name(self, session: str, name: str) -> None:
         """Change ``@chloe-name``."""

@@ -309,8 +309,12 @@ class TmuxBackend:
         rows: int,
         history_limit: int,
         status_line: bool,
+        log_command: str | None = None,
     ) -> None:
         """Create a detached session with chloe's options, in one tmux invocation.
+
+        ``log_command``: a shell command that gets the pane's output from its
+        first byte (``pipe-pane``, see :mod:`chloe.history`).
 
         ``history-limit`` only applies to panes created after it is set, so it is
         set globally on chloe's own server just before ``new-session``; the
@@ -335,6 +339,7 @@ class TmuxBackend:
             *tmux_commands.session_options(
                 session, pane_id=pane_id, name=name, status_line=status_line
             ),
+            tmux_commands.pipe_to(session, log_command) if log_command else [],
             tmux_commands.server_identity(),
         )
         proc = self.check(*args, what=f"creating tmux session {session}")
@@ -391,11 +396,27 @@ class TmuxBackend:
         )
         return False
 
-    def respawn(self, session: str, *, cwd: str, command: Sequence[str]) -> None:
-        """Restart the dead pane of a live session with its command."""
+    def respawn(
+        self,
+        session: str,
+        *,
+        cwd: str,
+        command: Sequence[str],
+        log_command: str | None = None,
+    ) -> None:
+        """Restart the dead pane of a live session with its command (and its log pipe)."""
         self.check(
-            *tmux_commands.respawn_pane(session, cwd=cwd, command=command),
+            *chain(
+                tmux_commands.respawn_pane(session, cwd=cwd, command=command),
+                tmux_commands.pipe_to(session, log_command, replace=True) if log_command else [],
+            ),
             what=f"restarting {session}",
+        )
+
+    def start_logging(self, session: str, log_command: str) -> None:
+        """Pipe the pane's output into ``log_command`` unless it is piped already."""
+        self._check_live(
+            self.run(*tmux_commands.pipe_to(session, log_command)), session, "logging"
         )
 
     def set_name(self, session: str, name: str) -> None:

@@ -40,12 +40,13 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
+from chloe import paths
 from chloe.backends.base import PaneProcess
 from chloe.config import BINDINGS as BINDING_SPECS
 from chloe.config import Config
 from chloe.errors import ChloeError
 from chloe.model import ExitStatus, Kind, PaneRecord, Status, UserState, utcnow
-from chloe.service import PaneService
+from chloe.service import LOG_PROBLEM, PaneService
 from chloe.terminal import Terminal
 from chloe.terminal.view import TerminalView
 from chloe.ui import messages as msg
@@ -195,6 +196,7 @@ class ChloeApp(App[int], inherit_bindings=False):
             on_output=self._pane_output,
             on_client_gone=self._client_gone,
             on_exit=self._direct_exited,
+            on_log_stopped=self._log_stopped,
         )
         self.set_keymap({**self.config.keymap, "leave_terminal": self.config.leave_key})
         try:
@@ -488,7 +490,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         slot.exit_status = None
         slot.pty_size = None
         slot.preview = None
-        self._pump.start(slot, proc)
+        self._pump.start(slot, proc, None if slot.is_tmux else self.service.direct_log(record))
         if slot.is_tmux:
             slot.quiet_until = time.monotonic() + QUIET_AFTER_ATTACH
         slot.seen_screen = None
@@ -741,6 +743,8 @@ class ChloeApp(App[int], inherit_bindings=False):
         def run() -> None:
             try:
                 result = job()
+                for problem in paths.forget_problems(LOG_PROBLEM):
+                    self._post(msg.Problem("Log", problem, severity="warning", timeout=15))
             except ChloeError as exc:
                 result = msg.Problem(what, str(exc))
             except Exception as exc:
@@ -757,6 +761,9 @@ class ChloeApp(App[int], inherit_bindings=False):
             self.notify(
                 event.text, title=event.title, severity=event.severity, timeout=event.timeout
             )
+
+    def _log_stopped(self, slot: PaneSlot, text: str) -> None:
+        self.notify(text, title="Log", severity="warning", timeout=15)
 
     @on(msg.PaneStarted)
     def _pane_started(self, event: msg.PaneStarted) -> None:
