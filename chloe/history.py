@@ -31,6 +31,7 @@ import shlex
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from chloe import paths
 
@@ -227,12 +228,15 @@ def render(data: bytes, columns: int = RENDER_COLUMNS, rows: int = 50) -> list[s
 
 
 _ESCAPES = re.compile(
-    rb"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC (titles, hyperlinks)
-    rb"|\x1b[P_^X][^\x1b]*(?:\x1b\\)?"  # DCS, APC, PM, SOS
-    rb"|\x1b\[[0-?]*[ -/]*[@-~]"  # CSI
-    rb"|\x1b[ -/]*[0-~]"  # two-character escapes
-    rb"|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # other controls (not \t \n \r)
+    rb"\x1b(?:"  # one literal first byte lets the regex engine skip plain text fast
+    rb"\][^\x07\x1b\n]*(?:\x07|\x1b\\)?"  # OSC (titles, hyperlinks)
+    rb"|[P_^X][^\x1b\n]*(?:\x1b\\)?"  # DCS, APC, PM, SOS (a line's end ends them here)
+    rb"|\[[0-?]*[ -/]*[@-~]"  # CSI
+    rb"|[ -/]*[0-~]"  # two-character escapes
+    rb")"
 )
+_CONTROLS = bytes(c for c in range(32) if c not in b"\t\n\r") + b"\x7f"
+"""Control characters a log's text loses (tab, newline and carriage return stay)."""
 _CR_LINE = re.compile(rb"[^\n]*\r(?!\n)[^\n]*")
 
 
@@ -248,7 +252,7 @@ def _last_state(match: re.Match[bytes]) -> bytes:
 def plain_text(data: bytes) -> str:
     """A fast approximation of :func:`render` for search: escapes dropped, progress
     bars (carriage returns) collapsed to their last state, CRLF made LF."""
-    text = _ESCAPES.sub(b"", data).replace(b"\r\n", b"\n")
+    text = _ESCAPES.sub(b"", data).translate(None, _CONTROLS).replace(b"\r\n", b"\n")
     if b"\r" in text:
         text = _CR_LINE.sub(_last_state, text)
     return text.decode("utf-8", "replace")
@@ -304,3 +308,148 @@ def search_many(sources: Iterable[tuple[str, str]], pattern: re.Pattern[str]) ->
     """:func:`search_text` over (name, text) pairs, in order."""
     for name, text in sources:
         yield from search_text(name, text, pattern)
+
+
+_LONE_CR = re.compile(rb"\r(?!\n|$)", re.MULTILINE)
+
+
+def _line_start(data: bytes, pos: int) -> int:
+    return data.rfind(b"\n", 0, pos) + 1
+
+
+def _candidates(data: bytes, needle: bytes, ignore_case: bool) -> set[int]:
+    """Starts of the lines of ``data`` whose plain text may contain ``needle``.
+
+    The lines holding ``needle`` as it is, or a start of it followed by an
+    escape (colour inside a word, as ``grep --color`` writes), or a carriage
+    return that rewrites the line. Each probe is a ``bytes.find``, which skips
+    plain text far faster than a regex can clean it.
+    """
+    hay = data.lower() if ignore_case else data
+    if ignore_case:
+        needle = needle.lower()
+    starts: set[int] = set()
+    probes = [needle, *(needle[:k] + b"\x1b" for k in range(1, len(needle)))]
+    for probe in probes:
+        pos = hay.find(probe)
+        while pos >= 0:
+            starts.add(_line_start(hay, pos))
+            end = hay.find(b"\n", pos)
+            if end < 0:
+                break
+            pos = hay.find(probe, end)
+    if b"\r" in data:
+        for found in _LONE_CR.finditer(data):
+            starts.add(_line_start(data, found.start()))
+    return starts
+
+
+def search_log(
+    name: str,
+    data: bytes,
+    pattern: re.Pattern[str],
+    needle: str | None = None,
+    *,
+    ignore_case: bool = False,
+) -> Iterator[Match]:
+    """Every line of a raw log whose plain text (:func:`plain_text`) ``pattern`` matches.
+
+    Line numbers count the log's lines. Given the plain ``needle`` that
+    ``pattern`` searches for, only the lines that may hold it are cleaned
+    (:func:`_candidates`), which is what makes searching a hundred long logs
+    fast; otherwise (a regex) the whole log is cleaned first.
+    """
+    raw_needle = needle.encode() if needle else b""
+    if not raw_needle or (ignore_case and not raw_needle.isascii()):
+        yield from search_text(name, plain_text(data), pattern)
+        return
+    line_number = 1
+    counted = 0
+    for start in sorted(_candidates(data, raw_needle, ignore_case)):
+        end = data.find(b"\n", start)
+        if end < 0:
+            end = len(data)
+        line = plain_text(data[start:end]).removesuffix("\r")
+        if pattern.search(line):
+            line_number += data.count(b"\n", counted, start)
+            counted = start
+            yield Match(name, line_number, line)
+
+
+# -- following --------------------------------------------------------------------------
+
+
+class Follower:
+    """Reads what is appended to a pane's log, across rotations (``tail -F``).
+
+    Starts at the current end of the log; :meth:`read` returns the bytes added
+    since the last call (b"" when none). A rotation (the file replaced by a new
+    one) is noticed by its inode: the rest of the old file is read, then the new
+    one from its start.
+    """
+
+    def __init__(self, pane_id: str) -> None:
+        self.pane_id = pane_id
+        self._fh: BinaryIO | None = None
+        self._inode: int | None = None
+        self._open(at_end=True)
+
+    def _open(self, *, at_end: bool) -> None:
+        try:
+            fh = open(log_path(self.pane_id), "rb")  # noqa: SIM115  # kept open between reads
+        except OSError:
+            return
+        if at_end:
+            fh.seek(0, os.SEEK_END)
+        self._fh = fh
+        self._inode = os.fstat(fh.fileno()).st_ino
+
+    def read(self, limit: int = 1 << 20) -> bytes:
+        """New bytes, at most ``limit``."""
+        if self._fh is None:
+            self._open(at_end=False)
+            if self._fh is None:
+                return b""
+        data = self._fh.read(limit)
+        if data:
+            return data
+        try:
+            inode = os.stat(log_path(self.pane_id)).st_ino
+        except OSError:
+            return b""
+        if inode != self._inode:
+            self._fh.close()
+            self._fh = None
+            self._open(at_end=False)
+            return self._fh.read(limit) if self._fh is not None else b""
+        return b""
+
+    def close(self) -> None:
+        """Close the file."""
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+
+class LineCleaner:
+    """Turns a stream of log bytes into plain text lines as they complete.
+
+    Each complete line goes through :func:`plain_text` (escapes dropped,
+    carriage-return rewrites collapsed); an unfinished line waits for its end
+    (or :meth:`flush`).
+    """
+
+    def __init__(self) -> None:
+        self._rest = b""
+
+    def feed(self, data: bytes) -> str:
+        """The plain text of the lines ``data`` completes."""
+        data = self._rest + data
+        cut = data.rfind(b"\n") + 1
+        self._rest = data[cut:]
+        return plain_text(data[:cut]) if cut else ""
+
+    def flush(self) -> str:
+        """The unfinished line, if any, as plain text."""
+        rest, self._rest = self._rest, b""
+        return plain_text(rest)

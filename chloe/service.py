@@ -26,7 +26,7 @@ import os
 import shlex
 import signal
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from chloe import history, paths
@@ -631,6 +631,35 @@ class PaneService:
                 self.tmux.send_text(session, "", enter=True)
         except PaneGoneError:
             raise PaneGoneError(f"{rec.name!r} is dead: its tmux session is gone") from None
+
+    def is_running(self, record: PaneRecord) -> bool:
+        """Whether the pane's program runs now (False too when tmux cannot tell)."""
+        if record.kind is Kind.DIRECT:
+            return self.direct.running(record.id)
+        state = self.tmux.snapshot().sessions.get(record.tmux_session or "")
+        return state is not None and not state.dead
+
+    def history_sources(self, records: Sequence[PaneRecord]) -> Iterator[tuple[str, bytes | str]]:
+        """Each pane's history, for search: (name, its raw log) or (name, plain text).
+
+        A pane's continuous log when it has one (it holds everything tmux's
+        history does, and what scrolled past it); else tmux's history and screen
+        as text. A pane with neither (a direct pane without a log, a tmux
+        session that is gone) is left out.
+        """
+        for rec in records:
+            if history.has_log(rec.id):
+                try:
+                    yield rec.name, history.read_log(rec.id)
+                except OSError:
+                    pass
+                else:
+                    continue
+            if rec.kind is Kind.TMUX and self.tmux.problem is None:
+                try:
+                    yield rec.name, self.capture(rec)
+                except (PaneGoneError, TmuxError):
+                    continue
 
     def capture(
         self, record: PaneRecord, *, lines: int | None = None, escapes: bool = False

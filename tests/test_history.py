@@ -185,3 +185,144 @@ def test_log_max_bytes_zero_turns_logs_off(tmux_socket: str, tmp_path: Path) -> 
     rec = svc.create_tmux(name="quiet", cwd=str(tmp_path), command=["sh", "-c", "echo hi; exit"])
     wait_until(lambda: svc.panes()[0].label.startswith("dead"))
     assert not history.has_log(rec.id)
+
+
+# -- chloe logs --all / --raw / -o / --follow, chloe grep ------------------------------
+
+
+def run_cli(capsysbinary: pytest.CaptureFixture[bytes], *args: str) -> tuple[int, bytes, str]:
+    from chloe.cli import main
+
+    capsysbinary.readouterr()
+    code = main(list(args))
+    out, err = capsysbinary.readouterr()
+    return code, out, err.decode()
+
+
+def test_logs_all_reaches_what_scrolled_past_tmuxs_history(
+    tmux_socket: str, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    cfg = tmp_path / "config" / "chloe" / "config.toml"
+    cfg.parent.mkdir(parents=True, exist_ok=True)
+    cfg.write_text("scrollback_lines = 10000\n")
+    svc = PaneService(Store(store_path()), load_config(cfg))
+    rec = svc.create_tmux(
+        name="long", cwd=str(tmp_path), command=["sh", "-c", "seq -f 'line %g' 1 50000"]
+    )
+    wait_until(lambda: svc.panes()[0].label.startswith("dead"), timeout=30)
+    wait_until(lambda: b"line 50000" in read_log(rec.id))
+    code, out, _ = run_cli(capsysbinary, "logs", "long")
+    assert code == 0 and b"line 1\n" not in out and b"line 50000\n" in out  # tmux's 10,000
+    code, out, _ = run_cli(capsysbinary, "logs", "--all", "long")
+    lines = out.decode().splitlines()
+    assert code == 0
+    assert lines[0] == "line 1" and "line 50000" in lines and len(lines) >= 50000
+    code, raw, _ = run_cli(capsysbinary, "logs", "--all", "--raw", "long")
+    assert raw.startswith(b"line 1\r\nline 2\r\n")
+    target = tmp_path / "saved.txt"
+    code, out, _ = run_cli(capsysbinary, "logs", "--all", "--lines", "3", "-o", str(target), "long")
+    assert (code, out) == (0, b"")
+    assert target.read_text().splitlines()[:3] == ["line 49998", "line 49999", "line 50000"]
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_logs_all_shows_what_a_terminal_showed(
+    tmux_socket: str, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    script = (
+        r"printf 'progress 10%%\rprogress 50%%\rprogress 100%%\n';"
+        r"printf '\033[31mred\033[0m text\n'; printf 'abcdef\rXY\n'"
+    )
+    svc = service()
+    svc.create_tmux(name="bars", cwd=str(tmp_path), command=["sh", "-c", script])
+    wait_until(lambda: svc.panes()[0].label.startswith("dead"))
+    code, out, _ = run_cli(capsysbinary, "logs", "--all", "bars")
+    assert code == 0
+    assert out.decode().splitlines() == ["progress 100%", "red text", "XYcdef"]
+
+
+def test_logs_follow_prints_new_output_and_ends_with_the_pane(
+    tmux_socket: str, tmp_path: Path
+) -> None:
+    go = tmp_path / "go"
+    script = f"echo before; while [ ! -e {go} ]; do sleep 0.05; done; echo after-$((3*3))"
+    svc = service()
+    rec = svc.create_tmux(name="tail", cwd=str(tmp_path), command=["sh", "-c", script])
+    wait_until(lambda: b"before" in read_log(rec.id))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "chloe", "logs", "--all", "--follow", "tail"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline() == b"before\n"
+        go.touch()
+        assert proc.stdout.readline() == b"after-9\n"
+        assert proc.wait(timeout=15) == 0  # the pane ended, so did the follow
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_grep_across_three_panes(
+    tmux_socket: str, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    svc = service()
+    for name, text in (("a", "apple\\nneedle one"), ("b", "banana"), ("c", "x\\ny\\nNEEDLE two")):
+        svc.create_tmux(name=name, cwd=str(tmp_path), command=["sh", "-c", f"printf '{text}\\n'"])
+    wait_until(lambda: all(i.label.startswith("dead") for i in svc.panes()))
+    code, out, _ = run_cli(capsysbinary, "grep", "needle")
+    assert (code, out.decode()) == (0, "a:2:needle one\n")
+    code, out, _ = run_cli(capsysbinary, "grep", "-i", "needle", "c", "b")
+    assert (code, out.decode()) == (0, "c:3:NEEDLE two\n")
+    code, out, _ = run_cli(capsysbinary, "grep", "-E", "^(apple|banana)$", "--json")
+    assert code == 0
+    import json
+
+    assert json.loads(out) == [
+        {"pane": "a", "line": 1, "text": "apple"},
+        {"pane": "b", "line": 1, "text": "banana"},
+    ]
+    code, out, _ = run_cli(capsysbinary, "grep", "nowhere")
+    assert (code, out) == (1, b"")
+    code, _, err = run_cli(capsysbinary, "grep", "-E", "(")
+    assert code == 1 and err.startswith("chloe: bad regex")
+
+
+def test_grep_finds_what_scrolled_past_tmuxs_history(
+    tmux_socket: str, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("scrollback_lines = 1000\n")
+    svc = PaneService(Store(store_path()), load_config(cfg))
+    svc.create_tmux(name="big", cwd=str(tmp_path), command=["sh", "-c", "seq -f 'row %g' 1 5000"])
+    wait_until(lambda: svc.panes()[0].label.startswith("dead"), timeout=20)
+    code, out, _ = run_cli(capsysbinary, "grep", "row 1")
+    assert code == 0
+    assert out.decode().splitlines()[0] == "big:1:row 1"
+
+
+@pytest.mark.parametrize("ignore_case", [False, True])
+def test_search_in_a_raw_log_sees_the_text_a_terminal_showed(ignore_case: bool) -> None:
+    data = (
+        b"plain line\r\n"
+        b"\x1b[1mcolour\x1b[0m around a needle\r\n"
+        b"a need\x1b[31mle\x1b[0m split by colour\r\n"
+        b"\x1b]0;title with needle\x07no match in the title\r\n"
+        b"progress nee\rprogress needle 100%\r\n"
+        b"nee\x1b[0m dle is not it\r\n"
+        b"NEEDLE in capitals\n"
+    )
+    pattern = history.compile_pattern("needle", regex=False, ignore_case=ignore_case)
+    fast = list(history.search_log("p", data, pattern, "needle", ignore_case=ignore_case))
+    slow = list(history.search_log("p", data, pattern))
+    assert fast == slow
+    expected = [
+        (2, "colour around a needle"),
+        (3, "a needle split by colour"),
+        (5, "progress needle 100%"),
+    ] + ([(7, "NEEDLE in capitals")] if ignore_case else [])
+    assert [(m.line_number, m.line) for m in fast] == expected
