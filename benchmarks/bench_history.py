@@ -9,6 +9,12 @@ private tmux socket (killed at the end).
   until ``cat`` has written everything and, with logging on, until the log
   holds every byte. Logging off (``log_max_bytes = 0``) and on alternate in
   the same run; medians in MB/s and the cost in percent. Aim: < 10 %.
+- **browse**: the real ``chloe`` in an outer tmux (120x35) with a tmux pane
+  that printed 50,000 lines (``scrollback_lines = 50000``): time from
+  Shift+PgUp (``send-keys``) until the outer terminal shows the position
+  marker (the first page of history), polled every 5 ms; then until the
+  whole history is browsable (Shift+Home shows line 1). Aim: first screen
+  < 200 ms.
 - **grep**: 100 panes' logs of 10,000 lines each (about 60 bytes a line, with
   colours), searched for a plain string that matches 1 line in 1,000, as
   ``chloe grep`` does (read, strip escapes, search). Aim: < 1 s.
@@ -104,6 +110,58 @@ def bench_flood(tmp: Path, runs: int) -> None:
     print(f"  load average while measuring: {os.getloadavg()[0]:.1f}")
 
 
+def _outer(socket: str, *args: str) -> str:
+    return subprocess.run(
+        ["tmux", "-L", socket, *args], capture_output=True, text=True, timeout=20, check=False
+    ).stdout
+
+
+def _wait_screen(socket: str, text: str, timeout: float = 60) -> float:
+    deadline = time.monotonic() + timeout
+    while text not in (screen := _outer(socket, "capture-pane", "-p", "-t", "chloe")):
+        if time.monotonic() > deadline:
+            sys.exit(f"timed out waiting for {text!r}; the screen:\n{screen}")
+        time.sleep(0.005)
+    return time.perf_counter()
+
+
+def bench_browse(tmp: Path, runs: int) -> None:
+    config = tmp / "config" / "chloe" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("scrollback_lines = 50000\n")
+    outer = f"{os.environ['CHLOE_TMUX_SOCKET']}-outer"
+    command = f"cd {tmp} && exec {sys.executable} -m chloe"
+    _outer(outer, "new-session", "-d", "-s", "chloe", "-x", "120", "-y", "35", command)
+    try:
+        _wait_screen(outer, "No panes yet")
+        _outer(outer, "send-keys", "-t", "chloe", "t")
+        _wait_screen(outer, "back to the list")
+        _outer(outer, "send-keys", "-t", "chloe", "-l", "seq -f 'line %g' 1 50000")
+        _outer(outer, "send-keys", "-t", "chloe", "Enter")
+        _wait_screen(outer, "line 50000\n")
+        first: list[float] = []
+        whole: list[float] = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            _outer(outer, "send-keys", "-t", "chloe", "S-PPage")
+            first.append(_wait_screen(outer, "[scrollback -") - start)
+            start = time.perf_counter()
+            _outer(outer, "send-keys", "-t", "chloe", "S-Home")
+            whole.append(_wait_screen(outer, "\u2595line 1\n") - start)
+            _outer(outer, "send-keys", "-t", "chloe", "S-End")
+            deadline = time.monotonic() + 30
+            while "[scrollback -" in _outer(outer, "capture-pane", "-p", "-t", "chloe"):
+                if time.monotonic() > deadline:
+                    sys.exit("Shift+End did not return to the live screen")
+                time.sleep(0.01)
+    finally:
+        subprocess.run(["tmux", "-L", outer, "kill-server"], capture_output=True, check=False)
+    print(f"browse a tmux pane's 50,000 lines, median of {runs}:")
+    print(f"  first screen: {statistics.median(first) * 1000:.0f} ms (aim < 200 ms)")
+    print(f"  then line 1 (Shift+Home): {statistics.median(whole) * 1000:.0f} ms")
+    print(f"  load average while measuring: {os.getloadavg()[0]:.1f}")
+
+
 def bench_grep(tmp: Path, runs: int) -> None:
     from chloe import history
 
@@ -143,7 +201,7 @@ def bench_grep(tmp: Path, runs: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--only", choices=("flood", "grep"))
+    parser.add_argument("--only", choices=("flood", "browse", "grep"))
     args = parser.parse_args()
     real_tmux = shutil.which("tmux")
     if real_tmux is None:
@@ -153,6 +211,8 @@ def main() -> None:
     try:
         if args.only in (None, "flood"):
             bench_flood(tmp, args.runs)
+        if args.only in (None, "browse"):
+            bench_browse(tmp, args.runs)
         if args.only in (None, "grep"):
             bench_grep(tmp, args.runs)
     finally:

@@ -632,6 +632,15 @@ class PaneService:
         except PaneGoneError:
             raise PaneGoneError(f"{rec.name!r} is dead: its tmux session is gone") from None
 
+    def history_screen(self, record: PaneRecord, lines: int | None = None) -> tuple[bool, str]:
+        """A tmux pane's history with colours (its last ``lines``, or all), to browse it.
+
+        Returns (whether its program took the screen or the mouse, so browse
+        keys are its own; the text with escapes, oldest line first).
+        """
+        session = self._tmux_record(record, "browsing history")
+        return self.tmux.history(session, lines)
+
     def is_running(self, record: PaneRecord) -> bool:
         """Whether the pane's program runs now (False too when tmux cannot tell)."""
         if record.kind is Kind.DIRECT:

@@ -254,6 +254,10 @@ class MemoryTmux:
         with self._lock:
             return self._get(session).screen.decode("utf-8", "replace")
 
+    def history(self, session: str, lines: int | None = None) -> tuple[bool, str]:
+        """The session's screen as its history (no program takes the screen here)."""
+        return False, self.capture(session, lines=None, escapes=True)
+
     def attach(self, session: str, columns: int, rows: int) -> PaneProcess:
         """A client that draws the session's screen at once."""
         self.require()

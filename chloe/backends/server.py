@@ -106,6 +106,11 @@ class TmuxServer(Protocol):
         """The pane's screen plus up to ``lines`` of history (None: all)."""
         ...
 
+    def history(self, session: str, lines: int | None = None) -> tuple[bool, str]:
+        """(the program took the screen or the mouse, its history with colours: the
+        last ``lines`` of it, or all)."""
+        ...
+
     def attach(self, session: str, columns: int, rows: int) -> PaneProcess:
         """A client of ``session`` on a new pty (PaneGoneError if there is no session)."""
         ...

@@ -447,6 +447,19 @@ class TmuxBackend:
         args = tmux_commands.capture_pane(session, lines=lines, escapes=escapes)
         return self._check_live(self.run(*args), session, "capturing").stdout
 
+    def history(self, session: str, lines: int | None = None) -> tuple[bool, str]:
+        """Whether the pane's program took the screen or the mouse, and its history
+        (the last ``lines``, or all of) and screen with colours, in one invocation."""
+        target = pane_target(session)
+        start = "-" if lines is None else str(-max(0, lines))
+        args = chain(
+            ["display-message", "-p", "-t", target, "#{alternate_on}#{mouse_any_flag}"],
+            ["capture-pane", "-p", "-e", "-t", target, "-S", start],
+        )
+        out = self._check_live(self.run(*args), session, "capturing").stdout
+        flags, _, text = out.partition("\n")
+        return "1" in flags, text
+
     def _check_live(
         self, proc: subprocess.CompletedProcess[str], session: str, what: str
     ) -> subprocess.CompletedProcess[str]:

@@ -49,6 +49,7 @@ from chloe.model import ExitStatus, Kind, PaneRecord, Status, UserState, utcnow
 from chloe.service import LOG_PROBLEM, PaneService
 from chloe.terminal import Terminal
 from chloe.ui import messages as msg
+from chloe.ui.history_browse import HistoryBrowser
 from chloe.ui.modals import ConfirmModal, HelpScreen, RenameModal
 from chloe.ui.pane_list import Entry, PaneList, format_age
 from chloe.ui.panes import PaneSlot, PaneTable
@@ -125,6 +126,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         self.service = service
         self.config: Config = service.config
         self.panes = PaneTable()
+        self.history_browser = HistoryBrowser(self)
         """Every listed pane (read-only for anything but the App)."""
         self._clock = clock
         self._cwd = cwd
@@ -211,6 +213,7 @@ class ChloeApp(App[int], inherit_bindings=False):
     def on_mount(self) -> None:
         """Show the stored panes at once; reconcile and reattach in the background."""
         loop = asyncio.get_running_loop()
+        self.view.history_request = self.history_browser.request
         self._pump = PtyPump(
             loop,
             self.panes,
@@ -422,7 +425,8 @@ class ChloeApp(App[int], inherit_bindings=False):
             self._refresh_list()
         live = slot.terminal is not None and (slot.process is not None or slot.dead)
         target = slot.terminal if live and slot.terminal else slot.preview or self._blank
-        if view.terminal is not target:
+        browsing = view.browsing_history and previous is slot  # its history stays shown
+        if view.terminal is not target and not browsing:
             view.set_terminal(target)
         if live:
             self._sync_pty(slot)
@@ -751,7 +755,7 @@ class ChloeApp(App[int], inherit_bindings=False):
             body = event.text.rstrip("\n").replace("\r\n", "\n").replace("\n", "\r\n")
             terminal.feed(b"\x1b[H\x1b[2J" + body.encode("utf-8", "replace"))
             slot.preview = terminal
-            if self._shown == event.pane_id:
+            if self._shown == event.pane_id and not self.view.browsing_history:
                 self.view.set_terminal(terminal)
                 self._update_title()
         wanted = self.panes.get(self._preview_wanted)
@@ -806,6 +810,18 @@ class ChloeApp(App[int], inherit_bindings=False):
 
     def _log_stopped(self, slot: PaneSlot, text: str) -> None:
         self.notify(text, title="Log", severity="warning", timeout=15)
+
+    @on(msg.HistoryLoaded)
+    def _history_loaded(self, event: msg.HistoryLoaded) -> None:
+        self.history_browser.loaded(event)
+
+    def history_ended(self) -> None:
+        """The view went back from a tmux pane's history to its live screen."""
+        self.keyboard.sync()
+
+    def run_background(self, what: str, job: Callable[[], Message | None]) -> None:
+        """Run ``job`` in a worker thread and handle the message it returns."""
+        self._background(what, job)
 
     @on(msg.PaneStarted)
     def _pane_started(self, event: msg.PaneStarted) -> None:

@@ -40,7 +40,7 @@ from chloe.terminal.keys import (
 from chloe.terminal.sgr import ANSI_INDEX
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from chloe.terminal.screen import Terminal
 
@@ -231,6 +231,15 @@ class TerminalView(Widget, can_focus=True):
         self._last_flush = 0.0
         self._pending = False
         self._mouse_captured = False
+        self._history_of: tuple[Terminal, Callable[[], None]] | None = None
+        """While a pane's history is shown: the live terminal, and what to call at the end."""
+        self._history_top = False
+        """Shift+Home was the last move: a fuller history (:meth:`replace_history`) opens
+        at its top too."""
+        self.history_request: Callable[[str], bool] | None = None
+        """Asked, with the key (``shift+pageup``, ``shift+home`` or ``wheel``), when a
+        browse key reaches a terminal without scrollback of its own (a tmux client's
+        screen); True if it will show the pane's history (:meth:`show_history`)."""
 
     # --- public API -------------------------------------------------------
 
@@ -252,6 +261,7 @@ class TerminalView(Widget, can_focus=True):
         Args:
             terminal: the emulator to draw from now on.
         """
+        self._history_of = None
         self._terminal = terminal
         self._scroll_offset = 0
         self._seen_scrollback_len = terminal.scrollback_len
@@ -260,6 +270,43 @@ class TerminalView(Widget, can_focus=True):
         if self.is_mounted:
             self._sync_size()
         self.refresh()
+
+    @property
+    def browsing_history(self) -> bool:
+        """Whether a pane's history (:meth:`show_history`) is shown instead of its screen."""
+        return self._history_of is not None
+
+    def show_history(self, history: Terminal, lines: int, on_end: Callable[[], None]) -> None:
+        """Browse ``history`` (a terminal holding a pane's whole history) ``lines`` up.
+
+        The live terminal comes back, and ``on_end`` is called, when the browse
+        reaches the bottom or :meth:`end_history` is called.
+        """
+        live = self._history_of[0] if self._history_of is not None else self._terminal
+        self.set_terminal(history)
+        self._history_of = (live, on_end)
+        self.scroll_back(max(1, lines))
+
+    def replace_history(self, shown: Terminal, history: Terminal) -> None:
+        """Swap the browsed ``shown`` history for ``history``, which ends with the same
+        lines and holds more above them: the view stays where it is."""
+        if self._history_of is None or self._terminal is not shown:
+            return
+        kept, offset = self._history_of, self._scroll_offset
+        at_top = self._history_top and offset >= shown.scrollback_len  # Shift+Home
+        self.set_terminal(history)
+        self._history_of = kept
+        self._scroll_offset = history.scrollback_len if at_top else offset
+        self._seen_scrollback_len = history.scrollback_len
+        self.refresh()
+
+    def end_history(self) -> None:
+        """Back to the live terminal after :meth:`show_history` (nothing if not browsing)."""
+        if self._history_of is None:
+            return
+        live, on_end = self._history_of
+        self.set_terminal(live)
+        on_end()
 
     def notify_output(self) -> None:
         """Tell the view its terminal was fed; repaint the dirty rows soon.
@@ -284,6 +331,7 @@ class TerminalView(Widget, can_focus=True):
         Args:
             lines: how many lines to move.
         """
+        self._history_top = False
         limit = self._terminal.scrollback_len
         offset = max(0, min(limit, self._scroll_offset + lines))
         if offset == 0:
@@ -295,6 +343,9 @@ class TerminalView(Widget, can_focus=True):
 
     def scroll_to_bottom(self) -> None:
         """Leave scrollback browsing and show the live screen."""
+        if self._history_of is not None:
+            self.end_history()
+            return
         if self._scroll_offset:
             self._scroll_offset = 0
             # Scrollback strips are cached by row index, and indices shift once
@@ -596,6 +647,14 @@ class TerminalView(Widget, can_focus=True):
     def _browse_key(self, key: str) -> bool:
         """Handle scrollback browsing keys; ``True`` if the key was one of them."""
         terminal = self._terminal
+        if (
+            key in ("shift+pageup", "shift+home")
+            and self.history_request is not None
+            and self._history_of is None
+            and (terminal.alternate_screen or terminal.scrollback_len == 0)
+            and self.history_request(key)
+        ):
+            return True  # a tmux client's screen, or a preview: the pane's history
         if terminal.alternate_screen:
             return False  # full-screen programs have no scrollback: give them the key
         page = max(1, terminal.lines - 1)
@@ -605,6 +664,7 @@ class TerminalView(Widget, can_focus=True):
             self.scroll_back(-page)
         elif key == "shift+home" and self._scroll_offset:
             self.scroll_back(terminal.scrollback_len)
+            self._history_top = True
         elif key == "shift+end" and self._scroll_offset:
             self.scroll_to_bottom()
         else:
@@ -618,6 +678,8 @@ class TerminalView(Widget, can_focus=True):
             event.stop()
             event.prevent_default()
             return
+        if self._history_of is not None and encode_key(event.key, event.character, self._terminal):
+            self.end_history()  # a key for the program: back to its live screen first
         data = encode_key(event.key, event.character, self._terminal)
         if not data:
             # Keys a terminal cannot send (super+..., media keys) stay with the app.
@@ -691,6 +753,13 @@ class TerminalView(Widget, can_focus=True):
         terminal = self._terminal
         if terminal.mouse_mode:
             self._send(self._mouse_report(event, action))
+        elif (
+            terminal.alternate_screen
+            and lines > 0
+            and self.history_request is not None
+            and self.history_request("wheel")
+        ):
+            pass  # a tmux client's screen: the pane's history is on its way
         elif terminal.alternate_screen:
             # As gnome-terminal, kitty and iTerm do: full-screen programs that
             # did not take the mouse (less, man) scroll with arrow keys.
