@@ -49,7 +49,7 @@ from chloe.model import ExitStatus, Kind, PaneRecord, Status, UserState, utcnow
 from chloe.service import LOG_PROBLEM, PaneService
 from chloe.terminal import Terminal
 from chloe.ui import messages as msg
-from chloe.ui.history_browse import HistoryBrowser
+from chloe.ui.history_browse import HistoryBrowser, prompt_search
 from chloe.ui.modals import ConfirmModal, HelpScreen, RenameModal
 from chloe.ui.pane_list import Entry, PaneList, format_age
 from chloe.ui.panes import PaneSlot, PaneTable
@@ -214,6 +214,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         """Show the stored panes at once; reconcile and reattach in the background."""
         loop = asyncio.get_running_loop()
         self.view.history_request = self.history_browser.request
+        self.view.search_request = lambda backwards: prompt_search(self, backwards)
         self._pump = PtyPump(
             loop,
             self.panes,

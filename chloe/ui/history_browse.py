@@ -15,7 +15,13 @@ screen.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import ModalScreen
+from textual.widgets import Input
 
 from chloe.errors import ChloeError
 from chloe.terminal import Terminal
@@ -146,3 +152,46 @@ class HistoryBrowser:
         else:
             lines = max(1, history.lines - 1)
         app.view.show_history(history, lines, app.history_ended)
+
+
+class SearchPrompt(ModalScreen[str | None]):
+    """Asks what to search for in the browsed history (plain text)."""
+
+    DEFAULT_CSS = """
+    SearchPrompt { align: center bottom; background: $background 0%; }
+    SearchPrompt > Input { width: 60; margin-bottom: 2; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="search_cancel"),
+    ]
+
+    def __init__(self, backwards: bool) -> None:
+        super().__init__()
+        self._backwards = backwards
+
+    def compose(self) -> ComposeResult:
+        """One input line."""
+        yield Input(placeholder=("search up: " if self._backwards else "search: ") + "text")
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value or None)
+
+    def action_cancel(self) -> None:
+        """Back to browsing without searching."""
+        self.dismiss(None)
+
+
+def prompt_search(app: ChloeApp, backwards: bool) -> None:
+    """Ask for the text, then search the view's browsed lines for it."""
+    view = app.view
+
+    def done(text: str | None) -> None:
+        view.focus()
+        if text and view.scrollback_offset > 0 and view.search(text, backwards=backwards) == 0:
+            app.notify(f"{text!r} is not in this history", title="Search")
+
+    # The prompt has the keyboard now: nothing typed there may reach the program.
+    app.terminal_mode = False
+    app.keyboard.sync()
+    app.push_screen(SearchPrompt(backwards), done)

@@ -233,6 +233,10 @@ class TerminalView(Widget, can_focus=True):
         self._mouse_captured = False
         self._history_of: tuple[Terminal, Callable[[], None]] | None = None
         """While a pane's history is shown: the live terminal, and what to call at the end."""
+        self._found: tuple[str, list[int], int] | None = None
+        """While searching: the text, the lines that hold it (oldest first), the current one."""
+        self.search_request: Callable[[bool], None] | None = None
+        """Asked to prompt for a search (True: backwards, ``?``) while browsing."""
         self._history_top = False
         """Shift+Home was the last move: a fuller history (:meth:`replace_history`) opens
         at its top too."""
@@ -262,6 +266,7 @@ class TerminalView(Widget, can_focus=True):
             terminal: the emulator to draw from now on.
         """
         self._history_of = None
+        self._found = None
         self._terminal = terminal
         self._scroll_offset = 0
         self._seen_scrollback_len = terminal.scrollback_len
@@ -298,6 +303,58 @@ class TerminalView(Widget, can_focus=True):
         self._history_of = kept
         self._scroll_offset = history.scrollback_len if at_top else offset
         self._seen_scrollback_len = history.scrollback_len
+        self.refresh()
+
+    @property
+    def searching(self) -> bool:
+        """Whether a search's matches are being stepped through (``n``/``N``, Esc)."""
+        return self._found is not None
+
+    def search(self, text: str, *, backwards: bool = False) -> int:
+        """Find ``text`` (plain, case-sensitive) in the browsed lines; go to the nearest
+        match after (``backwards``: before) the top line. Returns how many lines hold it."""
+        terminal = self._terminal
+        lines = [*terminal.scrollback(), *terminal.display]
+        found = [i for i, line in enumerate(lines) if text in line]
+        top = terminal.scrollback_len - self._scroll_offset
+        if not found:
+            self._found = (text, [], 0)
+            self.refresh()
+            return 0
+        if backwards:
+            before = [k for k, i in enumerate(found) if i < top]
+            current = before[-1] if before else len(found) - 1
+        else:
+            after = [k for k, i in enumerate(found) if i > top]
+            current = after[0] if after else 0
+        self._found = (text, found, current)
+        self._go_to_match()
+        return len(found)
+
+    def search_next(self, step: int) -> None:
+        """The next (1) or previous (-1) match, wrapping around."""
+        if self._found is None or not self._found[1]:
+            return
+        text, found, current = self._found
+        self._found = (text, found, (current + step) % len(found))
+        self._go_to_match()
+
+    def end_search(self) -> None:
+        """Forget the search (the view stays where it is)."""
+        if self._found is not None:
+            self._found = None
+            self.refresh()
+
+    def _go_to_match(self) -> None:
+        assert self._found is not None
+        _text, found, current = self._found
+        terminal = self._terminal
+        # The match on the top row (at least one line up: the bottom is the live screen).
+        offset = max(1, min(terminal.scrollback_len, terminal.scrollback_len - found[current]))
+        if offset != self._scroll_offset:
+            self._scroll_offset = offset
+            self._seen_scrollback_len = terminal.scrollback_len
+        self._scrollback_cache.clear()
         self.refresh()
 
     def end_history(self) -> None:
@@ -343,6 +400,7 @@ class TerminalView(Widget, can_focus=True):
 
     def scroll_to_bottom(self) -> None:
         """Leave scrollback browsing and show the live screen."""
+        self._found = None
         if self._history_of is not None:
             self.end_history()
             return
@@ -514,6 +572,11 @@ class TerminalView(Widget, can_focus=True):
 
     def _marker(self, strip: Strip, width: int) -> Strip:
         label = f"[scrollback -{self._scroll_offset}]"
+        found = self._found
+        if found is not None:
+            text, lines, current = found
+            where = f"{current + 1}/{len(lines)}" if lines else "not found"
+            label = f"[{text}: {where}] {label}"
         if len(label) > width:
             label = label[-width:]
         style = self.get_component_rich_style("terminal-view--marker")
@@ -658,6 +721,8 @@ class TerminalView(Widget, can_focus=True):
         if terminal.alternate_screen:
             return False  # full-screen programs have no scrollback: give them the key
         page = max(1, terminal.lines - 1)
+        if self._scroll_offset and self._browse_search_key(key):
+            return True
         if key == "shift+pageup":
             self.scroll_back(page)
         elif key == "shift+pagedown":
@@ -666,6 +731,21 @@ class TerminalView(Widget, can_focus=True):
             self.scroll_back(terminal.scrollback_len)
             self._history_top = True
         elif key == "shift+end" and self._scroll_offset:
+            self.scroll_to_bottom()
+        else:
+            return False
+        return True
+
+    def _browse_search_key(self, key: str) -> bool:
+        """``/`` and ``?`` search while browsing; ``n``/``N`` step, Esc leaves."""
+        if key in ("slash", "question_mark") and self.search_request is not None:
+            self.search_request(key == "question_mark")
+            return True
+        if self._found is None:
+            return False
+        if key in ("n", "N"):
+            self.search_next(1 if key == "n" else -1)
+        elif key == "escape":
             self.scroll_to_bottom()
         else:
             return False

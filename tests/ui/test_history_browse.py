@@ -41,6 +41,11 @@ class Outer:
         tmux(self.socket, "send-keys", "-t", "chloe", "-l", text)
 
 
+def top_row(screen: str) -> str:
+    """The terminal area's first row (the one with the position marker)."""
+    return next(line for line in screen.splitlines() if "[scrollback -" in line)
+
+
 @pytest.fixture
 def outer(tmux_socket: str, tmp_path: Path) -> Iterator[Outer]:
     socket = f"{tmux_socket}-outer"
@@ -72,6 +77,40 @@ def test_shift_pageup_browses_a_tmux_panes_whole_history(outer: Outer) -> None:
     outer.keys("Enter")
     screen = outer.wait("back-21", "the live screen again")
     assert "[scrollback -" not in screen
+
+
+def test_search_while_browsing_finds_and_steps(outer: Outer) -> None:
+    outer.wait("No panes yet", "the empty list")
+    outer.keys("t")
+    outer.wait("back to the list", "terminal mode")
+    outer.type("seq -f 'line %g' 1 5000")
+    outer.keys("Enter")
+    outer.wait("line 5000", "the output")
+    outer.keys("S-PPage")
+    outer.wait("[scrollback -", "the position marker")
+    outer.keys("S-Home")
+    outer.wait(lambda s: "\u2595line 1\n" in s, "line 1")
+    outer.type("/")
+    outer.wait("search: text", "the search prompt")
+    outer.type("line 42")
+    outer.keys("Enter")
+    screen = outer.wait("[line 42: 1/111]", "the first match and the count")
+    assert "\u2595line 42 " in top_row(screen)  # the match is on the top row
+    outer.type("n")
+    screen = outer.wait("[line 42: 2/111]", "the next match")
+    assert "\u2595line 420 " in top_row(screen)
+    outer.type("N")
+    outer.wait("[line 42: 1/111]", "the previous match")
+    outer.type("?")
+    outer.wait("search up: text", "the backwards prompt")
+    outer.type("line 4999")
+    outer.keys("Enter")
+    outer.wait("[line 4999: 1/1]", "a match below, found by wrapping around")
+    outer.keys("Escape")
+    screen = outer.wait(lambda s: "[scrollback -" not in s, "the live screen")
+    outer.type("echo live-$((5*5))")
+    outer.keys("Enter")
+    outer.wait("live-25", "the shell")
 
 
 def test_a_full_screen_program_keeps_shift_pageup(outer: Outer, tmp_path: Path) -> None:
