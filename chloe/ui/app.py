@@ -34,6 +34,7 @@ from textual import on
 from textual.app import App, ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.css.query import NoMatches
 from textual.events import Resize
 from textual.message import Message
 from textual.reactive import reactive
@@ -269,7 +270,12 @@ class ChloeApp(App[int], inherit_bindings=False):
 
     def _ui_ready(self) -> bool:
         """The widgets exist and chloe is not quitting (late results are dropped)."""
-        return not self._quitting and bool(self.screen_stack)
+        if self._quitting or not self.screen_stack:
+            return False
+        try:
+            return self.pane_list.is_mounted
+        except NoMatches:
+            return False  # the app is being torn down around a late message
 
     # --- sizes and layout ---------------------------------------------------
 
@@ -619,7 +625,7 @@ class ChloeApp(App[int], inherit_bindings=False):
     def _status_answered(self, event: msg.StatusAnswered) -> None:
         """Make the list match the service's truth (one query's worth)."""
         again = self._poller.answered()
-        if self._quitting:
+        if not self._ui_ready():
             return
         result = self.panes.reconcile(event.infos, event.started)
         for slot in result.dropped:
