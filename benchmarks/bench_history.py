@@ -15,6 +15,9 @@ private tmux socket (killed at the end).
   marker (the first page of history), polled every 5 ms; then until the
   whole history is browsable (Shift+Home shows line 1). Aim: first screen
   < 200 ms.
+- **idle**: 20 tmux panes with logging on, running ``sleep``: CPU time used
+  by their log writers (every process under the tmux server that is not a
+  pane's program) over 10 s. Aim: < 2 % of a core.
 - **grep**: 100 panes' logs of 10,000 lines each (about 60 bytes a line, with
   colours), searched for a plain string that matches 1 line in 1,000, as
   ``chloe grep`` does (read, strip escapes, search). Aim: < 1 s.
@@ -162,6 +165,49 @@ def bench_browse(tmp: Path, runs: int) -> None:
     print(f"  load average while measuring: {os.getloadavg()[0]:.1f}")
 
 
+def _cpu_ticks(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def bench_idle(tmp: Path) -> None:
+    from chloe.config import load_config
+    from chloe.service import PaneService
+    from chloe.store import Store
+
+    service = PaneService(Store(tmp / "data" / "idle.toml"), load_config())
+    records = [
+        service.create_tmux(cwd=str(tmp), command=["sleep", "600"], attached=False)
+        for _ in range(20)
+    ]
+    time.sleep(1)
+    server = int(_outer(os.environ["CHLOE_TMUX_SOCKET"], "display-message", "-p", "#{pid}"))
+    programs = {
+        int(p)
+        for p in _outer(
+            os.environ["CHLOE_TMUX_SOCKET"], "list-panes", "-a", "-F", "#{pane_pid}"
+        ).split()
+    }
+    children = Path(f"/proc/{server}/task/{server}/children").read_text().split()
+    writers = [int(p) for p in children if int(p) not in programs]
+    for pid in list(writers):  # the sh loop and its head
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        writers += [int(k) for k in kids]
+    before = sum(_cpu_ticks(p) for p in writers) + _cpu_ticks(server)
+    time.sleep(10)
+    after = sum(_cpu_ticks(p) for p in writers) + _cpu_ticks(server)
+    hz = os.sysconf("SC_CLK_TCK")
+    print(f"idle: 20 logging tmux panes, {len(writers)} writer processes, over 10 s:")
+    print(
+        f"  writers + tmux server: {100 * (after - before) / hz / 10:.2f} % of a core (aim < 2 %)"
+    )
+    for rec in records:
+        service.remove(rec.id, force=True)
+
+
 def bench_grep(tmp: Path, runs: int) -> None:
     from chloe import history
 
@@ -201,7 +247,7 @@ def bench_grep(tmp: Path, runs: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--only", choices=("flood", "browse", "grep"))
+    parser.add_argument("--only", choices=("flood", "browse", "idle", "grep"))
     args = parser.parse_args()
     real_tmux = shutil.which("tmux")
     if real_tmux is None:
@@ -213,6 +259,8 @@ def main() -> None:
             bench_flood(tmp, args.runs)
         if args.only in (None, "browse"):
             bench_browse(tmp, args.runs)
+        if args.only in (None, "idle"):
+            bench_idle(tmp)
         if args.only in (None, "grep"):
             bench_grep(tmp, args.runs)
     finally:
