@@ -656,9 +656,8 @@ class _OutputError(ChloeError):
 
 
 def _out_bytes(data: bytes) -> None:
-    """Write ``data`` to stdout at once (see :func:`_out`)."""
-    if not data:
-        return
+    """Write ``data`` to stdout at once (see :func:`_out`); even nothing is flushed,
+    so a stdout that refuses writes (``/dev/full``) is reported."""
     try:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)

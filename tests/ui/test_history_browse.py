@@ -144,3 +144,21 @@ def test_history_terminal_holds_every_line_with_its_colours() -> None:
     assert term.scrollback_row(0)[0][1].fg == "red"
     assert term.display[-1].rstrip() == "line 50000"
     print(f"50,000 lines replayed in {elapsed * 1000:.0f} ms")
+
+
+def test_the_wheel_browses_a_tmux_pane_and_never_reaches_the_shell(outer: Outer) -> None:
+    outer.wait("No panes yet", "the empty list")
+    outer.keys("t")
+    outer.wait("back to the list", "terminal mode")
+    outer.type("seq -f 'wheel %g' 1 3000")
+    outer.keys("Enter")
+    outer.wait("wheel 3000", "the output")
+    # A wheel-up report as the outer terminal sends it (SGR mouse, over the pane).
+    outer.type("\x1b[<64;60;10M")
+    outer.wait("[scrollback -", "the history")
+    for _ in range(3):
+        outer.type("\x1b[<65;60;10M")  # wheel down, back to the bottom
+    screen = outer.wait(lambda s: "[scrollback -" not in s, "the live screen")
+    # The command scrolled away long ago: on the prompt it would mean the wheel
+    # reached bash as arrow keys and recalled its history.
+    assert "seq -f" not in screen
