@@ -198,10 +198,20 @@ def test_unknown_names_and_usage_errors(chloe: Run) -> None:
 def test_direct_panes_are_listed_but_refuse_tmux_commands(chloe: Run, tmp_path: Path) -> None:
     svc().create_direct(name="d", cwd=str(tmp_path), command=["sh"])
     assert rows(chloe("ls")[1])["d"][:3] == ["d", "direct", "dead"]
-    for args in (("attach", "d"), ("send", "d", "x"), ("logs", "d"), ("kill", "d")):
+    for args in (("attach", "d"), ("send", "d", "x"), ("kill", "d")):
         code, out, err = chloe(*args)
         assert (code, out) == (1, ""), args
         assert err.startswith("chloe: 'd' is a direct pane") and "tmux panes only" in err
+    # A direct pane's output is its log: none yet, then what it wrote.
+    assert chloe("logs", "d")[::2] == (
+        1,
+        "chloe: 'd' has no log (logs are off, or it never ran with them on)\n",
+    )
+    from chloe.history import LogWriter
+
+    rec = svc().find("d")
+    LogWriter(rec.id, "d", cap=1 << 20).write(b"\x1b[1mhello\x1b[0m from d\r\n")
+    assert chloe("logs", "d") == (0, "hello from d\n", "")
     assert chloe("rename", "d", "d2")[0] == 0
     assert chloe("rm", "d2") == (0, "", "")
 

@@ -48,9 +48,10 @@ from chloe.config import BINDINGS as BINDING_SPECS
 from chloe.config import Config
 from chloe.errors import ChloeError
 from chloe.model import ExitStatus, Kind, PaneRecord, Status, UserState, utcnow
-from chloe.service import PaneInfo, PaneService
+from chloe.service import LOG_PROBLEM, PaneInfo, PaneService
 from chloe.terminal import Terminal
 from chloe.ui import messages as msg
+from chloe.ui.history_browse import HistoryBrowser, prompt_search
 from chloe.ui.modals import ConfirmModal, HelpScreen, RenameModal
 from chloe.ui.pane_list import Entry, PaneList, format_age
 from chloe.ui.panes import PaneSlot, PaneTable
@@ -130,6 +131,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         self.service = service
         self.config: Config = service.config
         self.panes = PaneTable()
+        self.history_browser = HistoryBrowser(self)
         """Every listed pane (read-only for anything but the App)."""
         self._clock = clock
         self._cwd = cwd
@@ -226,12 +228,15 @@ class ChloeApp(App[int], inherit_bindings=False):
         quittable, saying what it waits for.
         """
         loop = asyncio.get_running_loop()
+        self.view.history_request = self.history_browser.request
+        self.view.search_request = lambda backwards: prompt_search(self, backwards)
         self._pump = PtyPump(
             loop,
             self.panes,
             on_output=self._pane_output,
             on_client_gone=self._client_gone,
             on_exit=self._direct_exited,
+            on_log_stopped=self._log_stopped,
         )
         self.keyboard.start(loop)
         self.set_keymap({**self.config.keymap, "leave_terminal": self.config.leave_key})
@@ -474,7 +479,8 @@ class ChloeApp(App[int], inherit_bindings=False):
             self._refresh_list()
         live = slot.terminal is not None and (slot.process is not None or slot.dead)
         target = slot.terminal if live and slot.terminal else slot.preview or self._blank
-        if view.terminal is not target:
+        browsing = view.browsing_history and previous is slot  # its history stays shown
+        if view.terminal is not target and not browsing:
             view.set_terminal(target)
         if live:
             self._sync_pty(slot)
@@ -580,7 +586,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         slot.exit_status = None
         slot.pty_size = None
         slot.preview = None
-        self._pump.start(slot, proc)
+        self._pump.start(slot, proc, None if slot.is_tmux else self.service.direct_log(record))
         if slot.is_tmux:
             slot.quiet_until = time.monotonic() + QUIET_AFTER_ATTACH
         slot.seen_screen = None
@@ -892,7 +898,7 @@ class ChloeApp(App[int], inherit_bindings=False):
             body = event.text.rstrip("\n").replace("\r\n", "\n").replace("\n", "\r\n")
             terminal.feed(b"\x1b[H\x1b[2J" + body.encode("utf-8", "replace"))
             slot.preview = terminal
-            if self._shown == event.pane_id:
+            if self._shown == event.pane_id and not self.view.browsing_history:
                 self.view.set_terminal(terminal)
                 self._update_title()
         wanted = self.panes.get(self._preview_wanted)
@@ -924,6 +930,8 @@ class ChloeApp(App[int], inherit_bindings=False):
         def run() -> None:
             try:
                 result = job()
+                for problem in paths.forget_problems(LOG_PROBLEM):
+                    self._post(msg.Problem("Log", problem, severity="warning", timeout=15))
             except ChloeError as exc:
                 result = msg.Problem(what, str(exc))
             except Exception as exc:
@@ -942,6 +950,21 @@ class ChloeApp(App[int], inherit_bindings=False):
             self.notify(
                 event.text, title=event.title, severity=event.severity, timeout=event.timeout
             )
+
+    def _log_stopped(self, slot: PaneSlot, text: str) -> None:
+        self.notify(text, title="Log", severity="warning", timeout=15)
+
+    @on(msg.HistoryLoaded)
+    def _history_loaded(self, event: msg.HistoryLoaded) -> None:
+        self.history_browser.loaded(event)
+
+    def history_ended(self) -> None:
+        """The view went back from a tmux pane's history to its live screen."""
+        self.keyboard.sync()
+
+    def run_background(self, what: str, job: Callable[[], Message | None]) -> None:
+        """Run ``job`` in a worker thread and handle the message it returns."""
+        self._background(what, job)
 
     @on(msg.PaneStarted)
     def _pane_started(self, event: msg.PaneStarted) -> None:

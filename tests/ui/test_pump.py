@@ -131,3 +131,33 @@ async def test_a_replaced_process_is_no_longer_read() -> None:
     await asyncio.sleep(0.1)
     assert events.output == []
     assert slot.terminal is not None and "stale" not in slot.terminal.display[0]
+
+
+async def test_a_direct_panes_output_goes_to_its_log_until_the_log_fails() -> None:
+    """Output is appended to the log; a failing log is one line, and the pane runs on."""
+    from chloe import history
+
+    table, events = PaneTable(), Events()
+    stopped: list[str] = []
+    pump = PtyPump(
+        asyncio.get_running_loop(),
+        table,
+        on_output=lambda s: events.output.append(s.record.name),
+        on_client_gone=lambda s: None,
+        on_exit=lambda s, st: None,
+        on_log_stopped=lambda s, text: stopped.append(text),
+    )
+    slot, proc = live(table, Kind.DIRECT)
+    writer = history.LogWriter(slot.pane_id, slot.record.name, cap=11)
+    pump.start(slot, proc, writer)
+    proc.emit(b"first line\n")
+    await until(lambda: history.read_log(slot.pane_id) == b"first line\n")
+    history.remove_log(slot.pane_id)
+    history.log_dir().rmdir()
+    history.log_dir().write_text("")  # the next rotation cannot happen
+    proc.emit(b"second\n")
+    await until(lambda: stopped)
+    proc.emit(b"third\n")
+    await until(lambda: slot.terminal is not None and "third" in slot.terminal.display[2])
+    assert len(stopped) == 1 and "logging of 'p0' stopped" in stopped[0]
+    pump.stop(proc)
