@@ -81,6 +81,8 @@ class Config:
         scrollback_lines: Lines of history kept per pane by chloe's emulator.
         tmux_status_line: Whether chloe's tmux sessions show tmux's status line.
         keymap: Binding id -> key(s) (comma-separated), overriding the defaults.
+        restore: What the TUI does at start with panes lost when chloe's tmux server
+            went away: ``ask`` once, ``auto`` (restore them), or ``never``.
     """
 
     leave_key: str = DEFAULT_LEAVE_KEY
@@ -89,6 +91,7 @@ class Config:
     scrollback_lines: int = DEFAULT_SCROLLBACK
     tmux_status_line: bool = False
     keymap: Mapping[str, str] = field(default_factory=dict)
+    restore: str = "ask"
 
 
 _TYPES: dict[str, tuple[type, str]] = {
@@ -98,7 +101,11 @@ _TYPES: dict[str, tuple[type, str]] = {
     "scrollback_lines": (int, f"a whole number from 0 to {MAX_SCROLLBACK}"),
     "tmux_status_line": (bool, "true or false"),
     "keymap": (dict, "a table of binding ids to keys"),
+    "restore": (str, "one of 'ask', 'auto' or 'never'"),
 }
+
+RESTORE_POLICIES = ("ask", "auto", "never")
+"""The values of ``restore``."""
 
 
 def _type_ok(value: Any, typ: type) -> bool:
@@ -200,6 +207,10 @@ def parse_config(doc: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> 
         raise ConfigError(
             f"{path}: 'leave_key' should be a key that types no text, such as 'ctrl+q' "
             f"or 'f12' (a modifier and a key, or a function key), not {leave!r}"
+        )
+    if "restore" in values and values["restore"] not in RESTORE_POLICIES:
+        raise ConfigError(
+            f"{path}: 'restore' should be {_TYPES['restore'][1]}, not {values['restore']!r}"
         )
     if "shell" in values and not values["shell"].strip():
         raise ConfigError(f"{path}: 'shell' should be {_TYPES['shell'][1]}, not empty")

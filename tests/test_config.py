@@ -133,7 +133,7 @@ def test_a_bad_socket_env_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> N
 @pytest.mark.parametrize(
     ("text", "key", "expected"),
     [
-        ('colour = "red"\n', "'colour'", "known keys: keymap, leave_key, scrollback_lines"),
+        ("colour = \"red\"\n", "'colour'", "known keys: keymap, leave_key, restore, scrollback"),
         ("[extra]\nx = 1\n", "'extra'", "known keys"),
         ("leave_key = 3\n", "'leave_key'", "a key name such as 'ctrl+q', not int 3"),
         ('leave_key = ""\n', "'leave_key'", "a key that types no text, such as 'ctrl+q'"),
@@ -258,3 +258,14 @@ def test_the_docs_examples_are_valid(tmp_path: Path) -> None:
     assert set(cfg.keymap) <= BINDING_IDS
     panes = parse(blocks[1], tmp_path / "panes.toml")
     assert [p.name for p in panes] == ["claude (api)", "build"]
+
+
+def test_restore_policy_is_one_of_three_words(tmp_path: Path) -> None:
+    assert load_config(write(tmp_path / "a.toml", ""), env={}).restore == "ask"
+    for word in ("ask", "auto", "never"):
+        cfg = load_config(write(tmp_path / "b.toml", f'restore = "{word}"\n'), env={})
+        assert cfg.restore == word
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path / "c.toml", 'restore = "always"\n'), env={})
+    assert "'restore' should be one of 'ask', 'auto' or 'never', not 'always'" in str(info.value)
+    assert "c.toml" in str(info.value)

@@ -41,12 +41,14 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
+from chloe import paths
+from chloe.backends import placement
 from chloe.backends.base import PaneProcess
 from chloe.config import BINDINGS as BINDING_SPECS
 from chloe.config import Config
 from chloe.errors import ChloeError
 from chloe.model import ExitStatus, Kind, PaneRecord, Status, UserState, utcnow
-from chloe.service import PaneService
+from chloe.service import PaneInfo, PaneService
 from chloe.terminal import Terminal
 from chloe.ui import messages as msg
 from chloe.ui.modals import ConfirmModal, HelpScreen, RenameModal
@@ -70,6 +72,9 @@ NARROW_WIDTH = 70
 
 TINY_WIDTH = 44
 """Below this many columns the list and the terminal take turns (``l`` toggles)."""
+
+STORE_PATIENCE = 5.0
+"""Seconds at start before chloe says the pane list file has not answered yet."""
 
 NAV_ACTIONS = frozenset(spec.id for spec in BINDING_SPECS)
 """Navigation actions (each binding's id is its action): off while in terminal mode."""
@@ -141,6 +146,9 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._preview_wanted: str | None = None
         self._restoring = False
         self._restore_error_told = False
+        self._told_problems: set[str] = set()
+        self._list_hidden_for_tiny = False
+        self._loaded = False
         self.keyboard = RawKeyboard(self)
         """Forwards the terminal's bytes to the shown pane in terminal mode."""
 
@@ -199,6 +207,8 @@ class ChloeApp(App[int], inherit_bindings=False):
         return {"question_mark": "?", "enter": "enter"}.get(first, first)
 
     def _empty_text(self) -> str:
+        if not self._loaded:
+            return "Reading the pane list…"
         return (
             "No panes yet.\n\n"
             f"  {self.key_for('new_direct')}  new direct pane (ends with chloe)\n"
@@ -209,7 +219,12 @@ class ChloeApp(App[int], inherit_bindings=False):
     # --- lifecycle --------------------------------------------------------
 
     def on_mount(self) -> None:
-        """Show the stored panes at once; reconcile and reattach in the background."""
+        """Draw at once; read the stored panes, reconcile and reattach in the background.
+
+        Nothing that can block runs here: a pane file that never answers (a FIFO,
+        a stuck filesystem, a lock another chloe holds) leaves chloe drawn and
+        quittable, saying what it waits for.
+        """
         loop = asyncio.get_running_loop()
         self._pump = PtyPump(
             loop,
@@ -220,16 +235,10 @@ class ChloeApp(App[int], inherit_bindings=False):
         )
         self.keyboard.start(loop)
         self.set_keymap({**self.config.keymap, "leave_terminal": self.config.leave_key})
-        try:
-            records = self.service.store.load()
-        except ChloeError as exc:
-            self.notify(str(exc), title="Pane list", severity="error", timeout=15)
-            records = []
-        self.panes.load(records)
         self._update_layout(self.size.width)
         self._refresh_list()
         self.pane_list.focus()
-        self._show(self.pane_list.selected_id)
+        self._show(None)
         self.call_after_refresh(self._begin)
 
     def _begin(self) -> None:
@@ -237,6 +246,30 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._poller.started()
         self._background("Start", lambda: self._startup_job(size))
         self._status_timer = self.set_interval(STATUS_INTERVAL, self._tick, name="status")
+        self.set_timer(STORE_PATIENCE, self._store_slow)
+
+    def _store_slow(self) -> None:
+        if self._loaded or not self._ui_ready():
+            return
+        self.notify(
+            f"The pane list ({self.service.store.path}) has not answered in "
+            f"{STORE_PATIENCE:.0f} s; chloe keeps waiting. {self.key_for('quit')} quits.",
+            title="Pane list",
+            severity="warning",
+            timeout=30,
+        )
+
+    @on(msg.StoreLoaded)
+    def _store_loaded(self, event: msg.StoreLoaded) -> None:
+        self._loaded = True
+        if event.error:
+            self.notify(event.error, title="Pane list", severity="error", timeout=15)
+        if not self._ui_ready():
+            return
+        self.query_one("#empty", Static).update(self._empty_text())
+        self.panes.load(event.records)
+        self._refresh_list()
+        self._show(self.pane_list.selected_id)
 
     def on_unmount(self) -> None:
         """Detach every embedded tmux client and end direct panes (sessions run on)."""
@@ -277,6 +310,9 @@ class ChloeApp(App[int], inherit_bindings=False):
         """The terminal area's size in cells (80x24 before it is laid out)."""
         try:
             size = self.view.content_size
+            if size.width < 2 or size.height < 2:
+                # Hidden while nothing is shown: the placeholder has its place.
+                size = self.query_one("#empty", Static).outer_size
         except Exception:  # not mounted yet
             return 80, 24
         if size.width < 2 or size.height < 2:
@@ -292,8 +328,17 @@ class ChloeApp(App[int], inherit_bindings=False):
             return
         narrow = width < NARROW_WIDTH
         tiny = width < TINY_WIDTH
+        was_tiny = self.has_class("-tiny")
         self.set_class(narrow, "-narrow")
         self.set_class(tiny, "-tiny")
+        if tiny and not was_tiny and self.terminal_mode:
+            # The list and the terminal take turns: the one in use stays, so the
+            # keys being typed keep going to the program.
+            self._list_hidden_for_tiny = True
+            self.list_visible = False
+        elif was_tiny and not tiny and self._list_hidden_for_tiny:
+            self._list_hidden_for_tiny = False
+            self.list_visible = True
         try:
             self.pane_list.one_line = narrow
         except Exception:  # before compose
@@ -356,7 +401,10 @@ class ChloeApp(App[int], inherit_bindings=False):
     def _entry(self, slot: PaneSlot, now: datetime) -> Entry:
         info = slot.info
         command = age = None
-        if slot.is_tmux and info is not None and info.status is not Status.DEAD:
+        if slot.is_tmux and info is not None and info.status is Status.LOST:
+            seen = info.last_seen or slot.record.lost
+            age = f"last seen {format_age(seen, now)} ago" if seen else None
+        elif slot.is_tmux and info is not None and info.status is not Status.DEAD:
             command = info.current_command
             age = format_age(slot.record.created, now)
         elif slot.dead and slot.record.ended is not None:
@@ -620,6 +668,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         again = self._poller.answered()
         if not self._ui_ready():
             return
+        self._tell_file_problems()
         result = self.panes.reconcile(event.infos, event.started)
         for slot in result.dropped:
             proc = self._release(slot)
@@ -632,8 +681,16 @@ class ChloeApp(App[int], inherit_bindings=False):
         if event.startup:
             self._poller.enable()
             self._reattach(event)
+            self._offer_restore(event.infos)
         elif again:
             self._tick()
+
+    def _tell_file_problems(self) -> None:
+        """Problems with chloe's own files (labels may be wrong): each said once."""
+        for problem in paths.problems():
+            if problem not in self._told_problems:
+                self._told_problems.add(problem)
+                self.notify(problem, title="chloe's files", severity="warning", timeout=20)
 
     def _restore(self, lost: list[PaneRecord]) -> None:
         """Write back the records of running direct panes that vanished from the file."""
@@ -677,16 +734,94 @@ class ChloeApp(App[int], inherit_bindings=False):
             self._refresh_list()
 
     def _startup_job(self, size: tuple[int, int]) -> Message | None:
-        """Reconcile with tmux in one query (the tmux problem, if any, said first)."""
+        """Read the stored panes, then reconcile with tmux in one query (in a thread)."""
+        try:
+            records = self.service.store.load()
+        except ChloeError as exc:
+            self._post(msg.StoreLoaded([], str(exc)))
+        else:
+            self._post(msg.StoreLoaded(records))
         started = time.monotonic()
         problem = self.service.tmux_problem
         if problem:
             self._post(msg.Problem("tmux", problem, severity="warning", timeout=15))
+        else:
+            logout = placement.decide(placement.probe(), self.config.tmux_socket).problem
+            if logout:
+                self._post(msg.Problem("Logout", logout, severity="warning", timeout=30))
         try:
             infos = self.service.panes(live_direct={})
         except Exception as exc:
             return msg.StatusFailed(str(exc), startup=True)
         return msg.StatusAnswered(infos, started, startup=True)
+
+    def _offer_restore(self, infos: list[PaneInfo]) -> None:
+        """Panes lost with chloe's tmux server: restore them as ``restore`` says."""
+        lost = [info.record for info in infos if info.status is Status.LOST]
+        if not lost:
+            return
+        names = ", ".join(repr(r.name) for r in lost[:3]) + (" …" if len(lost) > 3 else "")
+        one = len(lost) == 1
+        count = "1 pane" if one else f"{len(lost)} panes"
+        were, them = ("was", "it") if one else ("were", "them")
+        if self.config.restore == "auto":
+            self._restore_lost(lost)
+        elif self.config.restore == "never":
+            self.notify(
+                f"{count} ({names}) {were} running when chloe's tmux server stopped. "
+                f"{self.key_for('respawn')} restores one, `chloe restore` all.",
+                title="Lost panes",
+                timeout=15,
+            )
+        else:
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._restore_lost(lost)
+
+            self.push_screen(
+                ConfirmModal(
+                    f"{count} ({names}) {were} running when chloe's tmux server stopped "
+                    f"(a reboot, or the server was killed). Restore {them}, each in its "
+                    "directory with its resume command?",
+                    yes="Restore",
+                ),
+                answered,
+            )
+
+    def _restore_lost(self, lost: list[PaneRecord]) -> None:
+        columns, rows = self._term_size()
+        service = self.service
+        ids = [r.id for r in lost]
+        attached = {r.id for r in lost if r.user_state is UserState.ATTACHED}
+
+        def job() -> Message:
+            results = service.restore_lost(ids, columns, rows)
+            done = {r.name for r in results if r.done}
+            again = [r for r in lost if r.name in done and r.id in attached]
+            return msg.LostRestored(results, again)
+
+        self._background("Restore", job)
+
+    @on(msg.LostRestored)
+    def _lost_restored(self, event: msg.LostRestored) -> None:
+        done = [r.name for r in event.results if r.done]
+        failed = [f"{r.name}: {r.reason}" for r in event.results if not r.done]
+        if done:
+            self.notify(f"Restored {', '.join(done)}.", title="Lost panes")
+        if failed:
+            self.notify("Not restored: " + "; ".join(failed), title="Lost panes",
+                        severity="warning", timeout=15)  # fmt: skip
+        columns, rows = self._term_size()
+        service = self.service
+        for record in event.attach:
+            self._background(
+                "Reattach",
+                lambda record=record: msg.PaneStarted(  # type: ignore[misc]
+                    record, service.attach(record, columns, rows), focus=False
+                ),
+            )
+        self._tick()
 
     def _reattach(self, event: msg.StatusAnswered) -> None:
         """Reattach, a few at a time, the tmux panes the user left attached."""
@@ -694,7 +829,7 @@ class ChloeApp(App[int], inherit_bindings=False):
             info.record
             for info in event.infos
             if info.record.kind is Kind.TMUX
-            and info.status is not Status.DEAD
+            and info.status in (Status.ATTACHED, Status.DETACHED)
             and info.record.user_state is UserState.ATTACHED
         ]
         if not wanted:
@@ -725,7 +860,9 @@ class ChloeApp(App[int], inherit_bindings=False):
     # --- previews -----------------------------------------------------------
 
     def _request_preview(self, slot: PaneSlot) -> None:
-        if slot.info is None or (slot.info.status is Status.DEAD and slot.preview is not None):
+        if slot.info is None or slot.info.status is Status.LOST:
+            return  # no session to capture
+        if slot.info.status is Status.DEAD and slot.preview is not None:
             return
         self._preview_wanted = slot.pane_id
         if self._preview_busy:
@@ -844,6 +981,7 @@ class ChloeApp(App[int], inherit_bindings=False):
     def action_leave_terminal(self) -> None:
         """Back to the pane list (navigation mode)."""
         if self.has_class("-tiny"):
+            self._list_hidden_for_tiny = False
             self.list_visible = True
         self.pane_list.focus()
 
@@ -853,6 +991,7 @@ class ChloeApp(App[int], inherit_bindings=False):
 
     def _enter_terminal(self) -> None:
         if self.has_class("-tiny"):
+            self._list_hidden_for_tiny = True
             self.list_visible = False
         self.view.focus()
 
@@ -883,6 +1022,7 @@ class ChloeApp(App[int], inherit_bindings=False):
 
     def action_toggle_list(self) -> None:
         """Show or hide the pane list."""
+        self._list_hidden_for_tiny = False
         self.list_visible = not self.list_visible
 
     def action_help(self) -> None:
