@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Final
 
 from pyte.screens import Char
 
-from chloe.terminal.cells import BLANK, DEFAULT_STYLE, STYLE_OF, Row, blank_on, char_table
+from chloe.terminal.cells import BLANK, BLANKS, CHAR_TABLES, DEFAULT_STYLE, STYLE_OF, Row
 from chloe.terminal.modes import DECAWM, IRM
 from chloe.terminal.scrollback import NO_RUNS, CompactRow, remember
 from chloe.terminal.sgr import SGR
@@ -74,11 +74,11 @@ def coloured_lines(term: Terminal, text: str, start: int, end: int) -> int:
     # feed at the bottom leaves): the first line is drawn onto it.
     bottom = term.buffer[-1]
     fill = bottom[0]
-    if fill[0] != " " or fill is not blank_on(fill[2]) or bottom.count(fill) != columns:
+    if fill[0] != " " or fill is not BLANKS[fill[2]] or bottom.count(fill) != columns:
         return start
     drafts, attrs = _drafts(text[start:end], attrs, fill, columns)
     cursor.attrs = attrs
-    last_fill = BLANK if attrs[2] == "default" else blank_on(attrs[2])
+    last_fill = BLANK if attrs[2] == "default" else BLANKS[attrs[2]]
     count = len(drafts)
     keep = term.lines - 1
     old = term.buffer[:-1]
@@ -140,7 +140,7 @@ def _drafts(block: str, attrs: Char, fill: Char, columns: int) -> tuple[list[_Dr
         else:
             _wrap((text, lens, styles, fill), columns, add)
         # The line feed's new row is blank in the background of the moment.
-        fill = BLANK if attrs[2] == "default" else blank_on(attrs[2])
+        fill = BLANK if attrs[2] == "default" else BLANKS[attrs[2]]
     return drafts, attrs
 
 
@@ -200,7 +200,7 @@ def _materialise(draft: _Draft, columns: int) -> Row:
     at = 0
     for n, style in zip(lens, styles, strict=True):
         end = at + n
-        cells += map(char_table(style).__getitem__, text[at:end])
+        cells += map(CHAR_TABLES[style].__getitem__, text[at:end])
         at = end
     cells += [fill] * (columns - len(text))
     row = Row(cells)
