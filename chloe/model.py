@@ -213,6 +213,8 @@ class PaneRecord:
         user_state: Whether the user left it attached or detached.
         exit_status: The last known way its process ended, if it did.
         ended: When the process was last seen ending, if known.
+        started: When the current run started (a respawn starts a new run);
+            None in records written before chloe kept it.
     """
 
     id: str
@@ -225,6 +227,7 @@ class PaneRecord:
     user_state: UserState = UserState.ATTACHED
     exit_status: ExitStatus | None = None
     ended: datetime | None = None
+    started: datetime | None = None
 
     def __post_init__(self) -> None:
         # Everything accepted here must be storable and load back equal: a record
@@ -247,6 +250,8 @@ class PaneRecord:
         _check_time("created", self.created)
         if self.ended is not None:
             _check_time("ended", self.ended)
+        if self.started is not None:
+            _check_time("started", self.started)
         if self.exit_status is not None and not isinstance(self.exit_status, ExitStatus):
             raise ValueError(f"exit_status must be an ExitStatus, not {self.exit_status!r}")
         if self.kind is Kind.TMUX and not self.tmux_session:
@@ -264,13 +269,16 @@ class PaneRecord:
     ) -> PaneRecord:
         """Create a record for a pane about to be started."""
         pid = pane_id or new_id()
+        now = utcnow()
         return cls(
             id=pid,
             name=name,
             kind=kind,
             cwd=cwd,
             command=tuple(command),
+            created=now,
             tmux_session=session_name_for(pid) if kind is Kind.TMUX else None,
+            started=now,
         )
 
     def replace(self, **changes: object) -> PaneRecord:

@@ -28,6 +28,7 @@ import signal
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from chloe.backends.base import PaneProcess
 from chloe.backends.direct import pane_environment, require_directory
@@ -80,12 +81,14 @@ class PaneInfo:
             when tmux did not answer (the pane may well still run).
         exit_status: How it ended, when dead and known.
         current_command: tmux's ``pane_current_command`` for live tmux panes.
+        last_output: When a tmux pane last wrote output (tmux's window activity).
     """
 
     record: PaneRecord
     status: Status
     exit_status: ExitStatus | None = None
     current_command: str | None = None
+    last_output: datetime | None = None
 
     @property
     def label(self) -> str:
@@ -194,12 +197,14 @@ class PaneService:
         if state.dead:
             exit_status = state.exit_status or rec.exit_status
             if exit_status != rec.exit_status or rec.ended is None:
-                rec = rec.replace(exit_status=exit_status, ended=rec.ended or utcnow())
-            return PaneInfo(rec, Status.DEAD, exit_status)
+                ended = rec.ended or state.ended or utcnow()
+                rec = rec.replace(exit_status=exit_status, ended=ended)
+            return PaneInfo(rec, Status.DEAD, exit_status, last_output=state.last_output)
         if rec.exit_status is not None or rec.ended is not None:
-            rec = rec.replace(exit_status=None, ended=None)  # respawned
+            # Respawned outside chloe: its new run started about now.
+            rec = rec.replace(exit_status=None, ended=None, started=utcnow())
         status = Status.ATTACHED if state.attached else Status.DETACHED
-        return PaneInfo(rec, status, None, state.current_command)
+        return PaneInfo(rec, status, None, state.current_command, state.last_output)
 
     def _adopt(self, records: list[PaneRecord], snap: Snapshot) -> list[PaneInfo]:
         known_ids = {r.id for r in records}
@@ -230,7 +235,8 @@ class PaneService:
                     tmux_session=state.session,
                     user_state=UserState.DETACHED,
                     exit_status=state.exit_status if state.dead else None,
-                    ended=utcnow() if state.dead else None,
+                    ended=(state.ended or utcnow()) if state.dead else None,
+                    started=state.created,
                 )
             except ValueError:
                 continue  # marks that cannot make a valid record: leave the session alone
@@ -241,7 +247,9 @@ class PaneService:
                 adopted.append(PaneInfo(rec, Status.DEAD, rec.exit_status))
             else:
                 status = Status.ATTACHED if state.attached else Status.DETACHED
-                adopted.append(PaneInfo(rec, status, None, state.current_command))
+                adopted.append(
+                    PaneInfo(rec, status, None, state.current_command, state.last_output)
+                )
         return adopted
 
     def restore(self, lost: Sequence[PaneRecord]) -> list[PaneRecord]:
@@ -538,7 +546,9 @@ class PaneService:
                 )
             else:
                 raise PaneStateError(f"{record.name!r} is still running; nothing to respawn")
-        return self.store.update(record.id, lambda r: r.replace(exit_status=None, ended=None))
+        return self.store.update(
+            record.id, lambda r: r.replace(exit_status=None, ended=None, started=utcnow())
+        )
 
     def _reachable_snapshot(self, record: PaneRecord) -> Snapshot:
         """tmux's sessions; raises TmuxError when tmux cannot say whether the pane runs."""

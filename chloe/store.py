@@ -93,6 +93,8 @@ def record_to_dict(rec: PaneRecord) -> dict[str, Any]:
             out["exit_code"] = rec.exit_status.code
     if rec.ended is not None:
         out["ended"] = _utc(rec.ended)
+    if rec.started is not None:
+        out["started"] = _utc(rec.started)
     return out
 
 
@@ -164,6 +166,7 @@ def record_from_dict(table: Any, where: str) -> PaneRecord:
     elif sig is not None:
         exit_status = ExitStatus(signal=sig)
     ended = _expect(table, "ended", datetime, where, required=False)
+    started = _expect(table, "started", datetime, where, required=False)
     try:
         return PaneRecord(
             id=pane_id,
@@ -176,6 +179,7 @@ def record_from_dict(table: Any, where: str) -> PaneRecord:
             user_state=user_state,
             exit_status=exit_status,
             ended=_aware(ended) if ended is not None else None,
+            started=_aware(started) if started is not None else None,
         )
     except ValueError as exc:  # e.g. a date TOML allows but UTC cannot hold
         raise ShapeError(f"{where}: {exc}") from None

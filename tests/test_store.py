@@ -869,3 +869,18 @@ def test_merge_with_no_changes_does_not_write(sd: Path) -> None:
     os.utime(store.path, ns=(mtime - 10**9, mtime - 10**9))
     store.merge(before, list(before))
     assert store.path.stat().st_mtime_ns == mtime - 10**9
+
+
+def test_the_start_of_each_run_round_trips_and_old_files_load_without_it(sd: Path) -> None:
+    store = Store(sd / "panes.toml")
+    started = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+    store.save([rec("train", started=started)])
+    assert store.load()[0].started == started
+    assert "started = 2026-03-01 09:30:00+00:00" in (sd / "panes.toml").read_text()
+    # A file written before chloe kept the start of each run.
+    (sd / "panes.toml").write_text(
+        'schema = 1\n[[panes]]\nid = "ab12"\nname = "old"\nkind = "direct"\n'
+        'cwd = "/"\ncommand = []\ncreated = 2025-01-01T00:00:00Z\n'
+    )
+    (old,) = store.load()
+    assert old.name == "old" and old.started is None
