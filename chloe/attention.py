@@ -148,6 +148,15 @@ class AttentionInfo:
         text = self.state.value + ago
         return text + (f": {self.message}" if self.message else "")
 
+    def words(self, now: datetime) -> str:
+        """The state named, with its details: ``failed (exit 3 after 2s, 5m ago)``."""
+        text = self.describe(now)
+        if self.state in (Attention.FAILED, Attention.DONE) and self.exit_status is not None:
+            return f"{self.state.value} ({text})"
+        if self.state is Attention.FAILED:
+            return "failed (ended, status unknown)"
+        return text
+
 
 def _seconds(since: datetime | None, now: datetime) -> float:
     return 0.0 if since is None else max(0.0, (now - since).total_seconds())

@@ -81,6 +81,8 @@ class Config:
         scrollback_lines: Lines of history kept per pane by chloe's emulator.
         tmux_status_line: Whether chloe's tmux sessions show tmux's status line.
         keymap: Binding id -> key(s) (comma-separated), overriding the defaults.
+        working_seconds: Output this recent makes a pane *working*.
+        quiet_seconds: A pane silent this long after output is *quiet*.
     """
 
     leave_key: str = DEFAULT_LEAVE_KEY
@@ -89,7 +91,12 @@ class Config:
     scrollback_lines: int = DEFAULT_SCROLLBACK
     tmux_status_line: bool = False
     keymap: Mapping[str, str] = field(default_factory=dict)
+    working_seconds: int = 5
+    quiet_seconds: int = 60
 
+
+MAX_ATTENTION_SECONDS = 86400
+"""Longest ``working_seconds``/``quiet_seconds`` (a day)."""
 
 _TYPES: dict[str, tuple[type, str]] = {
     "leave_key": (str, "a key name such as 'ctrl+q'"),
@@ -98,6 +105,8 @@ _TYPES: dict[str, tuple[type, str]] = {
     "scrollback_lines": (int, f"a whole number from 0 to {MAX_SCROLLBACK}"),
     "tmux_status_line": (bool, "true or false"),
     "keymap": (dict, "a table of binding ids to keys"),
+    "working_seconds": (int, f"a whole number of seconds from 1 to {MAX_ATTENTION_SECONDS}"),
+    "quiet_seconds": (int, f"a whole number of seconds from 1 to {MAX_ATTENTION_SECONDS}"),
 }
 
 
@@ -154,6 +163,14 @@ def parse_config(doc: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> 
         raise ConfigError(
             f"{path}: 'scrollback_lines' should be {_TYPES['scrollback_lines'][1]}, "
             f"not {values['scrollback_lines']}"
+        )
+    for key in ("working_seconds", "quiet_seconds"):
+        if key in values and not 1 <= values[key] <= MAX_ATTENTION_SECONDS:
+            raise ConfigError(f"{path}: {key!r} should be {_TYPES[key][1]}, not {values[key]}")
+    if values.get("quiet_seconds", 60) <= values.get("working_seconds", 5):
+        raise ConfigError(
+            f"{path}: 'quiet_seconds' should be more than 'working_seconds' "
+            "(a pane is quiet only after it stopped working)"
         )
     if "leave_key" in values and not _validate_key(values["leave_key"]):
         raise ConfigError(f"{path}: 'leave_key' should be {_TYPES['leave_key'][1]}")

@@ -29,7 +29,10 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
+from chloe import events
+from chloe.attention import AttentionInfo, Facts, derive
 from chloe.backends.base import PaneProcess
 from chloe.backends.direct import pane_environment, require_directory
 from chloe.backends.live import DirectPanes
@@ -272,6 +275,60 @@ class PaneService:
                 written.append(rec)
         return written
 
+    # -- attention ------------------------------------------------------------------
+
+    @property
+    def event_path(self) -> Path:
+        """This tmux socket's event file (see :mod:`chloe.events`)."""
+        return events.event_path(self.config.tmux_socket)
+
+    def notify(self, pane_id: str, kind: str, message: str = "") -> None:
+        """Record that a pane needs the user, is done or works (``chloe notify``)."""
+        events.append(self.event_path, events.now_event(kind, pane_id, message))
+
+    def mark_seen(self, pane_id: str) -> None:
+        """Record that the user looked at the pane (clears needs you and new output)."""
+        events.append(self.event_path, events.now_event("seen", pane_id))
+
+    def attention(
+        self,
+        infos: Sequence[PaneInfo],
+        marks: dict[str, events.PaneEvents] | None = None,
+        now: datetime | None = None,
+    ) -> list[AttentionInfo]:
+        """Each pane's attention state, from its status and the event file.
+
+        Args:
+            infos: From :meth:`panes`.
+            marks: The folded event file (default: read it now).
+            now: The time to judge at (default: now).
+        """
+        if marks is None:
+            marks = events.fold(events.read_all(self.event_path))
+        when = now or utcnow()
+        out: list[AttentionInfo] = []
+        for info in infos:
+            rec = info.record
+            pane = marks.get(rec.id) or events.PaneEvents()
+            facts = Facts(
+                alive=info.status is not Status.DEAD,
+                exit_status=info.exit_status,
+                started=rec.started,
+                ended=rec.ended,
+                last_output=info.last_output,
+                seen=pane.seen,
+                mark=pane.mark,
+            )
+            out.append(
+                derive(
+                    facts,
+                    when,
+                    working_seconds=self.config.working_seconds,
+                    quiet_seconds=self.config.quiet_seconds,
+                )
+            )
+        return out
+
     def find(self, name_or_id: str) -> PaneRecord:
         """The pane with this name (or id). Raises UnknownPaneError."""
         records = self.store.load()
@@ -387,11 +444,13 @@ class PaneService:
         if record.kind is not Kind.DIRECT:
             raise PaneStateError(f"{record.name!r} is a tmux pane; attach to it instead")
         argv = list(record.command) or [self.config.shell]
+        env = pane_environment()
+        env["CHLOE_PANE"] = record.id  # so `chloe notify` in the pane knows which it is
         return self.direct.start(
             record.id,
             argv,
             cwd=record.cwd,
-            env=pane_environment(),
+            env=env,
             columns=columns,
             rows=rows,
         )

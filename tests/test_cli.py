@@ -46,8 +46,16 @@ def svc() -> PaneService:
 def rows(out: str) -> dict[str, list[str]]:
     """``chloe ls`` table rows by name (names in these tests have no spaces)."""
     lines = out.splitlines()
-    assert lines[0].split() == ["NAME", "KIND", "STATUS", "COMMAND", "CWD", "AGE"]
-    return {ln.split()[0]: ln.split() for ln in lines[1:]}
+    assert lines[0].split() == ["NAME", "KIND", "STATUS", "COMMAND", "CWD", "AGE", "STATE"]
+    cut = lines[0].index("STATE")  # the STATE column (last) holds several words
+    return {ln.split()[0]: ln[:cut].split() for ln in lines[1:]}
+
+
+def states(out: str) -> dict[str, str]:
+    """``chloe ls`` STATE column by name."""
+    lines = out.splitlines()
+    cut = lines[0].index("STATE")
+    return {ln.split()[0]: ln[cut:].strip() for ln in lines[1:]}
 
 
 def test_new_ls_and_json(chloe: Run, tmp_path: Path) -> None:
@@ -68,6 +76,7 @@ def test_new_ls_and_json(chloe: Run, tmp_path: Path) -> None:
     assert table["build"][-2] == str(tmp_path)
     assert table["build"][-1] in ("0s", "1s", "2s")  # just created
     assert " dead (exit 3) " in out and "sh -c 'exit 3'" in out
+    assert states(out)["sh"].startswith("failed (exit 3 after ")
 
     code, out, _ = chloe("ls", "--json")
     assert code == 0
@@ -75,7 +84,8 @@ def test_new_ls_and_json(chloe: Run, tmp_path: Path) -> None:
     build = panes["build"]
     assert set(build) == {
         "id", "name", "kind", "status", "exit_code", "exit_signal", "command", "cwd",
-        "created", "ended", "session", "current_command",
+        "created", "ended", "session", "current_command", "state", "state_since", "message",
+        "started",
     }  # fmt: skip
     assert build["kind"] == "tmux" and build["status"] == "detached"
     assert build["command"] == ["sleep", "600"] and build["cwd"] == str(tmp_path)

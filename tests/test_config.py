@@ -133,7 +133,11 @@ def test_a_bad_socket_env_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> N
 @pytest.mark.parametrize(
     ("text", "key", "expected"),
     [
-        ('colour = "red"\n', "'colour'", "known keys: keymap, leave_key, scrollback_lines"),
+        (
+            'colour = "red"\n',
+            "'colour'",
+            "known keys: keymap, leave_key, quiet_seconds, scrollback_lines",
+        ),
         ("[extra]\nx = 1\n", "'extra'", "known keys"),
         ("leave_key = 3\n", "'leave_key'", "a key name such as 'ctrl+q', not int 3"),
         ('leave_key = ""\n', "'leave_key'", "a key name such as 'ctrl+q'"),
@@ -253,3 +257,15 @@ def test_the_docs_examples_are_valid(tmp_path: Path) -> None:
     assert set(cfg.keymap) <= BINDING_IDS
     panes = parse(blocks[1], tmp_path / "panes.toml")
     assert [p.name for p in panes] == ["claude (api)", "build"]
+
+
+def test_attention_timings_are_checked(cfg_file: Path) -> None:
+    write(cfg_file, "working_seconds = 10\nquiet_seconds = 300\n")
+    cfg = load_config()
+    assert (cfg.working_seconds, cfg.quiet_seconds) == (10, 300)
+    write(cfg_file, "working_seconds = 0\n")
+    with pytest.raises(ConfigError, match="'working_seconds' should be a whole number"):
+        load_config()
+    write(cfg_file, "working_seconds = 90\n")
+    with pytest.raises(ConfigError, match="'quiet_seconds' should be more than"):
+        load_config()

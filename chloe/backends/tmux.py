@@ -56,7 +56,7 @@ from libtmux import exc as tmux_exc
 from libtmux.common import tmux_cmd
 from libtmux.server import Server
 
-from chloe import paths
+from chloe import events, paths
 from chloe.backends import locks, placement, tmux_commands, tmux_errors, tmux_server
 from chloe.backends.direct import OUTER_TMUX_VARIABLES, PtyProcess, pane_environment, spawn
 from chloe.backends.locks import ClientCommand
@@ -138,6 +138,11 @@ class TmuxBackend:
     def client_lock_dir(self) -> Path:
         """Where chloe's clients of this server hold their locks (see :mod:`.locks`)."""
         return paths.client_lock_dir(self.socket)
+
+    @property
+    def event_path(self) -> Path:
+        """Where this server's hooks record bells and ends (see :mod:`chloe.events`)."""
+        return events.event_path(self.socket)
 
     # -- availability --------------------------------------------------------------
 
@@ -323,15 +328,24 @@ class TmuxBackend:
 
             raise PaneStartError(f"cannot start pane: directory {cwd} does not exist")
         placed = self._start_placed_server()
+        with contextlib.suppress(OSError):
+            events.prepare(self.event_path)
         args = chain(
             *tmux_commands.server_setup(),
             # This may start the server, which copies its global environment from
             # this command's: chloe's, possibly with the user's TMUX/TMUX_PANE.
             *tmux_commands.unset_global_environment(CLIENT_ENV_DROP),
             ["set-option", "-g", "history-limit", str(history_limit)],
+            *events.hook_commands(self.event_path),
+            # CHLOE_PANE tells `chloe notify` in the pane which pane it is: global for
+            # the instant of new-session (tmux 3.0/3.1 lack new-session -e), then in
+            # the session's own environment, which a respawn also gets.
+            ["set-environment", "-g", "CHLOE_PANE", pane_id],
             tmux_commands.new_session(
                 session, cwd=cwd, command=command, columns=columns, rows=rows
             ),
+            ["set-environment", "-g", "-u", "CHLOE_PANE"],
+            ["set-environment", "-t", tmux_commands.session_target(session), "CHLOE_PANE", pane_id],
             *tmux_commands.session_options(
                 session, pane_id=pane_id, name=name, status_line=status_line
             ),
@@ -528,10 +542,7 @@ class TmuxBackend:
                 self.argv(*args), input=data, capture_output=True, timeout=CMD_TIMEOUT, check=False
             )
         except subprocess.TimeoutExpired:
-            raise TmuxError(
-                f"{self.runner.unanswered_text()}; "
-                "the text may still arrive"
-            ) from None
+            raise TmuxError(f"{self.runner.unanswered_text()}; the text may still arrive") from None
         except OSError as exc:
             raise TmuxUnavailableError(f"cannot run tmux: {exc.strerror or exc}") from None
         result = subprocess.CompletedProcess(

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chloe.attention import Attention, Facts, derive
-from chloe.model import Status, utcnow
+import pytest
+
+from chloe.attention import Attention, Facts, MarkKind, derive
+from chloe.backends.tmux import TmuxBackend
+from chloe.events import Event, fold, read_all
+from chloe.model import ExitStatus, Status, utcnow
 from chloe.service import PaneInfo, PaneService
 from tests.conftest import wait_until
 
@@ -58,3 +62,60 @@ def test_output_makes_a_detached_pane_working_from_the_status_query(
     )
     info = wait_until(lambda: (i := _info(service, "talk")).last_output is not None and i)
     assert derive(_facts(info), utcnow(), working_seconds=30).state is Attention.WORKING
+
+
+def _events(service: PaneService) -> list[Event]:
+    assert isinstance(service.tmux, TmuxBackend)
+    return read_all(service.tmux.event_path)
+
+
+def test_a_bell_and_an_end_in_a_detached_pane_are_recorded_with_no_chloe_running(
+    service: PaneService, tmp_path: Path
+) -> None:
+    rec = service.create_tmux(
+        name="agent",
+        cwd=str(tmp_path),
+        command=["sh", "-c", "sleep 0.5; printf '\\a'; sleep 1; exit 4"],
+        attached=False,
+    )
+    events = wait_until(lambda: [e for e in _events(service) if e.kind == "died"], timeout=15)
+    (died,) = events
+    assert died.pane_id == rec.id and died.session == rec.tmux_session
+    assert died.exit_status == ExitStatus(code=4)
+    bells = [e for e in _events(service) if e.kind == "bell"]
+    assert [b.pane_id for b in bells] == [rec.id]
+    marks = fold(_events(service))[rec.id]
+    assert marks.mark is not None and marks.mark.kind is MarkKind.NEEDS_YOU
+
+
+def test_the_hooks_quote_an_awkward_state_directory(
+    service: PaneService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    odd = tmp_path / "st ate'$HOME\"#{pid};x"
+    monkeypatch.setenv("XDG_STATE_HOME", str(odd))
+    rec = service.create_tmux(
+        name="odd", cwd=str(tmp_path), command=["sh", "-c", "printf '\\a'; exit 0"]
+    )
+    assert str(odd) in str(_event_file(service))
+    events = wait_until(lambda: [e for e in _events(service) if e.kind == "died"], timeout=15)
+    assert events[0].pane_id == rec.id and events[0].exit_status == ExitStatus(code=0)
+
+
+def _event_file(service: PaneService) -> Path:
+    assert isinstance(service.tmux, TmuxBackend)
+    return service.tmux.event_path
+
+
+def test_every_pane_knows_its_id(service: PaneService, tmp_path: Path) -> None:
+    out = tmp_path / "env.txt"
+    rec = service.create_tmux(
+        name="who", cwd=str(tmp_path), command=["sh", "-c", f'echo "$CHLOE_PANE" > {out}']
+    )
+    wait_until(lambda: out.exists() and out.read_text().strip(), timeout=15)
+    assert out.read_text().strip() == rec.id
+    # A respawn keeps it.
+    out.unlink()
+    wait_until(lambda: _info(service, "who").status is Status.DEAD)
+    service.respawn(_info(service, "who").record)
+    wait_until(lambda: out.exists() and out.read_text().strip(), timeout=15)
+    assert out.read_text().strip() == rec.id
