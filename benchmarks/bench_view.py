@@ -112,7 +112,7 @@ async def bench(runs: int) -> dict[str, float]:
     from textual.app import App, ComposeResult
 
     from chloe.terminal import Terminal
-    from chloe.terminal.view import TerminalView
+    from chloe.ui.terminal_view import TerminalView
 
     terminal = Terminal(COLUMNS, LINES)
     terminal.feed(coloured_screen())
@@ -156,9 +156,8 @@ async def bench(runs: int) -> dict[str, float]:
         for i in range(runs):
             terminal.feed(b"\x1b[" + lines[(i % (len(lines) - 2)) + 1] + b"\r\n")
             start = time.perf_counter()
-            for y in terminal.dirty:
+            for y in terminal.take_dirty():
                 view._line_cache.pop(y, None)
-            terminal.dirty.clear()
             render_all()
             scroll_times.append(time.perf_counter() - start)
         results["scroll one line (output flood frame)"] = statistics.median(scroll_times) * 1000

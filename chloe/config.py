@@ -126,8 +126,48 @@ def validate_socket_name(name: str) -> str:
     return name
 
 
+_MODIFIERS = frozenset({"ctrl", "alt", "shift", "meta", "super", "hyper"})
+_NAMED_KEYS = frozenset(
+    {
+        "enter", "tab", "escape", "space", "backspace", "delete", "insert", "home", "end",
+        "pageup", "pagedown", "up", "down", "left", "right",
+    }
+)  # fmt: skip
+
+
+def _key_base_ok(base: str) -> bool:
+    """A key Textual can name: one character, a named key, F1-F24, or a character's name."""
+    import unicodedata
+
+    if len(base) == 1:
+        return base.isprintable()
+    if base in _NAMED_KEYS:
+        return True
+    if base[0] == "f" and base[1:].isdigit():
+        return 1 <= int(base[1:]) <= 24
+    try:
+        unicodedata.lookup(base.replace("_", " "))
+    except KeyError:
+        return False
+    return True
+
+
 def _validate_key(key: str) -> bool:
-    return bool(key) and key == key.strip() and key.isprintable()
+    """``key`` names a key: ``[modifier+]...base`` (``"ctrl+q"``, ``"f5"``, ``"question_mark"``)."""
+    if not key or key != key.strip() or not key.isprintable():
+        return False
+    if len(key) == 1:
+        return True
+    *mods, base = key.split("+")
+    if not base and mods and not mods[-1]:  # "ctrl++": the plus key
+        mods, base = mods[:-1], "+"
+    return all(m in _MODIFIERS for m in mods) and _key_base_ok(base)
+
+
+def _types_text(key: str) -> bool:
+    """``key`` types a character (so it cannot be the leave key): no modifier but shift."""
+    *mods, base = key.split("+") if len(key) > 1 else ("", key)
+    return not (set(mods) - {"", "shift"}) and (len(base) == 1 or base == "space")
 
 
 def _check_conflicts(keymap: Mapping[str, str], path: Path) -> None:
@@ -172,8 +212,12 @@ def parse_config(doc: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> 
             f"{path}: 'quiet_seconds' should be more than 'working_seconds' "
             "(a pane is quiet only after it stopped working)"
         )
-    if "leave_key" in values and not _validate_key(values["leave_key"]):
-        raise ConfigError(f"{path}: 'leave_key' should be {_TYPES['leave_key'][1]}")
+    leave = values.get("leave_key")
+    if leave is not None and (not _validate_key(leave) or _types_text(leave)):
+        raise ConfigError(
+            f"{path}: 'leave_key' should be a key that types no text, such as 'ctrl+q' "
+            f"or 'f12' (a modifier and a key, or a function key), not {leave!r}"
+        )
     if "shell" in values and not values["shell"].strip():
         raise ConfigError(f"{path}: 'shell' should be {_TYPES['shell'][1]}, not empty")
     if "tmux_socket" in values:
@@ -188,10 +232,15 @@ def parse_config(doc: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> 
             raise ConfigError(
                 f"{path}: keymap: unknown binding id {binding_id!r} (known ids: {known})"
             )
-        if not isinstance(keys, str) or not all(_validate_key(k) for k in keys.split(",")):
+        bad = (
+            [k for k in keys.split(",") if not _validate_key(k)]
+            if isinstance(keys, str)
+            else [keys]
+        )
+        if bad:
             raise ConfigError(
-                f"{path}: keymap.{binding_id} should be a key name such as 'n' or 'ctrl+n' "
-                "(several keys separated by commas)"
+                f"{path}: keymap.{binding_id}: {bad[0]!r} is not a key; expected a key name "
+                "such as 'n', 'ctrl+n' or 'f5' (several keys separated by commas)"
             )
     _check_conflicts(keymap, path)
     values["keymap"] = dict(keymap)

@@ -248,29 +248,32 @@ class Store:
     # -- locking -----------------------------------------------------------------
 
     @contextlib.contextmanager
-    def _locked(self, *, writing: bool = True) -> Iterator[None]:
+    def _locked(self) -> Iterator[str | None]:
+        """Hold the lock; yields None, or why it could not be had (then nothing may be written).
+
+        The lock cannot be had only where the directory or the lock file
+        cannot be created or opened at all (a read-only file system): reading
+        is then safe without it, since nobody can write there either.
+        """
         try:
             self._ensure_dir()
-        except StoreError:
-            if writing:
-                raise
-            # Nothing can be written here, so there is nothing to lock out.
-            yield
+        except StoreError as exc:
+            yield str(exc)
             return
         fd = self._open_lock()
         if fd < 0:
-            if writing:
-                raise StoreError(
-                    f"cannot write {self.path}: the lock file {self.lock_path} cannot be created"
-                )
-            yield  # a read-only directory: nobody can write either
+            yield f"the lock file {self.lock_path} cannot be created"
             return
         try:
             self._wait_for_lock(fd)
             self._mark_holder(fd)
-            yield
+            yield None
         finally:
             os.close(fd)  # closing releases the lock
+
+    def _require_lock(self, unlocked: str | None) -> None:
+        if unlocked is not None:
+            raise StoreError(f"cannot write {self.path}: {unlocked}")
 
     def _open_lock(self) -> int:
         """The lock file's descriptor, read-write if possible; -1 if it cannot be opened."""
@@ -380,7 +383,7 @@ class Store:
         """The file's bytes, None if it does not exist; never blocks on a FIFO."""
         try:
             fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return None
         except PermissionError:
             raise StoreError(
@@ -456,7 +459,7 @@ class Store:
             StoreBusyError: another process kept the lock too long.
             StoreError: the file cannot be read (e.g. permissions, not a regular file).
         """
-        with self._locked(writing=False):
+        with self._locked():
             return self._read_unlocked()
 
     # -- writing -----------------------------------------------------------------
@@ -514,12 +517,13 @@ class Store:
         Everything happens under the lock. The file is written only when the
         list changed and no exception escaped the block.
         """
-        with self._locked():
+        with self._locked() as unlocked:
             records = self._read_unlocked()
             before = list(records)
             yield records
             if records != before:
                 _check_unique(records)
+                self._require_lock(unlocked)
                 self._write_unlocked(records)
 
     def save(self, records: list[PaneRecord]) -> None:
@@ -530,8 +534,9 @@ class Store:
         a corrupt file is moved aside, so saving again then succeeds).
         """
         _check_unique(records)
-        with self._locked():
+        with self._locked() as unlocked:
             self._read_unlocked()
+            self._require_lock(unlocked)
             self._write_unlocked(list(records))
 
     def merge(self, before: Sequence[PaneRecord], after: Sequence[PaneRecord]) -> list[PaneRecord]:

@@ -435,3 +435,28 @@ def test_stale_temporary_client_files_are_removed(tmp_path: Path) -> None:
         assert fresh.exists() and taken.path.exists()
     finally:
         taken.discard()
+
+
+def test_a_busy_running_holder_is_named_too(store_path: Path) -> None:
+    script = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from chloe.store import Store\n"
+        "with Store(Path(sys.argv[1])).transaction():\n"
+        "    print('locked', flush=True)\n"
+        "    time.sleep(60)\n"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", script, str(store_path)], stdout=subprocess.PIPE, cwd=ROOT
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline() == b"locked\n"
+        with pytest.raises(StoreBusyError) as info:
+            Store(store_path, lock_timeout=0.3).add(PaneRecord.new("x", Kind.DIRECT, "/"))
+        assert f"chloe process {holder.pid}, which has not let go for 0.3 s" in str(info.value)
+        assert "stopped" not in str(info.value)
+    finally:
+        holder.kill()
+        holder.wait(timeout=15)
+    assert Store(store_path).load() == []  # nothing half-written

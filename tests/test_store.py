@@ -598,6 +598,10 @@ def _attempt_as(uid: int, gid: int, directory: Path, actions: list[str]) -> list
                     if action == "load":
                         out.append(f"loaded {[r.name for r in store.load()]}")
                         continue
+                    if action == "transaction":  # read-only use, as `chloe ls` makes
+                        with store.transaction() as records:
+                            out.append(f"loaded {[r.name for r in records]}")
+                        continue
                     if action == "add":
                         store.add(rec("new"))
                     else:
@@ -677,7 +681,7 @@ def test_a_read_only_directory_still_lists_and_refuses_writes_clearly(
     if lock_file == "present":
         (directory / "panes.toml.lock").write_bytes(b"")
         (directory / "panes.toml.lock").chmod(0o644)
-    actions = ["load", "add"]
+    actions = ["load", "add", "transaction"]
     if os.geteuid() == 0:
         # root writes anywhere, so run as 'nobody' in a directory root owns.
         directory.chmod(0o755)
@@ -692,10 +696,13 @@ def test_a_read_only_directory_still_lists_and_refuses_writes_clearly(
                 results.append("no error")
             except StoreError as exc:
                 results.append(f"{type(exc).__name__}: {exc}")
+            with store.transaction() as records:
+                results.append(f"loaded {[r.name for r in records]}")
         finally:
             directory.chmod(0o755)
     assert results[0] == "loaded ['pane 0', 'pane 1', 'pane 2']"
     assert results[1].startswith("StoreError: cannot write ")
+    assert results[2] == results[0]
     assert path.read_bytes() == _VALID
 
 

@@ -27,12 +27,10 @@ from __future__ import annotations
 import enum
 import unicodedata
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final, Protocol
-
-if TYPE_CHECKING:
-    from textual import events  # only for the annotation of encode_key_event
+from typing import Final, Protocol
 
 __all__ = [
+    "KeyEvent",
     "Modes",
     "MouseAction",
     "TerminalModes",
@@ -49,6 +47,20 @@ SS3: Final = "\x1bO"
 
 PASTE_START: Final = "\x1b[200~"
 PASTE_END: Final = "\x1b[201~"
+
+
+class KeyEvent(Protocol):
+    """A key press as Textual reports it (``textual.events.Key`` is one)."""
+
+    @property
+    def key(self) -> str:
+        """The key's name: ``"a"``, ``"ctrl+a"``, ``"alt+shift+up"``..."""
+        ...
+
+    @property
+    def character(self) -> str | None:
+        """The character typed, if any."""
+        ...
 
 
 class TerminalModes(Protocol):
@@ -284,7 +296,7 @@ def encode_key(key: str, character: str | None, modes: TerminalModes) -> bytes:
     return (prefix + char).encode()
 
 
-def encode_key_event(event: events.Key, modes: TerminalModes) -> bytes:
+def encode_key_event(event: KeyEvent, modes: TerminalModes) -> bytes:
     """Encode a Textual :class:`~textual.events.Key` event (see :func:`encode_key`)."""
     return encode_key(event.key, event.character, modes)
 
@@ -382,15 +394,17 @@ def encode_mouse(
         return b""  # X10 compatibility mode reports presses only
     x = max(0, x)
     y = max(0, y)
+    legacy_release = action is MouseAction.RELEASE and not modes.mouse_sgr
     if action in _WHEEL_BUTTONS:
         code = _WHEEL_BUTTONS[action]
     elif action is MouseAction.MOTION:
         code = 32 + (button - 1 if 1 <= button <= 3 else 3)
-    elif action is MouseAction.RELEASE and not modes.mouse_sgr:
+    elif legacy_release:
         code = 3  # the legacy form cannot say which button was released
     else:
         code = button - 1 if 1 <= button <= 3 else 0
-    if mode != 9:
+    # tmux reports a legacy release without the modifiers, as X10 mode has none.
+    if mode != 9 and not legacy_release:
         code += 4 * shift + 8 * meta + 16 * ctrl
     if modes.mouse_sgr:
         final = "m" if action is MouseAction.RELEASE else "M"

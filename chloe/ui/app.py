@@ -28,7 +28,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import App, ComposeResult, SuspendNotSupported
@@ -47,13 +47,14 @@ from chloe.errors import ChloeError
 from chloe.model import ExitStatus, Kind, PaneRecord, Status, UserState, utcnow
 from chloe.service import PaneService
 from chloe.terminal import Terminal
-from chloe.terminal.view import TerminalView
 from chloe.ui import messages as msg
 from chloe.ui.modals import ConfirmModal, HelpScreen, RenameModal
 from chloe.ui.pane_list import Entry, PaneList, format_age
 from chloe.ui.panes import PaneSlot, PaneTable
 from chloe.ui.poller import STATUS_INTERVAL, StatusPoller
 from chloe.ui.pump import PtyPump
+from chloe.ui.rawinput import RawKeyboard
+from chloe.ui.terminal_view import TerminalView
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +140,24 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._preview_wanted: str | None = None
         self._restoring = False
         self._restore_error_told = False
+        self.keyboard = RawKeyboard(self)
+        """Forwards the terminal's bytes to the shown pane in terminal mode."""
+
+    @property
+    def raw_input(self) -> Any:
+        """The router :class:`~chloe.ui.raw_driver.RawInputDriver` feeds every read to."""
+        return self.keyboard.router
+
+    def get_driver_class(self) -> Any:
+        """Textual's driver, with chloe's input router in front of its parser on Linux/macOS."""
+        driver = super().get_driver_class()
+        from textual.drivers.linux_driver import LinuxDriver
+
+        if driver is LinuxDriver:
+            from chloe.ui.raw_driver import RawInputDriver
+
+            return RawInputDriver
+        return driver
 
     # --- layout -----------------------------------------------------------
 
@@ -166,14 +185,16 @@ class ChloeApp(App[int], inherit_bindings=False):
         """The pane the terminal area shows."""
         return self.panes.get(self._shown)
 
+    def key_spec(self, binding_id: str) -> str:
+        """The key(s) bound to ``binding_id``, comma-separated, as in the config."""
+        if binding_id == "leave_terminal":
+            return self.config.leave_key
+        default = next(s.key for s in BINDING_SPECS if s.id == binding_id)
+        return self.config.keymap.get(binding_id, default)
+
     def key_for(self, binding_id: str) -> str:
         """The key (as the user should type it) currently bound to ``binding_id``."""
-        if binding_id == "leave_terminal":
-            key = self.config.leave_key
-        else:
-            default = next(s.key for s in BINDING_SPECS if s.id == binding_id)
-            key = self.config.keymap.get(binding_id, default)
-        first = key.split(",")[0].strip()
+        first = self.key_spec(binding_id).split(",")[0].strip()
         return {"question_mark": "?", "enter": "enter"}.get(first, first)
 
     def _empty_text(self) -> str:
@@ -196,6 +217,7 @@ class ChloeApp(App[int], inherit_bindings=False):
             on_client_gone=self._client_gone,
             on_exit=self._direct_exited,
         )
+        self.keyboard.start(loop)
         self.set_keymap({**self.config.keymap, "leave_terminal": self.config.leave_key})
         try:
             records = self.service.store.load()
@@ -282,6 +304,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         if not self._ui_ready():
             return
         self.set_class(terminal_mode, "-terminal-mode")
+        self.keyboard.sync()
         self._update_title()
         self.refresh_bindings()
 
@@ -299,12 +322,28 @@ class ChloeApp(App[int], inherit_bindings=False):
                 self.notify(self._not_live_hint(slot), title="Preview")
                 return
         self.terminal_mode = isinstance(self.focused, TerminalView)
+        self.keyboard.sync()
 
     def on_descendant_blur(self) -> None:
         """Leaving the terminal (to a modal, or the list) ends terminal mode."""
         if not self._ui_ready():
             return
         self.terminal_mode = isinstance(self.focused, TerminalView)
+        self.keyboard.sync()
+
+    def navigation_ready(self) -> bool:
+        """The pane list has the keyboard on the main screen (no modal, no terminal)."""
+        return len(self.screen_stack) == 1 and isinstance(self.focused, PaneList)
+
+    def shown_slot(self) -> PaneSlot | None:
+        """The pane the terminal area shows."""
+        return self.shown
+
+    def hint_not_live(self, slot: PaneSlot) -> None:
+        """Say (once per pane) that keys cannot go to a dead pane or a preview."""
+        if slot.pane_id not in self._hinted:
+            self._hinted.add(slot.pane_id)
+            self.notify(self._not_live_hint(slot), title="Not live")
 
     # --- the list -----------------------------------------------------------
 
@@ -455,9 +494,8 @@ class ChloeApp(App[int], inherit_bindings=False):
         """Keys, pastes and mouse reports go to the shown pane's program."""
         slot = self.shown
         if slot is None or slot.process is None or slot.terminal is not self.view.terminal:
-            if slot is not None and slot.pane_id not in self._hinted:
-                self._hinted.add(slot.pane_id)
-                self.notify(self._not_live_hint(slot), title="Not live")
+            if slot is not None:
+                self.hint_not_live(slot)
             return
         try:
             slot.process.write(event.data)
@@ -508,6 +546,8 @@ class ChloeApp(App[int], inherit_bindings=False):
 
     def _pane_output(self, slot: PaneSlot) -> None:
         if self._shown == slot.pane_id:
+            if slot.terminal is not None and slot.process is not None:
+                self.keyboard.after_output(slot.terminal, slot.process)
             self.view.notify_output()
         elif self.panes.note_hidden_output(slot):
             self._refresh_list_soon()
@@ -753,6 +793,8 @@ class ChloeApp(App[int], inherit_bindings=False):
 
     @on(msg.Problem)
     def _problem(self, event: msg.Problem) -> None:
+        # A pane that was to take the keyboard did not come: held keys are the list's.
+        self.keyboard.release()
         if self._ui_ready():
             self.notify(
                 event.text, title=event.title, severity=event.severity, timeout=event.timeout
@@ -768,6 +810,8 @@ class ChloeApp(App[int], inherit_bindings=False):
             self._refresh_list()
         if event.poll:
             self._tick()
+        if event.focus:
+            self._enter_terminal()
 
     @on(msg.PaneClosed)
     def _pane_closed(self, event: msg.PaneClosed) -> None:
@@ -797,6 +841,10 @@ class ChloeApp(App[int], inherit_bindings=False):
             self.list_visible = True
         self.pane_list.focus()
 
+    def enter_terminal(self) -> None:
+        """Give the shown pane the keyboard (terminal mode)."""
+        self._enter_terminal()
+
     def _enter_terminal(self) -> None:
         if self.has_class("-tiny"):
             self.list_visible = False
@@ -806,7 +854,9 @@ class ChloeApp(App[int], inherit_bindings=False):
         """Type into the selected pane (a detached tmux pane is reattached first)."""
         slot = self._selected()
         if slot is None:
+            self.keyboard.release()
             return
+        self.keyboard.claim()
         if slot.process is not None:
             self._enter_terminal()
         elif slot.is_tmux and not slot.dead:
@@ -814,6 +864,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         elif slot.terminal is not None:
             self._enter_terminal()
         else:
+            self.keyboard.release()
             self.notify(self._not_live_hint(slot))
 
     def action_cursor_down(self) -> None:
@@ -840,6 +891,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         columns, rows = self._term_size()
         cwd = self._new_pane_cwd()
         service = self.service
+        self.keyboard.claim()
 
         def job() -> Message:
             record = service.create_direct(cwd=cwd)
@@ -853,6 +905,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         columns, rows = self._term_size()
         cwd = self._new_pane_cwd()
         service = self.service
+        self.keyboard.claim()
 
         def job() -> Message:
             record = service.create_tmux(cwd=cwd, columns=columns, rows=rows)
@@ -911,6 +964,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         columns, rows = self._term_size()
         record = slot.record
         service = self.service
+        self.keyboard.claim()
         self._background(
             "Attach",
             lambda: msg.PaneStarted(record, service.attach(record, columns, rows), focus=True),
@@ -1010,6 +1064,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         record = slot.record
         client = slot.process
         service = self.service
+        self.keyboard.claim()
 
         def job() -> Message:
             new = service.respawn(record, columns, rows)
@@ -1017,7 +1072,7 @@ class ChloeApp(App[int], inherit_bindings=False):
                 return msg.PaneStarted(new, service.spawn_direct(new, columns, rows), focus=True)
             if client is not None:
                 # Our client stays attached and shows the new process.
-                return msg.RecordChanged(new, poll=True)
+                return msg.RecordChanged(new, poll=True, focus=True)
             return msg.PaneStarted(new, service.attach(new, columns, rows), focus=True)
 
         self._background("Respawn", job)

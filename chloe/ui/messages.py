@@ -62,12 +62,14 @@ class PaneStarted(Message):
 
 
 class RecordChanged(Message):
-    """The store holds a newer record of a pane (``poll``: ask for status now)."""
+    """The store holds a newer record of a pane (``poll``: ask for status now;
+    ``focus``: give the shown pane the keyboard, as after a respawn)."""
 
-    def __init__(self, record: PaneRecord, *, poll: bool = False) -> None:
+    def __init__(self, record: PaneRecord, *, poll: bool = False, focus: bool = False) -> None:
         super().__init__()
         self.record = record
         self.poll = poll
+        self.focus = focus
 
 
 class RecordsRestored(Message):

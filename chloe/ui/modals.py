@@ -139,8 +139,10 @@ class HelpScreen(ModalScreen[None]):
         about = (
             "[b]Terminal mode[/] (a pane has focus)\n"
             "Every key goes to the program (Esc, Ctrl+C, Ctrl+B, q…) "
-            f"except [b $accent]{leave}[/], which returns to the list. "
-            "Shift+PgUp/PgDn browse the scrollback.\n\n"
+            f"except [b $accent]{leave}[/], which returns to the list; "
+            f"press it twice to send it to the program. "
+            "Shift+PgUp/PgDn browse the scrollback (outside full-screen programs). "
+            "Everything else reaches the program byte for byte as in a plain tmux pane.\n\n"
             "[b]Labels[/]\n"
             "[$success]●[/] attached  shown live by chloe\n"
             "[$warning]○[/] detached  running, no chloe client\n"

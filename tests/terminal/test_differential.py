@@ -24,7 +24,7 @@ which misaligns its own redraw). Two more tmux 3.3a quirks are not imitated
 either: in insert mode the first character after an automatic wrap overwrites
 instead of inserting, and inserting or erasing with the cursor on the right
 half of a wide character leaves tmux's grid inconsistent.
-``tests/captured/fuzz_against_tmux.py`` finds such differences.
+``tools/fuzz_against_tmux.py`` finds such differences.
 """
 
 from __future__ import annotations

@@ -269,6 +269,9 @@ MOUSE_CASES: list[tuple[MouseAction, int, int, int, Modes, dict[str, bool], byte
     # legacy encoding when 1006 is off
     (MouseAction.PRESS, 1, 0, 0, Modes(mouse_mode=1000), {}, b"\x1b[M !!"),
     (MouseAction.RELEASE, 1, 0, 0, Modes(mouse_mode=1000), {}, b"\x1b[M#!!"),
+    # a legacy release says neither button nor modifiers (as tmux); SGR says both
+    (MouseAction.RELEASE, 1, 0, 0, Modes(mouse_mode=1000), {"ctrl": True}, b"\x1b[M#!!"),
+    (MouseAction.RELEASE, 1, 0, 0, SGR_1000, {"ctrl": True}, b"\x1b[<16;1;1m"),
     (MouseAction.WHEEL_UP, 0, 1, 1, Modes(mouse_mode=1000), {}, b'\x1b[M`""'),
     (MouseAction.PRESS, 1, 300, 0, Modes(mouse_mode=1000), {}, b""),  # past 223: unsayable
     (MouseAction.PRESS, 1, 300, 0, SGR_1000, {}, b"\x1b[<0;301;1M"),

@@ -149,6 +149,26 @@ def test_rep_without_a_printed_character_does_nothing() -> None:
     assert term.display[0].rstrip() == "a"
 
 
+@pytest.mark.parametrize(
+    "pieces",
+    [[b"x", CSI + b"4b"], [b"x" + CSI, b"4b"], [b"x" + CSI + b"4", b"b"]],
+    ids=["before-csi", "inside-csi", "before-final"],
+)
+def test_rep_repeats_text_printed_by_an_earlier_feed(pieces: list[bytes]) -> None:
+    """ncurses emits REP; where the pty splits the output must not matter."""
+    term = make()
+    for piece in pieces:
+        term.feed(piece)
+    assert term.display[0].rstrip() == "xxxxx"
+
+
+def test_rep_after_a_control_in_an_earlier_feed_does_nothing() -> None:
+    term = make()
+    term.feed(b"x\r")
+    term.feed(CSI + b"4b")
+    assert term.display[0].rstrip() == "x"
+
+
 # ---------------------------------------------------------- alternate screen
 
 
@@ -374,6 +394,21 @@ def test_dirty_marks_changed_rows_and_survives_feeds() -> None:
     assert term.dirty == {2}
 
 
+def test_take_dirty_drains_the_changed_rows() -> None:
+    term = make()
+    term.take_dirty()
+    term.feed(b"a" + CSI + b"3;1Hb")
+    assert term.take_dirty() == {0, 2}
+    assert term.take_dirty() == set()
+    term.feed(CSI + b"2;1Hc")
+    assert term.take_dirty() == {1}
+
+
+def test_cursor_reports_in_origin_mode_are_relative_to_the_region() -> None:
+    term = fed(CSI + b"2;4r" + CSI + b"?6h" + CSI + b"2;3H" + CSI + b"6n" + CSI + b"?6n")
+    assert term.take_replies() == CSI + b"2;3R" + CSI + b"?2;3R"
+
+
 # --------------------------------------------------------------------- replies
 
 
@@ -583,16 +618,6 @@ def test_tab_at_pending_wrap_keeps_it_pending() -> None:
     assert term.display[1].rstrip() == "ab"
 
 
-def test_package_import_does_not_pull_in_textual() -> None:
-    """``chloe.terminal`` (the emulator) stays usable without Textual loaded."""
-    import subprocess
-    import sys
-
-    code = "import sys, chloe.terminal; assert 'textual' not in sys.modules, 'textual imported'"
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-
-
 def test_insert_and_delete_characters_at_pending_wrap_do_nothing() -> None:
     term = fed(b"0123456789" + CSI + b"2@" + CSI + b"2P")
     assert term.display[0] == "0123456789"
@@ -656,3 +681,92 @@ def test_a_blank_alternate_screen_does_not_replace_the_last_real_one() -> None:
     t.feed(b"\x1b[?1049h\x1b[?1049l")  # entered and left without drawing
     assert t.show_last_alternate()
     assert t.display[0].rstrip() == "first"
+
+
+# ------------------------------------------- gaps where tmux and xterm agree
+
+
+def test_leading_zeros_do_not_make_a_parameter_huge() -> None:
+    term = fed(CSI + b"00000000003;000000005H")
+    assert (term.cursor.x, term.cursor.y) == (4, 2)
+
+
+def test_escape_interrupted_by_escape_is_dropped() -> None:
+    """``ESC #`` then ``ESC``: the ``#`` is part of a dropped sequence, not text."""
+    term = fed(b"a" + ESC + b"#" + ESC + b"[1mb")
+    assert term.display[0].rstrip() == "ab"
+    assert term.buffer[0][1] == Cell("b", bold=True)
+
+
+def test_control_inside_an_escape_sequence_acts_and_the_sequence_goes_on() -> None:
+    # ESC LF L: the line feed moves the cursor; ESC L is then an (ignored)
+    # escape sequence, so no L is printed.
+    term = fed(b"ab" + ESC + b"\nL")
+    assert [row.rstrip() for row in term.display[:2]] == ["ab", ""]
+    assert (term.cursor.x, term.cursor.y) == (2, 1)
+
+
+@pytest.mark.parametrize(
+    ("abort", "row"),
+    [(ESC + b"[m", "cd"), (b"\x18", "cd"), (b"\x1a", "cd")],
+    ids=["esc", "can", "sub"],
+)
+def test_control_inside_an_aborted_csi_is_executed(abort: bytes, row: str) -> None:
+    term = fed(b"ab" + CSI + b"2\r" + abort + b"cd")
+    assert term.display[0].rstrip() == row
+
+
+def test_decaln_homes_the_cursor_and_resets_the_margins() -> None:
+    term = fed(CSI + b"2;3r" + CSI + b"3;5H" + ESC + b"#8")
+    assert term.display == ["E" * 10] * 4
+    assert (term.cursor.x, term.cursor.y) == (0, 0)
+    term.feed(CSI + b"4;1H\n")  # LF at the bottom row scrolls the whole screen
+    assert term.scrollback() == ["E" * 10]
+
+
+def test_shift_out_without_g1_designated_stays_ascii() -> None:
+    term = fed(b"\x0eqx\x0fqx")
+    assert term.display[0].rstrip() == "qxqx"
+
+
+def test_shift_out_with_g1_line_drawing() -> None:
+    term = fed(ESC + b")0\x0eqx\x0fqx")
+    assert term.display[0].rstrip() == "─│qx"
+
+
+def test_dec_special_graphics_h_is_the_newline_symbol() -> None:
+    term = fed(ESC + b"(0hij" + ESC + b"(Bh")
+    assert term.display[0].rstrip() == "␤␋┘h"
+
+
+PROTECT, UNPROTECT = CSI + b'1"q', CSI + b'0"q'
+
+
+@pytest.mark.parametrize(
+    ("erase", "left"),
+    [
+        (CSI + b"?2J", "  CD      "),
+        (CSI + b"H" + CSI + b"?2K", "  CD      "),
+        (CSI + b"1;4H" + CSI + b"?0J", "abCD      "),
+        (CSI + b"1;9H" + CSI + b"?1K", "  CD      "),
+    ],
+    ids=["decsed-all", "decsel-all", "decsed-below", "decsel-left"],
+)
+def test_selective_erase_keeps_decsca_protected_cells(erase: bytes, left: str) -> None:
+    term = fed(b"ab" + PROTECT + b"CD" + UNPROTECT + b"ef\r\nline 2" + erase)
+    assert term.display[0] == left
+    assert term.display[1].rstrip() == ("" if erase.endswith(b"J") else "line 2")
+
+
+def test_protection_survives_sgr_and_is_saved_with_the_cursor() -> None:
+    term = fed(PROTECT + CSI + b"0;1mX" + ESC + b"7" + UNPROTECT + b"y" + ESC + b"8" + b"\rX")
+    term.feed(CSI + b"?2K")
+    assert term.display[0].rstrip() == "X"
+    assert term.buffer[0][0].bold
+
+
+def test_ordinary_erase_and_soft_reset_ignore_protection() -> None:
+    term = fed(PROTECT + b"AB" + CSI + b"2J")
+    assert term.display[0].strip() == ""
+    term.feed(CSI + b"H" + PROTECT + CSI + b"!pcd" + CSI + b"?2J")
+    assert term.display[0].strip() == ""

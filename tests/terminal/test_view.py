@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from pyte.screens import Char
 from rich.color import Color
 from rich.style import Style
@@ -18,7 +19,7 @@ from textual.strip import Strip
 from textual.widgets import Button
 
 from chloe.terminal import Cell, Terminal
-from chloe.terminal.view import TerminalView, cell_style
+from chloe.ui.terminal_view import TerminalView, cell_style
 
 SIZE = (40, 10)
 
@@ -266,7 +267,9 @@ async def test_output_repaints_are_coalesced() -> None:
             await pilot.pause(0.001)
         elapsed = time.monotonic() - start
         await wait_for(pilot, lambda: not view._pending)
-        assert notifications > 3 * len(flushes)
+        # Fewer repaints than outputs (how many fewer depends on the machine's load),
+        # and never more than 60 a second.
+        assert len(flushes) < notifications
         assert len(flushes) <= elapsed * 60 + 2
         gaps = [b - a for a, b in itertools.pairwise(flushes)]
         assert min(gaps) >= 1 / 60 * 0.9
@@ -295,6 +298,17 @@ async def test_nothing_is_repainted_when_nothing_changed() -> None:
         # Row 4 changed and the cursor moved from row 0 to row 4: two rows repainted.
         rows = sorted(region.y for args in refreshed for region in args)  # type: ignore[attr-defined]
         assert rows == [0, 4]
+
+
+@pytest.mark.parametrize("n", range(16))
+def test_each_of_the_16_sgr_colours_reaches_rich_as_that_ansi_colour(n: int) -> None:
+    """SGR 30-37/90-97 and 40-47/100-107 (105 included) become ANSI colour ``n``."""
+    fg = 30 + n if n < 8 else 90 + n - 8
+    term = Terminal(4, 1)
+    term.feed(b"\x1b[%d;%dmx" % (fg, fg + 10))
+    style = cell_style(term.buffer[0][0][1:])
+    assert style.color is not None and style.bgcolor is not None
+    assert (style.color.number, style.bgcolor.number) == (n, n)
 
 
 async def test_colours_and_attributes_map_to_rich_styles() -> None:
@@ -595,3 +609,12 @@ async def test_browsing_again_after_a_full_scrollback_moved_on_shows_the_new_lin
         await feed(pilot, view, b"\r\n" + b"\r\n".join(f"new {i}".encode() for i in range(60)))
         await pilot.press("shift+pageup")
         assert text_of(view.render_line(1)).startswith("new 42")
+
+
+def test_protected_cells_look_like_unprotected_ones() -> None:
+    """DECSCA protection changes what selective erase does, not how a cell looks."""
+    term = Terminal(4, 1)
+    term.feed(b'\x1b[1;31m\x1b[1"qA\x1b[0"qB')
+    protected, plain = term.buffer[0][0], term.buffer[0][1]
+    assert protected != plain._replace(data="A")
+    assert cell_style(protected[1:]) == cell_style(plain[1:])

@@ -1,7 +1,7 @@
 """Snapshot tests: TerminalView drawing byte streams recorded from real programs.
 
 The streams come from ``tests/captured/`` (recorded on an 80x24 pty with
-``tests/record_stream.py``), are fed to a ``Terminal`` before the app starts,
+``tools/record_stream.py``), are fed to a ``Terminal`` before the app starts,
 and the view fills an 80x24 screen, so nothing here depends on a live program.
 Regenerate with ``--snapshot-update`` only after looking at the new SVGs.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 from textual.app import App, ComposeResult
 
 from chloe.terminal import Terminal
-from chloe.terminal.view import TerminalView
+from chloe.ui.terminal_view import TerminalView
 
 CAPTURED = Path(__file__).resolve().parent.parent / "captured"
 SIZE = (80, 24)

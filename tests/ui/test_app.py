@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from chloe.terminal.view import TerminalView
 from chloe.ui.modals import ConfirmModal, RenameModal
 from chloe.ui.pane_list import PaneList
+from chloe.ui.terminal_view import TerminalView
 from tests.ui.helpers import (
     SIZE,
     clients,

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from chloe.model import ExitStatus, UserState
-from chloe.terminal.view import TerminalView
 from chloe.ui.app import run
 from chloe.ui.pane_list import PaneList
+from chloe.ui.terminal_view import TerminalView
 from tests.ui.helpers import (
     SIZE,
     entry_text,

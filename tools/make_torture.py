@@ -1,6 +1,6 @@
-"""Write the hand-made torture streams next to this file.
+"""Write the hand-made torture streams into ``tests/captured/``.
 
-Run ``.venv/bin/python tests/captured/make_torture.py`` after editing. Each
+Run ``.venv/bin/python tools/make_torture.py`` after editing. Each
 stream ends with a screen full of the results of the sequences it exercises,
 so the differential test (tmux as the oracle) checks every one of them.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+CAPTURED = Path(__file__).resolve().parent.parent / "tests" / "captured"
 E = "\x1b"
 CSI = E + "["
 
@@ -254,7 +254,7 @@ def main() -> None:
         ("torture_modes", modes),
         ("torture_dim", dim),
     ):
-        (HERE / f"{name}.bin").write_bytes(make().encode("utf-8"))
+        (CAPTURED / f"{name}.bin").write_bytes(make().encode("utf-8"))
 
 
 if __name__ == "__main__":

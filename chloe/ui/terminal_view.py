@@ -37,6 +37,7 @@ from chloe.terminal.keys import (
     encode_mouse,
     encode_paste,
 )
+from chloe.terminal.sgr import ANSI_INDEX
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -50,22 +51,12 @@ FRAME_INTERVAL: Final = 1 / 60
 WHEEL_LINES: Final = 3
 """Lines scrolled per wheel step when browsing scrollback."""
 
-# pyte's 16 colour names -> rich's standard colours, so the app's ANSI theme applies.
-_ANSI_NAMES: Final = {
-    "black": "black",
-    "red": "red",
-    "green": "green",
-    "brown": "yellow",
-    "yellow": "yellow",
-    "blue": "blue",
-    "magenta": "magenta",
-    "cyan": "cyan",
-    "white": "white",
-}
+# The emulator's 16 colour names (pyte's: "brown" for yellow, "bfightmagenta"
+# for SGR 105) -> rich's standard colours, so the app's ANSI theme applies.
+_RICH_ANSI: Final = ("black", "red", "green", "yellow", "blue", "magenta", "cyan", "white")
 _ANSI_NAMES_ALL: Final = {
-    **_ANSI_NAMES,
-    **{f"bright{name}": f"bright_{value}" for name, value in _ANSI_NAMES.items()},
-    **{f"bright_{name}": f"bright_{value}" for name, value in _ANSI_NAMES.items()},
+    name: _RICH_ANSI[n] if n < 8 else f"bright_{_RICH_ANSI[n - 8]}"
+    for name, n in ANSI_INDEX.items()
 }
 
 # A cell's style key: Cell fields after ``data``:
@@ -522,7 +513,7 @@ class TerminalView(Widget, can_focus=True):
         self._pending = False
         self._last_flush = time.monotonic()
         terminal = self._terminal
-        dirty = terminal.dirty
+        dirty = terminal.take_dirty()
         if self._scroll_offset:
             # Keep the browsed lines still while new ones scroll in underneath.
             grown = terminal.scrollback_len - self._seen_scrollback_len
@@ -533,7 +524,6 @@ class TerminalView(Widget, can_focus=True):
                 )
                 for row in dirty:
                     self._line_cache.pop(row, None)
-                dirty.clear()
                 self._scrollback_cache.clear()
                 self.refresh()
             return
@@ -549,7 +539,6 @@ class TerminalView(Widget, can_focus=True):
             for row in dirty:
                 line_cache.pop(row, None)
             rows.update(dirty)
-            dirty.clear()
         cursor = self._cursor_position()
         if cursor != self._cursor_drawn:
             if self._cursor_drawn is not None:
@@ -583,7 +572,7 @@ class TerminalView(Widget, can_focus=True):
         if (terminal.columns, terminal.lines) == (columns, rows):
             return
         terminal.resize(lines=rows, columns=columns)
-        terminal.dirty.clear()
+        terminal.take_dirty()  # every row is redrawn below
         self._line_cache.clear()
         self._moved_rows.clear()
         self._scrollback_cache.clear()

@@ -3,7 +3,7 @@
 The recordings under ``tests/captured/`` feed the emulator's differential and
 snapshot tests. Anyone can add one::
 
-    .venv/bin/python tests/record_stream.py tests/captured/vim.bin \\
+    .venv/bin/python tools/record_stream.py tests/captured/vim.bin \\
         --step 'expect:~' --step 'send:ihello\\x1b' --step 'send::q!\\r' -- vim -u NONE
 
 Steps run in order once the program has started:

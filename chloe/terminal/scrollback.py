@@ -1,0 +1,128 @@
+"""Scrollback: lines that scrolled off the top, kept compact.
+
+A screen row is a list of per-cell objects; once it scrolls off it becomes a
+``(text, style runs)`` pair: its text with trailing default blanks dropped,
+and the runs of one style covering it as ``(characters, style)``, where no
+runs means all default. Styles are the shared objects of
+:data:`~chloe.terminal.cells.STYLE_OF`, so ten thousand coloured lines cost
+little more than their text.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from itertools import groupby
+from operator import itemgetter
+from typing import Final
+
+from pyte.screens import Char
+
+from chloe.terminal.cells import BLANK, DEFAULT_STYLE, STYLE_OF, styles
+
+__all__ = ["CompactRow", "Runs", "Scrollback", "compact_row"]
+
+Runs = tuple[tuple[int, Char], ...]
+CompactRow = tuple[str, Runs]
+
+NO_RUNS: Final[Runs] = ()
+_first = itemgetter(0)
+
+
+def compact_row(row: list[Char]) -> CompactRow:
+    """Squeeze a screen row into its scrollback form."""
+    # Fastest case (short lines of a flood): every default blank is trailing,
+    # which two C-level counts prove without touching each cell in Python.
+    blanks = row.count(BLANK)
+    end = len(row) - blanks
+    if blanks and row.index(BLANK) == end:
+        full = "".join(map(_first, row[:end]))
+        if full.isascii() and len(full) == end:
+            return _compact_simple(row, end, full)
+    full = "".join(map(_first, row))
+    if full.isascii() and len(full) == len(row):
+        # One ASCII character per cell (the common case): trailing spaces are
+        # found on the string, then checked to be default blanks in one count.
+        end = len(full.rstrip(" "))
+        if row[end:].count(BLANK) != len(row) - end:
+            end = len(row)
+            while end and row[end - 1] == BLANK:
+                end -= 1
+        text = full[:end]
+        simple = True
+    else:
+        end = len(row)
+        while end and row[end - 1] == BLANK:
+            end -= 1
+        datas = [c[0] for c in row[:end]]
+        text = "".join(datas)
+        simple = len(text) == end and "" not in datas
+    if not end:
+        return "", NO_RUNS
+    if simple:
+        return _compact_simple(row, end, text)
+    # Wide characters (an empty stub after them) or combining marks: count
+    # characters of text per cell rather than cells.
+    cells = [c for c in row[:end] if c[0]]
+    runs = tuple(
+        (sum(len(c[0]) for c in group), style)
+        for style, group in groupby(cells, STYLE_OF.__getitem__)
+    )
+    if len(runs) == 1 and runs[0][1] is DEFAULT_STYLE:
+        return text, NO_RUNS
+    return text, runs
+
+
+def _compact_simple(row: list[Char], end: int, text: str) -> CompactRow:
+    """The compact form of ``row[:end]``, one character per cell, as ``text``."""
+    if not end:
+        return "", NO_RUNS
+    # Cells map to shared style objects, so grouping compares identities.
+    found = styles(row[:end])
+    first = found[0]
+    if found.count(first) == end:
+        return (text, NO_RUNS) if first is DEFAULT_STYLE else (text, ((end, first),))
+    runs = tuple([(len(list(group)), style) for style, group in groupby(found)])
+    return text, runs
+
+
+class Scrollback(deque[CompactRow]):
+    """The lines scrolled off the top, oldest first, at most ``maxlen`` of them.
+
+    A ``deque`` of :data:`CompactRow`, so the screen's hot path appends to it
+    directly; the methods here are the readable views of it.
+    """
+
+    def push(self, rows: Iterable[list[Char]]) -> None:
+        """Keep screen ``rows`` (oldest first) in their compact form."""
+        if not self.maxlen:
+            return
+        append = self.append
+        for row in rows:
+            append(compact_row(row))
+
+    def push_plain(self, lines: list[str], style: Char) -> None:
+        """Keep plain text ``lines`` drawn in ``style`` (a shared style object)."""
+        append = self.append
+        if style == BLANK:
+            for line in lines:
+                append((line.rstrip(" "), NO_RUNS))
+            return
+        for line in lines:
+            append((line, ((len(line), style),)) if line else ("", NO_RUNS))
+
+    def texts(self) -> list[str]:
+        """Plain text of every line, trailing blanks removed."""
+        return [text.rstrip(" ") for text, _ in self]
+
+    def styled(self, i: int) -> list[tuple[str, Char]]:
+        """Styled runs of line ``i`` (0 is the oldest) as ``(text, style)`` pairs."""
+        text, runs = self[i]
+        if not runs:
+            return [(text, BLANK)] if text else []
+        out = []
+        at = 0
+        for length, style in runs:
+            out.append((text[at : at + length], style))
+            at += length
+        return out
