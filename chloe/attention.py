@@ -148,6 +148,18 @@ class AttentionInfo:
         text = self.state.value + ago
         return text + (f": {self.message}" if self.message else "")
 
+    def short(self, now: datetime) -> str:
+        """A few words for a narrow list: ``needs you 3m``, ``failed after 2h 5m``, ``quiet 5m``."""
+        if self.state is Attention.IDLE:
+            return ""
+        if self.state in (Attention.FAILED, Attention.DONE):
+            if self.ran_for is not None:
+                return f"{self.state.value} after {format_duration(self.ran_for)}"
+            return self.state.value
+        if self.state in (Attention.NEEDS_YOU, Attention.QUIET) and self.since is not None:
+            return f"{self.state.value} {format_duration(_seconds(self.since, now))}"
+        return self.state.value
+
     def words(self, now: datetime) -> str:
         """The state named, with its details: ``failed (exit 3 after 2s, 5m ago)``."""
         text = self.describe(now)

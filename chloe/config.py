@@ -53,6 +53,7 @@ BINDINGS: tuple[BindingSpec, ...] = (
     BindingSpec("rename", "r", "Rename the pane"),
     BindingSpec("respawn", "R", "Respawn a dead pane", "respawn"),
     BindingSpec("fullscreen", "f", "Full-screen attach (tmux)"),
+    BindingSpec("next_attention", "space", "Next pane needing you (then failed, done)", "next"),
     BindingSpec("cursor_down", "j,down", "Select the next pane"),
     BindingSpec("cursor_up", "k,up", "Select the previous pane"),
     BindingSpec("toggle_list", "l", "Show or hide the pane list"),

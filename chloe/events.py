@@ -408,3 +408,36 @@ def now_event(kind: str, pane_id: str, detail: str = "", session: str = "") -> E
     """An event of ``kind`` for ``pane_id`` happening now (message cut to :data:`MESSAGE_MAX`)."""
     at = datetime.fromtimestamp(int(time.time()), UTC)
     return Event(at, kind, pane_id, session, detail[:MESSAGE_MAX])
+
+
+def away_report(happened: list[Event], names: dict[str, str], now: datetime) -> str:
+    """One line about what happened while no chloe ran, most recent per pane.
+
+    ``build failed (exit 2) 2h ago; claude needs you since 10m: approve?``.
+    Events of panes no longer listed are left out.
+    """
+    from chloe.attention import format_duration
+
+    latest: dict[str, Event] = {}
+    for event in happened:
+        if event.pane_id not in names or event.kind == "seen":
+            continue
+        if event.pane_id not in latest or event.at >= latest[event.pane_id].at:
+            latest[event.pane_id] = event
+    parts: list[str] = []
+    for pane_id, event in sorted(latest.items(), key=lambda kv: kv[1].at, reverse=True):
+        name = names[pane_id]
+        ago = format_duration(max(0.0, (now - event.at).total_seconds()))
+        message = f": {event.detail}" if event.detail and event.kind != "died" else ""
+        if event.kind == "died":
+            status = event.exit_status
+            failed = status is None or status.signal is not None or status.code != 0
+            words = status.describe() if status is not None else "status unknown"
+            parts.append(f"{name} {'failed' if failed else 'finished'} ({words}) {ago} ago")
+        elif event.kind == "done":
+            parts.append(f"{name} is done since {ago}{message}")
+        elif event.kind == "working":
+            continue
+        else:
+            parts.append(f"{name} needs you since {ago}{message}")
+    return "; ".join(parts)

@@ -22,6 +22,7 @@ tmux pane is known to be *attached* (:mod:`chloe.backends.locks`).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import shlex
 import signal
@@ -286,9 +287,12 @@ class PaneService:
         """Record that a pane needs the user, is done or works (``chloe notify``)."""
         events.append(self.event_path, events.now_event(kind, pane_id, message))
 
-    def mark_seen(self, pane_id: str) -> None:
+    def mark_seen(self, pane_id: str, at: datetime | None = None) -> None:
         """Record that the user looked at the pane (clears needs you and new output)."""
-        events.append(self.event_path, events.now_event("seen", pane_id))
+        event = events.now_event("seen", pane_id)
+        if at is not None:
+            event = dataclasses.replace(event, at=at.replace(microsecond=0))
+        events.append(self.event_path, event)
 
     def attention(
         self,

@@ -81,3 +81,15 @@ def test_what_happened_while_away_is_shown_once_even_to_two_processes(tmp_path: 
     assert take_unshown(path) == []
     append(path, ev("done", "p4", 7))
     assert [e.pane_id for e in take_unshown(path)] == ["p4"]
+
+
+def test_the_away_report_names_each_pane_once_most_recent_first() -> None:
+    happened = [
+        ev("bell", "p1", 0),
+        ev("needs-you", "p1", 3000, "approve?"),
+        ev("died", "p2", 60, "2 "),
+        ev("died", "gone", 70, "0 "),
+    ]
+    now = T0 + timedelta(seconds=3600)
+    text = events.away_report(happened, {"p1": "claude", "p2": "build"}, now)
+    assert text == "claude needs you since 10m: approve?; build failed (exit 2) 59m ago"

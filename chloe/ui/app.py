@@ -18,6 +18,7 @@ Daemon threads, so a hung file or tmux never keeps chloe from quitting.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import subprocess
@@ -40,14 +41,17 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
+from chloe import events
+from chloe.attention import Attention, AttentionInfo, Mark, MarkKind, next_to_visit, summary
 from chloe.backends.base import PaneProcess
 from chloe.config import BINDINGS as BINDING_SPECS
 from chloe.config import Config
 from chloe.errors import ChloeError
 from chloe.model import ExitStatus, Kind, PaneRecord, Status, UserState, utcnow
-from chloe.service import PaneService
+from chloe.service import PaneInfo, PaneService
 from chloe.terminal import Terminal
 from chloe.ui import messages as msg
+from chloe.ui.attention import slot_attention
 from chloe.ui.modals import ConfirmModal, HelpScreen, RenameModal
 from chloe.ui.pane_list import Entry, PaneList, format_age
 from chloe.ui.panes import PaneSlot, PaneTable
@@ -69,6 +73,10 @@ NARROW_WIDTH = 70
 
 TINY_WIDTH = 44
 """Below this many columns the list and the terminal take turns (``l`` toggles)."""
+
+_IDLE = AttentionInfo(Attention.IDLE)
+_CLEARED_BY_LOOKING = (Attention.NEEDS_YOU, Attention.NEW_OUTPUT)
+"""States that end when the user looks at the pane."""
 
 NAV_ACTIONS = frozenset(spec.id for spec in BINDING_SPECS)
 """Navigation actions (each binding's id is its action): off while in terminal mode."""
@@ -140,6 +148,8 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._preview_wanted: str | None = None
         self._restoring = False
         self._restore_error_told = False
+        self._events = events.Reader(service.event_path)
+        self._attention: dict[str, AttentionInfo] = {}
         self.keyboard = RawKeyboard(self)
         """Forwards the terminal's bytes to the shown pane in terminal mode."""
 
@@ -168,7 +178,9 @@ class ChloeApp(App[int], inherit_bindings=False):
             yield Static("", id="pane-title")
             yield Static(self._empty_text(), id="empty")
             yield TerminalView(self._blank, id="terminal")
-        yield Footer()
+        with Vertical(id="bottom"):
+            yield Static("", id="attention")
+            yield Footer()
 
     @property
     def pane_list(self) -> PaneList:
@@ -242,6 +254,10 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._release_panes()
 
     def _release_panes(self) -> None:
+        shown = self.shown
+        if shown is not None and not self._quitting:
+            with contextlib.suppress(OSError):
+                self.service.mark_seen(shown.pane_id)
         self._quitting = True
         self._poller.disable()
         if self._status_timer is not None:
@@ -347,7 +363,19 @@ class ChloeApp(App[int], inherit_bindings=False):
 
     # --- the list -----------------------------------------------------------
 
+    def _slot_attention(self, slot: PaneSlot, now: datetime) -> AttentionInfo:
+        return slot_attention(
+            slot,
+            self._events.panes,
+            now,
+            shown=slot.pane_id == self._shown,
+            working_seconds=self.config.working_seconds,
+            quiet_seconds=self.config.quiet_seconds,
+        )
+
     def _entry(self, slot: PaneSlot, now: datetime) -> Entry:
+        attention = self._slot_attention(slot, now)
+        self._attention[slot.pane_id] = attention
         info = slot.info
         command = age = None
         if slot.is_tmux and info is not None and info.status is not Status.DEAD:
@@ -364,14 +392,32 @@ class ChloeApp(App[int], inherit_bindings=False):
             command=command,
             age=age,
             activity=slot.activity,
+            attention=attention.state,
+            attention_text=attention.short(now),
         )
 
     def _refresh_list(self) -> None:
         if not self._ui_ready():
             return
         now = self._clock()
+        self._attention = {}
         self.pane_list.set_entries([self._entry(s, now) for s in self.panes])
+        self._update_summary()
         self._update_title()
+
+    def _update_summary(self) -> None:
+        """The always-visible line: ``2 need you · 1 failed · 3 working``."""
+        try:
+            line = self.query_one("#attention", Static)
+        except Exception:  # before compose
+            return
+        states = [a.state for a in self._attention.values()]
+        text = summary(states)
+        if any(s in (Attention.NEEDS_YOU, Attention.FAILED, Attention.DONE) for s in states):
+            text += f"   {self.key_for('next_attention')}: go to the next"
+        if str(line.render()) != text:
+            line.update(text)
+        line.set_class(Attention.NEEDS_YOU in states, "-needs-you")
 
     def _refresh_list_soon(self) -> None:
         """Refresh the list once, after the current burst of events."""
@@ -390,6 +436,64 @@ class ChloeApp(App[int], inherit_bindings=False):
     def _selected(self) -> PaneSlot | None:
         return self.panes.get(self.pane_list.selected_id)
 
+    # --- attention ------------------------------------------------------------
+
+    def _looked_at(self, slot: PaneSlot) -> None:
+        """The user looked at the pane: its needs you and new output are cleared.
+
+        Recorded in the event file too, so ``chloe ls`` and the next start agree.
+        """
+        slot.seen_at = at = self._clock()
+        slot.mark = None
+        pane_id = slot.pane_id
+        service = self.service
+
+        def job() -> None:
+            service.mark_seen(pane_id, at)
+
+        self._background("Attention", job)
+
+    def _note_output(self, slot: PaneSlot) -> None:
+        """A direct pane wrote output: when, and any bell or desktop notification."""
+        if slot.is_tmux:
+            return  # tmux reports its panes' activity, and its hooks record their bells
+        now = self._clock()
+        slot.output_at = now
+        terminal = slot.terminal
+        if terminal is None:
+            return
+        found: list[tuple[str, str]] = terminal.take_notifications()
+        if self._shown == slot.pane_id:
+            slot.bells = terminal.bell_count  # rung while looked at: nothing to tell later
+            return
+        if terminal.bell_count > slot.bells:
+            found.append(("bell", ""))
+        if not found:
+            return
+        source, text = found[-1]
+        slot.mark = Mark(MarkKind.NEEDS_YOU, now, text, source)
+        pane_id = slot.pane_id
+        service = self.service
+        path = service.event_path
+        self._refresh_list_soon()
+
+        def job() -> None:
+            for kind, message in found[-3:]:
+                events.append(path, events.Event(now, kind, pane_id, "", message[:300]))
+
+        self._background("Attention", job)
+
+    def action_next_attention(self) -> None:
+        """Select the next pane that needs you, then one that failed, then one that is done."""
+        ids = self.pane_list.pane_ids
+        states = [self._attention.get(i, _IDLE).state for i in ids]
+        current = self.pane_list.selected_id
+        index = next_to_visit(states, ids.index(current) if current in ids else None)
+        if index is None:
+            self.notify("No pane needs you, failed or is done.", timeout=3)
+            return
+        self.pane_list.select_id(ids[index])
+
     # --- what the terminal area shows -------------------------------------
 
     def _show(self, pane_id: str | None, *, preview: bool = True) -> None:
@@ -403,6 +507,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         previous = self.shown
         if previous is not None and previous is not slot:
             self.panes.hidden(previous)
+            self._looked_at(previous)
         self._shown = pane_id if slot else None
         empty = self.query_one("#empty", Static)
         view = self.view
@@ -415,8 +520,9 @@ class ChloeApp(App[int], inherit_bindings=False):
                 view.set_terminal(self._blank)
             self._update_title()
             return
-        if slot.activity:
+        if slot.activity or self._attention.get(slot.pane_id, _IDLE).state in _CLEARED_BY_LOOKING:
             slot.activity = None
+            self._looked_at(slot)
             self._refresh_list()
         live = slot.terminal is not None and (slot.process is not None or slot.dead)
         target = slot.terminal if live and slot.terminal else slot.preview or self._blank
@@ -545,6 +651,7 @@ class ChloeApp(App[int], inherit_bindings=False):
                 self._enter_terminal()
 
     def _pane_output(self, slot: PaneSlot) -> None:
+        self._note_output(slot)
         if self._shown == slot.pane_id:
             if slot.terminal is not None and slot.process is not None:
                 self.keyboard.after_output(slot.terminal, slot.process)
@@ -589,7 +696,11 @@ class ChloeApp(App[int], inherit_bindings=False):
         started = time.monotonic()
         service = self.service
 
+        reader = self._events
+
         def query() -> Message:
+            with contextlib.suppress(OSError):
+                reader.poll()
             try:
                 infos = service.panes(live_direct=live)
             except Exception as exc:
@@ -676,11 +787,24 @@ class ChloeApp(App[int], inherit_bindings=False):
         problem = self.service.tmux_problem
         if problem:
             self._post(msg.Problem("tmux", problem, severity="warning", timeout=15))
+        with contextlib.suppress(OSError):
+            self._events.poll()
         try:
             infos = self.service.panes(live_direct={})
         except Exception as exc:
             return msg.StatusFailed(str(exc), startup=True)
+        self._report_while_away(infos)
         return msg.StatusAnswered(infos, started, startup=True)
+
+    def _report_while_away(self, infos: list[PaneInfo]) -> None:
+        """Say once what happened while no chloe ran (in the start-up worker)."""
+        try:
+            happened = events.take_unshown(self.service.event_path)
+        except OSError:
+            return
+        text = events.away_report(happened, {i.record.id: i.record.name for i in infos}, utcnow())
+        if text:
+            self._post(msg.Problem("While you were away", text, severity="information", timeout=20))
 
     def _reattach(self, event: msg.StatusAnswered) -> None:
         """Reattach, a few at a time, the tmux panes the user left attached."""

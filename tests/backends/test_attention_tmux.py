@@ -8,7 +8,7 @@ import pytest
 
 from chloe.attention import Attention, Facts, MarkKind, derive
 from chloe.backends.tmux import TmuxBackend
-from chloe.events import Event, fold, read_all
+from chloe.events import Event, away_report, fold, read_all, take_unshown
 from chloe.model import ExitStatus, Status, utcnow
 from chloe.service import PaneInfo, PaneService
 from tests.conftest import wait_until
@@ -119,3 +119,21 @@ def test_every_pane_knows_its_id(service: PaneService, tmp_path: Path) -> None:
     service.respawn(_info(service, "who").record)
     wait_until(lambda: out.exists() and out.read_text().strip(), timeout=15)
     assert out.read_text().strip() == rec.id
+
+
+def test_a_bell_while_chloe_is_closed_is_reported_once(
+    service: PaneService, tmp_path: Path
+) -> None:
+    path = _event_file(service)
+    go = tmp_path / "go"
+    script = f"while [ ! -e {go} ]; do sleep 0.05; done; printf '\\a'; sleep 600"
+    rec = service.create_tmux(
+        name="claude", cwd=str(tmp_path), command=["sh", "-c", script], attached=False
+    )
+    assert take_unshown(path) == []  # chloe starts: nothing new yet, then closes
+    go.touch()  # the program rings the bell while no chloe runs
+    wait_until(lambda: any(e.kind == "bell" for e in _events(service)), timeout=15)
+    happened = take_unshown(path)  # the next start
+    report = away_report(happened, {rec.id: "claude"}, utcnow())
+    assert report.startswith("claude needs you since ")
+    assert take_unshown(path) == []  # once

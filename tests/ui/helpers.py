@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from chloe.backends.fake import FakeProcess
 from chloe.backends.memory import MemoryDirect, MemoryTmux
@@ -133,6 +134,11 @@ async def until(
 def slot(app: ChloeApp, name: str) -> PaneSlot | None:
     """The pane called ``name``, if listed."""
     return app.panes.by_name(name)
+
+
+def summary_text(app: ChloeApp) -> str:
+    """The always-visible attention summary line."""
+    return str(app.query_one("#attention", Static).render())
 
 
 def entry_text(app: ChloeApp, name: str) -> str:
