@@ -71,6 +71,79 @@ def default_shell(env: Mapping[str, str] | None = None) -> str:
     return env.get("SHELL") or "/bin/sh"
 
 
+NOTIFY_CHANNELS = ("bell", "osc9", "osc777", "command")
+"""Every channel a notification can go out on (see :mod:`chloe.notify_out`)."""
+
+NOTIFY_KINDS = ("needs_you", "failed", "done")
+"""The events a notification can be sent for."""
+
+DEFAULT_NOTIFY_CHANNELS: dict[str, tuple[str, ...]] = {
+    "needs_you": ("bell",),
+    "failed": ("bell",),
+    "done": (),
+}
+"""On by default: a bell when a pane needs you or failed (every terminal has one, it
+works over SSH and it draws nothing); a finished run is quiet news."""
+
+DEFAULT_RATE_LIMIT = 30
+"""Seconds between two notifications about the same pane."""
+
+
+@dataclass(frozen=True, slots=True)
+class NotifySettings:
+    """The ``[notifications]`` table.
+
+    Attributes:
+        channels: Event kind (``needs_you``, ``failed``, ``done``) -> channels.
+        command: ``notify_command``: a shell command, or empty.
+        rate_limit_seconds: At most one notification per pane this often.
+    """
+
+    channels: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: dict(DEFAULT_NOTIFY_CHANNELS)
+    )
+    command: str = ""
+    rate_limit_seconds: int = DEFAULT_RATE_LIMIT
+
+
+def _parse_notifications(table: Mapping[str, Any], path: Path) -> NotifySettings:
+    channels = dict(DEFAULT_NOTIFY_CHANNELS)
+    command = ""
+    rate = DEFAULT_RATE_LIMIT
+    known = ", ".join([*NOTIFY_KINDS, "notify_command", "rate_limit_seconds"])
+    for key, value in table.items():
+        where = f"{path}: notifications.{key}"
+        if key in NOTIFY_KINDS:
+            if not isinstance(value, list) or not all(v in NOTIFY_CHANNELS for v in value):
+                raise ConfigError(
+                    f"{where} should be a list of channels from "
+                    f"{', '.join(repr(c) for c in NOTIFY_CHANNELS)}, not {value!r}"
+                )
+            channels[key] = tuple(value)
+        elif key == "notify_command":
+            if not isinstance(value, str):
+                raise ConfigError(f"{where} should be a shell command (a string), not {value!r}")
+            command = value
+        elif key == "rate_limit_seconds":
+            if not _type_ok(value, int) or not 0 <= value <= MAX_ATTENTION_SECONDS:
+                raise ConfigError(
+                    f"{where} should be a whole number of seconds from 0 to "
+                    f"{MAX_ATTENTION_SECONDS}, not {value!r}"
+                )
+            rate = value
+        else:
+            raise ConfigError(f"{path}: notifications: unknown key {key!r} (known keys: {known})")
+    if any("command" in c for c in channels.values()) and not command.strip():
+        raise ConfigError(
+            f"{path}: notifications: a 'command' channel is on but 'notify_command' is not set"
+        )
+    return NotifySettings(channels, command, rate)
+
+
+MAX_ATTENTION_SECONDS = 86400
+"""Longest ``working_seconds``/``quiet_seconds`` (a day)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     """chloe's settings (all optional in the file).
@@ -84,6 +157,7 @@ class Config:
         keymap: Binding id -> key(s) (comma-separated), overriding the defaults.
         working_seconds: Output this recent makes a pane *working*.
         quiet_seconds: A pane silent this long after output is *quiet*.
+        notifications: Which events go out how (``[notifications]``).
     """
 
     leave_key: str = DEFAULT_LEAVE_KEY
@@ -94,10 +168,8 @@ class Config:
     keymap: Mapping[str, str] = field(default_factory=dict)
     working_seconds: int = 5
     quiet_seconds: int = 60
+    notifications: NotifySettings = field(default_factory=NotifySettings)
 
-
-MAX_ATTENTION_SECONDS = 86400
-"""Longest ``working_seconds``/``quiet_seconds`` (a day)."""
 
 _TYPES: dict[str, tuple[type, str]] = {
     "leave_key": (str, "a key name such as 'ctrl+q'"),
@@ -108,6 +180,7 @@ _TYPES: dict[str, tuple[type, str]] = {
     "keymap": (dict, "a table of binding ids to keys"),
     "working_seconds": (int, f"a whole number of seconds from 1 to {MAX_ATTENTION_SECONDS}"),
     "quiet_seconds": (int, f"a whole number of seconds from 1 to {MAX_ATTENTION_SECONDS}"),
+    "notifications": (dict, "a table (see the documentation)"),
 }
 
 
@@ -226,6 +299,8 @@ def parse_config(doc: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> 
             validate_socket_name(values["tmux_socket"])
         except ValueError as exc:
             raise ConfigError(f"{path}: 'tmux_socket': {exc}") from None
+    if "notifications" in values:
+        values["notifications"] = _parse_notifications(values["notifications"], path)
     keymap = values.get("keymap", {})
     for binding_id, keys in keymap.items():
         if binding_id not in BINDING_IDS:

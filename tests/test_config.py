@@ -136,7 +136,7 @@ def test_a_bad_socket_env_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> N
         (
             'colour = "red"\n',
             "'colour'",
-            "known keys: keymap, leave_key, quiet_seconds, scrollback_lines",
+            "known keys: keymap, leave_key, notifications, quiet_seconds",
         ),
         ("[extra]\nx = 1\n", "'extra'", "known keys"),
         ("leave_key = 3\n", "'leave_key'", "a key name such as 'ctrl+q', not int 3"),
@@ -256,11 +256,13 @@ def test_the_docs_list_every_key_and_binding_with_its_default() -> None:
 
 def test_the_docs_examples_are_valid(tmp_path: Path) -> None:
     blocks = re.findall(r"```toml\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
-    assert len(blocks) == 2
-    cfg = load_config(write(tmp_path / "example.toml", blocks[0]), env={})
+    assert len(blocks) == 3
+    notifications = load_config(write(tmp_path / "n.toml", blocks[0]), env={}).notifications
+    assert notifications.channels["done"] == ("osc9",) and notifications.command
+    cfg = load_config(write(tmp_path / "example.toml", blocks[1]), env={})
     assert cfg.leave_key == "f12"  # not ctrl+b: tmux panes need their prefix
     assert set(cfg.keymap) <= BINDING_IDS
-    panes = parse(blocks[1], tmp_path / "panes.toml")
+    panes = parse(blocks[2], tmp_path / "panes.toml")
     assert [p.name for p in panes] == ["claude (api)", "build"]
 
 

@@ -48,6 +48,7 @@ from chloe.config import BINDINGS as BINDING_SPECS
 from chloe.config import Config
 from chloe.errors import ChloeError
 from chloe.model import ExitStatus, Kind, PaneRecord, Status, UserState, utcnow
+from chloe.notify_out import Notifier
 from chloe.service import PaneInfo, PaneService
 from chloe.terminal import Terminal
 from chloe.ui import messages as msg
@@ -150,6 +151,9 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._restore_error_told = False
         self._events = events.Reader(service.event_path)
         self._attention: dict[str, AttentionInfo] = {}
+        self._notified_states: dict[str, Attention] = {}
+        self.notifier = Notifier(self.config.notifications, self._write_terminal)
+        """Sends bells, desktop notifications and ``notify_command`` (``[notifications]``)."""
         self.keyboard = RawKeyboard(self)
         """Forwards the terminal's bytes to the shown pane in terminal mode."""
 
@@ -402,8 +406,40 @@ class ChloeApp(App[int], inherit_bindings=False):
         now = self._clock()
         self._attention = {}
         self.pane_list.set_entries([self._entry(s, now) for s in self.panes])
+        self._notify_changes()
         self._update_summary()
         self._update_title()
+
+    def _notify_changes(self) -> None:
+        """Notify the user of panes that just started to need them, failed or finished.
+
+        A pane's first known state (at start, or when it appears) is not news;
+        the pane being looked at needs no notification.
+        """
+        known: dict[str, Attention] = {}
+        for slot in self.panes:
+            if slot.status is Status.CHECKING:
+                continue
+            info = self._attention.get(slot.pane_id, _IDLE)
+            known[slot.pane_id] = info.state
+            before = self._notified_states.get(slot.pane_id)
+            if before is None or before is info.state or slot.pane_id == self._shown:
+                continue
+            self.notifier.notify(
+                slot.pane_id,
+                slot.record.name,
+                info.state,
+                exit_status=info.exit_status,
+                message=info.message,
+            )
+        self._notified_states = known
+
+    def _write_terminal(self, data: bytes) -> None:
+        """Write to chloe's own terminal (a bell, a desktop notification)."""
+        driver = self._driver
+        if driver is not None:
+            driver.write(data.decode("utf-8", "replace"))
+            driver.flush()
 
     def _update_summary(self) -> None:
         """The always-visible line: ``2 need you · 1 failed · 3 working``."""
@@ -688,6 +724,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         """Once a second: ask for every pane's status; refresh the preview; mark activity."""
         if self._quitting:
             return
+        self.notifier.reap()
         if self.panes.check_activity(self._shown, time.monotonic()):
             self._refresh_list()
         if not self._poller.request():
