@@ -41,7 +41,12 @@ def add_parsers(sub: Any) -> None:
     kind.add_argument("--done", dest="kind", action="store_const", const="done")
     kind.add_argument("--working", dest="kind", action="store_const", const="working")
     p.add_argument("--pane", metavar="NAME", help="mark this pane instead of $CHLOE_PANE")
-    p.add_argument("message", nargs="*", metavar="MESSAGE", help="what to tell the user")
+    p.add_argument(
+        "message",
+        nargs="*",
+        metavar="MESSAGE",
+        help="what to tell the user; - reads it from stdin (an agent hook's JSON: its 'message')",
+    )
     p.set_defaults(kind="needs-you")
 
     p = sub.add_parser(
@@ -75,12 +80,39 @@ def cmd_notify(service: PaneService, args: argparse.Namespace) -> int:
             pane_id = validate_id(env)
         except ValueError:
             raise ChloeError(f"$CHLOE_PANE is not a pane id: {env!r}") from None
+    message = " ".join(args.message)
+    if args.message == ["-"]:
+        message = message_from_stdin(sys.stdin.read(STDIN_MAX))
     try:
-        service.notify(pane_id, args.kind, " ".join(args.message))
+        service.notify(pane_id, args.kind, message)
     except OSError as exc:
         where = service.event_path
         raise ChloeError(f"cannot record the event in {where}: {exc.strerror}") from None
     return 0
+
+
+STDIN_MAX = 65536
+"""``chloe notify -`` reads at most this much of its stdin."""
+
+
+def message_from_stdin(text: str) -> str:
+    """The message in a hook's stdin: the ``message`` of a JSON object, else the text itself.
+
+    Claude Code's hooks pass a JSON object (``{"message": "Claude needs your
+    permission to use Bash", ...}``); a ``Stop`` hook's object has none, so a
+    JSON object without one gives no message.
+    """
+    import json
+
+    stripped = text.strip()
+    try:
+        data = json.loads(stripped)
+    except ValueError:
+        return " ".join(stripped.split())
+    if isinstance(data, dict):
+        found = data.get("message")
+        return " ".join(found.split()) if isinstance(found, str) else ""
+    return " ".join(stripped.split())
 
 
 def exit_code(info: PaneInfo) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import subprocess
 import sys
@@ -91,3 +92,31 @@ def test_wait_for_needs_you_and_the_timeout(chloe: Run, tmp_path: Path) -> None:
     code, _, _ = chloe("wait", "ask", "--for", "needs-you", "--timeout", "30")
     assert code == 0
     assert time.monotonic() - start < 20
+
+
+def test_notify_reads_a_claude_code_hooks_json_from_stdin(
+    chloe: Run, tmp_path: Path, tmux_socket: str
+) -> None:
+    code, _, _ = chloe("new", "--no-wait", "--name", "claude", "--cwd", str(tmp_path), "--",
+                       "sleep", "600")  # fmt: skip
+    assert code == 0
+    pane_id = pane(chloe, "claude")["id"]
+    hook_input = json.dumps(
+        {"session_id": "abc", "hook_event_name": "Notification",
+         "message": "Claude needs your permission to use Bash"}
+    )  # fmt: skip
+    env = {**os.environ, "CHLOE_PANE": str(pane_id)}
+    for args, stdin in ((["--needs-you", "-"], hook_input), (["--done", "-"], '{"stop": 1}')):
+        proc = subprocess.run(
+            [sys.executable, "-m", "chloe", "notify", *args],
+            input=stdin, env=env, cwd=ROOT, capture_output=True, text=True, timeout=30,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        if args[0] == "--needs-you":
+            found = pane(chloe, "claude")
+            assert (found["state"], found["message"]) == (
+                "needs you",
+                "Claude needs your permission to use Bash",
+            )
+    done = pane(chloe, "claude")
+    assert (done["state"], done["message"]) == ("done", None)
