@@ -33,6 +33,7 @@ import contextlib
 import fcntl
 import os
 import shlex
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -278,12 +279,17 @@ class Reader:
 
     path: Path
     panes: dict[str, PaneEvents] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
     _inode: int | None = None
     _offset: int = 0
     _size: int = -1
 
     def poll(self) -> list[Event]:
-        """Events appended since the last call (all of them on the first)."""
+        """Events appended since the last call (all of them on the first); thread-safe."""
+        with self._lock:
+            return self._poll()
+
+    def _poll(self) -> list[Event]:
         try:
             st = self.path.stat()
         except OSError:

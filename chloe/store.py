@@ -244,6 +244,8 @@ class Store:
         self.path = Path(path)
         self.lock_path = self.path.with_name(self.path.name + ".lock")
         self.lock_timeout = lock_timeout
+        self._cache: tuple[bytes, tuple[PaneRecord, ...]] | None = None
+        """The last bytes parsed and their records (records are immutable)."""
 
     # -- locking -----------------------------------------------------------------
 
@@ -415,9 +417,16 @@ class Store:
         if raw.startswith(_BOM):
             # Some editors add one; TOML allows none, but nothing is lost by skipping it.
             raw = raw[len(_BOM) :]
+        cache = self._cache
+        if cache is not None and cache[0] == raw:
+            # The same bytes as last time: the status poll reads the file every second,
+            # and parsing 100 records costs far more than reading them.
+            return list(cache[1])
         try:
             text = raw.decode("utf-8")
-            return parse(text, self.path)
+            records = parse(text, self.path)
+            self._cache = (raw, tuple(records))  # one assignment: threads share the store
+            return records
         except NewerSchemaError:
             raise
         except (UnicodeDecodeError, tomllib.TOMLDecodeError, ShapeError, ValueError) as exc:

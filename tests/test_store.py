@@ -891,3 +891,27 @@ def test_the_start_of_each_run_round_trips_and_old_files_load_without_it(sd: Pat
     )
     (old,) = store.load()
     assert old.name == "old" and old.started is None
+
+
+def test_unchanged_bytes_are_not_parsed_again_and_any_change_is_seen(
+    sd: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chloe import store as store_module
+
+    path = sd / "panes.toml"
+    store = Store(path)
+    store.save([rec("a")])
+    calls: list[int] = []
+    real_parse = store_module.parse
+    monkeypatch.setattr(
+        store_module, "parse", lambda text, p: calls.append(1) or real_parse(text, p)
+    )
+    assert [r.name for r in store.load()] == ["a"]
+    assert [r.name for r in store.load()] == ["a"]
+    assert len(calls) <= 1
+    # Another process replaces the file: the next load sees it.
+    Store(path).save([rec("a"), rec("b")])
+    assert [r.name for r in store.load()] == ["a", "b"]
+    loaded = store.load()
+    loaded.append(rec("c"))  # a caller changing its list changes nothing cached
+    assert [r.name for r in store.load()] == ["a", "b"]

@@ -75,6 +75,9 @@ NARROW_WIDTH = 70
 TINY_WIDTH = 44
 """Below this many columns the list and the terminal take turns (``l`` toggles)."""
 
+EVENTS_INTERVAL = 0.25
+"""Seconds between two looks at the event file: an event shows within this (plus a frame)."""
+
 _IDLE = AttentionInfo(Attention.IDLE)
 _CLEARED_BY_LOOKING = (Attention.NEEDS_YOU, Attention.NEW_OUTPUT)
 """States that end when the user looks at the pane."""
@@ -252,6 +255,18 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._poller.started()
         self._background("Start", lambda: self._startup_job(size))
         self._status_timer = self.set_interval(STATUS_INTERVAL, self._tick, name="status")
+        self.set_interval(EVENTS_INTERVAL, self._poll_events, name="events")
+
+    def _poll_events(self) -> None:
+        """Read new lines of the event file (one ``stat`` when there are none)."""
+        if self._quitting:
+            return
+        try:
+            new = self._events.poll()
+        except OSError:
+            return
+        if new:
+            self._refresh_list()
 
     def on_unmount(self) -> None:
         """Detach every embedded tmux client and end direct panes (sessions run on)."""
@@ -733,11 +748,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         started = time.monotonic()
         service = self.service
 
-        reader = self._events
-
         def query() -> Message:
-            with contextlib.suppress(OSError):
-                reader.poll()
             try:
                 infos = service.panes(live_direct=live)
             except Exception as exc:

@@ -4,6 +4,7 @@ flows are in test_app.py)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from chloe.ui.app import run
 from chloe.ui.pane_list import PaneList
 from chloe.ui.terminal_view import TerminalView
 from tests.ui.helpers import (
+    FIXED_NOW,
     SIZE,
     entry_text,
     listed_names,
@@ -212,3 +214,30 @@ async def test_a_desktop_notification_in_a_hidden_direct_pane_needs_you(tmp_path
         )
         (event,) = [e for e in events.read_all(path) if e.kind == "osc9"]
         assert event.detail == "approve the edit?"
+
+
+async def test_an_event_written_by_another_process_shows_within_a_second(tmp_path: Path) -> None:
+    """`chloe notify` in another process (here: a line appended to the event file)
+    shows in the list and the summary line within a second."""
+    import time as _time
+
+    from chloe import events
+
+    app, service = memory_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await until(pilot, lambda: len(service.spawned) == 1, "a pane")
+        await pilot.press("ctrl+q")
+        (name,) = listed_names(app)
+        pane_id = app.pane_list.pane_ids[0]
+        await pilot.press("c")  # another pane is shown, so the first is not looked at
+        await until(pilot, lambda: len(listed_names(app)) == 2, "a second pane")
+        await pilot.press("ctrl+q")
+        start = _time.monotonic()
+        events.append(
+            app.service.event_path,
+            events.Event(FIXED_NOW + timedelta(seconds=1), "needs-you", pane_id, "", "deploy?"),
+        )
+        await until(pilot, lambda: "1 needs you" in summary_text(app), "the summary", 5)
+        assert _time.monotonic() - start < 1.0
+        assert "needs you" in entry_text(app, name)
