@@ -61,11 +61,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help="the pane's name (default: the command's name, made unique)")
     p.add_argument("--cwd", help="working directory (default: the current one)")
     p.add_argument(
+        "--resume",
+        metavar="CMD",
+        help="what to run instead of CMD when the pane is restored after a reboot "
+        "(one string, split like a shell would: 'claude --continue')",
+    )
+    p.add_argument(
         "--no-wait",
         action="store_true",
         help=f"return at once instead of watching the command's first {NEW_WATCH:g} s",
     )
     p.add_argument("argv", nargs="*", metavar="CMD", help="command and arguments, after --")
+
+    p = sub.add_parser(
+        "restore",
+        help="start lost panes again (their tmux server went away while they ran)",
+        description="Start lost panes again, each in its directory with its resume command "
+        "(or its command), in the session it had. Default: every lost pane.",
+    )
+    p.add_argument("names", nargs="*", metavar="NAME")
 
     p = sub.add_parser("attach", help="attach this terminal to a tmux pane, full screen")
     p.add_argument("name", metavar="NAME")
@@ -195,6 +209,8 @@ def info_to_json(info: PaneInfo, state: AttentionInfo | None = None) -> dict[str
         "session": rec.tmux_session,
         "current_command": info.current_command,
         **attention,
+        "resume": list(rec.resume),
+        "last_seen": info.last_seen.isoformat() if info.last_seen else None,
     }
 
 
@@ -381,6 +397,16 @@ def cmd_new(service: PaneService, args: argparse.Namespace) -> int:
         raise ChloeError(
             "the command is empty: put a program after --, or give no command for your shell"
         )
+    resume: list[str] = []
+    if args.resume is not None:
+        try:
+            resume = shlex.split(_stored_text(args.resume, "--resume"))
+        except ValueError as exc:
+            raise ChloeError(
+                f"--resume {args.resume!r} cannot be split into words: {exc}"
+            ) from None
+        if not resume:
+            raise ChloeError("--resume is empty: give the command to run on restore")
     rec = service.create_tmux(
         name=args.name,
         cwd=cwd,
@@ -388,6 +414,7 @@ def cmd_new(service: PaneService, args: argparse.Namespace) -> int:
         columns=size.columns,
         rows=size.lines,
         attached=False,
+        resume=resume,
     )
     _out(rec.name + "\n")
     placed = service.tmux.placement
@@ -511,6 +538,21 @@ def cmd_rm(service: PaneService, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_restore(service: PaneService, args: argparse.Namespace) -> int:
+    """``chloe restore``: one line per pane; exit 1 if any asked-for pane was not restored."""
+    size = shutil.get_terminal_size((80, 24))
+    results = service.restore_lost(args.names, size.columns, size.lines)
+    if not results:
+        print("no lost panes: nothing to restore", file=sys.stderr)
+        return 0
+    for result in results:
+        if result.done:
+            _out(f"restored {result.name}\n")
+        else:
+            print(f"chloe: not restored: {result.name}: {result.reason}", file=sys.stderr)
+    return 0 if all(r.done for r in results) else 1
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     """``chloe doctor``: needs no working pane list, so it takes no service."""
     from chloe import doctor
@@ -527,6 +569,7 @@ COMMANDS = {
     "ls": cmd_ls,
     "new": cmd_new,
     "attach": cmd_attach,
+    "restore": cmd_restore,
     "send": cmd_send,
     "logs": cmd_logs,
     "rename": cmd_rename,

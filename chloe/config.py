@@ -158,6 +158,8 @@ class Config:
         working_seconds: Output this recent makes a pane *working*.
         quiet_seconds: A pane silent this long after output is *quiet*.
         notifications: Which events go out how (``[notifications]``).
+        restore: What the TUI does at start with panes lost when chloe's tmux server
+            went away: ``ask`` once, ``auto`` (restore them), or ``never``.
     """
 
     leave_key: str = DEFAULT_LEAVE_KEY
@@ -169,6 +171,7 @@ class Config:
     working_seconds: int = 5
     quiet_seconds: int = 60
     notifications: NotifySettings = field(default_factory=NotifySettings)
+    restore: str = "ask"
 
 
 _TYPES: dict[str, tuple[type, str]] = {
@@ -181,7 +184,11 @@ _TYPES: dict[str, tuple[type, str]] = {
     "working_seconds": (int, f"a whole number of seconds from 1 to {MAX_ATTENTION_SECONDS}"),
     "quiet_seconds": (int, f"a whole number of seconds from 1 to {MAX_ATTENTION_SECONDS}"),
     "notifications": (dict, "a table (see the documentation)"),
+    "restore": (str, "one of 'ask', 'auto' or 'never'"),
 }
+
+RESTORE_POLICIES = ("ask", "auto", "never")
+"""The values of ``restore``."""
 
 
 def _type_ok(value: Any, typ: type) -> bool:
@@ -291,6 +298,10 @@ def parse_config(doc: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> 
         raise ConfigError(
             f"{path}: 'leave_key' should be a key that types no text, such as 'ctrl+q' "
             f"or 'f12' (a modifier and a key, or a function key), not {leave!r}"
+        )
+    if "restore" in values and values["restore"] not in RESTORE_POLICIES:
+        raise ConfigError(
+            f"{path}: 'restore' should be {_TYPES['restore'][1]}, not {values['restore']!r}"
         )
     if "shell" in values and not values["shell"].strip():
         raise ConfigError(f"{path}: 'shell' should be {_TYPES['shell'][1]}, not empty")

@@ -44,6 +44,9 @@ class Status(enum.StrEnum):
     """tmux did not answer (stopped, socket gone, not installed): the pane may still run."""
     CHECKING = "checking"
     """Not known yet: chloe has asked and no answer has come (the TUI, at start)."""
+    LOST = "lost"
+    """The pane was running when chloe's tmux server went away (a reboot, the server
+    killed): its job did not end by itself, and it can be restored."""
 
 
 class UserState(enum.StrEnum):
@@ -215,6 +218,11 @@ class PaneRecord:
         ended: When the process was last seen ending, if known.
         started: When the current run started (a respawn starts a new run);
             None in records written before chloe kept it.
+        resume: What to run instead of ``command`` when a lost pane is restored
+            (e.g. ``claude --continue``); empty: run ``command`` again.
+        lost: Set when the pane's tmux server was found gone while the pane ran
+            (a reboot, the server killed): when the server was last seen running.
+            Cleared when the pane runs again.
     """
 
     id: str
@@ -228,6 +236,8 @@ class PaneRecord:
     exit_status: ExitStatus | None = None
     ended: datetime | None = None
     started: datetime | None = None
+    resume: tuple[str, ...] = ()
+    lost: datetime | None = None
 
     def __post_init__(self) -> None:
         # Everything accepted here must be storable and load back equal: a record
@@ -246,12 +256,19 @@ class PaneRecord:
         _check_utf8(self.cwd, "working directory")
         for arg in self.command:
             _check_utf8(arg, "command argument")
+        object.__setattr__(self, "resume", tuple(self.resume))
+        if not all(isinstance(arg, str) for arg in self.resume):
+            raise ValueError(f"a pane's resume command is a list of strings, not {self.resume!r}")
+        for arg in self.resume:
+            _check_utf8(arg, "resume command argument")
         _check_utf8(self.tmux_session or "", "tmux session name")
         _check_time("created", self.created)
         if self.ended is not None:
             _check_time("ended", self.ended)
         if self.started is not None:
             _check_time("started", self.started)
+        if self.lost is not None:
+            _check_time("lost", self.lost)
         if self.exit_status is not None and not isinstance(self.exit_status, ExitStatus):
             raise ValueError(f"exit_status must be an ExitStatus, not {self.exit_status!r}")
         if self.kind is Kind.TMUX and not self.tmux_session:

@@ -42,6 +42,7 @@ from chloe.backends.server import DirectLauncher, TmuxServer
 from chloe.backends.tmux import SessionState, Snapshot, TmuxBackend
 from chloe.config import Config, default_shell
 from chloe.errors import (
+    ChloeError,
     DuplicateNameError,
     PaneGoneError,
     PaneStateError,
@@ -86,6 +87,7 @@ class PaneInfo:
         exit_status: How it ended, when dead and known.
         current_command: tmux's ``pane_current_command`` for live tmux panes.
         last_output: When a tmux pane last wrote output (tmux's window activity).
+        last_seen: For a lost pane, when chloe last saw its tmux server running.
     """
 
     record: PaneRecord
@@ -93,11 +95,43 @@ class PaneInfo:
     exit_status: ExitStatus | None = None
     current_command: str | None = None
     last_output: datetime | None = None
+    last_seen: datetime | None = None
 
     @property
     def label(self) -> str:
         """``attached``, ``detached``, ``dead (exit 3)``, ``dead (SIGKILL)`` or ``dead``."""
         return status_words(self.status, self.exit_status)
+
+
+@dataclass(frozen=True, slots=True)
+class Restored:
+    """What :meth:`PaneService.restore_lost` did with one pane.
+
+    Attributes:
+        name: The pane's name (or the name asked for, when there is no such pane).
+        done: Its session runs again.
+        reason: Why not, when not done.
+    """
+
+    name: str
+    done: bool
+    reason: str | None
+
+
+_STATUS_TRIES = 3
+"""How many times :meth:`PaneService.panes` asks tmux when records appear meanwhile."""
+
+
+def _state_for(
+    rec: PaneRecord, snap: Snapshot, by_id: dict[str, SessionState]
+) -> SessionState | None:
+    """The session of a tmux pane's record in ``snap`` (by ``@chloe-id``, else by name)."""
+    state = by_id.get(rec.id)
+    if state is None:
+        candidate = snap.sessions.get(rec.tmux_session or "")
+        if candidate is not None and candidate.chloe_id in (None, rec.id):
+            state = candidate
+    return state
 
 
 class PaneService:
@@ -144,23 +178,41 @@ class PaneService:
         had ended stays dead. The reason is in :attr:`tmux_unreachable`.
         """
         live = live_direct or {}
-        infos: list[PaneInfo] = []
-        # The query runs under the store's lock, so a pane another process is
-        # creating right now is either in both the file and the snapshot or in neither.
-        with self.store.transaction() as records:
+        # tmux is never asked under the store's lock (a stopped server would hold
+        # every other chloe for the whole timeout). So an answer only proves the
+        # absence of sessions whose records were saved before it was asked: a
+        # creator saves its record after its session exists (create_tmux). A
+        # record saved since that tmux does not list is asked about once more.
+        settled = {r.id for r in self.store.load()}
+        for attempt in range(_STATUS_TRIES):
             snap = self.tmux.snapshot()
             self.tmux_unreachable = None if snap.reachable else snap.error or "tmux failed"
             by_id = {s.chloe_id: s for s in snap.sessions.values() if s.chloe_id}
-            for i, rec in enumerate(records):
-                if rec.kind is Kind.DIRECT:
-                    info = self._direct_info(rec, live.get(rec.id))
-                else:
-                    info = self._tmux_info(rec, snap, by_id)
-                if info.record != rec:
-                    records[i] = info.record
-                infos.append(info)
-            infos += self._adopt(records, snap)
-        return infos
+            with self.store.transaction() as records:
+                if (
+                    snap.reachable
+                    and attempt + 1 < _STATUS_TRIES
+                    and any(
+                        r.kind is Kind.TMUX
+                        and r.id not in settled
+                        and _state_for(r, snap, by_id) is None
+                        for r in records
+                    )
+                ):
+                    settled = {r.id for r in records}
+                    continue  # nothing changed, nothing written: ask tmux again
+                infos: list[PaneInfo] = []
+                for i, rec in enumerate(records):
+                    if rec.kind is Kind.DIRECT:
+                        info = self._direct_info(rec, live.get(rec.id))
+                    else:
+                        info = self._tmux_info(rec, snap, by_id)
+                    if info.record != rec:
+                        records[i] = info.record
+                    infos.append(info)
+                infos += self._adopt(records, snap)
+                return infos
+        raise AssertionError("unreachable: the last attempt always returns")
 
     def _direct_info(self, rec: PaneRecord, proc: PaneProcess | None) -> PaneInfo:
         if proc is not None:
@@ -187,11 +239,14 @@ class PaneService:
             if rec.ended is not None or self.tmux.problem is not None:
                 return PaneInfo(rec, Status.DEAD, rec.exit_status)
             return PaneInfo(rec, Status.UNREACHABLE)
-        state = by_id.get(rec.id)
-        if state is None:
-            candidate = snap.sessions.get(rec.tmux_session or "")
-            if candidate is not None and candidate.chloe_id in (None, rec.id):
-                state = candidate
+        state = _state_for(rec, snap, by_id)
+        if state is None and rec.ended is None and (rec.lost or snap.server_gone):
+            # It was running when last seen, and the whole server is gone (a
+            # reboot, the server killed): lost, not ended. Remembered, so it stays
+            # lost (even once a new server runs) until restored, respawned or removed.
+            if rec.lost is None:
+                rec = rec.replace(lost=snap.last_seen or utcnow())
+            return PaneInfo(rec, Status.LOST, last_seen=rec.lost)
         if state is None:
             if rec.ended is None:
                 rec = rec.replace(ended=utcnow())
@@ -200,13 +255,13 @@ class PaneService:
             rec = rec.replace(tmux_session=state.session)  # renamed with plain tmux
         if state.dead:
             exit_status = state.exit_status or rec.exit_status
-            if exit_status != rec.exit_status or rec.ended is None:
+            if exit_status != rec.exit_status or rec.ended is None or rec.lost is not None:
                 ended = rec.ended or state.ended or utcnow()
-                rec = rec.replace(exit_status=exit_status, ended=ended)
+                rec = rec.replace(exit_status=exit_status, ended=ended, lost=None)
             return PaneInfo(rec, Status.DEAD, exit_status, last_output=state.last_output)
-        if rec.exit_status is not None or rec.ended is not None:
+        if rec.exit_status is not None or rec.ended is not None or rec.lost is not None:
             # Respawned outside chloe: its new run started about now.
-            rec = rec.replace(exit_status=None, ended=None, started=utcnow())
+            rec = rec.replace(exit_status=None, ended=None, lost=None, started=utcnow())
         status = Status.ATTACHED if state.attached else Status.DETACHED
         return PaneInfo(rec, status, None, state.current_command, state.last_output)
 
@@ -336,13 +391,17 @@ class PaneService:
     def find(self, name_or_id: str) -> PaneRecord:
         """The pane with this name (or id). Raises UnknownPaneError."""
         records = self.store.load()
-        for rec in records:
-            if rec.name == name_or_id:
-                return rec
-        for rec in records:
-            if rec.id == name_or_id:
-                return rec
-        raise UnknownPaneError(name_or_id)
+        named = next((r for r in records if r.name == name_or_id), None)
+        with_id = next((r for r in records if r.id == name_or_id), None)
+        if named is not None and with_id is not None and named.id != with_id.id:
+            raise PaneStateError(
+                f"{name_or_id!r} is the name of one pane and the id of another "
+                f"({with_id.name!r}); rename the first to tell them apart"
+            )
+        found = named or with_id
+        if found is None:
+            raise UnknownPaneError(name_or_id)
+        return found
 
     # -- creating -------------------------------------------------------------------
 
@@ -399,11 +458,14 @@ class PaneService:
         columns: int = 80,
         rows: int = 24,
         attached: bool = True,
+        resume: Sequence[str] = (),
     ) -> PaneRecord:
         """Start a tmux session for a new pane and record it (name defaults to a free one).
 
         ``attached=False`` records that nobody is looking at it yet (``chloe
         new``), so the TUI does not embed a client for it on its next start.
+        ``resume``: what to run instead of the command when the pane is restored
+        after its server went away (:meth:`restore`).
 
         Raises:
             TmuxUnavailableError: tmux is missing or too old.
@@ -415,14 +477,50 @@ class PaneService:
         if name is not None:
             validate_name(name)
         path = require_directory(cwd)
-        # The session is created under the store's lock, so concurrent creators
-        # get distinct names and no status query sees a half-made pane.
-        with self.store.transaction() as records:
-            final = self._claim_name(name, command, records)
-            rec = PaneRecord.new(final, Kind.TMUX, path, tuple(command))
-            if not attached:
-                rec = rec.replace(user_state=UserState.DETACHED)
-            self._create_session(rec, columns, rows)
+        # tmux is not asked under the store's lock: the name is checked now for a
+        # quick answer, and claimed for good once the session exists (_settle).
+        final = self._claim_name(name, command, self.store.load())
+        rec = PaneRecord.new(final, Kind.TMUX, path, tuple(command))
+        if resume:
+            rec = rec.replace(resume=tuple(resume))
+        if not attached:
+            rec = rec.replace(user_state=UserState.DETACHED)
+        session = rec.tmux_session
+        assert session is not None
+        self._create_session(rec, columns, rows)
+        try:
+            with self.store.transaction() as records:
+                rec = self._settle(rec, records, explicit=name is not None)
+        except BaseException:
+            # All or nothing: a pane that cannot be recorded does not keep running
+            # (the user would retry and run it twice).
+            with contextlib.suppress(ChloeError):
+                self.tmux.kill(session)
+            with contextlib.suppress(ChloeError):
+                self.store.remove(rec.id)  # in case a status query adopted it meanwhile
+            raise
+        if rec.name != final:
+            with contextlib.suppress(TmuxError, PaneGoneError):
+                self.tmux.set_name(session, rec.name)
+        return rec
+
+    def _settle(self, rec: PaneRecord, records: list[PaneRecord], *, explicit: bool) -> PaneRecord:
+        """Put a new pane's record into ``records``, its name claimed; returns it.
+
+        A status query in another process may have adopted the session between
+        its creation and now: that record (same id) is replaced. A default name
+        taken meanwhile is replaced by the next free one; a chosen one is an error.
+        """
+        taken = {r.name for r in records if r.id != rec.id}
+        if rec.name in taken:
+            if explicit:
+                raise DuplicateNameError(rec.name)
+            rec = rec.replace(name=self._default_name(rec.command, taken))
+        for i, existing in enumerate(records):
+            if existing.id == rec.id:
+                records[i] = rec
+                break
+        else:
             records.append(rec)
         return rec
 
@@ -561,8 +659,11 @@ class PaneService:
             state = self._reachable_snapshot(rec).sessions.get(session)
             if state is not None and not state.dead and not force:
                 self.tmux.release(session)
-                # Session names are chloe-<hex>; the quotes keep shells off the '='.
-                target = f"'={session}'"
+                # Always quoted: zsh expands a word that starts with '='. The session
+                # may have been renamed with plain tmux to anything, quotes included.
+                target = shlex.quote(f"={session}")
+                if not target.startswith("'"):
+                    target = f"'{target}'"
                 hint = f"still running: tmux -L {shlex.quote(self.tmux.socket)} attach -t {target}"
             elif state is not None:
                 self.tmux.kill(session)
@@ -600,8 +701,11 @@ class PaneService:
             session = self._tmux_record(record, "respawn")
             state = self._reachable_snapshot(record).sessions.get(session)
             if state is None:
+                # A new session: an agent continues its conversation (``resume``).
                 require_directory(record.cwd)
-                self._create_session(record, columns, rows)
+                self._create_session(
+                    record.replace(command=record.resume or record.command), columns, rows
+                )
             elif state.dead:
                 require_directory(record.cwd)
                 self.tmux.respawn(
@@ -610,8 +714,56 @@ class PaneService:
             else:
                 raise PaneStateError(f"{record.name!r} is still running; nothing to respawn")
         return self.store.update(
-            record.id, lambda r: r.replace(exit_status=None, ended=None, started=utcnow())
+            record.id,
+            lambda r: r.replace(exit_status=None, ended=None, lost=None, started=utcnow()),
         )
+
+    def restore_lost(
+        self, names: Sequence[str] = (), columns: int = 80, rows: int = 24
+    ) -> list[Restored]:
+        """Start lost panes again: each in its directory, with its resume command
+        (or its command), in its own session name, exactly once.
+
+        ``names``: only these panes (names or ids); by default every lost pane.
+        A pane whose directory is gone is skipped and says so; the others go on.
+        Two chloe processes restoring at once start each pane once: tmux refuses
+        a second session of the same name, and that pane is reported as already
+        running.
+        """
+        infos = self.panes()
+        wanted = set(names)
+        results: list[Restored] = []
+        found: set[str] = set()
+        for info in infos:
+            rec = info.record
+            if wanted and rec.name not in wanted and rec.id not in wanted:
+                continue
+            found |= {rec.name, rec.id}
+            if info.status is not Status.LOST:
+                if wanted:
+                    results.append(Restored(rec.name, False, f"it is {info.label}, not lost"))
+                continue
+            results.append(self._restore_one(rec, columns, rows))
+        for name in names:
+            if name not in found:
+                results.append(Restored(name, False, "no such pane"))
+        return results
+
+    def _restore_one(self, rec: PaneRecord, columns: int, rows: int) -> Restored:
+        if not os.path.isdir(rec.cwd):
+            return Restored(rec.name, False, f"its directory {rec.cwd} no longer exists")
+        try:
+            self._create_session(rec.replace(command=rec.resume or rec.command), columns, rows)
+        except TmuxError as exc:
+            assert rec.tmux_session is not None
+            if self.tmux.has_session(rec.tmux_session):
+                return Restored(rec.name, False, "already running (restored elsewhere)")
+            return Restored(rec.name, False, str(exc))
+        except ChloeError as exc:
+            return Restored(rec.name, False, str(exc))
+        with contextlib.suppress(UnknownPaneError):
+            self.store.update(rec.id, lambda r: r.replace(exit_status=None, ended=None, lost=None))
+        return Restored(rec.name, True, None)
 
     def _reachable_snapshot(self, record: PaneRecord) -> Snapshot:
         """tmux's sessions; raises TmuxError when tmux cannot say whether the pane runs."""

@@ -63,8 +63,16 @@ from chloe.model import (
 )
 from chloe.paths import ensure_private_dir
 
-SCHEMA = 1
-"""The version of the file format this chloe reads and writes."""
+SCHEMA = 2
+"""The newest version of the file format this chloe reads and writes.
+
+Version 2 added a pane's ``resume`` command and ``lost`` time. A file is written with the lowest
+version that holds its data, so a pane list without resume commands stays
+readable by a chloe that only knows version 1 (which would refuse a version 2
+file rather than drop what it does not know)."""
+
+_SCHEMA_FIELDS = {"resume": 2, "lost": 2}
+"""Fields newer than version 1, and the version that added each."""
 
 _TMP_SUFFIX = ".tmp"
 
@@ -95,6 +103,10 @@ def record_to_dict(rec: PaneRecord) -> dict[str, Any]:
         out["ended"] = _utc(rec.ended)
     if rec.started is not None:
         out["started"] = _utc(rec.started)
+    if rec.resume:
+        out["resume"] = list(rec.resume)
+    if rec.lost is not None:
+        out["lost"] = _utc(rec.lost)
     return out
 
 
@@ -167,6 +179,10 @@ def record_from_dict(table: Any, where: str) -> PaneRecord:
         exit_status = ExitStatus(signal=sig)
     ended = _expect(table, "ended", datetime, where, required=False)
     started = _expect(table, "started", datetime, where, required=False)
+    resume = _expect(table, "resume", list, where, required=False) or []
+    lost = _expect(table, "lost", datetime, where, required=False)
+    if not all(isinstance(a, str) for a in resume):
+        raise ShapeError(f"{where}: 'resume' must be a list of strings")
     try:
         return PaneRecord(
             id=pane_id,
@@ -180,6 +196,8 @@ def record_from_dict(table: Any, where: str) -> PaneRecord:
             exit_status=exit_status,
             ended=_aware(ended) if ended is not None else None,
             started=_aware(started) if started is not None else None,
+            resume=tuple(resume),
+            lost=_aware(lost) if lost is not None else None,
         )
     except ValueError as exc:  # e.g. a date TOML allows but UTC cannot hold
         raise ShapeError(f"{where}: {exc}") from None
@@ -187,7 +205,9 @@ def record_from_dict(table: Any, where: str) -> PaneRecord:
 
 def dumps(records: list[PaneRecord]) -> str:
     """The whole file's text for ``records``."""
-    return tomli_w.dumps({"schema": SCHEMA, "panes": [record_to_dict(r) for r in records]})
+    tables = [record_to_dict(r) for r in records]
+    schema = max([1, *(_SCHEMA_FIELDS.get(k, 1) for t in tables for k in t)])
+    return tomli_w.dumps({"schema": schema, "panes": tables})
 
 
 def parse(text: str, path: Path) -> list[PaneRecord]:

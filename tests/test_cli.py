@@ -74,7 +74,8 @@ def test_new_ls_and_json(chloe: Run, tmp_path: Path) -> None:
     table = rows(out)
     assert table["build"][:4] == ["build", "tmux", "detached", "sleep"]
     assert table["build"][-2] == str(tmp_path)
-    assert table["build"][-1] in ("0s", "1s", "2s")  # just created
+    age = table["build"][-1]
+    assert age.endswith("s") and int(age[:-1]) < 30  # just created: seconds, not minutes
     assert " dead (exit 3) " in out and "sh -c 'exit 3'" in out
     assert states(out)["sh"].startswith("failed (exit 3 after ")
 
@@ -85,7 +86,7 @@ def test_new_ls_and_json(chloe: Run, tmp_path: Path) -> None:
     assert set(build) == {
         "id", "name", "kind", "status", "exit_code", "exit_signal", "command", "cwd",
         "created", "ended", "session", "current_command", "state", "state_since", "message",
-        "started",
+        "started", "resume", "last_seen",
     }  # fmt: skip
     assert build["kind"] == "tmux" and build["status"] == "detached"
     assert build["command"] == ["sleep", "600"] and build["cwd"] == str(tmp_path)
@@ -533,3 +534,17 @@ def test_rm_force_kills_a_running_tmux_pane(
     assert chloe("rm", "-f", "job") == (0, "", "")
     assert session not in tmux_run("list-sessions", "-F", "#{session_name}")
     assert set(rows(chloe("ls")[1])) == {"other"}
+
+
+def test_a_name_that_is_another_panes_id_is_refused_not_guessed(chloe: Run, tmp_path: Path) -> None:
+    code, _, _ = chloe("new", "--no-wait", "--name", "first", "--cwd", str(tmp_path), "--",
+                       "sleep", "600")  # fmt: skip
+    assert code == 0
+    first = next(r for r in svc().store.load() if r.name == "first")
+    code, _, _ = chloe("new", "--no-wait", "--name", first.id, "--cwd", str(tmp_path), "--",
+                       "sleep", "600")  # fmt: skip
+    assert code == 0
+    code, _, err = chloe("rm", first.id)
+    assert code == 1
+    assert "is the name of one pane and the id of another ('first')" in err
+    assert sorted(r.name for r in svc().store.load()) == sorted(["first", first.id])

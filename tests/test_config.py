@@ -136,7 +136,7 @@ def test_a_bad_socket_env_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> N
         (
             'colour = "red"\n',
             "'colour'",
-            "known keys: keymap, leave_key, notifications, quiet_seconds",
+            "known keys: keymap, leave_key, notifications, quiet_seconds, restore",
         ),
         ("[extra]\nx = 1\n", "'extra'", "known keys"),
         ("leave_key = 3\n", "'leave_key'", "a key name such as 'ctrl+q', not int 3"),
@@ -276,3 +276,14 @@ def test_attention_timings_are_checked(cfg_file: Path) -> None:
     write(cfg_file, "working_seconds = 90\n")
     with pytest.raises(ConfigError, match="'quiet_seconds' should be more than"):
         load_config()
+
+
+def test_restore_policy_is_one_of_three_words(tmp_path: Path) -> None:
+    assert load_config(write(tmp_path / "a.toml", ""), env={}).restore == "ask"
+    for word in ("ask", "auto", "never"):
+        cfg = load_config(write(tmp_path / "b.toml", f'restore = "{word}"\n'), env={})
+        assert cfg.restore == word
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path / "c.toml", 'restore = "always"\n'), env={})
+    assert "'restore' should be one of 'ask', 'auto' or 'never', not 'always'" in str(info.value)
+    assert "c.toml" in str(info.value)

@@ -256,14 +256,14 @@ def test_a_server_chloe_starts_is_started_through_the_placement_prefix(
     _create(backend, "chloe-0000aaaa", tmp_path)
     assert backend.started_server
     assert _server_env(tmux_socket, "CHLOE_PLACED_BY") == "CHLOE_PLACED_BY=scope"
-    # The server still ends with its last session, as any tmux server does.
+    # The server outlives its last session: one that is gone was stopped from outside.
     exit_empty = subprocess.run(
         ["tmux", "-L", tmux_socket, "show-options", "-s", "-v", "exit-empty"],
         capture_output=True,
         text=True,
         timeout=10,
     ).stdout.strip()
-    assert exit_empty == "on"
+    assert exit_empty == "off"
     # A running server is used as it is: the prefix is not run again.
     second = TmuxBackend(tmux_socket)
     second.placement = placement.Placement(("false",), True, "test")

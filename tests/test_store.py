@@ -116,6 +116,8 @@ def records(draw: st.DrawFn) -> PaneRecord:
         user_state=draw(st.sampled_from(UserState)),
         exit_status=draw(_exit),
         ended=draw(st.none() | _times),
+        resume=tuple(draw(st.lists(_any_text, max_size=3))),
+        lost=draw(st.none() | _times),
     )
 
 
@@ -168,7 +170,7 @@ def test_the_file_is_readable_toml_with_schema_first(sd: Path) -> None:
     a = rec("a", exit_status=ExitStatus(code=3))
     Store(path).save([a])
     text = path.read_text(encoding="utf-8")
-    assert text.startswith(f"schema = {SCHEMA}\n")
+    assert text.startswith("schema = 1\n")  # no field newer than version 1
     assert "[[panes]]" in text
     assert f'id = "{a.id}"' in text
     assert "exit_code = 3" in text
@@ -552,7 +554,7 @@ def test_two_corrupt_files_in_the_same_second_both_survive(sd: Path) -> None:
 
 def test_a_newer_schema_is_refused_and_left_untouched(sd: Path) -> None:
     path = sd / "panes.toml"
-    content = b'schema = 2\n\n[[panes]]\nid = "x"\nname = "from the future"\nhologram = true\n'
+    content = b'schema = 3\n\n[[panes]]\nid = "x"\nname = "from the future"\nhologram = true\n'
     path.write_bytes(content)
     os.utime(path, ns=(1_000_000_000_000_000_000, 1_000_000_000_000_000_000))
     store = Store(path)
@@ -568,7 +570,7 @@ def test_a_newer_schema_is_refused_and_left_untouched(sd: Path) -> None:
             attempt()
         msg = str(info.value)
         assert str(path) in msg
-        assert "schema 2" in msg
+        assert "schema 3" in msg
         assert f"schema {SCHEMA}" in msg
         assert "untouched" in msg
     assert path.read_bytes() == content
@@ -915,3 +917,18 @@ def test_unchanged_bytes_are_not_parsed_again_and_any_change_is_seen(
     loaded = store.load()
     loaded.append(rec("c"))  # a caller changing its list changes nothing cached
     assert [r.name for r in store.load()] == ["a", "b"]
+
+
+def test_a_resume_command_needs_schema_2_and_only_it_does(sd: Path) -> None:
+    path = sd / "panes.toml"
+    plain = rec("plain")
+    Store(path).save([plain])
+    assert path.read_text(encoding="utf-8").startswith("schema = 1\n")
+    resumable = rec("agent", resume=("claude", "--continue"))
+    Store(path).save([plain, resumable])
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("schema = 2\n")
+    assert 'resume = [\n    "claude",\n    "--continue",\n]' in text or (
+        'resume = ["claude", "--continue"]' in text
+    )
+    assert Store(path).load() == [plain, resumable]

@@ -49,7 +49,9 @@ def op(r: random.Random, wide: bool, alt: bool) -> str:
         CSI + r.choice(["", "0", "1", "2"]) + "K", CSI + r.choice(["", "0", "1", "2"]) + "J",
         CSI + n() + "X", CSI + n() + "@", CSI + n() + "P", CSI + n() + "L", CSI + n() + "M",
         CSI + n() + "S", CSI + n() + "T",
-        f"{CSI}{r.randint(1, 24)};{r.randint(1, 24)}r", CSI + "r",
+        # DECSTBM, then CUP home: in origin mode tmux 3.3a homes to the
+        # screen's top left and xterm (and chloe) to the region's.
+        f"{CSI}{r.randint(1, 24)};{r.randint(1, 24)}r{CSI}H", f"{CSI}r{CSI}H",
         "\x1bM", "\x1bD", "\x1bE", "\x1b7", "\x1b8",
         CSI + r.choice(SGR) + "m",
         CSI + "4h", CSI + "4l", CSI + "?7l", CSI + "?7h", CSI + "?6h", CSI + "?6l",

@@ -92,6 +92,10 @@ class MemorySession:
         )
 
 
+MEMORY_SERVER_PID = 4_000_000
+"""The pid an in-memory server answers with (no real process has one this high)."""
+
+
 class MemoryTmux:
     """chloe's tmux server, in memory (satisfies :class:`.server.TmuxServer`).
 
@@ -106,6 +110,8 @@ class MemoryTmux:
         self.socket = socket
         self.placement: Placement | None = None
         self.started_server = False
+        self.server_running = False
+        """A session was created and the server was not stopped since (see :meth:`stop`)."""
         self.problem: str | None = None
         self.gate: threading.Event | None = None
         self.sessions: dict[str, MemorySession] = {}
@@ -141,6 +147,7 @@ class MemoryTmux:
                 created or utcnow(),
             )
             self.sessions[session] = made
+            self.server_running = True
             return made
 
     def end(self, session: str, status: ExitStatus) -> None:
@@ -155,6 +162,12 @@ class MemoryTmux:
         if self.problem is not None:
             raise TmuxUnavailableError(self.problem)
 
+    def stop(self) -> None:
+        """What a reboot or ``kill -9`` of the server does: every session is gone."""
+        with self._lock:
+            self.sessions.clear()
+            self.server_running = False
+
     def snapshot(self) -> Snapshot:
         """Every session's state (after the :attr:`gate`, if one is set)."""
         gate = self.gate
@@ -163,7 +176,11 @@ class MemoryTmux:
         if self.problem is not None:
             return Snapshot(reachable=False, error=self.problem)
         with self._lock:
-            return Snapshot(sessions={n: s.state() for n, s in self.sessions.items()})
+            # chloe's server outlives its last session (exit-empty off) until stopped.
+            pid = MEMORY_SERVER_PID if (self.sessions or self.server_running) else None
+            return Snapshot(
+                sessions={n: s.state() for n, s in self.sessions.items()}, server_pid=pid
+            )
 
     def has_session(self, session: str) -> bool:
         """Whether the session exists."""

@@ -45,19 +45,25 @@ Lock files of clients that ended are removed by the next status refresh.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import select
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TypeVar
 
-from libtmux import exc as tmux_exc
 from libtmux.common import tmux_cmd
 from libtmux.server import Server
 
 from chloe import events, paths
-from chloe.backends import locks, placement, tmux_commands, tmux_errors, tmux_server
+from chloe.backends import (
+    locks,
+    placement,
+    tmux_commands,
+    tmux_errors,
+    tmux_runner,
+    tmux_server,
+)
 from chloe.backends.direct import OUTER_TMUX_VARIABLES, PtyProcess, pane_environment, spawn
 from chloe.backends.locks import ClientCommand
 from chloe.backends.placement import Placement
@@ -73,6 +79,7 @@ from chloe.backends.tmux_runner import (
     INSTALL_HINT,
     MIN_VERSION,
     TmuxRunner,
+    TmuxUnanswered,
     check_tmux,
     completed,
     raise_for,
@@ -106,7 +113,6 @@ __all__ = [
     "tmux_binary",
 ]
 
-_T = TypeVar("_T")
 
 CLIENT_ENV_DROP = OUTER_TMUX_VARIABLES
 """chloe may itself run inside the user's tmux: these are removed from the environment
@@ -171,10 +177,6 @@ class TmuxBackend:
         """``tmux -L <socket> ARGS...``: how a tmux client is started (not via libtmux)."""
         return self.runner.argv(*args)
 
-    def _call(self, fn: Callable[[Server], _T], *args: str) -> _T:
-        self._reach_lost_server()
-        return self.runner.call(fn, *args)
-
     def _cmd(self, *args: str) -> tmux_cmd:
         """One tmux invocation, after making sure a live server's socket is there.
 
@@ -191,6 +193,22 @@ class TmuxBackend:
                 out = self.runner.cmd(*args)
         return out
 
+    @contextlib.contextmanager
+    def _changing(self, what: str) -> Iterator[None]:
+        """Say what is known when a command that changes something gets no answer.
+
+        The tmux client is gone by then, but the server may already hold the
+        command and carry it out when it runs again: a user who retries would
+        do it twice.
+        """
+        try:
+            yield
+        except TmuxUnanswered as exc:
+            raise TmuxUnanswered(
+                f"{exc} while {what}; it may still happen once tmux answers "
+                "(check with `chloe ls` or `chloe logs` before trying again)"
+            ) from None
+
     # -- finding the server again --------------------------------------------------------
 
     def _remember(self, pid: int | None, socket_path: str | None) -> None:
@@ -199,6 +217,7 @@ class TmuxBackend:
             return
         known = self._known
         if known is not None and (known.pid, known.socket_path) == (pid, socket_path):
+            tmux_server.touch(self.socket)  # "last seen running", for lost panes
             return
         record = ServerRecord.seen(pid, socket_path)
         tmux_server.save(self.socket, record)
@@ -262,6 +281,8 @@ class TmuxBackend:
         if snap.missing_statuses and snap.server_pid and nudge(snap.server_pid):
             snap = self._query()
         self._remember(snap.server_pid, snap.socket_path)
+        if snap.server_gone:
+            snap = dataclasses.replace(snap, last_seen=tmux_server.last_seen(self.socket))
         return snap
 
     def _query(self) -> Snapshot:
@@ -273,22 +294,33 @@ class TmuxBackend:
             stderr = "\n".join(out.stderr).strip()
             if tmux_errors.server_down(stderr):
                 return Snapshot()
+            if tmux_errors.no_current_target(stderr):
+                return self._empty_server()
             return Snapshot(reachable=False, error=stderr or "tmux failed")
         # After tmux answered: a client listed there that has ended since has
         # released its lock, so it is not counted (and its file goes).
         return parse_snapshot(out.stdout, locks.held_pids(self.client_lock_dir))
 
+    def _empty_server(self) -> Snapshot:
+        """A running server with no session (chloe's keeps running: exit-empty off)."""
+        try:
+            out = self._cmd(*tmux_commands.server_identity())
+        except (TmuxError, TmuxUnavailableError) as exc:
+            return Snapshot(reachable=False, error=str(exc))
+        pid, _, path = "".join(out.stdout).strip().partition(" ")
+        if out.returncode != 0 or not pid.isdigit():
+            stderr = "\n".join(out.stderr).strip()
+            if tmux_errors.server_down(stderr):
+                return Snapshot()
+            return Snapshot(reachable=False, error=stderr or "tmux failed")
+        return Snapshot(server_pid=int(pid), socket_path=path or None)
+
     def has_session(self, session: str) -> bool:
         """Whether the session exists (exact name)."""
-        try:
-            # libtmux's own check, with exact=True: `has-session -t =name`.
-            return self._call(
-                lambda server: server.has_session(session, exact=True),
-                "has-session", "-t", session_target(session),
-            )  # fmt: skip
-        except tmux_exc.BadSessionName:
-            # Empty, or holding "." or ":", which tmux turns into "_" in a session name.
+        if not session or "." in session or ":" in session:
+            # tmux turns "." and ":" into "_" in session names: no such session exists.
             return False
+        return self.run("has-session", "-t", session_target(session)).returncode == 0
 
     # -- lifecycle --------------------------------------------------------------------
 
@@ -321,15 +353,33 @@ class TmuxBackend:
         set globally on chloe's own server just before ``new-session``; the
         per-window ``remain-on-exit`` is chained in the same invocation, which tmux
         runs before it handles the child's exit, so even an instant exit is kept.
+
+        The pane gets this process's environment, not the server's global one,
+        which is the environment of whatever started the server, kept for its
+        whole life: a secret in the shell that happened to start it would reach
+        every later pane (see :func:`.tmux_commands.with_pane_environment`).
         """
         self.require()
         if not os.path.isdir(cwd):
             from chloe.errors import PaneStartError
 
             raise PaneStartError(f"cannot start pane: directory {cwd} does not exist")
-        placed = self._start_placed_server()
+        self._start_placed_server()
         with contextlib.suppress(OSError):
             events.prepare(self.event_path)
+        new_session = [
+            tmux_commands.new_session(session, cwd=cwd, command=command, columns=columns, rows=rows)
+        ]
+        known = self.run(*tmux_commands.ENVIRONMENT_QUERY)
+        if known.returncode == 0:
+            global_names, restore = tmux_commands.parse_environment_query(known.stdout.splitlines())
+            mine = [name for name in os.environ if name not in (*CLIENT_ENV_DROP, "CHLOE_PANE")]
+            new_session = tmux_commands.with_pane_environment(
+                [*mine, *(n for n in global_names if n not in (*CLIENT_ENV_DROP, "CHLOE_PANE"))],
+                restore,
+                *new_session,
+            )
+        # Else no server runs: the chain starts one with this environment.
         args = chain(
             *tmux_commands.server_setup(),
             # This may start the server, which copies its global environment from
@@ -341,9 +391,7 @@ class TmuxBackend:
             # the instant of new-session (tmux 3.0/3.1 lack new-session -e), then in
             # the session's own environment, which a respawn also gets.
             ["set-environment", "-g", "CHLOE_PANE", pane_id],
-            tmux_commands.new_session(
-                session, cwd=cwd, command=command, columns=columns, rows=rows
-            ),
+            *new_session,
             ["set-environment", "-g", "-u", "CHLOE_PANE"],
             ["set-environment", "-t", tmux_commands.session_target(session), "CHLOE_PANE", pane_id],
             *tmux_commands.session_options(
@@ -351,15 +399,12 @@ class TmuxBackend:
             ),
             tmux_commands.server_identity(),
         )
-        proc = self.check(*args, what=f"creating tmux session {session}")
+        with self._changing(f"creating tmux session {session}"):
+            proc = self.check(*args, what=f"creating tmux session {session}")
         # The chain may have started the server: remember it (see .tmux_server).
         last = proc.stdout.strip().rpartition("\n")[2].split(" ", 1)
         if len(last) == 2 and last[0].isdigit():
             self._remember(int(last[0]), last[1])
-        if placed:
-            # Kept on until the first session existed; from now on the server ends
-            # with its last session, like any tmux server.
-            self.run("set-option", "-s", "exit-empty", "on")
 
     def _start_placed_server(self) -> bool:
         """Start the server through the placement's prefix, if it is not running.
@@ -407,22 +452,26 @@ class TmuxBackend:
 
     def respawn(self, session: str, *, cwd: str, command: Sequence[str]) -> None:
         """Restart the dead pane of a live session with its command."""
-        self.check(
-            *tmux_commands.respawn_pane(session, cwd=cwd, command=command),
-            what=f"restarting {session}",
-        )
+        with self._changing(f"restarting {session}"):
+            self.check(
+                *tmux_commands.respawn_pane(session, cwd=cwd, command=command),
+                what=f"restarting {session}",
+            )
 
     def set_name(self, session: str, name: str) -> None:
         """Store the display name in ``@chloe-name``."""
-        self.check(*tmux_commands.set_name(session, name), what=f"renaming {session}")
+        with self._changing(f"renaming {session}"):
+            self.check(*tmux_commands.set_name(session, name), what=f"renaming {session}")
 
     def release(self, session: str) -> None:
         """Remove chloe's marks so the session is not adopted back."""
-        self.check(*chain(*tmux_commands.release(session)), what=f"releasing {session}")
+        with self._changing(f"releasing {session}"):
+            self.check(*chain(*tmux_commands.release(session)), what=f"releasing {session}")
 
     def kill(self, session: str) -> bool:
         """Kill the session; False if it was already gone."""
-        proc = self.run(*tmux_commands.kill_session(session))
+        with self._changing(f"killing {session}"):
+            proc = self.run(*tmux_commands.kill_session(session))
         if proc.returncode == 0:
             return True
         if tmux_errors.target_gone(proc.stderr):
@@ -433,7 +482,9 @@ class TmuxBackend:
         """Type ``text`` literally (``send-keys -l``), then Enter if asked."""
         args = chain(*tmux_commands.send_text(session, text, enter=enter))
         if args:
-            self._check_live(self.run(*args), session, "sending text to")
+            with self._changing(f"sending text to {session}"):
+                proc = self.run(*args)
+            self._check_live(proc, session, "sending text to")
 
     def capture(self, session: str, *, lines: int | None, escapes: bool) -> str:
         """The pane's screen plus up to ``lines`` of history (None: all of it)."""
@@ -537,12 +588,21 @@ class TmuxBackend:
         args += ["paste-buffer", "-d", "-b", buffer, "-t", target, "-p" if bracketed else "-r"]
         if enter:
             args += [";", "send-keys", "-t", target, "Enter"]
+        self.runner.refuse_while_stuck()
+        self._reach_lost_server()
         try:
             proc = subprocess.run(
-                self.argv(*args), input=data, capture_output=True, timeout=CMD_TIMEOUT, check=False
+                self.argv(*args),
+                input=data,
+                capture_output=True,
+                timeout=tmux_runner.CMD_TIMEOUT,
+                check=False,
             )
         except subprocess.TimeoutExpired:
-            raise TmuxError(f"{self.runner.unanswered_text()}; the text may still arrive") from None
+            raise TmuxUnanswered(
+                f"{self.runner.unanswered_text()} while sending text to {session}; "
+                "the text may still arrive (check with `chloe logs` before trying again)"
+            ) from None
         except OSError as exc:
             raise TmuxUnavailableError(f"cannot run tmux: {exc.strerror or exc}") from None
         result = subprocess.CompletedProcess(

@@ -17,7 +17,7 @@ ESCAPE_TIME_MS = 10
 
 def session_target(session: str) -> str:
     """Exact target for a session (``=name``), for session commands."""
-    return f"={session}"
+    return escape_argument(f"={session}")
 
 
 def pane_target(session: str) -> str:
@@ -30,6 +30,15 @@ def escape_argument(arg: str) -> str:
     if arg.endswith(";"):
         return arg[:-1] + "\\;"
     return arg
+
+
+def start_directory(path: str) -> str:
+    """A directory as the value of ``-c``, which tmux expands as a format.
+
+    Unescaped, ``#{pid}`` in a directory name would be replaced and ``#(cmd)``
+    would run ``cmd`` through the shell; ``##`` is tmux's literal ``#``.
+    """
+    return escape_argument(path.replace("#", "##"))
 
 
 def chain(*commands: Sequence[str]) -> list[str]:
@@ -66,6 +75,10 @@ def server_setup() -> list[list[str]]:
         ["set-option", "-s", "focus-events", "on"],
         # A server that exits once no client is attached would end every pane.
         ["set-option", "-s", "exit-unattached", "off"],
+        # The server stays when its last session ends, so a server that is gone was
+        # stopped from outside (a reboot, a kill): its running panes are *lost*,
+        # not ended, and chloe can say so truthfully.
+        ["set-option", "-s", "exit-empty", "off"],
     ]
 
 
@@ -81,7 +94,7 @@ def new_session(
     cmd = pane_command(command)
     return [
         "new-session", "-d", "-s", session, "-x", str(columns), "-y", str(rows),
-        "-c", cwd, *(["--", *cmd] if cmd else []),
+        "-c", start_directory(cwd), *(["--", *cmd] if cmd else []),
     ]  # fmt: skip
 
 
@@ -102,6 +115,50 @@ def session_options(session: str, *, pane_id: str, name: str, status_line: bool)
     ]
 
 
+ENVIRONMENT_QUERY: tuple[str, ...] = (
+    "show-environment", "-g", ";", "show-options", "-g", "update-environment",
+)  # fmt: skip
+"""The server's global environment and its ``update-environment`` list, in one answer."""
+
+
+def parse_environment_query(lines: Iterable[str]) -> tuple[set[str], list[str]]:
+    """Names in the global environment, and the ``update-environment`` entries.
+
+    ``show-environment`` prints ``NAME=value`` (``-NAME`` for a removed one);
+    ``show-options`` prints ``update-environment[i] ENTRY``.
+    """
+    names: set[str] = set()
+    update: list[str] = []
+    for line in lines:
+        if line.startswith("update-environment[") and "] " in line:
+            update.append(line.split("] ", 1)[1].strip().strip('"'))
+            continue
+        name = line.split("=", 1)[0].removeprefix("-")
+        if name and not any(c.isspace() for c in name):
+            names.add(name)
+    return names, update
+
+
+def with_pane_environment(
+    names: Iterable[str], restore: Sequence[str], *commands: list[str]
+) -> list[list[str]]:
+    """``commands`` with the session environment copied from this tmux client.
+
+    tmux copies the variables listed in the global ``update-environment`` from
+    the client that runs ``new-session`` into the new session's environment,
+    and marks the listed ones the client lacks as removed. Listing every name
+    of the client's environment and of the server's global environment makes a
+    new pane's environment exactly the client's. The user's list is put back
+    in the same invocation, which tmux runs without interleaving other clients.
+    """
+    listed = " ".join(sorted(set(names)))
+    return [
+        ["set-option", "-g", "update-environment", listed],
+        *commands,
+        ["set-option", "-g", "update-environment", " ".join(restore)],
+    ]
+
+
 def server_identity() -> list[str]:
     """Print the server's pid and socket path (``PID PATH``)."""
     return ["display-message", "-p", "#{pid} #{socket_path}"]
@@ -109,7 +166,10 @@ def server_identity() -> list[str]:
 
 def respawn_pane(session: str, *, cwd: str, command: Sequence[str]) -> list[str]:
     """Restart the session's dead pane with ``command`` in ``cwd``."""
-    return ["respawn-pane", "-k", "-t", pane_target(session), "-c", cwd, *pane_command(command)]
+    return [
+        "respawn-pane", "-k", "-t", pane_target(session), "-c", start_directory(cwd),
+        *pane_command(command),
+    ]  # fmt: skip
 
 
 def set_name(session: str, name: str) -> list[str]:

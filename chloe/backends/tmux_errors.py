@@ -20,6 +20,11 @@ _NO_TARGET = (
 )
 
 
+def no_current_target(stderr: str) -> bool:
+    """tmux 3.3 says this for ``list-panes -a`` on a server that has no session."""
+    return "no current target" in stderr
+
+
 def server_down(stderr: str) -> bool:
     """tmux found no server on the socket."""
     return any(s in stderr for s in _NO_SERVER)

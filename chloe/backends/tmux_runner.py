@@ -60,6 +60,10 @@ CMD_TIMEOUT = 10.0
 """Seconds before a tmux command is given up on (a wedged server must not hang chloe)."""
 
 
+class TmuxUnanswered(TmuxError):
+    """tmux did not answer a command in time; the server may still carry it out."""
+
+
 def tmux_binary() -> str | None:
     """The tmux on ``$PATH``, or None."""
     return shutil.which("tmux")
@@ -262,27 +266,39 @@ class TmuxRunner:
         """What chloe says when the server did not answer in time."""
         return f"tmux server {self.socket!r} did not answer within {timeout_text()}"
 
+    def refuse_while_stuck(self) -> None:
+        """Raise TmuxError while an earlier command still waits for the server.
+
+        Such a command holds the server's output pipes (see the module docstring);
+        another one would only wait as long, and pile up.
+        """
+        stuck = self._stuck
+        if stuck is not None:
+            if stuck.is_alive():
+                raise TmuxError(
+                    f"{self.unanswered_text()} (an earlier command still waits for it); "
+                    "nothing was sent"
+                )
+            self._stuck = None
+
     def call(self, fn: Callable[[Server], _T], *args: str) -> _T:
         """``fn(server)``, which runs the tmux command ``args``, within :data:`CMD_TIMEOUT`.
 
         Raises:
-            TmuxError: tmux did not answer in time (or an earlier command to this
-                server still has not: see the module docstring).
+            TmuxUnanswered: tmux did not answer in time (the command was sent).
+            TmuxError: an earlier command to this server still has not answered,
+                so this one was not sent (see the module docstring).
             TmuxUnavailableError: tmux cannot be run.
         """
         server = self.server
-        stuck = self._stuck
-        if stuck is not None:
-            if stuck.is_alive():
-                raise TmuxError(self.unanswered_text())
-            self._stuck = None
+        self.refuse_while_stuck()
         # What libtmux's Server.cmd runs, to find the process if it hangs.
         argv = [self.binary, f"-L{self.socket}", *args]
         try:
             return within_timeout(lambda: fn(server), argv)
         except Unanswered as exc:
             self._stuck = exc.worker
-            raise TmuxError(self.unanswered_text()) from None
+            raise TmuxUnanswered(self.unanswered_text()) from None
         except tmux_exc.TmuxCommandNotFound:
             raise TmuxUnavailableError(f"cannot run tmux: {self.binary} not found") from None
         except OSError as exc:

@@ -28,6 +28,7 @@ import signal
 import stat
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from chloe import paths
@@ -41,6 +42,21 @@ _POLL = 0.02
 def record_path(socket: str) -> Path:
     """Where the server on ``socket`` is remembered."""
     return paths.state_dir() / "servers" / (socket.replace("/", "%") or "%")
+
+
+def touch(socket: str) -> None:
+    """Note that the server on ``socket`` answered just now (the record's mtime)."""
+    with contextlib.suppress(OSError):
+        os.utime(record_path(socket))
+
+
+def last_seen(socket: str) -> datetime | None:
+    """When chloe last saw a server running on ``socket`` (None: never, or unknown)."""
+    try:
+        mtime = os.stat(record_path(socket)).st_mtime
+    except OSError:
+        return None
+    return datetime.fromtimestamp(mtime, UTC)
 
 
 def start_time(pid: int) -> str:
@@ -92,10 +108,14 @@ class ServerRecord:
         return cls(pid, start_time(pid), socket_path)
 
     def running(self) -> bool:
-        """That very process still runs (a reused pid does not count)."""
-        if self.pid <= 1 or not _running(self.pid):
+        """That very process still runs (a reused pid does not count).
+
+        Without a start time to compare (no ``/proc``), never: SIGUSR1 ends a
+        process that does not handle it, and the pid may have been reused.
+        """
+        if self.pid <= 1 or not self.started or not _running(self.pid):
             return False
-        return not self.started or start_time(self.pid) in ("", self.started)
+        return start_time(self.pid) == self.started
 
     def revive(self, wait: float = REVIVE_WAIT) -> bool:
         """Ask the server to re-create its socket (SIGUSR1); True once the file is back."""

@@ -157,6 +157,8 @@ class Snapshot:
         error: The failure, when not reachable.
         server_pid: The tmux server's pid, when it answered with a session.
         socket_path: The server's socket file, when it answered with a session.
+        last_seen: When no server answers: when chloe last saw one running on
+            this socket (None if it never did, or does not know).
     """
 
     sessions: dict[str, SessionState] = field(default_factory=dict)
@@ -164,6 +166,12 @@ class Snapshot:
     error: str | None = None
     server_pid: int | None = None
     socket_path: str | None = None
+    last_seen: datetime | None = None
+
+    @property
+    def server_gone(self) -> bool:
+        """No tmux server runs on the socket (so no session can be running there)."""
+        return self.reachable and self.server_pid is None and not self.sessions
 
     @property
     def missing_statuses(self) -> bool:

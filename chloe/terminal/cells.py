@@ -21,6 +21,8 @@ from wcwidth import wcwidth as _wcwidth
 
 __all__ = [
     "BLANK",
+    "BLANKS",
+    "CHAR_TABLES",
     "DEFAULT_STYLE",
     "STYLE_OF",
     "WIDTH",
@@ -29,8 +31,6 @@ __all__ = [
     "Row",
     "StartOver",
     "blank_like",
-    "blank_on",
-    "char_table",
     "style",
     "style_key",
     "styles",
@@ -228,24 +228,15 @@ class CharTable(dict[str, Char]):
         return char
 
 
-_TABLES: Final[StartOver[Char, CharTable]] = StartOver(CharTable, 512)
+CHAR_TABLES: Final[StartOver[Char, CharTable]] = StartOver(CharTable, 512)
+"""``CHAR_TABLES[attrs]``: the table of cells drawn in style ``attrs``."""
 
-
-def char_table(attrs: Char) -> CharTable:
-    """The table of cells drawn in style ``attrs``."""
-    return _TABLES[attrs]
-
-
-_BLANKS: Final[StartOver[str, Char]] = StartOver(
+BLANKS: Final[StartOver[str, Char]] = StartOver(
     lambda bg: BLANK if bg == "default" else Cell(" ", bg=bg), 512
 )
-
-
-def blank_on(bg: str) -> Char:
-    """The cell an erase leaves on background ``bg``: nothing else of the style."""
-    return _BLANKS[bg]
+"""``BLANKS[bg]``: the cell an erase leaves on background ``bg`` (nothing else of the style)."""
 
 
 def blank_like(cell: Char) -> Char:
     """A blank keeping only ``cell``'s background (half a wide character erased)."""
-    return _BLANKS[cell.bg]
+    return BLANKS[cell.bg]

@@ -1,6 +1,6 @@
-"""The tokenizer and dispatch: decoded pty text -> screen method calls, and replies.
+"""The tokenizer and dispatch: decoded pty text -> screen method calls.
 
-stock pyte's generator parser costs several microseconds per byte, so
+Stock pyte's generator parser costs several microseconds per byte, so
 :meth:`Parser.feed` tokenises the decoded text with one regular expression and
 calls the screen methods directly. Well-formed CSI sequences and runs of
 printable text take the fast path; anything else (an unfinished sequence, a
@@ -8,8 +8,8 @@ control in the middle of one, OSC/DCS strings) goes through :meth:`_escape`.
 
 :class:`Parser` is to :class:`~chloe.terminal.screen.Terminal` what pyte's
 ``Stream`` is to its ``Screen``: it owns the state between feeds (the UTF-8
-decoder, an unfinished sequence) and acts on the screen only through the
-screen's methods, which is all the screen knows of it.
+decoder, an unfinished sequence, the last printed text for REP) and acts on
+the screen only through the screen's methods.
 """
 
 from __future__ import annotations

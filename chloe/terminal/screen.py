@@ -34,13 +34,13 @@ from pyte.screens import Char, Cursor, Margins
 
 from chloe.terminal.cells import (
     BLANK,
+    BLANKS,
+    CHAR_TABLES,
     WIDTH,
     Cell,
     CharTable,
     Row,
     blank_like,
-    blank_on,
-    char_table,
     protected,
     style,
     style_key,
@@ -297,12 +297,12 @@ class Terminal(Modes, pyte.Screen):
     # ------------------------------------------------------------------ drawing
 
     def _table_for(self, attrs: Char) -> CharTable:
-        table = self._table = char_table(attrs)
+        table = self._table = CHAR_TABLES[attrs]
         return table
 
     def _blank(self) -> Char:
         """The cell an erase leaves: the current background, nothing else."""
-        return blank_on(self.cursor.attrs.bg)
+        return BLANKS[self.cursor.attrs.bg]
 
     def draw(self, data: str) -> None:
         """Print text at the cursor, wrapping and scrolling as needed.
@@ -936,8 +936,10 @@ class Terminal(Modes, pyte.Screen):
         if t >= b:
             return  # as xterm and tmux: a region needs two rows
         self.margins = None if (t == 0 and b == self.lines - 1) else Margins(t, b)
-        # tmux homes the cursor to the screen's top left even in origin mode.
-        self.cursor.x = self.cursor.y = 0
+        # Home is the region's top left in origin mode, as in xterm and the DEC
+        # manuals (tmux 3.3a homes to the screen's: a deliberate difference).
+        self.cursor.x = 0
+        self.cursor.y = t if DECOM in self.mode else 0
 
     # ---------------------------------------------------------------- graphics
 

@@ -35,14 +35,16 @@ from textual import on
 from textual.app import App, ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.css.query import NoMatches
 from textual.events import Resize
 from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from chloe import events
+from chloe import events, paths
 from chloe.attention import Attention, AttentionInfo, Mark, MarkKind, next_to_visit, summary
+from chloe.backends import placement
 from chloe.backends.base import PaneProcess
 from chloe.config import BINDINGS as BINDING_SPECS
 from chloe.config import Config
@@ -81,6 +83,9 @@ EVENTS_INTERVAL = 0.25
 _IDLE = AttentionInfo(Attention.IDLE)
 _CLEARED_BY_LOOKING = (Attention.NEEDS_YOU, Attention.NEW_OUTPUT)
 """States that end when the user looks at the pane."""
+
+STORE_PATIENCE = 5.0
+"""Seconds at start before chloe says the pane list file has not answered yet."""
 
 NAV_ACTIONS = frozenset(spec.id for spec in BINDING_SPECS)
 """Navigation actions (each binding's id is its action): off while in terminal mode."""
@@ -157,6 +162,9 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._notified_states: dict[str, Attention] = {}
         self.notifier = Notifier(self.config.notifications, self._write_terminal)
         """Sends bells, desktop notifications and ``notify_command`` (``[notifications]``)."""
+        self._told_problems: set[str] = set()
+        self._list_hidden_for_tiny = False
+        self._loaded = False
         self.keyboard = RawKeyboard(self)
         """Forwards the terminal's bytes to the shown pane in terminal mode."""
 
@@ -217,6 +225,8 @@ class ChloeApp(App[int], inherit_bindings=False):
         return {"question_mark": "?", "enter": "enter"}.get(first, first)
 
     def _empty_text(self) -> str:
+        if not self._loaded:
+            return "Reading the pane list…"
         return (
             "No panes yet.\n\n"
             f"  {self.key_for('new_direct')}  new direct pane (ends with chloe)\n"
@@ -227,7 +237,12 @@ class ChloeApp(App[int], inherit_bindings=False):
     # --- lifecycle --------------------------------------------------------
 
     def on_mount(self) -> None:
-        """Show the stored panes at once; reconcile and reattach in the background."""
+        """Draw at once; read the stored panes, reconcile and reattach in the background.
+
+        Nothing that can block runs here: a pane file that never answers (a FIFO,
+        a stuck filesystem, a lock another chloe holds) leaves chloe drawn and
+        quittable, saying what it waits for.
+        """
         loop = asyncio.get_running_loop()
         self._pump = PtyPump(
             loop,
@@ -238,16 +253,10 @@ class ChloeApp(App[int], inherit_bindings=False):
         )
         self.keyboard.start(loop)
         self.set_keymap({**self.config.keymap, "leave_terminal": self.config.leave_key})
-        try:
-            records = self.service.store.load()
-        except ChloeError as exc:
-            self.notify(str(exc), title="Pane list", severity="error", timeout=15)
-            records = []
-        self.panes.load(records)
         self._update_layout(self.size.width)
         self._refresh_list()
         self.pane_list.focus()
-        self._show(self.pane_list.selected_id)
+        self._show(None)
         self.call_after_refresh(self._begin)
 
     def _begin(self) -> None:
@@ -256,6 +265,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._background("Start", lambda: self._startup_job(size))
         self._status_timer = self.set_interval(STATUS_INTERVAL, self._tick, name="status")
         self.set_interval(EVENTS_INTERVAL, self._poll_events, name="events")
+        self.set_timer(STORE_PATIENCE, self._store_slow)
 
     def _poll_events(self) -> None:
         """Read new lines of the event file (one ``stat`` when there are none)."""
@@ -267,6 +277,29 @@ class ChloeApp(App[int], inherit_bindings=False):
             return
         if new:
             self._refresh_list()
+
+    def _store_slow(self) -> None:
+        if self._loaded or not self._ui_ready():
+            return
+        self.notify(
+            f"The pane list ({self.service.store.path}) has not answered in "
+            f"{STORE_PATIENCE:.0f} s; chloe keeps waiting. {self.key_for('quit')} quits.",
+            title="Pane list",
+            severity="warning",
+            timeout=30,
+        )
+
+    @on(msg.StoreLoaded)
+    def _store_loaded(self, event: msg.StoreLoaded) -> None:
+        self._loaded = True
+        if event.error:
+            self.notify(event.error, title="Pane list", severity="error", timeout=15)
+        if not self._ui_ready():
+            return
+        self.query_one("#empty", Static).update(self._empty_text())
+        self.panes.load(event.records)
+        self._refresh_list()
+        self._show(self.pane_list.selected_id)
 
     def on_unmount(self) -> None:
         """Detach every embedded tmux client and end direct panes (sessions run on)."""
@@ -298,7 +331,12 @@ class ChloeApp(App[int], inherit_bindings=False):
 
     def _ui_ready(self) -> bool:
         """The widgets exist and chloe is not quitting (late results are dropped)."""
-        return not self._quitting and bool(self.screen_stack)
+        if self._quitting or not self.screen_stack:
+            return False
+        try:
+            return self.pane_list.is_mounted
+        except NoMatches:
+            return False  # the app is being torn down around a late message
 
     # --- sizes and layout ---------------------------------------------------
 
@@ -306,6 +344,9 @@ class ChloeApp(App[int], inherit_bindings=False):
         """The terminal area's size in cells (80x24 before it is laid out)."""
         try:
             size = self.view.content_size
+            if size.width < 2 or size.height < 2:
+                # Hidden while nothing is shown: the placeholder has its place.
+                size = self.query_one("#empty", Static).outer_size
         except Exception:  # not mounted yet
             return 80, 24
         if size.width < 2 or size.height < 2:
@@ -321,8 +362,17 @@ class ChloeApp(App[int], inherit_bindings=False):
             return
         narrow = width < NARROW_WIDTH
         tiny = width < TINY_WIDTH
+        was_tiny = self.has_class("-tiny")
         self.set_class(narrow, "-narrow")
         self.set_class(tiny, "-tiny")
+        if tiny and not was_tiny and self.terminal_mode:
+            # The list and the terminal take turns: the one in use stays, so the
+            # keys being typed keep going to the program.
+            self._list_hidden_for_tiny = True
+            self.list_visible = False
+        elif was_tiny and not tiny and self._list_hidden_for_tiny:
+            self._list_hidden_for_tiny = False
+            self.list_visible = True
         try:
             self.pane_list.one_line = narrow
         except Exception:  # before compose
@@ -397,7 +447,10 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._attention[slot.pane_id] = attention
         info = slot.info
         command = age = None
-        if slot.is_tmux and info is not None and info.status is not Status.DEAD:
+        if slot.is_tmux and info is not None and info.status is Status.LOST:
+            seen = info.last_seen or slot.record.lost
+            age = f"last seen {format_age(seen, now)} ago" if seen else None
+        elif slot.is_tmux and info is not None and info.status is not Status.DEAD:
             command = info.current_command
             age = format_age(slot.record.created, now)
         elif slot.dead and slot.record.ended is not None:
@@ -771,8 +824,9 @@ class ChloeApp(App[int], inherit_bindings=False):
     def _status_answered(self, event: msg.StatusAnswered) -> None:
         """Make the list match the service's truth (one query's worth)."""
         again = self._poller.answered()
-        if self._quitting:
+        if not self._ui_ready():
             return
+        self._tell_file_problems()
         result = self.panes.reconcile(event.infos, event.started)
         for slot in result.dropped:
             proc = self._release(slot)
@@ -785,8 +839,16 @@ class ChloeApp(App[int], inherit_bindings=False):
         if event.startup:
             self._poller.enable()
             self._reattach(event)
+            self._offer_restore(event.infos)
         elif again:
             self._tick()
+
+    def _tell_file_problems(self) -> None:
+        """Problems with chloe's own files (labels may be wrong): each said once."""
+        for problem in paths.problems():
+            if problem not in self._told_problems:
+                self._told_problems.add(problem)
+                self.notify(problem, title="chloe's files", severity="warning", timeout=20)
 
     def _restore(self, lost: list[PaneRecord]) -> None:
         """Write back the records of running direct panes that vanished from the file."""
@@ -830,11 +892,21 @@ class ChloeApp(App[int], inherit_bindings=False):
             self._refresh_list()
 
     def _startup_job(self, size: tuple[int, int]) -> Message | None:
-        """Reconcile with tmux in one query (the tmux problem, if any, said first)."""
+        """Read the stored panes, then reconcile with tmux in one query (in a thread)."""
+        try:
+            records = self.service.store.load()
+        except ChloeError as exc:
+            self._post(msg.StoreLoaded([], str(exc)))
+        else:
+            self._post(msg.StoreLoaded(records))
         started = time.monotonic()
         problem = self.service.tmux_problem
         if problem:
             self._post(msg.Problem("tmux", problem, severity="warning", timeout=15))
+        else:
+            logout = placement.decide(placement.probe(), self.config.tmux_socket).problem
+            if logout:
+                self._post(msg.Problem("Logout", logout, severity="warning", timeout=30))
         with contextlib.suppress(OSError):
             self._events.poll()
         try:
@@ -854,13 +926,81 @@ class ChloeApp(App[int], inherit_bindings=False):
         if text:
             self._post(msg.Problem("While you were away", text, severity="information", timeout=20))
 
+    def _offer_restore(self, infos: list[PaneInfo]) -> None:
+        """Panes lost with chloe's tmux server: restore them as ``restore`` says."""
+        lost = [info.record for info in infos if info.status is Status.LOST]
+        if not lost:
+            return
+        names = ", ".join(repr(r.name) for r in lost[:3]) + (" …" if len(lost) > 3 else "")
+        one = len(lost) == 1
+        count = "1 pane" if one else f"{len(lost)} panes"
+        were, them = ("was", "it") if one else ("were", "them")
+        if self.config.restore == "auto":
+            self._restore_lost(lost)
+        elif self.config.restore == "never":
+            self.notify(
+                f"{count} ({names}) {were} running when chloe's tmux server stopped. "
+                f"{self.key_for('respawn')} restores one, `chloe restore` all.",
+                title="Lost panes",
+                timeout=15,
+            )
+        else:
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._restore_lost(lost)
+
+            self.push_screen(
+                ConfirmModal(
+                    f"{count} ({names}) {were} running when chloe's tmux server stopped "
+                    f"(a reboot, or the server was killed). Restore {them}, each in its "
+                    "directory with its resume command?",
+                    yes="Restore",
+                ),
+                answered,
+            )
+
+    def _restore_lost(self, lost: list[PaneRecord]) -> None:
+        columns, rows = self._term_size()
+        service = self.service
+        ids = [r.id for r in lost]
+        attached = {r.id for r in lost if r.user_state is UserState.ATTACHED}
+
+        def job() -> Message:
+            results = service.restore_lost(ids, columns, rows)
+            done = {r.name for r in results if r.done}
+            again = [r for r in lost if r.name in done and r.id in attached]
+            return msg.LostRestored(results, again)
+
+        self._background("Restore", job)
+
+    @on(msg.LostRestored)
+    def _lost_restored(self, event: msg.LostRestored) -> None:
+        done = [r.name for r in event.results if r.done]
+        failed = [f"{r.name}: {r.reason}" for r in event.results if not r.done]
+        if done:
+            self.notify(f"Restored {', '.join(done)}.", title="Lost panes")
+        if failed:
+            self.notify("Not restored: " + "; ".join(failed), title="Lost panes",
+                        severity="warning", timeout=15)  # fmt: skip
+        columns, rows = self._term_size()
+        service = self.service
+        for record in event.attach:
+            self._background(
+                "Reattach",
+                lambda record=record: msg.PaneStarted(  # type: ignore[misc]
+                    record, service.attach(record, columns, rows), focus=False
+                ),
+            )
+        self._tick()
+
     def _reattach(self, event: msg.StatusAnswered) -> None:
         """Reattach, a few at a time, the tmux panes the user left attached."""
         wanted = [
             info.record
             for info in event.infos
             if info.record.kind is Kind.TMUX
-            and info.status is not Status.DEAD
+            and info.status in (Status.ATTACHED, Status.DETACHED)
             and info.record.user_state is UserState.ATTACHED
         ]
         if not wanted:
@@ -891,7 +1031,9 @@ class ChloeApp(App[int], inherit_bindings=False):
     # --- previews -----------------------------------------------------------
 
     def _request_preview(self, slot: PaneSlot) -> None:
-        if slot.info is None or (slot.info.status is Status.DEAD and slot.preview is not None):
+        if slot.info is None or slot.info.status is Status.LOST:
+            return  # no session to capture
+        if slot.info.status is Status.DEAD and slot.preview is not None:
             return
         self._preview_wanted = slot.pane_id
         if self._preview_busy:
@@ -1010,6 +1152,7 @@ class ChloeApp(App[int], inherit_bindings=False):
     def action_leave_terminal(self) -> None:
         """Back to the pane list (navigation mode)."""
         if self.has_class("-tiny"):
+            self._list_hidden_for_tiny = False
             self.list_visible = True
         self.pane_list.focus()
 
@@ -1019,6 +1162,7 @@ class ChloeApp(App[int], inherit_bindings=False):
 
     def _enter_terminal(self) -> None:
         if self.has_class("-tiny"):
+            self._list_hidden_for_tiny = True
             self.list_visible = False
         self.view.focus()
 
@@ -1049,6 +1193,7 @@ class ChloeApp(App[int], inherit_bindings=False):
 
     def action_toggle_list(self) -> None:
         """Show or hide the pane list."""
+        self._list_hidden_for_tiny = False
         self.list_visible = not self.list_visible
 
     def action_help(self) -> None:

@@ -14,7 +14,7 @@ from textual.notifications import SeverityLevel
 
 from chloe.backends.base import PaneProcess
 from chloe.model import PaneRecord
-from chloe.service import PaneInfo
+from chloe.service import PaneInfo, Restored
 
 
 class StoreLoaded(Message):
@@ -90,6 +90,16 @@ class PaneClosed(Message):
     def __init__(self, hint: str) -> None:
         super().__init__()
         self.hint = hint
+
+
+class LostRestored(Message):
+    """What restoring lost panes did (:meth:`PaneService.restore_lost`), and the
+    restored records the user had left attached (to attach again)."""
+
+    def __init__(self, results: Sequence[Restored], attach: Sequence[PaneRecord]) -> None:
+        super().__init__()
+        self.results = list(results)
+        self.attach = list(attach)
 
 
 class StatusWanted(Message):

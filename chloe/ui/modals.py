@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from typing import ClassVar
 
@@ -10,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.events import Resize
+from textual.events import Key, Mount, Resize
 from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
@@ -18,13 +19,25 @@ from textual.widgets import Button, Input, Label, Static
 from chloe.errors import BadNameError
 from chloe.model import validate_name
 
+CONFIRM_GUARD = 0.3
+"""Seconds after a confirmation opens during which a yes is not taken.
+
+Keys already on their way when it opened (typing "Kyoto" into what the user
+thought was a terminal) must not answer a question about ending a job.
+"""
+
 
 class ConfirmModal(ModalScreen[bool]):
-    """Ask a yes/no question; dismisses with True only on an explicit yes.
+    """Ask a yes/no question; dismisses with True only on a deliberate yes.
+
+    A yes (key or button) within ``guard`` seconds of the dialog opening is
+    ignored: it was typed before the question could be read. No and Escape
+    always work.
 
     Args:
         question: What will happen, in a sentence.
         yes: The label of the confirming button (the action's verb).
+        guard: See :data:`CONFIRM_GUARD`.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -32,10 +45,16 @@ class ConfirmModal(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No", id="confirm_no"),
     ]
 
-    def __init__(self, question: str, yes: str = "Yes") -> None:
+    SAFE_KEYS: ClassVar[frozenset[str]] = frozenset({"n", "escape"})
+    """Keys that answer no: taken at once."""
+
+    def __init__(self, question: str, yes: str = "Yes", *, guard: float = CONFIRM_GUARD) -> None:
         super().__init__()
         self._question = question
         self._yes = yes
+        self._guard = guard
+        self._opened = time.monotonic()
+        self._opened_event_time = float("inf")
 
     def compose(self) -> ComposeResult:
         """A question and two buttons."""
@@ -45,16 +64,32 @@ class ConfirmModal(ModalScreen[bool]):
                 yield Button(f"{self._yes} (y)", variant="error", id="yes")
                 yield Button("Cancel (n)", id="no")
 
-    def on_mount(self) -> None:
-        """Start on the safe answer."""
+    def on_mount(self, event: Mount) -> None:
+        """Start on the safe answer; the guard time counts from now."""
+        self._opened = time.monotonic()
+        self._opened_event_time = event.time
         self.query_one("#no", Button).focus()
+
+    def on_key(self, event: Key) -> None:
+        """Drop a yes that was typed before, or just as, the question appeared.
+
+        Judged by when the key arrived, not when it is handled: on a busy
+        machine a key typed ahead can be handled well after the dialog opened.
+        """
+        if event.key in self.SAFE_KEYS:
+            return
+        if event.time - self._opened_event_time < self._guard:
+            event.stop()
+            event.prevent_default()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
+        self.action_answer(event.button.id == "yes")
 
     def action_answer(self, answer: bool) -> None:
-        """Close with ``answer``."""
+        """Close with ``answer`` (a yes typed ahead of the question is ignored)."""
+        if answer and time.monotonic() - self._opened < self._guard:
+            return
         self.dismiss(answer)
 
 

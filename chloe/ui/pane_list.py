@@ -24,6 +24,7 @@ INDICATORS: dict[Status, tuple[str, str]] = {
     Status.DEAD: ("✗", "$error"),
     Status.UNREACHABLE: ("?", "$warning"),
     Status.CHECKING: ("◌", "$text-muted"),
+    Status.LOST: ("!", "$error"),
 }
 """Status -> (indicator glyph, theme colour); one entry for every status."""
 

@@ -111,8 +111,9 @@ class PaneSlot:
 
     @property
     def dead(self) -> bool:
-        """The pane's process has ended (or its session is gone)."""
-        return self.status is Status.DEAD
+        """The pane's process has ended, or its session is gone (lost with its server):
+        nothing runs, and respawning starts it again."""
+        return self.status in (Status.DEAD, Status.LOST)
 
     @property
     def runs_here(self) -> bool:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import resource
+import shlex
 import signal
 import subprocess
 import sys
@@ -19,7 +21,13 @@ from chloe.backends import tmux_runner as tmux_module
 from chloe.backends.direct import pane_environment, spawn
 from chloe.backends.tmux import TmuxBackend, check_tmux, parse_snapshot
 from chloe.config import load_config
-from chloe.errors import PaneGoneError, PaneStateError, TmuxError, TmuxUnavailableError
+from chloe.errors import (
+    PaneGoneError,
+    PaneStateError,
+    StoreError,
+    TmuxError,
+    TmuxUnavailableError,
+)
 from chloe.model import Kind, PaneRecord, Status
 from chloe.service import PaneInfo, PaneService
 from chloe.store import Store
@@ -218,7 +226,7 @@ def test_killing_the_session_from_outside_turns_the_pane_dead(
         service.attach(infos["victim"].record, 80, 24)
 
 
-def test_killing_the_server_turns_every_pane_dead_and_the_next_create_works(
+def test_killing_the_server_turns_every_running_pane_lost_and_the_next_create_works(
     service: PaneService, tmp_path: Path, tmux_run: Tmux
 ) -> None:
     rec = service.create_tmux(name="a", cwd=str(tmp_path), command=["sleep", "600"])
@@ -226,13 +234,16 @@ def test_killing_the_server_turns_every_pane_dead_and_the_next_create_works(
     client = service.attach(rec, 80, 24)
     try:
         tmux_run("kill-server")
-        infos = wait_until(lambda: (i := by_name(service)) and i["a"].status is Status.DEAD and i)
-        assert {n: i.status for n, i in infos.items()} == {"a": Status.DEAD, "b": Status.DEAD}
+        infos = wait_until(lambda: (i := by_name(service)) and i["a"].status is Status.LOST and i)
+        # They did not end: their server was stopped under them (see docs/usage.md).
+        assert {n: i.status for n, i in infos.items()} == {"a": Status.LOST, "b": Status.LOST}
         wait_until(lambda: client.poll() is not None, message="the client to exit")
     finally:
         client.close()
     service.create_tmux(name="c", cwd=str(tmp_path), command=["sleep", "600"])
-    assert by_name(service)["c"].status is Status.DETACHED
+    infos = by_name(service)
+    assert infos["c"].status is Status.DETACHED
+    assert infos["a"].status is Status.LOST  # still lost on the new server, until restored
 
 
 def test_lost_pane_list_is_rebuilt_from_tmux_by_name(
@@ -849,3 +860,184 @@ def test_a_deleted_socket_of_a_stopped_server_is_unreachable_and_new_refuses(
     os.kill(two_panes, signal.SIGCONT)
     wait_until(lambda: by_name(service)["a"].status is Status.DETACHED, message="back")
     assert _server_pid(tmux_run) == two_panes
+
+
+def test_a_command_tmux_did_not_answer_says_it_may_still_happen(
+    service: PaneService, two_panes: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tmux client is killed, but the server may hold the command: say so, truthfully."""
+    # Long enough for a tmux client to hand the server its pipes on a loaded machine.
+    monkeypatch.setattr(tmux_module, "CMD_TIMEOUT", 2.0)
+    session = service.find("a").tmux_session
+    assert session is not None
+    os.kill(two_panes, signal.SIGSTOP)
+    with pytest.raises(TmuxError, match=r"did not answer within 2s .*may still arrive"):
+        service.send_text("a", "first", enter=False)  # `chloe send`: through a tmux buffer
+    with pytest.raises(TmuxError, match=r"did not answer within 2s .*may still happen"):
+        service.tmux.send_text(session, "second", enter=False)  # send-keys
+    # While that command waits, others are refused before they are sent.
+    start = time.monotonic()
+    with pytest.raises(TmuxError, match="nothing was sent"):
+        service.send_text("a", "never", enter=False)
+    with pytest.raises(TmuxError, match="nothing was sent"):
+        service.tmux.send_text(session, "never", enter=False)
+    assert time.monotonic() - start < 1.0
+    os.kill(two_panes, signal.SIGCONT)
+    wait_until(lambda: not _command_threads(), message="the waiting command to end")
+    # send-keys had reached the server: it types the text now, as the error said.
+    wait_until(lambda: "second" in service.capture(service.find("a"), lines=0), message="text")
+    assert "never" not in service.capture(service.find("a"), lines=0)
+
+
+def test_a_new_pane_that_cannot_be_saved_does_not_keep_running(
+    service: PaneService, tmp_path: Path, tmux_run: Tmux
+) -> None:
+    """All or nothing: the file cannot grow (a full disk), so the new session goes too."""
+    service.create_tmux(name="first", cwd=str(tmp_path), command=["sleep", "600"])
+    before = sessions(tmux_run)
+    size = service.store.path.stat().st_size
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size + 16, hard))
+    try:
+        with pytest.raises(StoreError, match="cannot write"):
+            service.create_tmux(name="second", cwd=str(tmp_path), command=["sleep", "600"])
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    assert sessions(tmux_run) == before
+    assert set(by_name(service)) == {"first"}
+
+
+def test_status_queries_against_a_stopped_server_do_not_queue_on_the_store_lock(
+    service: PaneService, two_panes: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """tmux is not asked under the store's lock: N waits overlap instead of adding up."""
+    monkeypatch.setattr(tmux_module, "CMD_TIMEOUT", 1.0)
+    config = load_config()
+    services = [PaneService(Store(service.store.path), config) for _ in range(5)]
+    labels: list[set[str]] = []
+    os.kill(two_panes, signal.SIGSTOP)
+    start = time.monotonic()
+    threads = [
+        threading.Thread(target=lambda s=s: labels.append({i.label for i in s.panes()}))
+        for s in services
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    elapsed = time.monotonic() - start
+    assert labels == [{"unreachable", "dead (exit 0)"}] * 5
+    assert elapsed < 4.5, f"5 status queries took {elapsed:.1f}s against a 1s timeout"
+
+
+def test_creates_racing_status_queries_never_show_a_new_pane_dead(
+    tmux_socket: str, tmp_path: Path
+) -> None:
+    """A status query between a session's creation and its record's save gets it right."""
+    from chloe.paths import store_path
+
+    stop = threading.Event()
+    seen: list[tuple[str, str]] = []
+    why: list[str] = []
+
+    def watch() -> None:
+        watcher = PaneService(Store(store_path()), load_config())
+        while not stop.is_set():
+            seen.extend((i.record.id, i.label) for i in watcher.panes())
+            if watcher.tmux_unreachable:  # a 10 s timeout on a loaded machine is honest
+                why.append(watcher.tmux_unreachable)
+
+    watchers = [threading.Thread(target=watch) for _ in range(2)]
+    for t in watchers:
+        t.start()
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "chloe", "new", "--cwd", str(tmp_path), "--", "sleep", "600"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
+        for _ in range(10)
+    ]
+    try:
+        outputs = [p.communicate(timeout=60) for p in procs]
+    finally:
+        stop.set()
+        for t in watchers:
+            t.join(30)
+    assert [p.returncode for p in procs] == [0] * 10, [e for _o, e in outputs]
+    assert {label for _id, label in seen} <= {"detached", "unreachable"}, why
+    infos = PaneService(Store(store_path()), load_config()).panes()
+    assert sorted(i.record.name for i in infos) == sorted(o.strip() for o, _e in outputs)
+    assert len({i.record.id for i in infos}) == 10
+    assert all(i.status is Status.DETACHED for i in infos)
+
+
+@pytest.mark.parametrize(
+    "dirname", ["ends-with;", "hash#{pid}", "run#(touch PWNED)", "both#;"], ids=str
+)
+def test_a_directory_tmux_would_read_specially_reaches_the_pane_as_is(
+    service: PaneService, tmp_path: Path, dirname: str
+) -> None:
+    """``;`` ends a tmux command and ``-c`` is a tmux format: neither may touch the path."""
+    cwd = tmp_path / dirname
+    cwd.mkdir()
+    log = tmp_path / "pwd.log"
+    script = f'printf "%s\\n" "$PWD" >> {shlex.quote(str(log))}; read line'
+    service.create_tmux(name="d", cwd=str(cwd), command=["sh", "-c", script])
+    wait_until(lambda: log.exists() and log.read_text().splitlines() == [str(cwd)])
+    info = by_name(service)["d"]
+    assert info.status is Status.DETACHED and info.record.cwd == str(cwd)
+    # Ended, then respawned in its live session (respawn-pane): the same directory.
+    service.send_text("d", "", enter=True)
+    wait_until(lambda: by_name(service)["d"].status is Status.DEAD, message="the pane ended")
+    service.respawn(service.find("d"))
+    wait_until(lambda: log.read_text().splitlines() == [str(cwd)] * 2, message="respawned")
+    assert not list(tmp_path.rglob("PWNED"))
+    assert not (Path.cwd() / "PWNED").exists()
+
+
+def test_the_rm_hint_is_safe_to_paste_for_any_session_name(
+    service: PaneService, tmp_path: Path, tmux_run: Tmux
+) -> None:
+    """A session renamed with plain tmux to a name with quotes still gives a paste-safe hint."""
+    rec = service.create_tmux(name="job", cwd=str(tmp_path), command=["sleep", "600"])
+    odd = "it's; touch PWNED;"
+    tmux_run("rename-session", "-t", f"={rec.tmux_session}", odd[:-1] + "\\;")
+    assert by_name(service)["job"].record.tmux_session == odd
+    hint = service.remove("job")
+    command = hint.removeprefix("still running: ")
+    assert shlex.split(command) == ["tmux", "-L", service.tmux.socket, "attach", "-t", f"={odd}"]
+    assert command.split(" -t ")[1].startswith("'")  # zsh would expand a bare leading '='
+    assert odd in sessions_by_line(tmux_run)
+    assert service.panes() == []  # released (its marks removed), so not adopted back
+
+
+def sessions_by_line(tmux_run: Tmux) -> set[str]:
+    return set(tmux_run("list-sessions", "-F", "#{session_name}", check=False).splitlines())
+
+
+def test_a_new_pane_gets_the_creating_environment_not_the_servers(
+    service: PaneService, tmp_path: Path, tmux_run: Tmux, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server keeps the environment it started with; a later pane must not see it."""
+    (Path(os.environ["HOME"]) / ".tmux.conf").write_text(
+        "set -g update-environment 'DISPLAY SSH_AUTH_SOCK'\n"
+    )
+    monkeypatch.setenv("CHLOE_TEST_SECRET", "from-the-first-shell")
+    service.create_tmux(name="first", cwd=str(tmp_path), command=["sleep", "600"])
+    assert "CHLOE_TEST_SECRET=from-the-first-shell" in tmux_run("show-environment", "-g")
+
+    monkeypatch.delenv("CHLOE_TEST_SECRET")
+    monkeypatch.setenv("CHLOE_TEST_MINE", "from-the-second-shell")
+    dump = tmp_path / "env.txt"
+    script = f"env > {shlex.quote(str(dump))}.tmp; mv {shlex.quote(str(dump))}.tmp {dump}; cat"
+    service.create_tmux(name="second", cwd=str(tmp_path), command=["sh", "-c", script])
+    env = wait_until(lambda: dump.exists() and dump.read_text().splitlines())
+    assert "CHLOE_TEST_MINE=from-the-second-shell" in env
+    assert not [line for line in env if line.startswith("CHLOE_TEST_SECRET=")]
+    assert any(line.startswith("TMUX=") for line in env)  # tmux's own, for the pane
+    # The user's update-environment is as their tmux.conf set it.
+    shown = tmux_run("show-options", "-g", "update-environment").split()
+    assert shown == ["update-environment[0]", "DISPLAY", "update-environment[1]", "SSH_AUTH_SOCK"]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from chloe.backends import tmux_errors
+import subprocess
+
+from chloe.backends import tmux_errors, tmux_server
+from chloe.backends.tmux import TmuxBackend
+from chloe.backends.tmux_server import ServerRecord
 from chloe.backends.tmux_status import PANE_FIELDS, SEP, PaneRow, parse_snapshot
 from chloe.model import ExitStatus
 
@@ -44,3 +48,27 @@ def test_tmux_messages_are_named() -> None:
     assert tmux_errors.no_such_target("can't find pane: =x:")
     assert tmux_errors.target_gone("no server running on /tmp/x")
     assert not tmux_errors.target_gone("unknown command: --")
+
+
+def test_a_recorded_server_pid_reused_by_another_process_is_not_signalled(
+    tmux_socket: str,
+) -> None:
+    """SIGUSR1 ends most programs: only the very process recorded as the server gets it."""
+    other = subprocess.Popen(["sleep", "60"])
+    try:
+        real = ServerRecord.seen(other.pid, "/nonexistent/socket")
+        assert real.running()  # same pid, same start time
+        reused = ServerRecord(other.pid, "1", "/nonexistent/socket")
+        assert not reused.running()
+        unknown = ServerRecord(other.pid, "", "/nonexistent/socket")
+        assert not unknown.running()
+        for record in (reused, unknown):
+            tmux_server.save(tmux_socket, record)
+            # No server answers on the socket: with a live recorded server chloe
+            # would SIGUSR1 it to bring its socket back; this one is not it.
+            snap = TmuxBackend(tmux_socket).snapshot()
+            assert snap.reachable and snap.sessions == {}
+            assert other.poll() is None  # never signalled
+    finally:
+        other.kill()
+        other.wait()

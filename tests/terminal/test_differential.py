@@ -18,9 +18,13 @@ compares with the background the client draws (see :func:`client_screen`).
 Known tmux 3.3a vs xterm differences the emulator resolves for xterm, kept out
 of the streams and covered by unit tests in ``test_screen.py`` instead:
 ``CSI I`` (CHT, tmux lacks it; not in the xterm-256color terminfo either),
-``CSI 0;0r`` (xterm: full screen; tmux ignores it), and printing over the
+``CSI 0;0r`` (xterm: full screen; tmux ignores it), printing over the
 right half of a wide character (xterm blanks the left half; tmux leaves it,
-which misaligns its own redraw). Two more tmux 3.3a quirks are not imitated
+which misaligns its own redraw), DECSTBM in origin mode (xterm and the DEC
+manuals home the cursor to the region's top left, tmux to the screen's; the
+fuzz streams follow each DECSTBM with ``CSI H`` for this reason), and
+selective erase (``CSI ? J``, ``CSI ? K``: tmux ignores them, xterm erases
+the cells DECSCA does not protect). Two more tmux 3.3a quirks are not imitated
 either: in insert mode the first character after an automatic wrap overwrites
 instead of inserting, and inserting or erasing with the cursor on the right
 half of a wide character leaves tmux's grid inconsistent.

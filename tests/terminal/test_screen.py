@@ -790,3 +790,13 @@ def test_desktop_notifications_are_kept_for_the_owner() -> None:
     ]
     assert term.take_notifications() == []
     assert term.display[0].startswith("ok")
+
+
+def test_decstbm_in_origin_mode_homes_to_the_region() -> None:
+    """xterm and DEC: the region's top-left (tmux 3.3a: the screen's; see test_differential)."""
+    term = fed(CSI + b"?6h" + CSI + b"2;3r")
+    assert (term.cursor.x, term.cursor.y) == (0, 1)
+    term.feed(b"x")
+    assert term.display[1].rstrip() == "x"
+    plain = fed(CSI + b"5G" + CSI + b"2;3r")
+    assert (plain.cursor.x, plain.cursor.y) == (0, 0)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -129,6 +130,13 @@ async def until(
             shown = screen_text(app) if isinstance(app, ChloeApp) else ""
             pytest.fail(f"timed out after {timeout}s waiting for {what}; screen:\n{shown}")
         await pilot.pause(0.05)
+
+
+def type_ahead(app: ChloeApp, keys: str) -> None:
+    """Keys arriving together, as from one read of the terminal (Pilot's press waits
+    for the app after each key, so it cannot type ahead)."""
+    for key in keys:
+        app.post_message(events.Key(key, key))
 
 
 def slot(app: ChloeApp, name: str) -> PaneSlot | None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from chloe.ui.modals import ConfirmModal, RenameModal
+from chloe.ui.modals import CONFIRM_GUARD, ConfirmModal, RenameModal
 from chloe.ui.pane_list import PaneList
 from chloe.ui.terminal_view import TerminalView
 from tests.ui.helpers import (
@@ -136,6 +136,7 @@ async def test_rename_kill_respawn_close(tmux_socket: str, tmp_path: Path) -> No
 
         await pilot.press("K")
         await until(pilot, lambda: isinstance(app.screen, ConfirmModal), "kill confirmation")
+        await pilot.pause(CONFIRM_GUARD)  # a deliberate answer, not typed ahead
         await pilot.press("y")
         await until(pilot, lambda: shows(app, "train", "dead"), "dead after kill")
         assert tmux(tmux_socket, "has-session", "-t", "=" + session).returncode != 0
@@ -164,6 +165,7 @@ async def test_close_direct_asks_first(tmux_socket: str, tmp_path: Path) -> None
         assert len(listed_names(app)) == 1
         await pilot.press("x")
         await until(pilot, lambda: isinstance(app.screen, ConfirmModal), "close confirmation")
+        await pilot.pause(CONFIRM_GUARD)  # a deliberate answer, not typed ahead
         await pilot.press("y")
         await until(pilot, lambda: listed_names(app) == [], "removed")
         assert "No panes yet" in str(app.query_one("#empty").render())
@@ -186,6 +188,7 @@ async def test_restart_restores_every_pane(tmux_socket: str, tmp_path: Path) -> 
         await until(pilot, lambda: len(clients(tmux_socket)) == 1, "one client left")
         await pilot.press("q")
         await until(pilot, lambda: isinstance(app.screen, ConfirmModal), "quit confirmation")
+        await pilot.pause(CONFIRM_GUARD)  # a deliberate answer, not typed ahead
         await pilot.press("y")
         await until(pilot, lambda: not app.is_running, "quit")
     assert clients(tmux_socket) == []

@@ -4,13 +4,19 @@ flows are in test_app.py)."""
 
 from __future__ import annotations
 
+import contextlib
+import threading
+import time
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from chloe.model import ExitStatus, UserState
-from chloe.ui.app import run
+from chloe.model import ExitStatus, PaneRecord, UserState
+from chloe.store import Store
+from chloe.ui.app import STORE_PATIENCE, run
+from chloe.ui.modals import CONFIRM_GUARD, ConfirmModal
 from chloe.ui.pane_list import PaneList
 from chloe.ui.terminal_view import TerminalView
 from tests.ui.helpers import (
@@ -24,6 +30,7 @@ from tests.ui.helpers import (
     shows,
     summary_text,
     title_text,
+    type_ahead,
     until,
 )
 
@@ -187,6 +194,140 @@ async def test_losing_the_pane_file_never_ends_a_running_direct_pane(
         assert listed_names(app) == [name] and shows(app, name, "attached")
         proc.emit(b"still here\r\n")
         await until(pilot, lambda: "still here" in screen_text(app), "its output, still shown")
+
+
+async def test_terminal_mode_survives_a_tiny_resize(tmp_path: Path) -> None:
+    """Typing in a pane, the terminal shrinks below the tiny width and grows back: keys
+    still go to the program, so typing "Ky" cannot kill or close anything."""
+    app, service = memory_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("c")
+        await until(pilot, lambda: len(service.spawned) == 1, "a pane")
+        await until(pilot, lambda: isinstance(app.focused, TerminalView), "focus")
+        proc = service.spawned[0]
+        await pilot.resize_terminal(40, 20)
+        await pilot.pause(0.2)
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause(0.2)
+        await until(pilot, lambda: isinstance(app.focused, TerminalView), "focus back")
+        assert app.terminal_mode
+        await pilot.press("K", "y", "x", "y")
+        await until(pilot, lambda: bytes(proc.written).endswith(b"Kyxy"), "the keys typed")
+        assert not isinstance(app.screen, ConfirmModal)
+        assert not proc.closed and listed_names(app) != []
+        assert app.pane_list.display  # the list is back beside the terminal
+
+
+async def test_keys_typed_ahead_cannot_confirm(tmp_path: Path) -> None:
+    """x then y at once (typed ahead) does not end a running direct pane; a y after a
+    moment does."""
+    app, service = memory_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await until(pilot, lambda: len(service.spawned) == 1, "a pane")
+        await until(pilot, lambda: isinstance(app.focused, TerminalView), "focus")
+        proc = service.spawned[0]
+        await pilot.press("ctrl+q")
+        type_ahead(app, "xy")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmModal), "the question")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, ConfirmModal) and not proc.closed
+        await pilot.pause(CONFIRM_GUARD)
+        await pilot.press("y")
+        await until(pilot, lambda: listed_names(app) == [], "the pane closed")
+        assert proc.closed
+
+
+async def test_quit_typed_ahead_is_not_confirmed(tmp_path: Path) -> None:
+    """q y typed at once with a direct pane running: chloe keeps running."""
+    app, service = memory_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await until(pilot, lambda: len(service.spawned) == 1, "a pane")
+        await until(pilot, lambda: isinstance(app.focused, TerminalView), "focus")
+        await pilot.press("ctrl+q")
+        type_ahead(app, "qy")
+        await pilot.pause(0.2)
+        assert app.is_running and isinstance(app.screen, ConfirmModal)
+        await pilot.press("n")
+        await until(pilot, lambda: not isinstance(app.screen, ConfirmModal), "dialog gone")
+        assert app.is_running and not service.spawned[0].closed
+
+
+class _StuckStore(Store):
+    """A store whose every read waits until released (a hung file system, a stuck lock)."""
+
+    def __init__(self, path: Path, release: threading.Event) -> None:
+        super().__init__(path)
+        self.release = release
+
+    def load(self) -> list[PaneRecord]:
+        self.release.wait(30)
+        return super().load()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[list[PaneRecord]]:
+        self.release.wait(30)
+        with super().transaction() as records:
+            yield records
+
+
+@pytest.mark.timeout(30)
+async def test_a_pane_file_that_never_answers_does_not_freeze_chloe(tmp_path: Path) -> None:
+    """The pane file does not answer: chloe draws, says what it waits for, and q quits."""
+    release = threading.Event()
+    app, panes = memory_app(tmp_path)
+    panes.service.store = _StuckStore(tmp_path / "panes.toml", release)
+    try:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await until(
+                pilot,
+                lambda: "Reading the pane list" in str(app.query_one("#empty").render()),
+                "the first frame",
+            )
+            await until(
+                pilot,
+                lambda: any("has not answered" in text for _, text in notices(app)),
+                "a word about the wait",
+                timeout=STORE_PATIENCE + 5,
+            )
+            started = time.monotonic()
+            await pilot.press("q")
+            await until(pilot, lambda: not app.is_running, "chloe quit", timeout=5)
+            assert time.monotonic() - started < 5
+    finally:
+        release.set()
+
+
+async def test_problems_with_chloes_files_and_logout_are_told_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unwritable lock directories (labels may be wrong) and a logout that would end the
+    tmux server are said in the UI, not only by the CLI."""
+    from chloe import paths
+    from chloe.backends import placement
+
+    doomed = placement.Placement((), False, "Logging out will end it.", "loginctl enable-linger a")
+    monkeypatch.setattr(placement, "decide", lambda facts, socket: doomed)
+    paths.note_problem("test-dir", "cannot create lock files in /x: denied; labels may be wrong")
+    try:
+        app, _ = memory_app(tmp_path)
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await until(
+                pilot,
+                lambda: any("labels may be wrong" in text for _, text in notices(app)),
+                "the file problem",
+            )
+            await until(
+                pilot,
+                lambda: any("loginctl enable-linger a" in text for _, text in notices(app)),
+                "the logout warning",
+            )
+            await pilot.pause(2.5)  # more status answers: not said again
+            told = [text for _, text in notices(app) if "labels may be wrong" in text]
+            assert len(told) == 1
+    finally:
+        paths.note_problem("test-dir", None)
 
 
 async def test_a_desktop_notification_in_a_hidden_direct_pane_needs_you(tmp_path: Path) -> None:

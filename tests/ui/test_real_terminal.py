@@ -47,15 +47,23 @@ class Outer:
         tmux(self.socket, "send-keys", "-t", "chloe", "-l", text)
 
 
-@pytest.fixture
-def outer(tmux_socket: str, tmp_path: Path) -> Iterator[Outer]:
+@contextlib.contextmanager
+def running_chloe(tmux_socket: str, cwd: Path) -> Iterator[Outer]:
+    """Start `chloe` in a 120x35 window of an outer tmux; kill that server after."""
     socket = f"{tmux_socket}-outer"
-    command = f"cd {tmp_path} && exec {sys.executable} -m chloe"
+    # COLUMNS/LINES (which the test run's environment may carry) would pin chloe's size.
+    command = f"cd {cwd} && exec env -u COLUMNS -u LINES {sys.executable} -m chloe"
     try:
         tmux(socket, "new-session", "-d", "-s", "chloe", "-x", "120", "-y", "35", command)
         yield Outer(socket)
     finally:
         kill_tmux_server(socket)
+
+
+@pytest.fixture
+def outer(tmux_socket: str, tmp_path: Path) -> Iterator[Outer]:
+    with running_chloe(tmux_socket, tmp_path) as started:
+        yield started
 
 
 def _alive(pid: int) -> bool:
@@ -95,3 +103,38 @@ def test_deleting_the_pane_file_keeps_the_direct_pane_running(outer: Outer) -> N
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
+
+
+def test_narrow_resize_then_typing_kills_nothing(outer: Outer, tmux_socket: str) -> None:
+    """The issue's repro: a tmux pane running `sleep 3600` has the keys; the terminal
+    shrinks to 40 columns and grows back; typing "Ky" then "xy" reaches the program
+    and neither kills the session nor closes the pane."""
+    outer.wait("No panes yet")
+    outer.keys("t")
+    outer.wait("back to the list")
+    outer.type("sleep 3600")
+    outer.keys("Enter")
+    tmux(outer.socket, "set-option", "-w", "-t", "chloe", "window-size", "manual")
+    tmux(outer.socket, "resize-window", "-t", "chloe", "-x", "40", "-y", "20")
+    time.sleep(0.5)
+    tmux(outer.socket, "resize-window", "-t", "chloe", "-x", "120", "-y", "40")
+    outer.wait("back to the list")  # terminal mode again
+    outer.type("Kyxy")
+    outer.wait("Kyxy")  # echoed by the pane's tty: the keys went to the program
+    time.sleep(1.0)
+    panes = tmux(tmux_socket, "list-panes", "-a", "-F", "#{pane_dead} #{pane_current_command}")
+    assert panes.stdout.split() == ["0", "sleep"], panes.stdout
+
+
+def test_a_fifo_at_the_pane_file_leaves_chloe_quittable(tmux_socket: str, tmp_path: Path) -> None:
+    """panes.toml is a FIFO: chloe draws its first frame and q quits at once."""
+    path = store_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(path)
+    with running_chloe(tmux_socket, tmp_path) as outer:
+        outer.wait("Reading the pane list")
+        outer.keys("q")
+        deadline = time.monotonic() + 5
+        while tmux(outer.socket, "has-session", "-t", "chloe").returncode == 0:
+            assert time.monotonic() < deadline, f"chloe did not quit:\n{outer.screen()}"
+            time.sleep(0.05)

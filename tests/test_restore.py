@@ -1,0 +1,160 @@
+"""Lost panes (their tmux server went away while they ran) and ``chloe restore``.
+
+A reboot is simulated as the issue asks: chloe's tmux server is killed with
+``kill -9`` of its pid while panes run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import wait_until
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def chloe(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "chloe", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def listed() -> dict[str, dict[str, object]]:
+    proc = chloe("ls", "--json")
+    assert proc.returncode == 0, proc.stderr
+    return {p["name"]: p for p in json.loads(proc.stdout)}
+
+
+def tmux(socket: str, *args: str) -> str:
+    return subprocess.run(
+        ["tmux", "-L", socket, *args], capture_output=True, text=True, timeout=20
+    ).stdout
+
+
+def kill_server_hard(socket: str) -> None:
+    """What a reboot does to chloe's tmux server: it is gone, with no word."""
+    pid = int(tmux(socket, "display-message", "-p", "#{pid}").strip())
+    os.kill(pid, signal.SIGKILL)
+
+    def gone() -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        return False
+
+    wait_until(gone, timeout=10, message="the tmux server to die")
+
+
+def new(*args: str) -> None:
+    proc = chloe("new", "--no-wait", *args)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_a_killed_server_leaves_running_panes_lost_and_restore_brings_them_back(
+    tmux_socket: str, tmp_path: Path
+) -> None:
+    work, doomed = tmp_path / "work", tmp_path / "doomed"
+    work.mkdir()
+    doomed.mkdir()
+    new("--name", "agent", "--cwd", str(work),
+        "--resume", "sh -c 'echo resumed in $PWD; exec sleep 600'",
+        "--", "sh", "-c", "echo first run; exec sleep 600")  # fmt: skip
+    new("--name", "build", "--cwd", str(work), "--", "sh", "-c", "exit 3")
+    new("--name", "gone", "--cwd", str(doomed), "--", "sleep", "600")
+    wait_until(lambda: listed()["build"]["status"] == "dead", message="build to end")
+    assert listed()["agent"]["resume"] == ["sh", "-c", "echo resumed in $PWD; exec sleep 600"]
+
+    kill_server_hard(tmux_socket)
+    panes = listed()
+    assert panes["agent"]["status"] == "lost"
+    assert panes["gone"]["status"] == "lost"
+    assert panes["agent"]["last_seen"] is not None
+    # It had ended before the server went: still dead, with its exit code.
+    assert (panes["build"]["status"], panes["build"]["exit_code"]) == ("dead", 3)
+    table = chloe("ls").stdout
+    assert " lost " in table and "dead (exit 3)" in table
+    # Noticing the loss writes nothing: the panes stay lost, run after run.
+    assert listed()["agent"]["ended"] is None
+
+    doomed.rmdir()
+    proc = chloe("restore")
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout == "restored agent\n"
+    assert f"not restored: gone: its directory {doomed} no longer exists" in proc.stderr
+    panes = listed()
+    assert sorted(panes) == ["agent", "build", "gone"]  # no duplicate records
+    assert panes["agent"]["status"] == "detached"
+    assert (panes["gone"]["status"], panes["build"]["status"]) == ("lost", "dead")
+    session = str(panes["agent"]["session"])
+    wait_until(
+        lambda: f"resumed in {work}" in tmux(tmux_socket, "capture-pane", "-p", "-t", session),
+        message="the resume command's output",
+    )
+    assert tmux(tmux_socket, "display-message", "-p", "-t", session, "#{pane_current_path}") == (
+        f"{work}\n"
+    )
+    assert tmux(tmux_socket, "list-sessions", "-F", "#{session_name}").split() == [session]
+
+    # Once: restoring again starts nothing.
+    again = chloe("restore", "agent")
+    assert again.returncode == 1
+    assert "not restored: agent: it is detached, not lost" in again.stderr
+    assert len(tmux(tmux_socket, "list-sessions", "-F", "#{session_name}").split()) == 1
+
+
+def test_two_restores_at_once_start_each_pane_once(tmux_socket: str, tmp_path: Path) -> None:
+    for name in ("one", "two", "three"):
+        new("--name", name, "--cwd", str(tmp_path), "--", "sleep", "600")
+    kill_server_hard(tmux_socket)
+    assert {p["status"] for p in listed().values()} == {"lost"}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "chloe", "restore"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+        )
+        for _ in range(2)
+    ]
+    outputs = [p.communicate(timeout=60) for p in procs]
+    restored = [line for out, _ in outputs for line in out.splitlines()]
+    assert sorted(restored) == ["restored one", "restored three", "restored two"], outputs
+    sessions = tmux(tmux_socket, "list-sessions", "-F", "#{session_name}").split()
+    assert len(sessions) == 3
+    assert {p["status"] for p in listed().values()} == {"detached"}
+
+
+def test_a_pane_killed_on_purpose_is_dead_not_lost(tmux_socket: str, tmp_path: Path) -> None:
+    new("--name", "job", "--cwd", str(tmp_path), "--", "sleep", "600")
+    assert chloe("kill", "job").returncode == 0
+    # The server ends with its last session; the pane ended because it was told to.
+    assert listed()["job"]["status"] == "dead"
+    assert chloe("restore").stderr == "no lost panes: nothing to restore\n"
+
+
+def test_respawning_a_lost_pane_runs_its_resume_command(tmux_socket: str, tmp_path: Path) -> None:
+    from chloe.cli import make_service
+
+    new("--name", "agent", "--cwd", str(tmp_path), "--resume", "sh -c 'echo again; exec sleep 600'",
+        "--", "sleep", "600")  # fmt: skip
+    kill_server_hard(tmux_socket)
+    service = make_service()
+    info = next(i for i in service.panes() if i.record.name == "agent")
+    assert info.status.value == "lost"
+    service.respawn(info.record)
+    session = str(info.record.tmux_session)
+    wait_until(lambda: "again" in tmux(tmux_socket, "capture-pane", "-p", "-t", session))
+    assert listed()["agent"]["status"] == "detached"
