@@ -20,10 +20,11 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from chloe import __version__
+from chloe import __version__, cli_attention
 from chloe.errors import ChloeError
 
 if TYPE_CHECKING:
+    from chloe.attention import AttentionInfo
     from chloe.model import PaneRecord
     from chloe.service import PaneInfo, PaneService
 
@@ -155,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("doctor", help="check tmux, files, terminal and what survives logout")
     p.add_argument("--json", action="store_true", help="print a JSON list of findings")
+    cli_attention.add_parsers(sub)
     return parser
 
 
@@ -214,10 +216,18 @@ def _command_text(info: PaneInfo) -> str:
     return shlex.join(command) if command else "(shell)"
 
 
-def info_to_json(info: PaneInfo) -> dict[str, Any]:
+def info_to_json(info: PaneInfo, state: AttentionInfo | None = None) -> dict[str, Any]:
     """One pane as the stable ``chloe ls --json`` object (see docs/cli.md)."""
     rec = info.record
     exit_status = info.exit_status
+    attention: dict[str, Any] = {}
+    if state is not None:
+        attention = {
+            "state": state.state.value,
+            "state_since": state.since.isoformat() if state.since else None,
+            "message": state.message or None,
+            "started": rec.started.isoformat() if rec.started else None,
+        }
     return {
         "id": rec.id,
         "name": rec.name,
@@ -231,6 +241,7 @@ def info_to_json(info: PaneInfo) -> dict[str, Any]:
         "ended": rec.ended.isoformat() if rec.ended else None,
         "session": rec.tmux_session,
         "current_command": info.current_command,
+        **attention,
         "resume": list(rec.resume),
         "last_seen": info.last_seen.isoformat() if info.last_seen else None,
     }
@@ -245,9 +256,13 @@ CWD_MIN = 12
 NAME_MIN = 8
 """Names are shortened last, when every other column but STATUS and AGE is gone."""
 
-_NAME, _KIND, _STATUS, _COMMAND, _CWD, _AGE = range(6)
+STATE_MIN = 20
+"""The STATE column is shortened to this many cells first."""
+
+_NAME, _KIND, _STATUS, _COMMAND, _CWD, _AGE, _STATE = range(7)
 
 _FIT_STEPS: tuple[tuple[int, int | None], ...] = (
+    (_STATE, STATE_MIN),
     (_COMMAND, COMMAND_MIN),
     (_CWD, CWD_MIN),
     (_KIND, None),
@@ -297,19 +312,26 @@ def _fit(text: str, width: int, *, keep_end: bool = False) -> str:
     return text + " " * (width - size)
 
 
-def format_table(infos: Sequence[PaneInfo], now: datetime, width: int | None = None) -> str:
+def format_table(
+    infos: Sequence[PaneInfo],
+    now: datetime,
+    width: int | None = None,
+    states: Sequence[AttentionInfo] | None = None,
+) -> str:
     """The ``chloe ls`` table, columns aligned by display width (age right-aligned).
 
     Args:
         infos: The panes to list.
         now: The time ages are counted to.
+        states: Each pane's attention state (the STATE column, last).
         width: The terminal's width: a wider table is narrowed (see
             :data:`_FIT_STEPS`) so rows do not wrap. None (output to a pipe or
             file) keeps every column whole.
     """
-    rows: list[tuple[str, ...]] = [("NAME", "KIND", "STATUS", "COMMAND", "CWD", "AGE")]
-    for info in infos:
+    rows: list[tuple[str, ...]] = [("NAME", "KIND", "STATUS", "COMMAND", "CWD", "AGE", "STATE")]
+    for n, info in enumerate(infos):
         rec = info.record
+        state = _printable(states[n].words(now)) if states is not None else ""
         rows.append(
             (
                 rec.name,
@@ -318,10 +340,13 @@ def format_table(infos: Sequence[PaneInfo], now: datetime, width: int | None = N
                 _printable(_command_text(info)),
                 _printable(_home_short(rec.cwd)),
                 format_age(rec.created, now),
+                state,
             )
         )
     widths = [max(cells(r[i]) for r in rows) for i in range(len(rows[0]))]
     shown = list(range(len(widths)))
+    if states is None:
+        shown.remove(_STATE)
     for column, minimum in _FIT_STEPS if width is not None else ():
         assert width is not None
         excess = sum(widths[i] for i in shown) + 2 * (len(shown) - 1) - width
@@ -333,9 +358,13 @@ def format_table(infos: Sequence[PaneInfo], now: datetime, width: int | None = N
             widths[column] = max(minimum, widths[column] - excess)
     lines = []
     for r in rows:
-        line = [_fit(r[i], widths[i], keep_end=i == _CWD) for i in shown if i != _AGE]
-        line.append(" " * (widths[_AGE] - cells(r[_AGE])) + r[_AGE])
-        lines.append("  ".join(line))
+        line = [
+            " " * (widths[i] - cells(r[i])) + r[i]
+            if i == _AGE
+            else _fit(r[i], widths[i], keep_end=i == _CWD)
+            for i in shown
+        ]
+        lines.append("  ".join(line).rstrip())
     return "\n".join(lines)
 
 
@@ -349,11 +378,14 @@ def cmd_ls(service: PaneService, args: argparse.Namespace) -> int:
     infos = service.panes()
     if service.tmux_problem and any(i.record.kind is Kind.TMUX for i in infos):
         print(f"chloe: note: {service.tmux_problem}", file=sys.stderr)
+    now = utcnow()
+    states = service.attention(infos, now=now)
     if args.json:
-        _out(json.dumps([info_to_json(i) for i in infos], indent=2) + "\n")
+        listed = [info_to_json(i, s) for i, s in zip(infos, states, strict=True)]
+        _out(json.dumps(listed, indent=2) + "\n")
     elif infos:
         width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
-        _out(format_table(infos, utcnow(), width) + "\n")
+        _out(format_table(infos, now, width, states) + "\n")
     else:
         print("no panes yet: create one with `chloe new` (or run `chloe`)", file=sys.stderr)
     return 0
@@ -691,6 +723,7 @@ COMMANDS = {
     "rename": cmd_rename,
     "kill": cmd_kill,
     "rm": cmd_rm,
+    **cli_attention.COMMANDS,
 }
 
 

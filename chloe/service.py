@@ -22,6 +22,7 @@ tmux pane is known to be *attached* (:mod:`chloe.backends.locks`).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import shlex
 import signal
@@ -29,8 +30,10 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
-from chloe import history, paths
+from chloe import events, history, paths
+from chloe.attention import AttentionInfo, Facts, derive
 from chloe.backends.base import PaneProcess
 from chloe.backends.direct import pane_environment, require_directory
 from chloe.backends.live import DirectPanes
@@ -87,6 +90,7 @@ class PaneInfo:
             when tmux did not answer (the pane may well still run).
         exit_status: How it ended, when dead and known.
         current_command: tmux's ``pane_current_command`` for live tmux panes.
+        last_output: When a tmux pane last wrote output (tmux's window activity).
         last_seen: For a lost pane, when chloe last saw its tmux server running.
     """
 
@@ -94,6 +98,7 @@ class PaneInfo:
     status: Status
     exit_status: ExitStatus | None = None
     current_command: str | None = None
+    last_output: datetime | None = None
     last_seen: datetime | None = None
 
     @property
@@ -259,12 +264,14 @@ class PaneService:
         if state.dead:
             exit_status = state.exit_status or rec.exit_status
             if exit_status != rec.exit_status or rec.ended is None or rec.lost is not None:
-                rec = rec.replace(exit_status=exit_status, ended=rec.ended or utcnow(), lost=None)
-            return PaneInfo(rec, Status.DEAD, exit_status)
+                ended = rec.ended or state.ended or utcnow()
+                rec = rec.replace(exit_status=exit_status, ended=ended, lost=None)
+            return PaneInfo(rec, Status.DEAD, exit_status, last_output=state.last_output)
         if rec.exit_status is not None or rec.ended is not None or rec.lost is not None:
-            rec = rec.replace(exit_status=None, ended=None, lost=None)  # respawned
+            # Respawned outside chloe: its new run started about now.
+            rec = rec.replace(exit_status=None, ended=None, lost=None, started=utcnow())
         status = Status.ATTACHED if state.attached else Status.DETACHED
-        return PaneInfo(rec, status, None, state.current_command)
+        return PaneInfo(rec, status, None, state.current_command, state.last_output)
 
     def _adopt(self, records: list[PaneRecord], snap: Snapshot) -> list[PaneInfo]:
         known_ids = {r.id for r in records}
@@ -295,7 +302,8 @@ class PaneService:
                     tmux_session=state.session,
                     user_state=UserState.DETACHED,
                     exit_status=state.exit_status if state.dead else None,
-                    ended=utcnow() if state.dead else None,
+                    ended=(state.ended or utcnow()) if state.dead else None,
+                    started=state.created,
                 )
             except ValueError:
                 continue  # marks that cannot make a valid record: leave the session alone
@@ -306,7 +314,9 @@ class PaneService:
                 adopted.append(PaneInfo(rec, Status.DEAD, rec.exit_status))
             else:
                 status = Status.ATTACHED if state.attached else Status.DETACHED
-                adopted.append(PaneInfo(rec, status, None, state.current_command))
+                adopted.append(
+                    PaneInfo(rec, status, None, state.current_command, state.last_output)
+                )
         return adopted
 
     def restore(self, lost: Sequence[PaneRecord]) -> list[PaneRecord]:
@@ -328,6 +338,63 @@ class PaneService:
                 taken.add(rec.name)
                 written.append(rec)
         return written
+
+    # -- attention ------------------------------------------------------------------
+
+    @property
+    def event_path(self) -> Path:
+        """This tmux socket's event file (see :mod:`chloe.events`)."""
+        return events.event_path(self.config.tmux_socket)
+
+    def notify(self, pane_id: str, kind: str, message: str = "") -> None:
+        """Record that a pane needs the user, is done or works (``chloe notify``)."""
+        events.append(self.event_path, events.now_event(kind, pane_id, message))
+
+    def mark_seen(self, pane_id: str, at: datetime | None = None) -> None:
+        """Record that the user looked at the pane (clears needs you and new output)."""
+        event = events.now_event("seen", pane_id)
+        if at is not None:
+            event = dataclasses.replace(event, at=at.replace(microsecond=0))
+        events.append(self.event_path, event)
+
+    def attention(
+        self,
+        infos: Sequence[PaneInfo],
+        marks: dict[str, events.PaneEvents] | None = None,
+        now: datetime | None = None,
+    ) -> list[AttentionInfo]:
+        """Each pane's attention state, from its status and the event file.
+
+        Args:
+            infos: From :meth:`panes`.
+            marks: The folded event file (default: read it now).
+            now: The time to judge at (default: now).
+        """
+        if marks is None:
+            marks = events.fold(events.read_all(self.event_path))
+        when = now or utcnow()
+        out: list[AttentionInfo] = []
+        for info in infos:
+            rec = info.record
+            pane = marks.get(rec.id) or events.PaneEvents()
+            facts = Facts(
+                alive=info.status is not Status.DEAD,
+                exit_status=info.exit_status,
+                started=rec.started,
+                ended=rec.ended,
+                last_output=info.last_output,
+                seen=pane.seen,
+                mark=pane.mark,
+            )
+            out.append(
+                derive(
+                    facts,
+                    when,
+                    working_seconds=self.config.working_seconds,
+                    quiet_seconds=self.config.quiet_seconds,
+                )
+            )
+        return out
 
     def find(self, name_or_id: str) -> PaneRecord:
         """The pane with this name (or id). Raises UnknownPaneError."""
@@ -530,11 +597,13 @@ class PaneService:
         if record.kind is not Kind.DIRECT:
             raise PaneStateError(f"{record.name!r} is a tmux pane; attach to it instead")
         argv = list(record.command) or [self.config.shell]
+        env = pane_environment()
+        env["CHLOE_PANE"] = record.id  # so `chloe notify` in the pane knows which it is
         return self.direct.start(
             record.id,
             argv,
             cwd=record.cwd,
-            env=pane_environment(),
+            env=env,
             columns=columns,
             rows=rows,
         )
@@ -707,7 +776,8 @@ class PaneService:
             else:
                 raise PaneStateError(f"{record.name!r} is still running; nothing to respawn")
         return self.store.update(
-            record.id, lambda r: r.replace(exit_status=None, ended=None, lost=None)
+            record.id,
+            lambda r: r.replace(exit_status=None, ended=None, lost=None, started=utcnow()),
         )
 
     def restore_lost(

@@ -55,7 +55,7 @@ from pathlib import Path
 from libtmux.common import tmux_cmd
 from libtmux.server import Server
 
-from chloe import paths
+from chloe import events, paths
 from chloe.backends import (
     locks,
     placement,
@@ -144,6 +144,11 @@ class TmuxBackend:
     def client_lock_dir(self) -> Path:
         """Where chloe's clients of this server hold their locks (see :mod:`.locks`)."""
         return paths.client_lock_dir(self.socket)
+
+    @property
+    def event_path(self) -> Path:
+        """Where this server's hooks record bells and ends (see :mod:`chloe.events`)."""
+        return events.event_path(self.socket)
 
     # -- availability --------------------------------------------------------------
 
@@ -364,15 +369,17 @@ class TmuxBackend:
 
             raise PaneStartError(f"cannot start pane: directory {cwd} does not exist")
         self._start_placed_server()
+        with contextlib.suppress(OSError):
+            events.prepare(self.event_path)
         new_session = [
             tmux_commands.new_session(session, cwd=cwd, command=command, columns=columns, rows=rows)
         ]
         known = self.run(*tmux_commands.ENVIRONMENT_QUERY)
         if known.returncode == 0:
             global_names, restore = tmux_commands.parse_environment_query(known.stdout.splitlines())
-            mine = [name for name in os.environ if name not in CLIENT_ENV_DROP]
+            mine = [name for name in os.environ if name not in (*CLIENT_ENV_DROP, "CHLOE_PANE")]
             new_session = tmux_commands.with_pane_environment(
-                [*mine, *(n for n in global_names if n not in CLIENT_ENV_DROP)],
+                [*mine, *(n for n in global_names if n not in (*CLIENT_ENV_DROP, "CHLOE_PANE"))],
                 restore,
                 *new_session,
             )
@@ -383,7 +390,14 @@ class TmuxBackend:
             # this command's: chloe's, possibly with the user's TMUX/TMUX_PANE.
             *tmux_commands.unset_global_environment(CLIENT_ENV_DROP),
             ["set-option", "-g", "history-limit", str(history_limit)],
+            *events.hook_commands(self.event_path),
+            # CHLOE_PANE tells `chloe notify` in the pane which pane it is: global for
+            # the instant of new-session (tmux 3.0/3.1 lack new-session -e), then in
+            # the session's own environment, which a respawn also gets.
+            ["set-environment", "-g", "CHLOE_PANE", pane_id],
             *new_session,
+            ["set-environment", "-g", "-u", "CHLOE_PANE"],
+            ["set-environment", "-t", tmux_commands.session_target(session), "CHLOE_PANE", pane_id],
             *tmux_commands.session_options(
                 session, pane_id=pane_id, name=name, status_line=status_line
             ),

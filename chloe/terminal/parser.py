@@ -89,6 +89,30 @@ def _first(args: list[int]) -> int:
     return args[0] if args else 0
 
 
+def desktop_notification(code: str, arg: str) -> tuple[str, str] | None:
+    """(source, text) if an OSC asks for a desktop notification, else None.
+
+    ``OSC 9 ; text`` (iTerm2; not ConEmu's ``9;<number>;…`` subcommands such as
+    progress), ``OSC 777 ; notify ; title ; body`` (rxvt, foot, Ghostty) and
+    ``OSC 99 ; metadata ; payload`` (kitty).
+    """
+    if code == "9":
+        head = arg.partition(";")[0]
+        if head.isdigit():
+            return None
+        return "osc9", arg[:MAX_TITLE]
+    if code == "777":
+        kind, _, rest = arg.partition(";")
+        if kind != "notify":
+            return None
+        title, _, body = rest.partition(";")
+        return "osc777", (f"{title}: {body}" if title and body else title or body)[:MAX_TITLE]
+    if code == "99":
+        _meta, _, payload = arg.partition(";")
+        return "osc99", payload[:MAX_TITLE]
+    return None
+
+
 class Parser:
     """Decodes and tokenises pty bytes and dispatches them to ``screen``.
 
@@ -463,3 +487,6 @@ class Parser:
             screen.set_title(arg[:MAX_TITLE])
         if code in ("0", "1"):
             screen.set_icon_name(arg[:MAX_TITLE])
+        notification = desktop_notification(code, arg)
+        if notification is not None:
+            screen.desktop_notification(*notification)
