@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -142,6 +143,7 @@ def test_ls_on_a_narrow_terminal_does_not_wrap(tmp_path: Path, tmux_socket: str)
         proc.close()
     rows = [row.rstrip() for row in screen.term.display if row.strip()]
     assert len(rows) == 3, screen.text()
-    assert rows[0].startswith("NAME") and rows[0].endswith("AGE")
+    assert rows[0].startswith("NAME") and rows[0].endswith("AGE  STATE")
     assert rows[1].startswith("日本語テスト") and rows[2].startswith("build")
-    assert all(row[-1] == "s" for row in rows[1:]), screen.text()
+    # Each row keeps its age (seconds: just created) before the STATE column.
+    assert all(re.search(r"\s\d+s(\s|$)", row) for row in rows[1:]), screen.text()
