@@ -378,10 +378,10 @@ class PaneService:
             rec = info.record
             pane = marks.get(rec.id) or events.PaneEvents()
             facts = Facts(
-                alive=info.status is not Status.DEAD,
+                alive=info.status not in (Status.DEAD, Status.LOST),
                 exit_status=info.exit_status,
                 started=rec.started,
-                ended=rec.ended,
+                ended=rec.ended or rec.lost,
                 last_output=info.last_output,
                 seen=pane.seen,
                 mark=pane.mark,

@@ -158,3 +158,12 @@ def test_respawning_a_lost_pane_runs_its_resume_command(tmux_socket: str, tmp_pa
     session = str(info.record.tmux_session)
     wait_until(lambda: "again" in tmux(tmux_socket, "capture-pane", "-p", "-t", session))
     assert listed()["agent"]["status"] == "detached"
+
+
+def test_a_lost_pane_needs_attention_in_chloe_ls(tmux_socket: str, tmp_path: Path) -> None:
+    new("--name", "train", "--cwd", str(tmp_path), "--", "sleep", "600")
+    kill_server_hard(tmux_socket)
+    pane = listed()["train"]
+    assert pane["status"] == "lost"
+    # It stopped without an exit status: not working, not quiet, but failed.
+    assert pane["state"] == "failed"

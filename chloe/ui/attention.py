@@ -55,13 +55,14 @@ def slot_attention(
     record = slot.record
     info = slot.info
     output = info.last_output if slot.is_tmux and info is not None else slot.output_at
-    ended = record.ended
+    ended = record.ended or record.lost  # a lost pane stopped when its server went
+    gone = status in (Status.DEAD, Status.LOST)
     local = slot.mark
-    if local is not None and not shown and status is not Status.DEAD:
+    if local is not None and not shown and not gone:
         # Seen by this chloe while the pane was hidden, and not looked at since.
         return AttentionInfo(Attention.NEEDS_YOU, since=local.at, message=local.message)
     facts = Facts(
-        alive=status is not Status.DEAD,
+        alive=not gone,
         exit_status=exit_status,
         started=record.started,
         ended=ended,
