@@ -39,7 +39,7 @@ from textual.events import Resize
 from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from chloe.backends.base import PaneProcess
 from chloe.config import BINDINGS as BINDING_SPECS
@@ -49,6 +49,7 @@ from chloe.model import ExitStatus, Kind, PaneRecord, Status, UserState, utcnow
 from chloe.service import PaneInfo, PaneService
 from chloe.terminal import Terminal
 from chloe.ui import messages as msg
+from chloe.ui.footer import ChloeFooter
 from chloe.ui.modals import ConfirmModal, HelpScreen, RenameModal
 from chloe.ui.pane_list import Entry, PaneList, format_age
 from chloe.ui.panes import PaneSlot, PaneTable
@@ -138,6 +139,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._quitting = False
         self._status_timer: Timer | None = None
         self._title_shown: tuple[str, str] = ("", "")
+        self._footer_shown: tuple[bool, ...] = ()
         self._list_refresh_pending = False
         self._hinted: set[str] = set()
         self._preview_busy = False
@@ -174,7 +176,7 @@ class ChloeApp(App[int], inherit_bindings=False):
             yield Static("", id="pane-title")
             yield Static(self._empty_text(), id="empty")
             yield TerminalView(self._blank, id="terminal")
-        yield Footer()
+        yield ChloeFooter()
 
     @property
     def pane_list(self) -> PaneList:
@@ -340,6 +342,7 @@ class ChloeApp(App[int], inherit_bindings=False):
             self.pane_list.one_line = narrow
         except Exception:  # before compose
             pass
+        self._update_footer()
 
     def watch_list_visible(self, visible: bool) -> None:
         """Show or hide the list (in the tiny layout the terminal takes its place)."""
@@ -486,6 +489,7 @@ class ChloeApp(App[int], inherit_bindings=False):
             title = self.query_one("#pane-title", Static)
         except Exception:  # before compose
             return
+        self._update_footer()
         slot = self.shown
         style = ""
         if slot is None:
@@ -960,6 +964,43 @@ class ChloeApp(App[int], inherit_bindings=False):
         if action == "leave_terminal":
             return self.terminal_mode
         return not (self.terminal_mode and action in NAV_ACTIONS)
+
+    def footer_shows(self, action: str) -> bool:
+        """Whether the footer lists ``action`` now: only keys that apply to what is selected.
+
+        The footer fits 80 columns (60 in the narrow layout, where the keys that
+        make panes are listed on an empty list only); every key stays bound.
+        """
+        if self.terminal_mode:
+            return action == "leave_terminal"
+        if action in ("quit", "help"):
+            return True
+        slot = self._selected()
+        if action in ("new_direct", "new_tmux"):
+            return slot is None or not self.has_class("-narrow")
+        if slot is None:
+            return False
+        live = slot.process is not None and not slot.dead
+        if action == "focus_terminal":
+            return live
+        if action == "detach":
+            return live and slot.is_tmux
+        if action == "attach":
+            return (
+                slot.is_tmux
+                and slot.process is None
+                and slot.status in (Status.ATTACHED, Status.DETACHED)
+            )
+        if action == "respawn":
+            return slot.dead
+        return action == "close"
+
+    def _update_footer(self) -> None:
+        """Refresh the footer when the keys it lists changed."""
+        shown = tuple(self.footer_shows(spec.id) for spec in BINDING_SPECS)
+        if shown != self._footer_shown:
+            self._footer_shown = shown
+            self.refresh_bindings()
 
     def action_leave_terminal(self) -> None:
         """Back to the pane list (navigation mode)."""
