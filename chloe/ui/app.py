@@ -1037,12 +1037,25 @@ class ChloeApp(App[int], inherit_bindings=False):
             self.notify(self._not_live_hint(slot))
 
     def action_cursor_down(self) -> None:
-        """Select the next pane."""
-        self.pane_list.action_cursor_down()
+        """Select the next pane; the last stays selected (no wrapping, as tmux's choose-tree)."""
+        self._select_index((self.pane_list.highlighted or 0) + 1)
 
     def action_cursor_up(self) -> None:
-        """Select the previous pane."""
-        self.pane_list.action_cursor_up()
+        """Select the previous pane; the first stays selected."""
+        self._select_index((self.pane_list.highlighted or 0) - 1)
+
+    def action_cursor_first(self) -> None:
+        """Select the first pane."""
+        self._select_index(0)
+
+    def action_cursor_last(self) -> None:
+        """Select the last pane."""
+        self._select_index(self.pane_list.option_count - 1)
+
+    def _select_index(self, index: int) -> None:
+        count = self.pane_list.option_count
+        if count:
+            self.pane_list.highlighted = max(0, min(index, count - 1))
 
     def action_toggle_list(self) -> None:
         """Show or hide the pane list."""

@@ -1,0 +1,45 @@
+"""Moving in the pane list, and the keys a newcomer tries in navigation mode."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from chloe.model import ExitStatus
+from tests.ui.helpers import listed_names, memory_app, until
+
+SIZE = (100, 40)
+
+
+def names_of(count: int) -> list[str]:
+    return [f"p{i:02d}" for i in range(count)]
+
+
+async def test_home_end_g_and_G_go_to_the_first_and_last_pane(tmp_path: Path) -> None:
+    app, panes = memory_app(tmp_path)
+    names = names_of(40)
+    for name in names:
+        panes.add_direct(name, exit_status=ExitStatus(code=0))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: listed_names(app) == names, "the panes")
+        selected = lambda: app.panes.get(app.pane_list.selected_id).record.name  # noqa: E731
+        await pilot.press("G")
+        assert selected() == "p39"
+        await pilot.press("g")
+        assert selected() == "p00"
+        await pilot.press("end")
+        assert selected() == "p39"
+        await pilot.press("home")
+        assert selected() == "p00"
+
+
+async def test_j_and_k_stop_at_the_ends(tmp_path: Path) -> None:
+    """No wrapping: k on the first pane and j on the last stay where they are."""
+    app, panes = memory_app(tmp_path)
+    for name in names_of(3):
+        panes.add_direct(name, exit_status=ExitStatus(code=0))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: len(listed_names(app)) == 3, "the panes")
+        await pilot.press("k")
+        assert app.pane_list.highlighted == 0
+        await pilot.press("j", "j", "j", "j")
+        assert app.pane_list.highlighted == 2
