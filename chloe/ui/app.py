@@ -109,6 +109,7 @@ class ChloeApp(App[int], inherit_bindings=False):
     # App's own bindings (ctrl+q quits, ctrl+c hints) would steal keys from programs.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "leave_terminal", "back to the list", id="leave_terminal", priority=True),
+        Binding("ctrl+c,ctrl+z", "quit_hint", "how to quit", show=False),
         *_nav_bindings(),
     ]
 
@@ -963,6 +964,8 @@ class ChloeApp(App[int], inherit_bindings=False):
         """Terminal mode offers only the leave key; navigation mode everything else."""
         if action == "leave_terminal":
             return self.terminal_mode
+        if action == "quit_hint":
+            return not self.terminal_mode
         return not (self.terminal_mode and action in NAV_ACTIONS)
 
     def footer_shows(self, action: str) -> bool:
@@ -1001,6 +1004,10 @@ class ChloeApp(App[int], inherit_bindings=False):
         if shown != self._footer_shown:
             self._footer_shown = shown
             self.refresh_bindings()
+
+    def action_quit_hint(self) -> None:
+        """Ctrl+C / Ctrl+Z in navigation mode: say how to quit (they do nothing else here)."""
+        self.notify(f"{self.key_for('quit')} quits chloe (tmux panes keep running)", title="Quit")
 
     def action_leave_terminal(self) -> None:
         """Back to the pane list (navigation mode)."""

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from chloe.model import ExitStatus
-from tests.ui.helpers import listed_names, memory_app, until
+from chloe.ui.terminal_view import TerminalView
+from tests.ui.helpers import listed_names, memory_app, notices, until
 
 SIZE = (100, 40)
 
@@ -43,3 +46,23 @@ async def test_j_and_k_stop_at_the_ends(tmp_path: Path) -> None:
         assert app.pane_list.highlighted == 0
         await pilot.press("j", "j", "j", "j")
         assert app.pane_list.highlighted == 2
+
+
+@pytest.mark.parametrize("key", ["ctrl+c", "ctrl+z"])
+async def test_ctrl_c_and_ctrl_z_in_the_list_say_how_to_quit(tmp_path: Path, key: str) -> None:
+    app, _panes = memory_app(tmp_path, keymap={"quit": "Q"})
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press(key)
+        await until(pilot, lambda: any("Q quits chloe" in t for _, t in notices(app)), "the hint")
+        assert app.is_running
+
+
+async def test_ctrl_c_in_terminal_mode_goes_to_the_program(tmp_path: Path) -> None:
+    app, panes = memory_app(tmp_path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("c")
+        await until(pilot, lambda: len(panes.spawned) == 1, "a pane")
+        await until(pilot, lambda: isinstance(app.focused, TerminalView), "terminal mode")
+        await pilot.press("ctrl+c")
+        await until(pilot, lambda: b"\x03" in bytes(panes.spawned[0].written), "^C sent")
+        assert not any("quits chloe" in t for _, t in notices(app))
