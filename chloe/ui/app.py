@@ -141,6 +141,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._status_timer: Timer | None = None
         self._title_shown: tuple[str, str] = ("", "")
         self._footer_shown: tuple[bool, ...] = ()
+        self._elsewhere_pids: dict[str, int | None] = {}
         self._list_refresh_pending = False
         self._hinted: set[str] = set()
         self._preview_busy = False
@@ -481,6 +482,8 @@ class ChloeApp(App[int], inherit_bindings=False):
             self._sync_pty(slot)
         elif preview and slot.is_tmux and slot.process is None:
             self._request_preview(slot)
+        elif slot.elsewhere:
+            self._ask_elsewhere_pid(slot)
         self._update_title()
 
     def _update_title(self) -> None:
@@ -511,6 +514,9 @@ class ChloeApp(App[int], inherit_bindings=False):
             elif slot.status is Status.UNREACHABLE:
                 style = "-preview"
                 hint = "tmux does not answer; the pane may still be running"
+            elif slot.elsewhere:
+                style = "-preview"
+                hint = self._elsewhere_words(slot) + "; use it there"
             elif slot.info is not None and slot.info.status is Status.ATTACHED:
                 style = "-preview"
                 hint = f"attached elsewhere — preview · {self.key_for('attach')}: attach here"
@@ -558,7 +564,28 @@ class ChloeApp(App[int], inherit_bindings=False):
         except OSError:
             pass
 
+    def _elsewhere_words(self, slot: PaneSlot) -> str:
+        pid = self._elsewhere_pids.get(slot.pane_id)
+        return "running in another chloe" + (f" (pid {pid})" if pid else "")
+
+    def _ask_elsewhere_pid(self, slot: PaneSlot) -> None:
+        """Find, once, the pid of a direct pane's program that another chloe runs."""
+        if slot.pane_id in self._elsewhere_pids:
+            return
+        self._elsewhere_pids[slot.pane_id] = None
+        pane_id, direct = slot.pane_id, self.service.direct
+        self._background(
+            "Pane status", lambda: msg.ElsewherePid(pane_id, direct.running_pid(pane_id))
+        )
+
+    @on(msg.ElsewherePid)
+    def _elsewhere_pid(self, event: msg.ElsewherePid) -> None:
+        self._elsewhere_pids[event.pane_id] = event.pid
+        self._update_title()
+
     def _not_live_hint(self, slot: PaneSlot) -> str:
+        if slot.elsewhere:
+            return f"{slot.record.name} is {self._elsewhere_words(slot)}; use it there"
         if slot.dead:
             key = self.key_for("respawn")
             return f"{slot.record.name} is {slot.label}; press {key} to respawn it"
@@ -981,8 +1008,8 @@ class ChloeApp(App[int], inherit_bindings=False):
         slot = self._selected()
         if action in ("new_direct", "new_tmux"):
             return slot is None or not self.has_class("-narrow")
-        if slot is None:
-            return False
+        if slot is None or slot.elsewhere:
+            return False  # a pane another chloe runs: use it there
         live = slot.process is not None and not slot.dead
         if action == "focus_terminal":
             return live
@@ -1140,7 +1167,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         if slot is None:
             return
         if not slot.is_tmux:
-            if slot.dead:
+            if slot.dead or slot.elsewhere:
                 self.notify(self._not_live_hint(slot))
             else:
                 self._enter_terminal()
@@ -1166,6 +1193,9 @@ class ChloeApp(App[int], inherit_bindings=False):
         if slot is None:
             return
         name = slot.record.name
+        if slot.elsewhere:
+            self.notify(self._not_live_hint(slot) + " (closing it here would end it)")
+            return
         if slot.runs_here:
 
             def answered(yes: bool | None) -> None:
@@ -1246,6 +1276,9 @@ class ChloeApp(App[int], inherit_bindings=False):
         """Start a dead pane again with its command and directory."""
         slot = self._selected()
         if slot is None:
+            return
+        if slot.elsewhere:
+            self.notify(self._not_live_hint(slot))
             return
         if not slot.dead:
             self.notify(f"{slot.record.name} is {slot.label}; only dead panes can be respawned")
