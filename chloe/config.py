@@ -23,6 +23,9 @@ DEFAULT_SOCKET = "chloe"
 DEFAULT_LEAVE_KEY = "ctrl+q"
 DEFAULT_SCROLLBACK = 10_000
 MAX_SCROLLBACK = 1_000_000
+DEFAULT_LOG_MAX_BYTES = 64 * 1024 * 1024
+MIN_LOG_MAX_BYTES = 64 * 1024
+MAX_LOG_MAX_BYTES = 64 * 1024**3
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +88,7 @@ class Config:
         keymap: Binding id -> key(s) (comma-separated), overriding the defaults.
         restore: What the TUI does at start with panes lost when chloe's tmux server
             went away: ``ask`` once, ``auto`` (restore them), or ``never``.
+        log_max_bytes: Cap of one pane's continuous log file (0: no logs).
     """
 
     leave_key: str = DEFAULT_LEAVE_KEY
@@ -94,6 +98,7 @@ class Config:
     tmux_status_line: bool = False
     keymap: Mapping[str, str] = field(default_factory=dict)
     restore: str = "ask"
+    log_max_bytes: int = DEFAULT_LOG_MAX_BYTES
 
 
 _TYPES: dict[str, tuple[type, str]] = {
@@ -104,6 +109,10 @@ _TYPES: dict[str, tuple[type, str]] = {
     "tmux_status_line": (bool, "true or false"),
     "keymap": (dict, "a table of binding ids to keys"),
     "restore": (str, "one of 'ask', 'auto' or 'never'"),
+    "log_max_bytes": (
+        int,
+        f"0 (no logs) or a number of bytes from {MIN_LOG_MAX_BYTES} to {MAX_LOG_MAX_BYTES}",
+    ),
 }
 
 RESTORE_POLICIES = ("ask", "auto", "never")
@@ -203,6 +212,11 @@ def parse_config(doc: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> 
         raise ConfigError(
             f"{path}: 'scrollback_lines' should be {_TYPES['scrollback_lines'][1]}, "
             f"not {values['scrollback_lines']}"
+        )
+    cap = values.get("log_max_bytes")
+    if cap is not None and cap != 0 and not MIN_LOG_MAX_BYTES <= cap <= MAX_LOG_MAX_BYTES:
+        raise ConfigError(
+            f"{path}: 'log_max_bytes' should be {_TYPES['log_max_bytes'][1]}, not {cap}"
         )
     leave = values.get("leave_key")
     if leave is not None and (not _validate_key(leave) or _types_text(leave)):

@@ -26,10 +26,11 @@ import os
 import shlex
 import signal
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from chloe import history, paths
 from chloe.backends.base import PaneProcess
 from chloe.backends.direct import pane_environment, require_directory
 from chloe.backends.live import DirectPanes
@@ -43,6 +44,7 @@ from chloe.errors import (
     PaneGoneError,
     PaneStateError,
     TmuxError,
+    TmuxUnavailableError,
     UnknownPaneError,
 )
 from chloe.model import (
@@ -57,6 +59,9 @@ from chloe.model import (
     validate_name,
 )
 from chloe.store import Store
+
+LOG_PROBLEM = "log:"
+"""Key prefix of the problems (:func:`chloe.paths.note_problem`) about pane logs."""
 
 DIRECT_END_GRACE = 2.0
 """Seconds ``remove(force=True)`` waits for a direct pane's program after each signal."""
@@ -204,8 +209,12 @@ class PaneService:
                     if info.record != rec:
                         records[i] = info.record
                     infos.append(info)
-                infos += self._adopt(records, snap)
-                return infos
+                adopted = self._adopt(records, snap)
+                infos += adopted
+            for info in adopted:
+                if info.status is not Status.DEAD:
+                    self.start_logging(info.record)
+            return infos
         raise AssertionError("unreachable: the last attempt always returns")
 
     def _direct_info(self, rec: PaneRecord, proc: PaneProcess | None) -> PaneInfo:
@@ -323,13 +332,17 @@ class PaneService:
     def find(self, name_or_id: str) -> PaneRecord:
         """The pane with this name (or id). Raises UnknownPaneError."""
         records = self.store.load()
-        for rec in records:
-            if rec.name == name_or_id:
-                return rec
-        for rec in records:
-            if rec.id == name_or_id:
-                return rec
-        raise UnknownPaneError(name_or_id)
+        named = next((r for r in records if r.name == name_or_id), None)
+        with_id = next((r for r in records if r.id == name_or_id), None)
+        if named is not None and with_id is not None and named.id != with_id.id:
+            raise PaneStateError(
+                f"{name_or_id!r} is the name of one pane and the id of another "
+                f"({with_id.name!r}); rename the first to tell them apart"
+            )
+        found = named or with_id
+        if found is None:
+            raise UnknownPaneError(name_or_id)
+        return found
 
     # -- creating -------------------------------------------------------------------
 
@@ -375,7 +388,50 @@ class PaneService:
             rows=rows,
             history_limit=self.config.scrollback_lines,
             status_line=self.config.tmux_status_line,
+            log_command=self._log_command(record),
         )
+
+    # -- continuous logs ------------------------------------------------------------------
+
+    def _log_command(self, record: PaneRecord) -> str | None:
+        """The ``pipe-pane`` command that logs a tmux pane, or None (logs off or unwritable).
+
+        An unwritable log directory is one problem line (:func:`chloe.paths.problems`),
+        never a failure of the pane.
+        """
+        cap = self.config.log_max_bytes
+        if cap <= 0:
+            return None
+        try:
+            path = history.prepare(record.id)
+        except OSError as exc:
+            paths.note_problem(
+                LOG_PROBLEM + str(history.log_dir()), history.unwritable_message(record.name, exc)
+            )
+            return None
+        return history.writer_command(path, cap)
+
+    def start_logging(self, record: PaneRecord) -> bool:
+        """Log a live tmux pane's output from now on (a no-op if it is logged already).
+
+        Returns whether its output now goes to its log. Never raises.
+        """
+        if record.kind is not Kind.TMUX or record.tmux_session is None:
+            return False
+        command = self._log_command(record)
+        if command is None:
+            return False
+        try:
+            self.tmux.start_logging(record.tmux_session, command)
+        except (TmuxError, PaneGoneError, TmuxUnavailableError):
+            return False
+        return True
+
+    def direct_log(self, record: PaneRecord) -> history.LogWriter | None:
+        """A writer for a direct pane's log (None when logs are off)."""
+        if self.config.log_max_bytes <= 0:
+            return None
+        return history.LogWriter(record.id, record.name, self.config.log_max_bytes)
 
     def create_tmux(
         self,
@@ -556,8 +612,10 @@ class PaneService:
         self.tmux.kill(session)
         return self.store.update(rec.id, lambda r: r.replace(ended=r.ended or utcnow()))
 
-    def remove(self, name_or_id: str, *, force: bool = False) -> str:
+    def remove(self, name_or_id: str, *, force: bool = False, keep_log: bool = False) -> str:
         """Forget the pane. Returns how to reach a tmux session that keeps running.
+
+        Its continuous log is deleted with it unless ``keep_log``.
 
         Without ``force``, nothing running is ended: a live tmux session is
         released, not killed, and a direct pane running in another chloe window
@@ -594,6 +652,12 @@ class PaneService:
             elif state is not None:
                 self.tmux.kill(session)
         self.store.remove(rec.id)
+        if not keep_log:
+            with contextlib.suppress(OSError):
+                history.remove_log(rec.id)
+        elif history.has_log(rec.id):
+            kept = ", ".join(str(p) for p in history.log_files(rec.id))
+            hint = "\n".join(filter(None, (hint, f"log kept: {kept}")))
         return hint
 
     def _end_direct(self, rec: PaneRecord, pid: int | None) -> None:
@@ -635,7 +699,10 @@ class PaneService:
             elif state.dead:
                 require_directory(record.cwd)
                 self.tmux.respawn(
-                    session, cwd=record.cwd, command=self._tmux_command(record.command)
+                    session,
+                    cwd=record.cwd,
+                    command=self._tmux_command(record.command),
+                    log_command=self._log_command(record),
                 )
             else:
                 raise PaneStateError(f"{record.name!r} is still running; nothing to respawn")
@@ -718,6 +785,44 @@ class PaneService:
                 self.tmux.send_text(session, "", enter=True)
         except PaneGoneError:
             raise PaneGoneError(f"{rec.name!r} is dead: its tmux session is gone") from None
+
+    def history_screen(self, record: PaneRecord, lines: int | None = None) -> tuple[bool, str]:
+        """A tmux pane's history with colours (its last ``lines``, or all), to browse it.
+
+        Returns (whether its program took the screen or the mouse, so browse
+        keys are its own; the text with escapes, oldest line first).
+        """
+        session = self._tmux_record(record, "browsing history")
+        return self.tmux.history(session, lines)
+
+    def is_running(self, record: PaneRecord) -> bool:
+        """Whether the pane's program runs now (False too when tmux cannot tell)."""
+        if record.kind is Kind.DIRECT:
+            return self.direct.running(record.id)
+        state = self.tmux.snapshot().sessions.get(record.tmux_session or "")
+        return state is not None and not state.dead
+
+    def history_sources(self, records: Sequence[PaneRecord]) -> Iterator[tuple[str, bytes | str]]:
+        """Each pane's history, for search: (name, its raw log) or (name, plain text).
+
+        A pane's continuous log when it has one (it holds everything tmux's
+        history does, and what scrolled past it); else tmux's history and screen
+        as text. A pane with neither (a direct pane without a log, a tmux
+        session that is gone) is left out.
+        """
+        for rec in records:
+            if history.has_log(rec.id):
+                try:
+                    yield rec.name, history.read_log(rec.id)
+                except OSError:
+                    pass
+                else:
+                    continue
+            if rec.kind is Kind.TMUX and self.tmux.problem is None:
+                try:
+                    yield rec.name, self.capture(rec)
+                except (PaneGoneError, TmuxError):
+                    continue
 
     def capture(
         self, record: PaneRecord, *, lines: int | None = None, escapes: bool = False

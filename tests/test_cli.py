@@ -198,10 +198,20 @@ def test_unknown_names_and_usage_errors(chloe: Run) -> None:
 def test_direct_panes_are_listed_but_refuse_tmux_commands(chloe: Run, tmp_path: Path) -> None:
     svc().create_direct(name="d", cwd=str(tmp_path), command=["sh"])
     assert rows(chloe("ls")[1])["d"][:3] == ["d", "direct", "dead"]
-    for args in (("attach", "d"), ("send", "d", "x"), ("logs", "d"), ("kill", "d")):
+    for args in (("attach", "d"), ("send", "d", "x"), ("kill", "d")):
         code, out, err = chloe(*args)
         assert (code, out) == (1, ""), args
         assert err.startswith("chloe: 'd' is a direct pane") and "tmux panes only" in err
+    # A direct pane's output is its log: none yet, then what it wrote.
+    assert chloe("logs", "d")[::2] == (
+        1,
+        "chloe: 'd' has no log (logs are off, or it never ran with them on)\n",
+    )
+    from chloe.history import LogWriter
+
+    rec = svc().find("d")
+    LogWriter(rec.id, "d", cap=1 << 20).write(b"\x1b[1mhello\x1b[0m from d\r\n")
+    assert chloe("logs", "d") == (0, "hello from d\n", "")
     assert chloe("rename", "d", "d2")[0] == 0
     assert chloe("rm", "d2") == (0, "", "")
 
@@ -524,3 +534,19 @@ def test_rm_force_kills_a_running_tmux_pane(
     assert chloe("rm", "-f", "job") == (0, "", "")
     assert session not in tmux_run("list-sessions", "-F", "#{session_name}")
     assert set(rows(chloe("ls")[1])) == {"other"}
+
+
+def test_a_name_that_is_another_panes_id_is_refused_not_guessed(
+    chloe: Run, tmp_path: Path
+) -> None:
+    code, _, _ = chloe("new", "--no-wait", "--name", "first", "--cwd", str(tmp_path), "--",
+                       "sleep", "600")  # fmt: skip
+    assert code == 0
+    first = next(r for r in svc().store.load() if r.name == "first")
+    code, _, _ = chloe("new", "--no-wait", "--name", first.id, "--cwd", str(tmp_path), "--",
+                       "sleep", "600")  # fmt: skip
+    assert code == 0
+    code, _, err = chloe("rm", first.id)
+    assert code == 1
+    assert "is the name of one pane and the id of another ('first')" in err
+    assert sorted(r.name for r in svc().store.load()) == sorted(["first", first.id])

@@ -133,7 +133,7 @@ def test_a_bad_socket_env_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> N
 @pytest.mark.parametrize(
     ("text", "key", "expected"),
     [
-        ("colour = \"red\"\n", "'colour'", "known keys: keymap, leave_key, restore, scrollback"),
+        ("colour = \"red\"\n", "'colour'", "keymap, leave_key, log_max_bytes, restore, scrollback"),
         ("[extra]\nx = 1\n", "'extra'", "known keys"),
         ("leave_key = 3\n", "'leave_key'", "a key name such as 'ctrl+q', not int 3"),
         ('leave_key = ""\n', "'leave_key'", "a key that types no text, such as 'ctrl+q'"),

@@ -341,8 +341,12 @@ class TmuxBackend:
         rows: int,
         history_limit: int,
         status_line: bool,
+        log_command: str | None = None,
     ) -> None:
         """Create a detached session with chloe's options, in one tmux invocation.
+
+        ``log_command``: a shell command that gets the pane's output from its
+        first byte (``pipe-pane``, see :mod:`chloe.history`).
 
         ``history-limit`` only applies to panes created after it is set, so it is
         set globally on chloe's own server just before ``new-session``; the
@@ -383,6 +387,7 @@ class TmuxBackend:
             *tmux_commands.session_options(
                 session, pane_id=pane_id, name=name, status_line=status_line
             ),
+            tmux_commands.pipe_to(session, log_command) if log_command else [],
             tmux_commands.server_identity(),
         )
         with self._changing(f"creating tmux session {session}"):
@@ -436,13 +441,31 @@ class TmuxBackend:
         )
         return False
 
-    def respawn(self, session: str, *, cwd: str, command: Sequence[str]) -> None:
-        """Restart the dead pane of a live session with its command."""
+    def respawn(
+        self,
+        session: str,
+        *,
+        cwd: str,
+        command: Sequence[str],
+        log_command: str | None = None,
+    ) -> None:
+        """Restart the dead pane of a live session with its command (and its log pipe)."""
         with self._changing(f"restarting {session}"):
             self.check(
-                *tmux_commands.respawn_pane(session, cwd=cwd, command=command),
+                *chain(
+                    tmux_commands.respawn_pane(session, cwd=cwd, command=command),
+                    tmux_commands.pipe_to(session, log_command, replace=True)
+                    if log_command
+                    else [],
+                ),
                 what=f"restarting {session}",
             )
+
+    def start_logging(self, session: str, log_command: str) -> None:
+        """Pipe the pane's output into ``log_command`` unless it is piped already."""
+        self._check_live(
+            self.run(*tmux_commands.pipe_to(session, log_command)), session, "logging"
+        )
 
     def set_name(self, session: str, name: str) -> None:
         """Store the display name in ``@chloe-name``."""
@@ -476,6 +499,19 @@ class TmuxBackend:
         """The pane's screen plus up to ``lines`` of history (None: all of it)."""
         args = tmux_commands.capture_pane(session, lines=lines, escapes=escapes)
         return self._check_live(self.run(*args), session, "capturing").stdout
+
+    def history(self, session: str, lines: int | None = None) -> tuple[bool, str]:
+        """Whether the pane's program took the screen or the mouse, and its history
+        (the last ``lines``, or all of) and screen with colours, in one invocation."""
+        target = pane_target(session)
+        start = "-" if lines is None else str(-max(0, lines))
+        args = chain(
+            ["display-message", "-p", "-t", target, "#{alternate_on}#{mouse_any_flag}"],
+            ["capture-pane", "-p", "-e", "-t", target, "-S", start],
+        )
+        out = self._check_live(self.run(*args), session, "capturing").stdout
+        flags, _, text = out.partition("\n")
+        return "1" in flags, text
 
     def _check_live(
         self, proc: subprocess.CompletedProcess[str], session: str, what: str

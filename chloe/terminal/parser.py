@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 from chloe.terminal import modes
+from chloe.terminal.fastpath import COLOURED_LINES, coloured_lines
 from chloe.terminal.params import PRIVATE_LEADS, number, params
 from chloe.terminal.sgr import SGR
 
@@ -192,6 +193,7 @@ class Parser:
             text = text[end:]
         match = _TOKEN.match
         plain = _PLAIN_LINES.match
+        coloured = COLOURED_LINES.match
         csi = self._csi
         control = self._control
         draw = screen.draw
@@ -217,14 +219,20 @@ class Parser:
                     screen.cursor.x = 0  # CR; then LF, whose LNM carriage return is moot
                     index()
                     pos += 2
-                    # A flood of plain lines at the bottom of the screen: take
-                    # them all at once (unless this run was already refused).
-                    if screen.cursor.y == screen.lines - 1 and pos >= refused:
+                    # A flood of plain or coloured lines at the bottom of the
+                    # screen: take them all at once (unless this run was
+                    # already refused). A few bytes left are not worth a look.
+                    if screen.cursor.y == screen.lines - 1 and pos >= refused and n - pos >= 64:
                         pm = plain(text, pos)
                         if pm is not None:
                             done = screen._plain_lines(text, pos, pm.end())
                             if done == pos:
                                 refused = pm.end()
+                            pos = done
+                        elif (cm := coloured(text, pos)) is not None:
+                            done = coloured_lines(screen, text, pos, cm.end())
+                            if done == pos:
+                                refused = cm.end()
                             pos = done
                 else:
                     control(ch)

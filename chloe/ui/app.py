@@ -41,15 +41,18 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Static
 
+from chloe import paths
+from chloe.backends import placement
 from chloe.backends.base import PaneProcess
 from chloe.config import BINDINGS as BINDING_SPECS
 from chloe.config import Config
 from chloe.errors import ChloeError
 from chloe.model import ExitStatus, Kind, PaneRecord, Status, UserState, utcnow
-from chloe.service import PaneInfo, PaneService
+from chloe.service import LOG_PROBLEM, PaneInfo, PaneService
 from chloe.terminal import Terminal
 from chloe.ui import messages as msg
 from chloe.ui.footer import ChloeFooter
+from chloe.ui.history_browse import HistoryBrowser, prompt_search
 from chloe.ui.modals import ConfirmModal, HelpScreen, RenameModal
 from chloe.ui.pane_list import Entry, PaneList, format_age
 from chloe.ui.panes import PaneSlot, PaneTable
@@ -130,6 +133,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         self.service = service
         self.config: Config = service.config
         self.panes = PaneTable()
+        self.history_browser = HistoryBrowser(self)
         """Every listed pane (read-only for anything but the App)."""
         self._clock = clock
         self._cwd = cwd
@@ -148,6 +152,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._preview_wanted: str | None = None
         self._restoring = False
         self._restore_error_told = False
+        self._told_problems: set[str] = set()
         self._list_hidden_for_tiny = False
         self._loaded = False
         self.keyboard = RawKeyboard(self)
@@ -227,12 +232,15 @@ class ChloeApp(App[int], inherit_bindings=False):
         quittable, saying what it waits for.
         """
         loop = asyncio.get_running_loop()
+        self.view.history_request = self.history_browser.request
+        self.view.search_request = lambda backwards: prompt_search(self, backwards)
         self._pump = PtyPump(
             loop,
             self.panes,
             on_output=self._pane_output,
             on_client_gone=self._client_gone,
             on_exit=self._direct_exited,
+            on_log_stopped=self._log_stopped,
         )
         self.keyboard.start(loop)
         self.set_keymap({**self.config.keymap, "leave_terminal": self.config.leave_key})
@@ -476,7 +484,8 @@ class ChloeApp(App[int], inherit_bindings=False):
             self._refresh_list()
         live = slot.terminal is not None and (slot.process is not None or slot.dead)
         target = slot.terminal if live and slot.terminal else slot.preview or self._blank
-        if view.terminal is not target:
+        browsing = view.browsing_history and previous is slot  # its history stays shown
+        if view.terminal is not target and not browsing:
             view.set_terminal(target)
         if live:
             self._sync_pty(slot)
@@ -609,7 +618,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         slot.exit_status = None
         slot.pty_size = None
         slot.preview = None
-        self._pump.start(slot, proc)
+        self._pump.start(slot, proc, None if slot.is_tmux else self.service.direct_log(record))
         if slot.is_tmux:
             slot.quiet_until = time.monotonic() + QUIET_AFTER_ATTACH
         slot.seen_screen = None
@@ -697,6 +706,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         again = self._poller.answered()
         if not self._ui_ready():
             return
+        self._tell_file_problems()
         result = self.panes.reconcile(event.infos, event.started)
         for slot in result.dropped:
             proc = self._release(slot)
@@ -712,6 +722,13 @@ class ChloeApp(App[int], inherit_bindings=False):
             self._offer_restore(event.infos)
         elif again:
             self._tick()
+
+    def _tell_file_problems(self) -> None:
+        """Problems with chloe's own files (labels may be wrong): each said once."""
+        for problem in paths.problems():
+            if problem not in self._told_problems:
+                self._told_problems.add(problem)
+                self.notify(problem, title="chloe's files", severity="warning", timeout=20)
 
     def _restore(self, lost: list[PaneRecord]) -> None:
         """Write back the records of running direct panes that vanished from the file."""
@@ -766,6 +783,10 @@ class ChloeApp(App[int], inherit_bindings=False):
         problem = self.service.tmux_problem
         if problem:
             self._post(msg.Problem("tmux", problem, severity="warning", timeout=15))
+        else:
+            logout = placement.decide(placement.probe(), self.config.tmux_socket).problem
+            if logout:
+                self._post(msg.Problem("Logout", logout, severity="warning", timeout=30))
         try:
             infos = self.service.panes(live_direct={})
         except Exception as exc:
@@ -778,12 +799,14 @@ class ChloeApp(App[int], inherit_bindings=False):
         if not lost:
             return
         names = ", ".join(repr(r.name) for r in lost[:3]) + (" …" if len(lost) > 3 else "")
-        count = f"{len(lost)} pane{'s' * (len(lost) != 1)}"
+        one = len(lost) == 1
+        count = "1 pane" if one else f"{len(lost)} panes"
+        were, them = ("was", "it") if one else ("were", "them")
         if self.config.restore == "auto":
             self._restore_lost(lost)
         elif self.config.restore == "never":
             self.notify(
-                f"{count} ({names}) were running when chloe's tmux server stopped. "
+                f"{count} ({names}) {were} running when chloe's tmux server stopped. "
                 f"{self.key_for('respawn')} restores one, `chloe restore` all.",
                 title="Lost panes",
                 timeout=15,
@@ -796,8 +819,8 @@ class ChloeApp(App[int], inherit_bindings=False):
 
             self.push_screen(
                 ConfirmModal(
-                    f"{count} ({names}) were running when chloe's tmux server stopped "
-                    "(a reboot, or the server was killed). Restore them, each in its "
+                    f"{count} ({names}) {were} running when chloe's tmux server stopped "
+                    f"(a reboot, or the server was killed). Restore {them}, each in its "
                     "directory with its resume command?",
                     yes="Restore",
                 ),
@@ -907,7 +930,7 @@ class ChloeApp(App[int], inherit_bindings=False):
             body = event.text.rstrip("\n").replace("\r\n", "\n").replace("\n", "\r\n")
             terminal.feed(b"\x1b[H\x1b[2J" + body.encode("utf-8", "replace"))
             slot.preview = terminal
-            if self._shown == event.pane_id:
+            if self._shown == event.pane_id and not self.view.browsing_history:
                 self.view.set_terminal(terminal)
                 self._update_title()
         wanted = self.panes.get(self._preview_wanted)
@@ -939,6 +962,8 @@ class ChloeApp(App[int], inherit_bindings=False):
         def run() -> None:
             try:
                 result = job()
+                for problem in paths.forget_problems(LOG_PROBLEM):
+                    self._post(msg.Problem("Log", problem, severity="warning", timeout=15))
             except ChloeError as exc:
                 result = msg.Problem(what, str(exc))
             except Exception as exc:
@@ -957,6 +982,21 @@ class ChloeApp(App[int], inherit_bindings=False):
             self.notify(
                 event.text, title=event.title, severity=event.severity, timeout=event.timeout
             )
+
+    def _log_stopped(self, slot: PaneSlot, text: str) -> None:
+        self.notify(text, title="Log", severity="warning", timeout=15)
+
+    @on(msg.HistoryLoaded)
+    def _history_loaded(self, event: msg.HistoryLoaded) -> None:
+        self.history_browser.loaded(event)
+
+    def history_ended(self) -> None:
+        """The view went back from a tmux pane's history to its live screen."""
+        self.keyboard.sync()
+
+    def run_background(self, what: str, job: Callable[[], Message | None]) -> None:
+        """Run ``job`` in a worker thread and handle the message it returns."""
+        self._background(what, job)
 
     @on(msg.PaneStarted)
     def _pane_started(self, event: msg.PaneStarted) -> None:

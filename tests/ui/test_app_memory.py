@@ -288,3 +288,34 @@ async def test_a_pane_file_that_never_answers_does_not_freeze_chloe(tmp_path: Pa
             assert time.monotonic() - started < 5
     finally:
         release.set()
+
+
+async def test_problems_with_chloes_files_and_logout_are_told_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unwritable lock directories (labels may be wrong) and a logout that would end the
+    tmux server are said in the UI, not only by the CLI."""
+    from chloe import paths
+    from chloe.backends import placement
+
+    doomed = placement.Placement((), False, "Logging out will end it.", "loginctl enable-linger a")
+    monkeypatch.setattr(placement, "decide", lambda facts, socket: doomed)
+    paths.note_problem("test-dir", "cannot create lock files in /x: denied; labels may be wrong")
+    try:
+        app, _ = memory_app(tmp_path)
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await until(
+                pilot,
+                lambda: any("labels may be wrong" in text for _, text in notices(app)),
+                "the file problem",
+            )
+            await until(
+                pilot,
+                lambda: any("loginctl enable-linger a" in text for _, text in notices(app)),
+                "the logout warning",
+            )
+            await pilot.pause(2.5)  # more status answers: not said again
+            told = [text for _, text in notices(app) if "labels may be wrong" in text]
+            assert len(told) == 1
+    finally:
+        paths.note_problem("test-dir", None)
