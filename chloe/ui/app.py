@@ -1139,6 +1139,7 @@ class ChloeApp(App[int], inherit_bindings=False):
     def action_help(self) -> None:
         """The help overlay."""
         keys = [(self.key_for(spec.id), spec.description) for spec in BINDING_SPECS]
+        keys.append(("ctrl+c", f"Only says that {self.key_for('quit')} quits"))
         self.push_screen(HelpScreen(keys, self.key_for("leave_terminal")))
 
     # --- actions: panes -----------------------------------------------------

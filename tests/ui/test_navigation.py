@@ -66,3 +66,15 @@ async def test_ctrl_c_in_terminal_mode_goes_to_the_program(tmp_path: Path) -> No
         await pilot.press("ctrl+c")
         await until(pilot, lambda: b"\x03" in bytes(panes.spawned[0].written), "^C sent")
         assert not any("quits chloe" in t for _, t in notices(app))
+
+
+async def test_help_lists_first_last_and_the_quit_hint(tmp_path: Path) -> None:
+    from chloe.ui.modals import HelpScreen
+
+    app, _panes = memory_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen), "the help")
+        text = "\n".join(str(w.render()) for w in app.screen.query("Static"))
+        for words in ("Select the first pane", "Select the last pane", "q quits"):
+            assert words in text, words
