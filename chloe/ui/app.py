@@ -557,6 +557,8 @@ class ChloeApp(App[int], inherit_bindings=False):
 
     def on_terminal_view_resized(self, event: TerminalView.Resized) -> None:
         """The view resized the shown terminal: resize that pane's pty to match."""
+        if not self._ui_ready():
+            return  # a late resize while the app is torn down
         slot = self.shown
         if slot is not None and slot.terminal is self.view.terminal:
             self._sync_pty(slot)
