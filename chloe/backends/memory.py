@@ -303,12 +303,14 @@ class MemoryDirect:
     Attributes:
         spawned: Every process started, in order.
         elsewhere: Pane ids to report as running in another chloe process.
+        elsewhere_pids: The program pid :meth:`running_pid` reports for such panes.
         on_start: Called with (pane id, process) as each starts (to script output).
     """
 
     def __init__(self) -> None:
         self.spawned: list[FakeProcess] = []
         self.elsewhere: set[str] = set()
+        self.elsewhere_pids: dict[str, int] = {}
         self.on_start: Callable[[str, FakeProcess], None] | None = None
         self._by_pane: dict[str, FakeProcess] = {}
 
@@ -340,6 +342,8 @@ class MemoryDirect:
 
     def running_pid(self, pane_id: str) -> int | None:
         """The scripted process's pid while it runs here; None for one elsewhere."""
+        if pane_id in self.elsewhere:
+            return self.elsewhere_pids.get(pane_id)
         proc = self._by_pane.get(pane_id)
         return proc.pid if proc is not None and self.running(pane_id) else None
 

@@ -40,7 +40,7 @@ from textual.events import Resize
 from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from chloe import events, paths
 from chloe.attention import Attention, AttentionInfo, Mark, MarkKind, next_to_visit, summary
@@ -55,6 +55,7 @@ from chloe.service import LOG_PROBLEM, PaneInfo, PaneService
 from chloe.terminal import Terminal
 from chloe.ui import messages as msg
 from chloe.ui.attention import slot_attention
+from chloe.ui.footer import ChloeFooter
 from chloe.ui.history_browse import HistoryBrowser, prompt_search
 from chloe.ui.modals import ConfirmModal, HelpScreen, RenameModal
 from chloe.ui.pane_list import Entry, PaneList, format_age
@@ -122,6 +123,7 @@ class ChloeApp(App[int], inherit_bindings=False):
     # App's own bindings (ctrl+q quits, ctrl+c hints) would steal keys from programs.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "leave_terminal", "back to the list", id="leave_terminal", priority=True),
+        Binding("ctrl+c,ctrl+z", "quit_hint", "how to quit", show=False),
         *_nav_bindings(),
     ]
 
@@ -153,6 +155,8 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._quitting = False
         self._status_timer: Timer | None = None
         self._title_shown: tuple[str, str] = ("", "")
+        self._footer_shown: tuple[bool, ...] = ()
+        self._elsewhere_pids: dict[str, int | None] = {}
         self._list_refresh_pending = False
         self._hinted: set[str] = set()
         self._preview_busy = False
@@ -197,7 +201,7 @@ class ChloeApp(App[int], inherit_bindings=False):
             yield TerminalView(self._blank, id="terminal")
         with Vertical(id="bottom"):
             yield Static("", id="attention")
-            yield Footer()
+            yield ChloeFooter()
 
     @property
     def pane_list(self) -> PaneList:
@@ -382,6 +386,7 @@ class ChloeApp(App[int], inherit_bindings=False):
             self.pane_list.one_line = narrow
         except Exception:  # before compose
             pass
+        self._update_footer()
 
     def watch_list_visible(self, visible: bool) -> None:
         """Show or hide the list (in the tiny layout the terminal takes its place)."""
@@ -642,6 +647,8 @@ class ChloeApp(App[int], inherit_bindings=False):
             self._sync_pty(slot)
         elif preview and slot.is_tmux and slot.process is None:
             self._request_preview(slot)
+        elif slot.elsewhere:
+            self._ask_elsewhere_pid(slot)
         self._update_title()
 
     def _update_title(self) -> None:
@@ -651,6 +658,7 @@ class ChloeApp(App[int], inherit_bindings=False):
             title = self.query_one("#pane-title", Static)
         except Exception:  # before compose
             return
+        self._update_footer()
         slot = self.shown
         style = ""
         if slot is None:
@@ -671,6 +679,9 @@ class ChloeApp(App[int], inherit_bindings=False):
             elif slot.status is Status.UNREACHABLE:
                 style = "-preview"
                 hint = "tmux does not answer; the pane may still be running"
+            elif slot.elsewhere:
+                style = "-preview"
+                hint = self._elsewhere_words(slot) + "; use it there"
             elif slot.info is not None and slot.info.status is Status.ATTACHED:
                 style = "-preview"
                 hint = f"attached elsewhere — preview · {self.key_for('attach')}: attach here"
@@ -702,6 +713,8 @@ class ChloeApp(App[int], inherit_bindings=False):
 
     def on_terminal_view_resized(self, event: TerminalView.Resized) -> None:
         """The view resized the shown terminal: resize that pane's pty to match."""
+        if not self._ui_ready():
+            return  # a late resize while the app is torn down
         slot = self.shown
         if slot is not None and slot.terminal is self.view.terminal:
             self._sync_pty(slot)
@@ -718,7 +731,28 @@ class ChloeApp(App[int], inherit_bindings=False):
         except OSError:
             pass
 
+    def _elsewhere_words(self, slot: PaneSlot) -> str:
+        pid = self._elsewhere_pids.get(slot.pane_id)
+        return "running in another chloe" + (f" (pid {pid})" if pid else "")
+
+    def _ask_elsewhere_pid(self, slot: PaneSlot) -> None:
+        """Find, once, the pid of a direct pane's program that another chloe runs."""
+        if slot.pane_id in self._elsewhere_pids:
+            return
+        self._elsewhere_pids[slot.pane_id] = None
+        pane_id, direct = slot.pane_id, self.service.direct
+        self._background(
+            "Pane status", lambda: msg.ElsewherePid(pane_id, direct.running_pid(pane_id))
+        )
+
+    @on(msg.ElsewherePid)
+    def _elsewhere_pid(self, event: msg.ElsewherePid) -> None:
+        self._elsewhere_pids[event.pane_id] = event.pid
+        self._update_title()
+
     def _not_live_hint(self, slot: PaneSlot) -> str:
+        if slot.elsewhere:
+            return f"{slot.record.name} is {self._elsewhere_words(slot)}; use it there"
         if slot.dead:
             key = self.key_for("respawn")
             return f"{slot.record.name} is {slot.label}; press {key} to respawn it"
@@ -1170,7 +1204,50 @@ class ChloeApp(App[int], inherit_bindings=False):
         """Terminal mode offers only the leave key; navigation mode everything else."""
         if action == "leave_terminal":
             return self.terminal_mode
+        if action == "quit_hint":
+            return not self.terminal_mode
         return not (self.terminal_mode and action in NAV_ACTIONS)
+
+    def footer_shows(self, action: str) -> bool:
+        """Whether the footer lists ``action`` now: only keys that apply to what is selected.
+
+        The footer fits 80 columns (60 in the narrow layout, where the keys that
+        make panes are listed on an empty list only); every key stays bound.
+        """
+        if self.terminal_mode:
+            return action == "leave_terminal"
+        if action in ("quit", "help"):
+            return True
+        slot = self._selected()
+        if action in ("new_direct", "new_tmux"):
+            return slot is None or not self.has_class("-narrow")
+        if slot is None or slot.elsewhere:
+            return False  # a pane another chloe runs: use it there
+        live = slot.process is not None and not slot.dead
+        if action == "focus_terminal":
+            return live
+        if action == "detach":
+            return live and slot.is_tmux
+        if action == "attach":
+            return (
+                slot.is_tmux
+                and slot.process is None
+                and slot.status in (Status.ATTACHED, Status.DETACHED)
+            )
+        if action == "respawn":
+            return slot.dead
+        return action == "close"
+
+    def _update_footer(self) -> None:
+        """Refresh the footer when the keys it lists changed."""
+        shown = tuple(self.footer_shows(spec.id) for spec in BINDING_SPECS)
+        if shown != self._footer_shown:
+            self._footer_shown = shown
+            self.refresh_bindings()
+
+    def action_quit_hint(self) -> None:
+        """Ctrl+C / Ctrl+Z in navigation mode: say how to quit (they do nothing else here)."""
+        self.notify(f"{self.key_for('quit')} quits chloe (tmux panes keep running)", title="Quit")
 
     def action_leave_terminal(self) -> None:
         """Back to the pane list (navigation mode)."""
@@ -1207,12 +1284,25 @@ class ChloeApp(App[int], inherit_bindings=False):
             self.notify(self._not_live_hint(slot))
 
     def action_cursor_down(self) -> None:
-        """Select the next pane."""
-        self.pane_list.action_cursor_down()
+        """Select the next pane; the last stays selected (no wrapping, as tmux's choose-tree)."""
+        self._select_index((self.pane_list.highlighted or 0) + 1)
 
     def action_cursor_up(self) -> None:
-        """Select the previous pane."""
-        self.pane_list.action_cursor_up()
+        """Select the previous pane; the first stays selected."""
+        self._select_index((self.pane_list.highlighted or 0) - 1)
+
+    def action_cursor_first(self) -> None:
+        """Select the first pane."""
+        self._select_index(0)
+
+    def action_cursor_last(self) -> None:
+        """Select the last pane."""
+        self._select_index(self.pane_list.option_count - 1)
+
+    def _select_index(self, index: int) -> None:
+        count = self.pane_list.option_count
+        if count:
+            self.pane_list.highlighted = max(0, min(index, count - 1))
 
     def action_toggle_list(self) -> None:
         """Show or hide the pane list."""
@@ -1222,6 +1312,7 @@ class ChloeApp(App[int], inherit_bindings=False):
     def action_help(self) -> None:
         """The help overlay."""
         keys = [(self.key_for(spec.id), spec.description) for spec in BINDING_SPECS]
+        keys.append(("ctrl+c", f"Only says that {self.key_for('quit')} quits"))
         self.push_screen(HelpScreen(keys, self.key_for("leave_terminal")))
 
     # --- actions: panes -----------------------------------------------------
@@ -1290,7 +1381,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         if slot is None:
             return
         if not slot.is_tmux:
-            if slot.dead:
+            if slot.dead or slot.elsewhere:
                 self.notify(self._not_live_hint(slot))
             else:
                 self._enter_terminal()
@@ -1316,6 +1407,9 @@ class ChloeApp(App[int], inherit_bindings=False):
         if slot is None:
             return
         name = slot.record.name
+        if slot.elsewhere:
+            self.notify(self._not_live_hint(slot) + " (closing it here would end it)")
+            return
         if slot.runs_here:
 
             def answered(yes: bool | None) -> None:
@@ -1396,6 +1490,9 @@ class ChloeApp(App[int], inherit_bindings=False):
         """Start a dead pane again with its command and directory."""
         slot = self._selected()
         if slot is None:
+            return
+        if slot.elsewhere:
+            self.notify(self._not_live_hint(slot))
             return
         if not slot.dead:
             self.notify(f"{slot.record.name} is {slot.label}; only dead panes can be respawned")

@@ -27,6 +27,15 @@ class StoreLoaded(Message):
         self.error = error
 
 
+class ElsewherePid(Message):
+    """The pid of a direct pane's program that another chloe runs (None: not known)."""
+
+    def __init__(self, pane_id: str, pid: int | None) -> None:
+        super().__init__()
+        self.pane_id = pane_id
+        self.pid = pid
+
+
 class StatusAnswered(Message):
     """Every pane's status, from a query asked at ``started`` (monotonic).
 

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
+from rich.cells import cell_len
 from textual.binding import BindingType
 from textual.content import Content
+from textual.events import Resize
 from textual.markup import escape
 from textual.message import Message
 from textual.reactive import reactive
@@ -82,31 +84,56 @@ def format_age(created: datetime, now: datetime) -> str:
     return f"{days}d {hours}h"
 
 
-def render_entry(entry: Entry, *, compact: bool) -> Content:
+def fit(text: str, width: int | None) -> str:
+    """``text`` cut to ``width`` display cells, ending in ``…`` when cut (None: whole)."""
+    if width is None or cell_len(text) <= width:
+        return text
+    if width < 1:
+        return ""
+    out = ""
+    for char in text:
+        if cell_len(out + char) + 1 > width:
+            break
+        out += char
+    return out + "…"
+
+
+def render_entry(entry: Entry, *, compact: bool, width: int | None = None) -> Content:
     """The option prompt for an entry: three lines (four with an attention state),
-    or two when ``compact``."""
+    or two when ``compact``.
+
+    With ``width`` (the list's inner width in cells) no line wraps: the name and
+    the details are cut with ``…`` by display width (the title shows the full name).
+    """
     glyph, colour = INDICATORS[entry.status]
-    name = escape(entry.name)
-    activity = f" [$accent]{escape(entry.activity)}[/]" if entry.activity else ""
+    activity_text = f" {entry.activity}" if entry.activity else ""
     attention = ""
+    inner = None if width is None else max(1, width - 2)
     if entry.attention is not Attention.IDLE:
         mark, tint = ATTENTION_GLYPHS[entry.attention]
+        activity_text = f" {mark}"
+        words = fit(entry.state_words(compact=compact), None if inner is None else inner - 2)
+        attention = f"[{tint}]{mark} {escape(words)}[/]"
         activity = f" [{tint}]{mark}[/]"
-        attention = f"[{tint}]{mark} {escape(entry.state_words(compact=compact))}[/]"
+    else:
+        activity = f" [$accent]{escape(entry.activity)}[/]" if entry.activity else ""
+    room = None if width is None else max(1, width - 2 - cell_len(activity_text))
+    name = escape(fit(entry.name, room))
     if compact:
-        second = attention or f"[{colour}]{escape(entry.label)}[/]"
+        second = attention or f"[{colour}]{escape(fit(entry.label, inner))}[/]"
         return Content.from_markup(f"[{colour}]{glyph}[/] [b]{name}[/]{activity}\n  {second}")
     detail = [p for p in (entry.command, entry.age) if p]
+    kind = entry.kind.value
+    label_room = None if inner is None else max(1, inner - cell_len(kind) - 3)
     lines = [
         f"[{colour}]{glyph}[/] [b]{name}[/]{activity}",
-        f"  [dim]{entry.kind.value}[/] · [{colour}]{escape(entry.label)}[/]",
+        f"  [dim]{kind}[/] · [{colour}]{escape(fit(entry.label, label_room))}[/]",
     ]
     if attention:
         lines.append(f"  {attention}")
     if detail:
-        lines.append(f"  [dim]{escape(' · '.join(detail))}[/]")
+        lines.append(f"  [dim]{escape(fit(' · '.join(detail), inner))}[/]")
     return Content.from_markup("\n".join(lines))
-
 
 class PaneList(OptionList, inherit_bindings=False):
     """The list of panes; keys are bound on the screen (so the keymap can remap them).
@@ -134,6 +161,26 @@ class PaneList(OptionList, inherit_bindings=False):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._entries: dict[str, Entry] = {}
+        self._width: int | None = None
+
+    def _inner_width(self) -> int | None:
+        """Cells an entry may take on one line (None before the list is laid out)."""
+        width = self.scrollable_content_region.width - 2  # the options' padding
+        return width if width > 0 else None
+
+    def _prompt(self, entry: Entry) -> Content:
+        return render_entry(entry, compact=self.one_line, width=self._width)
+
+    def on_resize(self, event: Resize) -> None:
+        """Cut the entries again for the new width."""
+        width = self._inner_width()
+        if width != self._width:
+            self._width = width
+            self._redraw()
+
+    def _redraw(self) -> None:
+        for entry in self._entries.values():
+            self.replace_option_prompt(entry.pane_id, self._prompt(entry))
 
     @property
     def pane_ids(self) -> list[str]:
@@ -159,13 +206,12 @@ class PaneList(OptionList, inherit_bindings=False):
         Only changed prompts are redrawn; the list is rebuilt only when panes
         were added, removed or reordered.
         """
-        compact = self.one_line
+        if self._width is None:
+            self._width = self._inner_width()
         if [e.pane_id for e in entries] != self.pane_ids:
             previous = self.selected_id
             index = self.highlighted
-            self.set_options(
-                Option(render_entry(e, compact=compact), id=e.pane_id) for e in entries
-            )
+            self.set_options(Option(self._prompt(e), id=e.pane_id) for e in entries)
             ids = [e.pane_id for e in entries]
             if previous in ids:
                 self.highlighted = ids.index(previous)
@@ -176,13 +222,12 @@ class PaneList(OptionList, inherit_bindings=False):
             return
         for entry in entries:
             if self._entries.get(entry.pane_id) != entry:
-                self.replace_option_prompt(entry.pane_id, render_entry(entry, compact=compact))
+                self.replace_option_prompt(entry.pane_id, self._prompt(entry))
         self._entries = {e.pane_id: e for e in entries}
 
     def watch_one_line(self, one_line: bool) -> None:
         """Redraw every entry in the new layout."""
-        for entry in self._entries.values():
-            self.replace_option_prompt(entry.pane_id, render_entry(entry, compact=one_line))
+        self._redraw()
 
     def _on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()

@@ -116,6 +116,17 @@ class PaneSlot:
         return self.status in (Status.DEAD, Status.LOST)
 
     @property
+    def elsewhere(self) -> bool:
+        """A direct pane that another chloe process runs (its screen is there, not here)."""
+        return (
+            not self.is_tmux
+            and self.process is None
+            and self.exit_status is None
+            and self.info is not None
+            and self.info.status is Status.ATTACHED
+        )
+
+    @property
     def runs_here(self) -> bool:
         """A direct pane whose program this chloe runs right now."""
         return not self.is_tmux and self.process is not None

@@ -1,0 +1,50 @@
+"""The footer: the keys that apply now, in the order of :data:`chloe.config.BINDINGS`.
+
+Textual's footer lists every shown binding, and puts a key remapped in
+``[keymap]`` at its end. This one lists, in the table's order whatever the
+keymap, only the bindings the app says apply to what is selected now
+(:meth:`ChloeApp.footer_shows`); the actions stay bound, so a key pressed
+where it does not apply still says why.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+from chloe.config import BINDINGS
+
+ORDER = {"leave_terminal": -1, **{spec.id: i for i, spec in enumerate(BINDINGS)}}
+"""Footer position of each action."""
+
+
+class ChloeFooter(Footer):
+    """The footer of the chloe app (see the module docstring)."""
+
+    def compose(self) -> ComposeResult:
+        """One key per action that applies now, in table order."""
+        if not self._bindings_ready:
+            return
+        app = self.app
+        shows = getattr(app, "footer_shows", None)
+        chosen: dict[str, tuple[Binding, bool, str]] = {}
+        for _node, binding, enabled, tooltip in self.screen.active_bindings.values():
+            action = binding.action
+            if not binding.show or action in chosen or action not in ORDER:
+                continue
+            if shows is not None and not shows(action):
+                continue
+            chosen[action] = (binding, enabled, tooltip)
+        items = sorted(chosen.items(), key=lambda item: ORDER[item[0]])
+        self.styles.grid_size_columns = len(items)
+        for _action, (binding, enabled, tooltip) in items:
+            yield FooterKey(
+                binding.key,
+                app.get_key_display(binding),
+                binding.description,
+                binding.action,
+                disabled=not enabled,
+                tooltip=tooltip,
+            ).data_bind(compact=Footer.compact)
