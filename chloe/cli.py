@@ -16,14 +16,15 @@ import shlex
 import shutil
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from chloe import __version__
+from chloe import __version__, cli_attention
 from chloe.errors import ChloeError
 
 if TYPE_CHECKING:
+    from chloe.attention import AttentionInfo
     from chloe.model import PaneRecord
     from chloe.service import PaneInfo, PaneService
 
@@ -97,10 +98,38 @@ def build_parser() -> argparse.ArgumentParser:
         "so its newlines do not each press Enter",
     )
 
-    p = sub.add_parser("logs", help="print or save a tmux pane's screen and scrollback")
+    p = sub.add_parser(
+        "logs",
+        help="print or save a pane's output: screen and scrollback, or its whole log",
+        description="Print a pane's output as plain text: a tmux pane's screen and "
+        "scrollback, or with --all its whole continuous log (a direct pane has only its log).",
+    )
     p.add_argument("name", metavar="NAME")
     p.add_argument("--lines", type=_non_negative, metavar="N", help="at most N lines of history")
+    p.add_argument(
+        "-a", "--all", action="store_true", help="the whole continuous log, not just tmux's history"
+    )
+    p.add_argument(
+        "-f",
+        "--follow",
+        action="store_true",
+        help="then print new output as it comes, until the pane ends (or Ctrl+C)",
+    )
+    p.add_argument("--raw", action="store_true", help="the bytes as written, escapes and all")
     p.add_argument("-o", dest="output", metavar="FILE", help="write to FILE instead of stdout")
+
+    p = sub.add_parser(
+        "grep",
+        help="search every pane's history and log for a text",
+        description="Search the history and continuous logs of every pane (or of the NAMEs "
+        "given) and print NAME:LINE:TEXT for each matching line. Exit status 0 if something "
+        "matched, 1 if nothing did.",
+    )
+    p.add_argument("pattern", metavar="PATTERN", help="plain text (a regex with -E)")
+    p.add_argument("names", nargs="*", metavar="NAME")
+    p.add_argument("-E", dest="regex", action="store_true", help="PATTERN is a regex (Python re)")
+    p.add_argument("-i", dest="ignore_case", action="store_true", help="ignore case")
+    p.add_argument("--json", action="store_true", help="print a JSON list (see docs/cli.md)")
 
     p = sub.add_parser("rename", help="rename a pane")
     p.add_argument("name", metavar="NAME")
@@ -119,9 +148,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "-f", "--force", action="store_true", help="end the pane's program first, of either kind"
     )
+    p.add_argument(
+        "--keep-log",
+        action="store_true",
+        help="keep the pane's continuous log file (printed) instead of deleting it",
+    )
 
     p = sub.add_parser("doctor", help="check tmux, files, terminal and what survives logout")
     p.add_argument("--json", action="store_true", help="print a JSON list of findings")
+    cli_attention.add_parsers(sub)
     return parser
 
 
@@ -181,10 +216,18 @@ def _command_text(info: PaneInfo) -> str:
     return shlex.join(command) if command else "(shell)"
 
 
-def info_to_json(info: PaneInfo) -> dict[str, Any]:
+def info_to_json(info: PaneInfo, state: AttentionInfo | None = None) -> dict[str, Any]:
     """One pane as the stable ``chloe ls --json`` object (see docs/cli.md)."""
     rec = info.record
     exit_status = info.exit_status
+    attention: dict[str, Any] = {}
+    if state is not None:
+        attention = {
+            "state": state.state.value,
+            "state_since": state.since.isoformat() if state.since else None,
+            "message": state.message or None,
+            "started": rec.started.isoformat() if rec.started else None,
+        }
     return {
         "id": rec.id,
         "name": rec.name,
@@ -198,6 +241,7 @@ def info_to_json(info: PaneInfo) -> dict[str, Any]:
         "ended": rec.ended.isoformat() if rec.ended else None,
         "session": rec.tmux_session,
         "current_command": info.current_command,
+        **attention,
         "resume": list(rec.resume),
         "last_seen": info.last_seen.isoformat() if info.last_seen else None,
     }
@@ -212,9 +256,13 @@ CWD_MIN = 12
 NAME_MIN = 8
 """Names are shortened last, when every other column but STATUS and AGE is gone."""
 
-_NAME, _KIND, _STATUS, _COMMAND, _CWD, _AGE = range(6)
+STATE_MIN = 20
+"""The STATE column is shortened to this many cells first."""
+
+_NAME, _KIND, _STATUS, _COMMAND, _CWD, _AGE, _STATE = range(7)
 
 _FIT_STEPS: tuple[tuple[int, int | None], ...] = (
+    (_STATE, STATE_MIN),
     (_COMMAND, COMMAND_MIN),
     (_CWD, CWD_MIN),
     (_KIND, None),
@@ -264,19 +312,26 @@ def _fit(text: str, width: int, *, keep_end: bool = False) -> str:
     return text + " " * (width - size)
 
 
-def format_table(infos: Sequence[PaneInfo], now: datetime, width: int | None = None) -> str:
+def format_table(
+    infos: Sequence[PaneInfo],
+    now: datetime,
+    width: int | None = None,
+    states: Sequence[AttentionInfo] | None = None,
+) -> str:
     """The ``chloe ls`` table, columns aligned by display width (age right-aligned).
 
     Args:
         infos: The panes to list.
         now: The time ages are counted to.
+        states: Each pane's attention state (the STATE column, last).
         width: The terminal's width: a wider table is narrowed (see
             :data:`_FIT_STEPS`) so rows do not wrap. None (output to a pipe or
             file) keeps every column whole.
     """
-    rows: list[tuple[str, ...]] = [("NAME", "KIND", "STATUS", "COMMAND", "CWD", "AGE")]
-    for info in infos:
+    rows: list[tuple[str, ...]] = [("NAME", "KIND", "STATUS", "COMMAND", "CWD", "AGE", "STATE")]
+    for n, info in enumerate(infos):
         rec = info.record
+        state = _printable(states[n].words(now)) if states is not None else ""
         rows.append(
             (
                 rec.name,
@@ -285,10 +340,13 @@ def format_table(infos: Sequence[PaneInfo], now: datetime, width: int | None = N
                 _printable(_command_text(info)),
                 _printable(_home_short(rec.cwd)),
                 format_age(rec.created, now),
+                state,
             )
         )
     widths = [max(cells(r[i]) for r in rows) for i in range(len(rows[0]))]
     shown = list(range(len(widths)))
+    if states is None:
+        shown.remove(_STATE)
     for column, minimum in _FIT_STEPS if width is not None else ():
         assert width is not None
         excess = sum(widths[i] for i in shown) + 2 * (len(shown) - 1) - width
@@ -300,9 +358,13 @@ def format_table(infos: Sequence[PaneInfo], now: datetime, width: int | None = N
             widths[column] = max(minimum, widths[column] - excess)
     lines = []
     for r in rows:
-        line = [_fit(r[i], widths[i], keep_end=i == _CWD) for i in shown if i != _AGE]
-        line.append(" " * (widths[_AGE] - cells(r[_AGE])) + r[_AGE])
-        lines.append("  ".join(line))
+        line = [
+            " " * (widths[i] - cells(r[i])) + r[i]
+            if i == _AGE
+            else _fit(r[i], widths[i], keep_end=i == _CWD)
+            for i in shown
+        ]
+        lines.append("  ".join(line).rstrip())
     return "\n".join(lines)
 
 
@@ -316,11 +378,14 @@ def cmd_ls(service: PaneService, args: argparse.Namespace) -> int:
     infos = service.panes()
     if service.tmux_problem and any(i.record.kind is Kind.TMUX for i in infos):
         print(f"chloe: note: {service.tmux_problem}", file=sys.stderr)
+    now = utcnow()
+    states = service.attention(infos, now=now)
     if args.json:
-        _out(json.dumps([info_to_json(i) for i in infos], indent=2) + "\n")
+        listed = [info_to_json(i, s) for i, s in zip(infos, states, strict=True)]
+        _out(json.dumps(listed, indent=2) + "\n")
     elif infos:
         width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
-        _out(format_table(infos, utcnow(), width) + "\n")
+        _out(format_table(infos, now, width, states) + "\n")
     else:
         print("no panes yet: create one with `chloe new` (or run `chloe`)", file=sys.stderr)
     return 0
@@ -467,22 +532,136 @@ def cmd_send(service: PaneService, args: argparse.Namespace) -> int:
     return 0
 
 
+FOLLOW_POLL = 0.2
+"""Seconds between two looks at a followed log."""
+
+FOLLOW_ALIVE_EVERY = 1.0
+"""Seconds between two checks that a followed pane still runs."""
+
+
+def _logs_body(service: PaneService, rec: PaneRecord, args: argparse.Namespace) -> bytes:
+    """What ``chloe logs`` prints before following: bytes (raw) or UTF-8 text."""
+    from chloe import history
+    from chloe.model import Kind
+
+    use_log = args.all or rec.kind is Kind.DIRECT
+    if use_log and not history.has_log(rec.id):
+        if rec.kind is Kind.DIRECT:
+            raise ChloeError(
+                f"{rec.name!r} has no log (logs are off, or it never ran with them on)"
+            )
+        print(
+            f"chloe: warning: {rec.name!r} has no continuous log; printing tmux's history",
+            file=sys.stderr,
+        )
+        use_log = False
+    if use_log:
+        data = history.read_log(rec.id)
+        if args.raw:
+            return data
+        lines = history.render(data)
+    else:
+        text = service.capture(rec, lines=args.lines, escapes=args.raw)
+        if args.raw:
+            return text.encode("utf-8", "surrogateescape")
+        lines = [line.rstrip() for line in text.splitlines()]
+        # tmux pads the screen with empty rows; a log ends at its last line of text.
+        while lines and not lines[-1]:
+            lines.pop()
+    if args.lines is not None and use_log:
+        lines = lines[-args.lines :] if args.lines else []
+    body = "\n".join(lines)
+    return (body + "\n").encode("utf-8", "surrogateescape") if body else b""
+
+
+def _follow(
+    service: PaneService, rec: PaneRecord, raw: bool, write: Callable[[bytes], None]
+) -> None:
+    """Print what the pane's log gains until the pane ends."""
+    from chloe import history
+
+    follower = history.Follower(rec.id)
+    cleaner = history.LineCleaner()
+    next_check = 0.0
+    try:
+        while True:
+            data = follower.read()
+            if data:
+                write(data if raw else cleaner.feed(data).encode("utf-8", "surrogateescape"))
+                continue
+            now = time.monotonic()
+            if now >= next_check:
+                next_check = now + FOLLOW_ALIVE_EVERY
+                if not service.is_running(rec):
+                    time.sleep(FOLLOW_POLL)  # what the writer still had in flight
+                    while data := follower.read():
+                        write(data if raw else cleaner.feed(data).encode())
+                    if not raw:
+                        write(cleaner.flush().encode("utf-8", "surrogateescape"))
+                    return
+            time.sleep(FOLLOW_POLL)
+    finally:
+        follower.close()
+
+
 def cmd_logs(service: PaneService, args: argparse.Namespace) -> int:
     """``chloe logs``."""
+    from chloe import history
+
     rec = service.find(args.name)
-    text = service.capture(rec, lines=args.lines)
-    # tmux pads the screen with empty rows; a log ends at its last line of text.
-    body = "\n".join(line.rstrip() for line in text.splitlines()).rstrip("\n")
-    body = body + "\n" if body else ""
+    if args.follow and not history.has_log(rec.id):
+        raise ChloeError(f"{rec.name!r} has no continuous log to follow")
+    body = _logs_body(service, rec, args)
     if args.output:
         try:
-            with open(args.output, "w", encoding="utf-8") as fh:
-                fh.write(body)
+            fd = os.open(args.output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+
+                def write(data: bytes) -> None:
+                    fh.write(data)
+                    fh.flush()
+
+                write(body)
+                if args.follow:
+                    _follow(service, rec, args.raw, write)
         except OSError as exc:
             raise ChloeError(f"cannot write {args.output}: {exc.strerror or exc}") from None
-    else:
-        _out(body)
+        return 0
+    _out_bytes(body)
+    if args.follow:
+        _follow(service, rec, args.raw, _out_bytes)
     return 0
+
+
+def cmd_grep(service: PaneService, args: argparse.Namespace) -> int:
+    """``chloe grep``: 0 when a line matched, 1 when none did."""
+    import re
+
+    from chloe import history
+
+    try:
+        pattern = history.compile_pattern(
+            args.pattern, regex=args.regex, ignore_case=args.ignore_case
+        )
+    except re.error as exc:
+        raise ChloeError(f"bad regex {args.pattern!r}: {exc}") from None
+    records = [service.find(n) for n in args.names] if args.names else service.store.load()
+    needle = None if args.regex else args.pattern
+    matches: list[history.Match] = []
+    for name, source in service.history_sources(records):
+        if isinstance(source, bytes):
+            found = history.search_log(
+                name, source, pattern, needle, ignore_case=args.ignore_case
+            )
+        else:
+            found = history.search_text(name, source, pattern)
+        matches.extend(found)
+    if args.json:
+        rows = [{"pane": m.pane, "line": m.line_number, "text": m.line} for m in matches]
+        _out(json.dumps(rows, indent=2) + "\n")
+    else:
+        _out("".join(f"{m.pane}:{m.line_number}:{m.line}\n" for m in matches))
+    return 0 if matches else 1
 
 
 def cmd_rename(service: PaneService, args: argparse.Namespace) -> int:
@@ -500,7 +679,7 @@ def cmd_kill(service: PaneService, args: argparse.Namespace) -> int:
 
 def cmd_rm(service: PaneService, args: argparse.Namespace) -> int:
     """``chloe rm``: prints how to reach a session that keeps running."""
-    hint = service.remove(args.name, force=args.force)
+    hint = service.remove(args.name, force=args.force, keep_log=args.keep_log)
     if hint:
         _out(hint + "\n")
     return 0
@@ -540,14 +719,29 @@ COMMANDS = {
     "restore": cmd_restore,
     "send": cmd_send,
     "logs": cmd_logs,
+    "grep": cmd_grep,
     "rename": cmd_rename,
     "kill": cmd_kill,
     "rm": cmd_rm,
+    **cli_attention.COMMANDS,
 }
 
 
 class _OutputError(ChloeError):
     """stdout refused what a command printed (a full disk, ``/dev/full``)."""
+
+
+def _out_bytes(data: bytes) -> None:
+    """Write ``data`` to stdout at once (see :func:`_out`); even nothing is flushed,
+    so a stdout that refuses writes (``/dev/full``) is reported."""
+    try:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise _OutputError(f"cannot write the output: {exc.strerror or exc}") from None
 
 
 def _out(text: str) -> None:

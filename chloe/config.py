@@ -23,6 +23,9 @@ DEFAULT_SOCKET = "chloe"
 DEFAULT_LEAVE_KEY = "ctrl+q"
 DEFAULT_SCROLLBACK = 10_000
 MAX_SCROLLBACK = 1_000_000
+DEFAULT_LOG_MAX_BYTES = 64 * 1024 * 1024
+MIN_LOG_MAX_BYTES = 64 * 1024
+MAX_LOG_MAX_BYTES = 64 * 1024**3
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +56,7 @@ BINDINGS: tuple[BindingSpec, ...] = (
     BindingSpec("rename", "r", "Rename the pane"),
     BindingSpec("respawn", "R", "Respawn a dead pane", "respawn"),
     BindingSpec("fullscreen", "f", "Full-screen attach (tmux)"),
+    BindingSpec("next_attention", "space", "Next pane needing you (then failed, done)", "next"),
     BindingSpec("cursor_down", "j,down", "Select the next pane"),
     BindingSpec("cursor_up", "k,up", "Select the previous pane"),
     BindingSpec("toggle_list", "l", "Show or hide the pane list"),
@@ -70,6 +74,79 @@ def default_shell(env: Mapping[str, str] | None = None) -> str:
     return env.get("SHELL") or "/bin/sh"
 
 
+NOTIFY_CHANNELS = ("bell", "osc9", "osc777", "command")
+"""Every channel a notification can go out on (see :mod:`chloe.notify_out`)."""
+
+NOTIFY_KINDS = ("needs_you", "failed", "done")
+"""The events a notification can be sent for."""
+
+DEFAULT_NOTIFY_CHANNELS: dict[str, tuple[str, ...]] = {
+    "needs_you": ("bell",),
+    "failed": ("bell",),
+    "done": (),
+}
+"""On by default: a bell when a pane needs you or failed (every terminal has one, it
+works over SSH and it draws nothing); a finished run is quiet news."""
+
+DEFAULT_RATE_LIMIT = 30
+"""Seconds between two notifications about the same pane."""
+
+
+@dataclass(frozen=True, slots=True)
+class NotifySettings:
+    """The ``[notifications]`` table.
+
+    Attributes:
+        channels: Event kind (``needs_you``, ``failed``, ``done``) -> channels.
+        command: ``notify_command``: a shell command, or empty.
+        rate_limit_seconds: At most one notification per pane this often.
+    """
+
+    channels: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: dict(DEFAULT_NOTIFY_CHANNELS)
+    )
+    command: str = ""
+    rate_limit_seconds: int = DEFAULT_RATE_LIMIT
+
+
+def _parse_notifications(table: Mapping[str, Any], path: Path) -> NotifySettings:
+    channels = dict(DEFAULT_NOTIFY_CHANNELS)
+    command = ""
+    rate = DEFAULT_RATE_LIMIT
+    known = ", ".join([*NOTIFY_KINDS, "notify_command", "rate_limit_seconds"])
+    for key, value in table.items():
+        where = f"{path}: notifications.{key}"
+        if key in NOTIFY_KINDS:
+            if not isinstance(value, list) or not all(v in NOTIFY_CHANNELS for v in value):
+                raise ConfigError(
+                    f"{where} should be a list of channels from "
+                    f"{', '.join(repr(c) for c in NOTIFY_CHANNELS)}, not {value!r}"
+                )
+            channels[key] = tuple(value)
+        elif key == "notify_command":
+            if not isinstance(value, str):
+                raise ConfigError(f"{where} should be a shell command (a string), not {value!r}")
+            command = value
+        elif key == "rate_limit_seconds":
+            if not _type_ok(value, int) or not 0 <= value <= MAX_ATTENTION_SECONDS:
+                raise ConfigError(
+                    f"{where} should be a whole number of seconds from 0 to "
+                    f"{MAX_ATTENTION_SECONDS}, not {value!r}"
+                )
+            rate = value
+        else:
+            raise ConfigError(f"{path}: notifications: unknown key {key!r} (known keys: {known})")
+    if any("command" in c for c in channels.values()) and not command.strip():
+        raise ConfigError(
+            f"{path}: notifications: a 'command' channel is on but 'notify_command' is not set"
+        )
+    return NotifySettings(channels, command, rate)
+
+
+MAX_ATTENTION_SECONDS = 86400
+"""Longest ``working_seconds``/``quiet_seconds`` (a day)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     """chloe's settings (all optional in the file).
@@ -81,8 +158,12 @@ class Config:
         scrollback_lines: Lines of history kept per pane by chloe's emulator.
         tmux_status_line: Whether chloe's tmux sessions show tmux's status line.
         keymap: Binding id -> key(s) (comma-separated), overriding the defaults.
+        working_seconds: Output this recent makes a pane *working*.
+        quiet_seconds: A pane silent this long after output is *quiet*.
+        notifications: Which events go out how (``[notifications]``).
         restore: What the TUI does at start with panes lost when chloe's tmux server
             went away: ``ask`` once, ``auto`` (restore them), or ``never``.
+        log_max_bytes: Cap of one pane's continuous log file (0: no logs).
     """
 
     leave_key: str = DEFAULT_LEAVE_KEY
@@ -91,7 +172,11 @@ class Config:
     scrollback_lines: int = DEFAULT_SCROLLBACK
     tmux_status_line: bool = False
     keymap: Mapping[str, str] = field(default_factory=dict)
+    working_seconds: int = 5
+    quiet_seconds: int = 60
+    notifications: NotifySettings = field(default_factory=NotifySettings)
     restore: str = "ask"
+    log_max_bytes: int = DEFAULT_LOG_MAX_BYTES
 
 
 _TYPES: dict[str, tuple[type, str]] = {
@@ -101,7 +186,14 @@ _TYPES: dict[str, tuple[type, str]] = {
     "scrollback_lines": (int, f"a whole number from 0 to {MAX_SCROLLBACK}"),
     "tmux_status_line": (bool, "true or false"),
     "keymap": (dict, "a table of binding ids to keys"),
+    "working_seconds": (int, f"a whole number of seconds from 1 to {MAX_ATTENTION_SECONDS}"),
+    "quiet_seconds": (int, f"a whole number of seconds from 1 to {MAX_ATTENTION_SECONDS}"),
+    "notifications": (dict, "a table (see the documentation)"),
     "restore": (str, "one of 'ask', 'auto' or 'never'"),
+    "log_max_bytes": (
+        int,
+        f"0 (no logs) or a number of bytes from {MIN_LOG_MAX_BYTES} to {MAX_LOG_MAX_BYTES}",
+    ),
 }
 
 RESTORE_POLICIES = ("ask", "auto", "never")
@@ -202,6 +294,19 @@ def parse_config(doc: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> 
             f"{path}: 'scrollback_lines' should be {_TYPES['scrollback_lines'][1]}, "
             f"not {values['scrollback_lines']}"
         )
+    cap = values.get("log_max_bytes")
+    if cap is not None and cap != 0 and not MIN_LOG_MAX_BYTES <= cap <= MAX_LOG_MAX_BYTES:
+        raise ConfigError(
+            f"{path}: 'log_max_bytes' should be {_TYPES['log_max_bytes'][1]}, not {cap}"
+        )
+    for key in ("working_seconds", "quiet_seconds"):
+        if key in values and not 1 <= values[key] <= MAX_ATTENTION_SECONDS:
+            raise ConfigError(f"{path}: {key!r} should be {_TYPES[key][1]}, not {values[key]}")
+    if values.get("quiet_seconds", 60) <= values.get("working_seconds", 5):
+        raise ConfigError(
+            f"{path}: 'quiet_seconds' should be more than 'working_seconds' "
+            "(a pane is quiet only after it stopped working)"
+        )
     leave = values.get("leave_key")
     if leave is not None and (not _validate_key(leave) or _types_text(leave)):
         raise ConfigError(
@@ -219,6 +324,8 @@ def parse_config(doc: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> 
             validate_socket_name(values["tmux_socket"])
         except ValueError as exc:
             raise ConfigError(f"{path}: 'tmux_socket': {exc}") from None
+    if "notifications" in values:
+        values["notifications"] = _parse_notifications(values["notifications"], path)
     keymap = values.get("keymap", {})
     for binding_id, keys in keymap.items():
         if binding_id not in BINDING_IDS:

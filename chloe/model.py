@@ -216,6 +216,8 @@ class PaneRecord:
         user_state: Whether the user left it attached or detached.
         exit_status: The last known way its process ended, if it did.
         ended: When the process was last seen ending, if known.
+        started: When the current run started (a respawn starts a new run);
+            None in records written before chloe kept it.
         resume: What to run instead of ``command`` when a lost pane is restored
             (e.g. ``claude --continue``); empty: run ``command`` again.
         lost: Set when the pane's tmux server was found gone while the pane ran
@@ -233,6 +235,7 @@ class PaneRecord:
     user_state: UserState = UserState.ATTACHED
     exit_status: ExitStatus | None = None
     ended: datetime | None = None
+    started: datetime | None = None
     resume: tuple[str, ...] = ()
     lost: datetime | None = None
 
@@ -262,6 +265,8 @@ class PaneRecord:
         _check_time("created", self.created)
         if self.ended is not None:
             _check_time("ended", self.ended)
+        if self.started is not None:
+            _check_time("started", self.started)
         if self.lost is not None:
             _check_time("lost", self.lost)
         if self.exit_status is not None and not isinstance(self.exit_status, ExitStatus):
@@ -281,13 +286,16 @@ class PaneRecord:
     ) -> PaneRecord:
         """Create a record for a pane about to be started."""
         pid = pane_id or new_id()
+        now = utcnow()
         return cls(
             id=pid,
             name=name,
             kind=kind,
             cwd=cwd,
             command=tuple(command),
+            created=now,
             tmux_session=session_name_for(pid) if kind is Kind.TMUX else None,
+            started=now,
         )
 
     def replace(self, **changes: object) -> PaneRecord:

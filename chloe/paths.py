@@ -45,12 +45,14 @@ def problems() -> tuple[str, ...]:
         return tuple(_problems.values())
 
 
-def forget_problems() -> tuple[str, ...]:
-    """Return :func:`problems` and forget them (once shown, a problem is not repeated)."""
+def forget_problems(prefix: str = "") -> tuple[str, ...]:
+    """Return :func:`problems` and forget them (once shown, a problem is not repeated).
+
+    ``prefix``: only those whose key starts with it.
+    """
     with _problems_lock:
-        shown = tuple(_problems.values())
-        _problems.clear()
-        return shown
+        keys = [key for key in _problems if key.startswith(prefix)]
+        return tuple(_problems.pop(key) for key in keys)
 
 
 def ensure_private_dir(path: Path) -> Path:

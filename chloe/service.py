@@ -22,14 +22,18 @@ tmux pane is known to be *attached* (:mod:`chloe.backends.locks`).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import shlex
 import signal
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
+from chloe import events, history, paths
+from chloe.attention import AttentionInfo, Facts, derive
 from chloe.backends.base import PaneProcess
 from chloe.backends.direct import pane_environment, require_directory
 from chloe.backends.live import DirectPanes
@@ -43,6 +47,7 @@ from chloe.errors import (
     PaneGoneError,
     PaneStateError,
     TmuxError,
+    TmuxUnavailableError,
     UnknownPaneError,
 )
 from chloe.model import (
@@ -57,6 +62,9 @@ from chloe.model import (
     validate_name,
 )
 from chloe.store import Store
+
+LOG_PROBLEM = "log:"
+"""Key prefix of the problems (:func:`chloe.paths.note_problem`) about pane logs."""
 
 DIRECT_END_GRACE = 2.0
 """Seconds ``remove(force=True)`` waits for a direct pane's program after each signal."""
@@ -82,6 +90,7 @@ class PaneInfo:
             when tmux did not answer (the pane may well still run).
         exit_status: How it ended, when dead and known.
         current_command: tmux's ``pane_current_command`` for live tmux panes.
+        last_output: When a tmux pane last wrote output (tmux's window activity).
         last_seen: For a lost pane, when chloe last saw its tmux server running.
     """
 
@@ -89,6 +98,7 @@ class PaneInfo:
     status: Status
     exit_status: ExitStatus | None = None
     current_command: str | None = None
+    last_output: datetime | None = None
     last_seen: datetime | None = None
 
     @property
@@ -204,8 +214,12 @@ class PaneService:
                     if info.record != rec:
                         records[i] = info.record
                     infos.append(info)
-                infos += self._adopt(records, snap)
-                return infos
+                adopted = self._adopt(records, snap)
+                infos += adopted
+            for info in adopted:
+                if info.status is not Status.DEAD:
+                    self.start_logging(info.record)
+            return infos
         raise AssertionError("unreachable: the last attempt always returns")
 
     def _direct_info(self, rec: PaneRecord, proc: PaneProcess | None) -> PaneInfo:
@@ -250,12 +264,14 @@ class PaneService:
         if state.dead:
             exit_status = state.exit_status or rec.exit_status
             if exit_status != rec.exit_status or rec.ended is None or rec.lost is not None:
-                rec = rec.replace(exit_status=exit_status, ended=rec.ended or utcnow(), lost=None)
-            return PaneInfo(rec, Status.DEAD, exit_status)
+                ended = rec.ended or state.ended or utcnow()
+                rec = rec.replace(exit_status=exit_status, ended=ended, lost=None)
+            return PaneInfo(rec, Status.DEAD, exit_status, last_output=state.last_output)
         if rec.exit_status is not None or rec.ended is not None or rec.lost is not None:
-            rec = rec.replace(exit_status=None, ended=None, lost=None)  # respawned
+            # Respawned outside chloe: its new run started about now.
+            rec = rec.replace(exit_status=None, ended=None, lost=None, started=utcnow())
         status = Status.ATTACHED if state.attached else Status.DETACHED
-        return PaneInfo(rec, status, None, state.current_command)
+        return PaneInfo(rec, status, None, state.current_command, state.last_output)
 
     def _adopt(self, records: list[PaneRecord], snap: Snapshot) -> list[PaneInfo]:
         known_ids = {r.id for r in records}
@@ -286,7 +302,8 @@ class PaneService:
                     tmux_session=state.session,
                     user_state=UserState.DETACHED,
                     exit_status=state.exit_status if state.dead else None,
-                    ended=utcnow() if state.dead else None,
+                    ended=(state.ended or utcnow()) if state.dead else None,
+                    started=state.created,
                 )
             except ValueError:
                 continue  # marks that cannot make a valid record: leave the session alone
@@ -297,7 +314,9 @@ class PaneService:
                 adopted.append(PaneInfo(rec, Status.DEAD, rec.exit_status))
             else:
                 status = Status.ATTACHED if state.attached else Status.DETACHED
-                adopted.append(PaneInfo(rec, status, None, state.current_command))
+                adopted.append(
+                    PaneInfo(rec, status, None, state.current_command, state.last_output)
+                )
         return adopted
 
     def restore(self, lost: Sequence[PaneRecord]) -> list[PaneRecord]:
@@ -320,16 +339,77 @@ class PaneService:
                 written.append(rec)
         return written
 
+    # -- attention ------------------------------------------------------------------
+
+    @property
+    def event_path(self) -> Path:
+        """This tmux socket's event file (see :mod:`chloe.events`)."""
+        return events.event_path(self.config.tmux_socket)
+
+    def notify(self, pane_id: str, kind: str, message: str = "") -> None:
+        """Record that a pane needs the user, is done or works (``chloe notify``)."""
+        events.append(self.event_path, events.now_event(kind, pane_id, message))
+
+    def mark_seen(self, pane_id: str, at: datetime | None = None) -> None:
+        """Record that the user looked at the pane (clears needs you and new output)."""
+        event = events.now_event("seen", pane_id)
+        if at is not None:
+            event = dataclasses.replace(event, at=at.replace(microsecond=0))
+        events.append(self.event_path, event)
+
+    def attention(
+        self,
+        infos: Sequence[PaneInfo],
+        marks: dict[str, events.PaneEvents] | None = None,
+        now: datetime | None = None,
+    ) -> list[AttentionInfo]:
+        """Each pane's attention state, from its status and the event file.
+
+        Args:
+            infos: From :meth:`panes`.
+            marks: The folded event file (default: read it now).
+            now: The time to judge at (default: now).
+        """
+        if marks is None:
+            marks = events.fold(events.read_all(self.event_path))
+        when = now or utcnow()
+        out: list[AttentionInfo] = []
+        for info in infos:
+            rec = info.record
+            pane = marks.get(rec.id) or events.PaneEvents()
+            facts = Facts(
+                alive=info.status is not Status.DEAD,
+                exit_status=info.exit_status,
+                started=rec.started,
+                ended=rec.ended,
+                last_output=info.last_output,
+                seen=pane.seen,
+                mark=pane.mark,
+            )
+            out.append(
+                derive(
+                    facts,
+                    when,
+                    working_seconds=self.config.working_seconds,
+                    quiet_seconds=self.config.quiet_seconds,
+                )
+            )
+        return out
+
     def find(self, name_or_id: str) -> PaneRecord:
         """The pane with this name (or id). Raises UnknownPaneError."""
         records = self.store.load()
-        for rec in records:
-            if rec.name == name_or_id:
-                return rec
-        for rec in records:
-            if rec.id == name_or_id:
-                return rec
-        raise UnknownPaneError(name_or_id)
+        named = next((r for r in records if r.name == name_or_id), None)
+        with_id = next((r for r in records if r.id == name_or_id), None)
+        if named is not None and with_id is not None and named.id != with_id.id:
+            raise PaneStateError(
+                f"{name_or_id!r} is the name of one pane and the id of another "
+                f"({with_id.name!r}); rename the first to tell them apart"
+            )
+        found = named or with_id
+        if found is None:
+            raise UnknownPaneError(name_or_id)
+        return found
 
     # -- creating -------------------------------------------------------------------
 
@@ -375,7 +455,50 @@ class PaneService:
             rows=rows,
             history_limit=self.config.scrollback_lines,
             status_line=self.config.tmux_status_line,
+            log_command=self._log_command(record),
         )
+
+    # -- continuous logs ------------------------------------------------------------------
+
+    def _log_command(self, record: PaneRecord) -> str | None:
+        """The ``pipe-pane`` command that logs a tmux pane, or None (logs off or unwritable).
+
+        An unwritable log directory is one problem line (:func:`chloe.paths.problems`),
+        never a failure of the pane.
+        """
+        cap = self.config.log_max_bytes
+        if cap <= 0:
+            return None
+        try:
+            path = history.prepare(record.id)
+        except OSError as exc:
+            paths.note_problem(
+                LOG_PROBLEM + str(history.log_dir()), history.unwritable_message(record.name, exc)
+            )
+            return None
+        return history.writer_command(path, cap)
+
+    def start_logging(self, record: PaneRecord) -> bool:
+        """Log a live tmux pane's output from now on (a no-op if it is logged already).
+
+        Returns whether its output now goes to its log. Never raises.
+        """
+        if record.kind is not Kind.TMUX or record.tmux_session is None:
+            return False
+        command = self._log_command(record)
+        if command is None:
+            return False
+        try:
+            self.tmux.start_logging(record.tmux_session, command)
+        except (TmuxError, PaneGoneError, TmuxUnavailableError):
+            return False
+        return True
+
+    def direct_log(self, record: PaneRecord) -> history.LogWriter | None:
+        """A writer for a direct pane's log (None when logs are off)."""
+        if self.config.log_max_bytes <= 0:
+            return None
+        return history.LogWriter(record.id, record.name, self.config.log_max_bytes)
 
     def create_tmux(
         self,
@@ -474,11 +597,13 @@ class PaneService:
         if record.kind is not Kind.DIRECT:
             raise PaneStateError(f"{record.name!r} is a tmux pane; attach to it instead")
         argv = list(record.command) or [self.config.shell]
+        env = pane_environment()
+        env["CHLOE_PANE"] = record.id  # so `chloe notify` in the pane knows which it is
         return self.direct.start(
             record.id,
             argv,
             cwd=record.cwd,
-            env=pane_environment(),
+            env=env,
             columns=columns,
             rows=rows,
         )
@@ -556,8 +681,10 @@ class PaneService:
         self.tmux.kill(session)
         return self.store.update(rec.id, lambda r: r.replace(ended=r.ended or utcnow()))
 
-    def remove(self, name_or_id: str, *, force: bool = False) -> str:
+    def remove(self, name_or_id: str, *, force: bool = False, keep_log: bool = False) -> str:
         """Forget the pane. Returns how to reach a tmux session that keeps running.
+
+        Its continuous log is deleted with it unless ``keep_log``.
 
         Without ``force``, nothing running is ended: a live tmux session is
         released, not killed, and a direct pane running in another chloe window
@@ -594,6 +721,12 @@ class PaneService:
             elif state is not None:
                 self.tmux.kill(session)
         self.store.remove(rec.id)
+        if not keep_log:
+            with contextlib.suppress(OSError):
+                history.remove_log(rec.id)
+        elif history.has_log(rec.id):
+            kept = ", ".join(str(p) for p in history.log_files(rec.id))
+            hint = "\n".join(filter(None, (hint, f"log kept: {kept}")))
         return hint
 
     def _end_direct(self, rec: PaneRecord, pid: int | None) -> None:
@@ -635,12 +768,16 @@ class PaneService:
             elif state.dead:
                 require_directory(record.cwd)
                 self.tmux.respawn(
-                    session, cwd=record.cwd, command=self._tmux_command(record.command)
+                    session,
+                    cwd=record.cwd,
+                    command=self._tmux_command(record.command),
+                    log_command=self._log_command(record),
                 )
             else:
                 raise PaneStateError(f"{record.name!r} is still running; nothing to respawn")
         return self.store.update(
-            record.id, lambda r: r.replace(exit_status=None, ended=None, lost=None)
+            record.id,
+            lambda r: r.replace(exit_status=None, ended=None, lost=None, started=utcnow()),
         )
 
     def restore_lost(
@@ -718,6 +855,44 @@ class PaneService:
                 self.tmux.send_text(session, "", enter=True)
         except PaneGoneError:
             raise PaneGoneError(f"{rec.name!r} is dead: its tmux session is gone") from None
+
+    def history_screen(self, record: PaneRecord, lines: int | None = None) -> tuple[bool, str]:
+        """A tmux pane's history with colours (its last ``lines``, or all), to browse it.
+
+        Returns (whether its program took the screen or the mouse, so browse
+        keys are its own; the text with escapes, oldest line first).
+        """
+        session = self._tmux_record(record, "browsing history")
+        return self.tmux.history(session, lines)
+
+    def is_running(self, record: PaneRecord) -> bool:
+        """Whether the pane's program runs now (False too when tmux cannot tell)."""
+        if record.kind is Kind.DIRECT:
+            return self.direct.running(record.id)
+        state = self.tmux.snapshot().sessions.get(record.tmux_session or "")
+        return state is not None and not state.dead
+
+    def history_sources(self, records: Sequence[PaneRecord]) -> Iterator[tuple[str, bytes | str]]:
+        """Each pane's history, for search: (name, its raw log) or (name, plain text).
+
+        A pane's continuous log when it has one (it holds everything tmux's
+        history does, and what scrolled past it); else tmux's history and screen
+        as text. A pane with neither (a direct pane without a log, a tmux
+        session that is gone) is left out.
+        """
+        for rec in records:
+            if history.has_log(rec.id):
+                try:
+                    yield rec.name, history.read_log(rec.id)
+                except OSError:
+                    pass
+                else:
+                    continue
+            if rec.kind is Kind.TMUX and self.tmux.problem is None:
+                try:
+                    yield rec.name, self.capture(rec)
+                except (PaneGoneError, TmuxError):
+                    continue
 
     def capture(
         self, record: PaneRecord, *, lines: int | None = None, escapes: bool = False

@@ -101,6 +101,8 @@ def record_to_dict(rec: PaneRecord) -> dict[str, Any]:
             out["exit_code"] = rec.exit_status.code
     if rec.ended is not None:
         out["ended"] = _utc(rec.ended)
+    if rec.started is not None:
+        out["started"] = _utc(rec.started)
     if rec.resume:
         out["resume"] = list(rec.resume)
     if rec.lost is not None:
@@ -176,6 +178,7 @@ def record_from_dict(table: Any, where: str) -> PaneRecord:
     elif sig is not None:
         exit_status = ExitStatus(signal=sig)
     ended = _expect(table, "ended", datetime, where, required=False)
+    started = _expect(table, "started", datetime, where, required=False)
     resume = _expect(table, "resume", list, where, required=False) or []
     lost = _expect(table, "lost", datetime, where, required=False)
     if not all(isinstance(a, str) for a in resume):
@@ -192,6 +195,7 @@ def record_from_dict(table: Any, where: str) -> PaneRecord:
             user_state=user_state,
             exit_status=exit_status,
             ended=_aware(ended) if ended is not None else None,
+            started=_aware(started) if started is not None else None,
             resume=tuple(resume),
             lost=_aware(lost) if lost is not None else None,
         )
@@ -260,6 +264,8 @@ class Store:
         self.path = Path(path)
         self.lock_path = self.path.with_name(self.path.name + ".lock")
         self.lock_timeout = lock_timeout
+        self._cache: tuple[bytes, tuple[PaneRecord, ...]] | None = None
+        """The last bytes parsed and their records (records are immutable)."""
 
     # -- locking -----------------------------------------------------------------
 
@@ -431,9 +437,16 @@ class Store:
         if raw.startswith(_BOM):
             # Some editors add one; TOML allows none, but nothing is lost by skipping it.
             raw = raw[len(_BOM) :]
+        cache = self._cache
+        if cache is not None and cache[0] == raw:
+            # The same bytes as last time: the status poll reads the file every second,
+            # and parsing 100 records costs far more than reading them.
+            return list(cache[1])
         try:
             text = raw.decode("utf-8")
-            return parse(text, self.path)
+            records = parse(text, self.path)
+            self._cache = (raw, tuple(records))  # one assignment: threads share the store
+            return records
         except NewerSchemaError:
             raise
         except (UnicodeDecodeError, tomllib.TOMLDecodeError, ShapeError, ValueError) as exc:

@@ -46,8 +46,16 @@ def svc() -> PaneService:
 def rows(out: str) -> dict[str, list[str]]:
     """``chloe ls`` table rows by name (names in these tests have no spaces)."""
     lines = out.splitlines()
-    assert lines[0].split() == ["NAME", "KIND", "STATUS", "COMMAND", "CWD", "AGE"]
-    return {ln.split()[0]: ln.split() for ln in lines[1:]}
+    assert lines[0].split() == ["NAME", "KIND", "STATUS", "COMMAND", "CWD", "AGE", "STATE"]
+    cut = lines[0].index("STATE")  # the STATE column (last) holds several words
+    return {ln.split()[0]: ln[:cut].split() for ln in lines[1:]}
+
+
+def states(out: str) -> dict[str, str]:
+    """``chloe ls`` STATE column by name."""
+    lines = out.splitlines()
+    cut = lines[0].index("STATE")
+    return {ln.split()[0]: ln[cut:].strip() for ln in lines[1:]}
 
 
 def test_new_ls_and_json(chloe: Run, tmp_path: Path) -> None:
@@ -69,6 +77,7 @@ def test_new_ls_and_json(chloe: Run, tmp_path: Path) -> None:
     age = table["build"][-1]
     assert age.endswith("s") and int(age[:-1]) < 30  # just created: seconds, not minutes
     assert " dead (exit 3) " in out and "sh -c 'exit 3'" in out
+    assert states(out)["sh"].startswith("failed (exit 3 after ")
 
     code, out, _ = chloe("ls", "--json")
     assert code == 0
@@ -76,7 +85,8 @@ def test_new_ls_and_json(chloe: Run, tmp_path: Path) -> None:
     build = panes["build"]
     assert set(build) == {
         "id", "name", "kind", "status", "exit_code", "exit_signal", "command", "cwd",
-        "created", "ended", "session", "current_command", "resume", "last_seen",
+        "created", "ended", "session", "current_command", "state", "state_since", "message",
+        "started", "resume", "last_seen",
     }  # fmt: skip
     assert build["kind"] == "tmux" and build["status"] == "detached"
     assert build["command"] == ["sleep", "600"] and build["cwd"] == str(tmp_path)
@@ -198,10 +208,20 @@ def test_unknown_names_and_usage_errors(chloe: Run) -> None:
 def test_direct_panes_are_listed_but_refuse_tmux_commands(chloe: Run, tmp_path: Path) -> None:
     svc().create_direct(name="d", cwd=str(tmp_path), command=["sh"])
     assert rows(chloe("ls")[1])["d"][:3] == ["d", "direct", "dead"]
-    for args in (("attach", "d"), ("send", "d", "x"), ("logs", "d"), ("kill", "d")):
+    for args in (("attach", "d"), ("send", "d", "x"), ("kill", "d")):
         code, out, err = chloe(*args)
         assert (code, out) == (1, ""), args
         assert err.startswith("chloe: 'd' is a direct pane") and "tmux panes only" in err
+    # A direct pane's output is its log: none yet, then what it wrote.
+    assert chloe("logs", "d")[::2] == (
+        1,
+        "chloe: 'd' has no log (logs are off, or it never ran with them on)\n",
+    )
+    from chloe.history import LogWriter
+
+    rec = svc().find("d")
+    LogWriter(rec.id, "d", cap=1 << 20).write(b"\x1b[1mhello\x1b[0m from d\r\n")
+    assert chloe("logs", "d") == (0, "hello from d\n", "")
     assert chloe("rename", "d", "d2")[0] == 0
     assert chloe("rm", "d2") == (0, "", "")
 
@@ -524,3 +544,17 @@ def test_rm_force_kills_a_running_tmux_pane(
     assert chloe("rm", "-f", "job") == (0, "", "")
     assert session not in tmux_run("list-sessions", "-F", "#{session_name}")
     assert set(rows(chloe("ls")[1])) == {"other"}
+
+
+def test_a_name_that_is_another_panes_id_is_refused_not_guessed(chloe: Run, tmp_path: Path) -> None:
+    code, _, _ = chloe("new", "--no-wait", "--name", "first", "--cwd", str(tmp_path), "--",
+                       "sleep", "600")  # fmt: skip
+    assert code == 0
+    first = next(r for r in svc().store.load() if r.name == "first")
+    code, _, _ = chloe("new", "--no-wait", "--name", first.id, "--cwd", str(tmp_path), "--",
+                       "sleep", "600")  # fmt: skip
+    assert code == 0
+    code, _, err = chloe("rm", first.id)
+    assert code == 1
+    assert "is the name of one pane and the id of another ('first')" in err
+    assert sorted(r.name for r in svc().store.load()) == sorted(["first", first.id])

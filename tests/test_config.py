@@ -133,7 +133,11 @@ def test_a_bad_socket_env_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> N
 @pytest.mark.parametrize(
     ("text", "key", "expected"),
     [
-        ("colour = \"red\"\n", "'colour'", "known keys: keymap, leave_key, restore, scrollback"),
+        (
+            'colour = "red"\n',
+            "'colour'",
+            "known keys: keymap, leave_key, log_max_bytes, notifications, quiet_seconds, restore",
+        ),
         ("[extra]\nx = 1\n", "'extra'", "known keys"),
         ("leave_key = 3\n", "'leave_key'", "a key name such as 'ctrl+q', not int 3"),
         ('leave_key = ""\n', "'leave_key'", "a key that types no text, such as 'ctrl+q'"),
@@ -252,12 +256,26 @@ def test_the_docs_list_every_key_and_binding_with_its_default() -> None:
 
 def test_the_docs_examples_are_valid(tmp_path: Path) -> None:
     blocks = re.findall(r"```toml\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
-    assert len(blocks) == 2
-    cfg = load_config(write(tmp_path / "example.toml", blocks[0]), env={})
+    assert len(blocks) == 3
+    notifications = load_config(write(tmp_path / "n.toml", blocks[0]), env={}).notifications
+    assert notifications.channels["done"] == ("osc9",) and notifications.command
+    cfg = load_config(write(tmp_path / "example.toml", blocks[1]), env={})
     assert cfg.leave_key == "f12"  # not ctrl+b: tmux panes need their prefix
     assert set(cfg.keymap) <= BINDING_IDS
-    panes = parse(blocks[1], tmp_path / "panes.toml")
+    panes = parse(blocks[2], tmp_path / "panes.toml")
     assert [p.name for p in panes] == ["claude (api)", "build"]
+
+
+def test_attention_timings_are_checked(cfg_file: Path) -> None:
+    write(cfg_file, "working_seconds = 10\nquiet_seconds = 300\n")
+    cfg = load_config()
+    assert (cfg.working_seconds, cfg.quiet_seconds) == (10, 300)
+    write(cfg_file, "working_seconds = 0\n")
+    with pytest.raises(ConfigError, match="'working_seconds' should be a whole number"):
+        load_config()
+    write(cfg_file, "working_seconds = 90\n")
+    with pytest.raises(ConfigError, match="'quiet_seconds' should be more than"):
+        load_config()
 
 
 def test_restore_policy_is_one_of_three_words(tmp_path: Path) -> None:

@@ -880,6 +880,45 @@ def test_merge_with_no_changes_does_not_write(sd: Path) -> None:
     assert store.path.stat().st_mtime_ns == mtime - 10**9
 
 
+def test_the_start_of_each_run_round_trips_and_old_files_load_without_it(sd: Path) -> None:
+    store = Store(sd / "panes.toml")
+    started = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+    store.save([rec("train", started=started)])
+    assert store.load()[0].started == started
+    assert "started = 2026-03-01 09:30:00+00:00" in (sd / "panes.toml").read_text()
+    # A file written before chloe kept the start of each run.
+    (sd / "panes.toml").write_text(
+        'schema = 1\n[[panes]]\nid = "ab12"\nname = "old"\nkind = "direct"\n'
+        'cwd = "/"\ncommand = []\ncreated = 2025-01-01T00:00:00Z\n'
+    )
+    (old,) = store.load()
+    assert old.name == "old" and old.started is None
+
+
+def test_unchanged_bytes_are_not_parsed_again_and_any_change_is_seen(
+    sd: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chloe import store as store_module
+
+    path = sd / "panes.toml"
+    store = Store(path)
+    store.save([rec("a")])
+    calls: list[int] = []
+    real_parse = store_module.parse
+    monkeypatch.setattr(
+        store_module, "parse", lambda text, p: calls.append(1) or real_parse(text, p)
+    )
+    assert [r.name for r in store.load()] == ["a"]
+    assert [r.name for r in store.load()] == ["a"]
+    assert len(calls) <= 1
+    # Another process replaces the file: the next load sees it.
+    Store(path).save([rec("a"), rec("b")])
+    assert [r.name for r in store.load()] == ["a", "b"]
+    loaded = store.load()
+    loaded.append(rec("c"))  # a caller changing its list changes nothing cached
+    assert [r.name for r in store.load()] == ["a", "b"]
+
+
 def test_a_resume_command_needs_schema_2_and_only_it_does(sd: Path) -> None:
     path = sd / "panes.toml"
     plain = rec("plain")

@@ -115,6 +115,8 @@ class MemoryTmux:
         self.problem: str | None = None
         self.gate: threading.Event | None = None
         self.sessions: dict[str, MemorySession] = {}
+        self.logging: dict[str, str] = {}
+        """Session -> the command its output is piped to (its log)."""
         self._lock = threading.RLock()
         self._lock_dir = Path(tempfile.gettempdir()) / "chloe-memory-clients"
 
@@ -198,10 +200,13 @@ class MemoryTmux:
         rows: int,
         history_limit: int,
         status_line: bool,
+        log_command: str | None = None,
     ) -> None:
         """A new session with a shell prompt on its screen."""
         self.require()
         require_directory(cwd)
+        if log_command:
+            self.logging[session] = log_command
         self.add_session(
             session,
             pane_id=pane_id,
@@ -212,12 +217,22 @@ class MemoryTmux:
             current_command=(command[0] if command else "bash"),
         )
 
-    def respawn(self, session: str, *, cwd: str, command: Sequence[str]) -> None:
+    def respawn(
+        self, session: str, *, cwd: str, command: Sequence[str], log_command: str | None = None
+    ) -> None:
         """The dead pane runs again, at a fresh prompt."""
         with self._lock:
             target = self._get(session)
             target.exit_status = None
             target.screen = b"$ "
+            if log_command:
+                self.logging.setdefault(session, log_command)
+
+    def start_logging(self, session: str, log_command: str) -> None:
+        """Record the log command (nothing runs it)."""
+        with self._lock:
+            self._get(session)
+            self.logging.setdefault(session, log_command)
 
     def set_name(self, session: str, name: str) -> None:
         """Change ``@chloe-name``."""
@@ -255,6 +270,10 @@ class MemoryTmux:
         """The session's screen, as text."""
         with self._lock:
             return self._get(session).screen.decode("utf-8", "replace")
+
+    def history(self, session: str, lines: int | None = None) -> tuple[bool, str]:
+        """The session's screen as its history (no program takes the screen here)."""
+        return False, self.capture(session, lines=None, escapes=True)
 
     def attach(self, session: str, columns: int, rows: int) -> PaneProcess:
         """A client that draws the session's screen at once."""

@@ -64,12 +64,22 @@ class TmuxServer(Protocol):
         rows: int,
         history_limit: int,
         status_line: bool,
+        log_command: str | None = None,
     ) -> None:
-        """Create a detached, marked session running ``command`` in ``cwd``."""
+        """Create a detached, marked session running ``command`` in ``cwd``.
+
+        ``log_command``: a shell command that receives the pane's output (its log).
+        """
         ...
 
-    def respawn(self, session: str, *, cwd: str, command: Sequence[str]) -> None:
-        """Restart the dead pane of a live session."""
+    def respawn(
+        self, session: str, *, cwd: str, command: Sequence[str], log_command: str | None = None
+    ) -> None:
+        """Restart the dead pane of a live session (piping its output to ``log_command``)."""
+        ...
+
+    def start_logging(self, session: str, log_command: str) -> None:
+        """Pipe the pane's output into ``log_command`` unless it is piped already."""
         ...
 
     def set_name(self, session: str, name: str) -> None:
@@ -94,6 +104,11 @@ class TmuxServer(Protocol):
 
     def capture(self, session: str, *, lines: int | None, escapes: bool) -> str:
         """The pane's screen plus up to ``lines`` of history (None: all)."""
+        ...
+
+    def history(self, session: str, lines: int | None = None) -> tuple[bool, str]:
+        """(the program took the screen or the mouse, its history with colours: the
+        last ``lines`` of it, or all)."""
         ...
 
     def attach(self, session: str, columns: int, rows: int) -> PaneProcess:

@@ -55,7 +55,7 @@ from pathlib import Path
 from libtmux.common import tmux_cmd
 from libtmux.server import Server
 
-from chloe import paths
+from chloe import events, paths
 from chloe.backends import (
     locks,
     placement,
@@ -144,6 +144,11 @@ class TmuxBackend:
     def client_lock_dir(self) -> Path:
         """Where chloe's clients of this server hold their locks (see :mod:`.locks`)."""
         return paths.client_lock_dir(self.socket)
+
+    @property
+    def event_path(self) -> Path:
+        """Where this server's hooks record bells and ends (see :mod:`chloe.events`)."""
+        return events.event_path(self.socket)
 
     # -- availability --------------------------------------------------------------
 
@@ -341,8 +346,12 @@ class TmuxBackend:
         rows: int,
         history_limit: int,
         status_line: bool,
+        log_command: str | None = None,
     ) -> None:
         """Create a detached session with chloe's options, in one tmux invocation.
+
+        ``log_command``: a shell command that gets the pane's output from its
+        first byte (``pipe-pane``, see :mod:`chloe.history`).
 
         ``history-limit`` only applies to panes created after it is set, so it is
         set globally on chloe's own server just before ``new-session``; the
@@ -360,15 +369,17 @@ class TmuxBackend:
 
             raise PaneStartError(f"cannot start pane: directory {cwd} does not exist")
         self._start_placed_server()
+        with contextlib.suppress(OSError):
+            events.prepare(self.event_path)
         new_session = [
             tmux_commands.new_session(session, cwd=cwd, command=command, columns=columns, rows=rows)
         ]
         known = self.run(*tmux_commands.ENVIRONMENT_QUERY)
         if known.returncode == 0:
             global_names, restore = tmux_commands.parse_environment_query(known.stdout.splitlines())
-            mine = [name for name in os.environ if name not in CLIENT_ENV_DROP]
+            mine = [name for name in os.environ if name not in (*CLIENT_ENV_DROP, "CHLOE_PANE")]
             new_session = tmux_commands.with_pane_environment(
-                [*mine, *(n for n in global_names if n not in CLIENT_ENV_DROP)],
+                [*mine, *(n for n in global_names if n not in (*CLIENT_ENV_DROP, "CHLOE_PANE"))],
                 restore,
                 *new_session,
             )
@@ -379,10 +390,18 @@ class TmuxBackend:
             # this command's: chloe's, possibly with the user's TMUX/TMUX_PANE.
             *tmux_commands.unset_global_environment(CLIENT_ENV_DROP),
             ["set-option", "-g", "history-limit", str(history_limit)],
+            *events.hook_commands(self.event_path),
+            # CHLOE_PANE tells `chloe notify` in the pane which pane it is: global for
+            # the instant of new-session (tmux 3.0/3.1 lack new-session -e), then in
+            # the session's own environment, which a respawn also gets.
+            ["set-environment", "-g", "CHLOE_PANE", pane_id],
             *new_session,
+            ["set-environment", "-g", "-u", "CHLOE_PANE"],
+            ["set-environment", "-t", tmux_commands.session_target(session), "CHLOE_PANE", pane_id],
             *tmux_commands.session_options(
                 session, pane_id=pane_id, name=name, status_line=status_line
             ),
+            tmux_commands.pipe_to(session, log_command) if log_command else [],
             tmux_commands.server_identity(),
         )
         with self._changing(f"creating tmux session {session}"):
@@ -436,13 +455,31 @@ class TmuxBackend:
         )
         return False
 
-    def respawn(self, session: str, *, cwd: str, command: Sequence[str]) -> None:
-        """Restart the dead pane of a live session with its command."""
+    def respawn(
+        self,
+        session: str,
+        *,
+        cwd: str,
+        command: Sequence[str],
+        log_command: str | None = None,
+    ) -> None:
+        """Restart the dead pane of a live session with its command (and its log pipe)."""
         with self._changing(f"restarting {session}"):
             self.check(
-                *tmux_commands.respawn_pane(session, cwd=cwd, command=command),
+                *chain(
+                    tmux_commands.respawn_pane(session, cwd=cwd, command=command),
+                    tmux_commands.pipe_to(session, log_command, replace=True)
+                    if log_command
+                    else [],
+                ),
                 what=f"restarting {session}",
             )
+
+    def start_logging(self, session: str, log_command: str) -> None:
+        """Pipe the pane's output into ``log_command`` unless it is piped already."""
+        self._check_live(
+            self.run(*tmux_commands.pipe_to(session, log_command)), session, "logging"
+        )
 
     def set_name(self, session: str, name: str) -> None:
         """Store the display name in ``@chloe-name``."""
@@ -476,6 +513,19 @@ class TmuxBackend:
         """The pane's screen plus up to ``lines`` of history (None: all of it)."""
         args = tmux_commands.capture_pane(session, lines=lines, escapes=escapes)
         return self._check_live(self.run(*args), session, "capturing").stdout
+
+    def history(self, session: str, lines: int | None = None) -> tuple[bool, str]:
+        """Whether the pane's program took the screen or the mouse, and its history
+        (the last ``lines``, or all of) and screen with colours, in one invocation."""
+        target = pane_target(session)
+        start = "-" if lines is None else str(-max(0, lines))
+        args = chain(
+            ["display-message", "-p", "-t", target, "#{alternate_on}#{mouse_any_flag}"],
+            ["capture-pane", "-p", "-e", "-t", target, "-S", start],
+        )
+        out = self._check_live(self.run(*args), session, "capturing").stdout
+        flags, _, text = out.partition("\n")
+        return "1" in flags, text
 
     def _check_live(
         self, proc: subprocess.CompletedProcess[str], session: str, what: str

@@ -170,6 +170,16 @@ def with_pane_environment(
     ]
 
 
+def pipe_to(session: str, command: str, *, replace: bool = False) -> list[str]:
+    """Pipe the pane's output into ``command`` (a shell command).
+
+    Unless ``replace``, a pane piped already is left as it is. A respawn needs
+    ``replace``: tmux still counts the dead process's pipe as open then.
+    """
+    only_new = [] if replace else ["-o"]
+    return ["pipe-pane", *only_new, "-t", pane_target(session), escape_argument(command)]
+
+
 def server_identity() -> list[str]:
     """Print the server's pid and socket path (``PID PATH``)."""
     return ["display-message", "-p", "#{pid} #{socket_path}"]

@@ -33,6 +33,8 @@ PANE_FIELDS: tuple[tuple[str, str], ...] = (
     ("session_created", "#{session_created}"),
     ("server_pid", "#{pid}"),
     ("socket_path", "#{socket_path}"),
+    ("dead_time", "#{pane_dead_time}"),
+    ("activity", "#{window_activity}"),
     # Last, so that a tab in it cannot shift any other field.
     ("start_command", "#{pane_start_command}"),
 )
@@ -69,6 +71,8 @@ class PaneRow:
     session_created: int | None
     server_pid: int | None
     socket_path: str
+    dead_time: int | None
+    activity: int | None
     start_command: str
 
     @classmethod
@@ -90,6 +94,8 @@ class PaneRow:
             session_created=_int(raw["session_created"]),
             server_pid=_int(raw["server_pid"]),
             socket_path=raw["socket_path"],
+            dead_time=_int(raw["dead_time"]),
+            activity=_int(raw["activity"]),
             start_command=raw["start_command"],
         )
 
@@ -118,6 +124,8 @@ class SessionState:
         cwd: The first pane's start directory.
         command: The first pane's start command, split as argv.
         created: When tmux created the session.
+        ended: When the first pane's process ended (``pane_dead_time``), when dead.
+        last_output: When a pane of the session last wrote output (``window_activity``).
     """
 
     session: str
@@ -130,6 +138,12 @@ class SessionState:
     cwd: str
     command: tuple[str, ...]
     created: datetime | None
+    ended: datetime | None = None
+    last_output: datetime | None = None
+
+
+def _time(stamp: int | None) -> datetime | None:
+    return datetime.fromtimestamp(stamp, UTC) if stamp else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +242,10 @@ def parse_snapshot(lines: Iterable[str], chloe_clients: Collection[int] = ()) ->
             attached=not ours.isdisjoint(clients.get(name, ())),
             cwd=first.start_path,
             command=split_command(first.start_command),
-            created=datetime.fromtimestamp(created, UTC) if created else None,
+            created=_time(created),
+            ended=None if live else _time(first.dead_time),
+            last_output=max(
+                (t for t in (_time(r.activity) for r in rows) if t is not None), default=None
+            ),
         )
     return Snapshot(sessions=sessions, server_pid=server_pid, socket_path=socket_path)

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 from chloe.terminal import modes
+from chloe.terminal.fastpath import COLOURED_LINES, coloured_lines
 from chloe.terminal.params import PRIVATE_LEADS, number, params
 from chloe.terminal.sgr import SGR
 
@@ -86,6 +87,30 @@ _CSI_BODY: Final = re.compile(r"([0-?]*)([ -/]*)")
 
 def _first(args: list[int]) -> int:
     return args[0] if args else 0
+
+
+def desktop_notification(code: str, arg: str) -> tuple[str, str] | None:
+    """(source, text) if an OSC asks for a desktop notification, else None.
+
+    ``OSC 9 ; text`` (iTerm2; not ConEmu's ``9;<number>;…`` subcommands such as
+    progress), ``OSC 777 ; notify ; title ; body`` (rxvt, foot, Ghostty) and
+    ``OSC 99 ; metadata ; payload`` (kitty).
+    """
+    if code == "9":
+        head = arg.partition(";")[0]
+        if head.isdigit():
+            return None
+        return "osc9", arg[:MAX_TITLE]
+    if code == "777":
+        kind, _, rest = arg.partition(";")
+        if kind != "notify":
+            return None
+        title, _, body = rest.partition(";")
+        return "osc777", (f"{title}: {body}" if title and body else title or body)[:MAX_TITLE]
+    if code == "99":
+        _meta, _, payload = arg.partition(";")
+        return "osc99", payload[:MAX_TITLE]
+    return None
 
 
 class Parser:
@@ -192,6 +217,7 @@ class Parser:
             text = text[end:]
         match = _TOKEN.match
         plain = _PLAIN_LINES.match
+        coloured = COLOURED_LINES.match
         csi = self._csi
         control = self._control
         draw = screen.draw
@@ -217,14 +243,20 @@ class Parser:
                     screen.cursor.x = 0  # CR; then LF, whose LNM carriage return is moot
                     index()
                     pos += 2
-                    # A flood of plain lines at the bottom of the screen: take
-                    # them all at once (unless this run was already refused).
-                    if screen.cursor.y == screen.lines - 1 and pos >= refused:
+                    # A flood of plain or coloured lines at the bottom of the
+                    # screen: take them all at once (unless this run was
+                    # already refused). A few bytes left are not worth a look.
+                    if screen.cursor.y == screen.lines - 1 and pos >= refused and n - pos >= 64:
                         pm = plain(text, pos)
                         if pm is not None:
                             done = screen._plain_lines(text, pos, pm.end())
                             if done == pos:
                                 refused = pm.end()
+                            pos = done
+                        elif (cm := coloured(text, pos)) is not None:
+                            done = coloured_lines(screen, text, pos, cm.end())
+                            if done == pos:
+                                refused = cm.end()
                             pos = done
                 else:
                     control(ch)
@@ -455,3 +487,6 @@ class Parser:
             screen.set_title(arg[:MAX_TITLE])
         if code in ("0", "1"):
             screen.set_icon_name(arg[:MAX_TITLE])
+        notification = desktop_notification(code, arg)
+        if notification is not None:
+            screen.desktop_notification(*notification)

@@ -68,6 +68,10 @@ def _erase_unprotected(row: list[Char], start: int, end: int, blank: Char) -> No
             row[x] = blank
 
 
+NOTIFICATIONS_KEPT = 16
+"""Desktop notifications a :class:`Terminal` keeps until they are taken."""
+
+
 class Terminal(Modes, pyte.Screen):
     """A terminal screen fed with raw pty bytes, as faithful as tmux.
 
@@ -79,6 +83,8 @@ class Terminal(Modes, pyte.Screen):
     Attributes:
         title: the window title set by OSC 0 or OSC 2.
         bell_count: how many BELs arrived (an attention signal).
+        notifications: desktop notifications (OSC 9, OSC 777 notify, OSC 99) not
+            taken yet, as (source, text); see :meth:`take_notifications`.
         generation: bumped by every :meth:`feed` that changed the screen.
     """
 
@@ -92,6 +98,7 @@ class Terminal(Modes, pyte.Screen):
         self._replies = bytearray()
         self._table: CharTable = self._table_for(BLANK)
         self.bell_count = 0
+        self.notifications: list[tuple[str, str]] = []
         self.generation = 0
         self.reset()
         self._parser = Parser(self)
@@ -1002,6 +1009,19 @@ class Terminal(Modes, pyte.Screen):
     def bell(self, *args: object) -> None:
         """BEL: count it as an attention signal."""
         self.bell_count += 1
+
+    def desktop_notification(self, source: str, text: str) -> None:
+        """OSC 9 / OSC 777 ``notify`` / OSC 99: the program asks for the user.
+
+        Kept for the owner to take (the last :data:`NOTIFICATIONS_KEPT` of them).
+        """
+        self.notifications.append((source, text))
+        del self.notifications[:-NOTIFICATIONS_KEPT]
+
+    def take_notifications(self) -> list[tuple[str, str]]:
+        """The desktop notifications since the last call, oldest first."""
+        taken, self.notifications = self.notifications, []
+        return taken
 
     def set_title(self, param: str) -> None:
         """OSC 0/2: the window title."""

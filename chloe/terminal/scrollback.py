@@ -20,7 +20,7 @@ from pyte.screens import Char
 
 from chloe.terminal.cells import BLANK, DEFAULT_STYLE, STYLE_OF, styles
 
-__all__ = ["CompactRow", "Runs", "Scrollback", "compact_row"]
+__all__ = ["CompactRow", "Runs", "Scrollback", "compact_row", "remember"]
 
 Runs = tuple[tuple[int, Char], ...]
 CompactRow = tuple[str, Runs]
@@ -29,8 +29,26 @@ NO_RUNS: Final[Runs] = ()
 _first = itemgetter(0)
 
 
+# Compact forms already known for rows built from them (by the coloured flood
+# path), with a copy of each row's cells: the form is used only while the row
+# still holds those cells, so a row changed since, or a reused id, is computed.
+_KNOWN: Final[dict[int, tuple[list[Char], CompactRow]]] = {}
+_KNOWN_LIMIT: Final = 4096
+
+
+def remember(row: list[Char], compact: CompactRow) -> None:
+    """Note that ``compact`` is the compact form of ``row`` as it is now."""
+    if len(_KNOWN) >= _KNOWN_LIMIT:
+        _KNOWN.clear()  # rows dropped without scrolling off: start over
+    _KNOWN[id(row)] = (row[:], compact)
+
+
 def compact_row(row: list[Char]) -> CompactRow:
     """Squeeze a screen row into its scrollback form."""
+    if _KNOWN:
+        known = _KNOWN.pop(id(row), None)
+        if known is not None and known[0] == row:
+            return known[1]
     # Fastest case (short lines of a flood): every default blank is trailing,
     # which two C-level counts prove without touching each cell in Python.
     blanks = row.count(BLANK)

@@ -18,6 +18,7 @@ Daemon threads, so a hung file or tmux never keeps chloe from quitting.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import subprocess
@@ -41,14 +42,20 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
+from chloe import events, paths
+from chloe.attention import Attention, AttentionInfo, Mark, MarkKind, next_to_visit, summary
+from chloe.backends import placement
 from chloe.backends.base import PaneProcess
 from chloe.config import BINDINGS as BINDING_SPECS
 from chloe.config import Config
 from chloe.errors import ChloeError
 from chloe.model import ExitStatus, Kind, PaneRecord, Status, UserState, utcnow
-from chloe.service import PaneInfo, PaneService
+from chloe.notify_out import Notifier
+from chloe.service import LOG_PROBLEM, PaneInfo, PaneService
 from chloe.terminal import Terminal
 from chloe.ui import messages as msg
+from chloe.ui.attention import slot_attention
+from chloe.ui.history_browse import HistoryBrowser, prompt_search
 from chloe.ui.modals import ConfirmModal, HelpScreen, RenameModal
 from chloe.ui.pane_list import Entry, PaneList, format_age
 from chloe.ui.panes import PaneSlot, PaneTable
@@ -70,6 +77,13 @@ NARROW_WIDTH = 70
 
 TINY_WIDTH = 44
 """Below this many columns the list and the terminal take turns (``l`` toggles)."""
+
+EVENTS_INTERVAL = 0.25
+"""Seconds between two looks at the event file: an event shows within this (plus a frame)."""
+
+_IDLE = AttentionInfo(Attention.IDLE)
+_CLEARED_BY_LOOKING = (Attention.NEEDS_YOU, Attention.NEW_OUTPUT)
+"""States that end when the user looks at the pane."""
 
 STORE_PATIENCE = 5.0
 """Seconds at start before chloe says the pane list file has not answered yet."""
@@ -128,6 +142,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         self.service = service
         self.config: Config = service.config
         self.panes = PaneTable()
+        self.history_browser = HistoryBrowser(self)
         """Every listed pane (read-only for anything but the App)."""
         self._clock = clock
         self._cwd = cwd
@@ -144,6 +159,12 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._preview_wanted: str | None = None
         self._restoring = False
         self._restore_error_told = False
+        self._events = events.Reader(service.event_path)
+        self._attention: dict[str, AttentionInfo] = {}
+        self._notified_states: dict[str, Attention] = {}
+        self.notifier = Notifier(self.config.notifications, self._write_terminal)
+        """Sends bells, desktop notifications and ``notify_command`` (``[notifications]``)."""
+        self._told_problems: set[str] = set()
         self._list_hidden_for_tiny = False
         self._loaded = False
         self.keyboard = RawKeyboard(self)
@@ -174,7 +195,9 @@ class ChloeApp(App[int], inherit_bindings=False):
             yield Static("", id="pane-title")
             yield Static(self._empty_text(), id="empty")
             yield TerminalView(self._blank, id="terminal")
-        yield Footer()
+        with Vertical(id="bottom"):
+            yield Static("", id="attention")
+            yield Footer()
 
     @property
     def pane_list(self) -> PaneList:
@@ -223,12 +246,15 @@ class ChloeApp(App[int], inherit_bindings=False):
         quittable, saying what it waits for.
         """
         loop = asyncio.get_running_loop()
+        self.view.history_request = self.history_browser.request
+        self.view.search_request = lambda backwards: prompt_search(self, backwards)
         self._pump = PtyPump(
             loop,
             self.panes,
             on_output=self._pane_output,
             on_client_gone=self._client_gone,
             on_exit=self._direct_exited,
+            on_log_stopped=self._log_stopped,
         )
         self.keyboard.start(loop)
         self.set_keymap({**self.config.keymap, "leave_terminal": self.config.leave_key})
@@ -243,7 +269,19 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._poller.started()
         self._background("Start", lambda: self._startup_job(size))
         self._status_timer = self.set_interval(STATUS_INTERVAL, self._tick, name="status")
+        self.set_interval(EVENTS_INTERVAL, self._poll_events, name="events")
         self.set_timer(STORE_PATIENCE, self._store_slow)
+
+    def _poll_events(self) -> None:
+        """Read new lines of the event file (one ``stat`` when there are none)."""
+        if self._quitting:
+            return
+        try:
+            new = self._events.poll()
+        except OSError:
+            return
+        if new:
+            self._refresh_list()
 
     def _store_slow(self) -> None:
         if self._loaded or not self._ui_ready():
@@ -273,6 +311,10 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._release_panes()
 
     def _release_panes(self) -> None:
+        shown = self.shown
+        if shown is not None and not self._quitting:
+            with contextlib.suppress(OSError):
+                self.service.mark_seen(shown.pane_id)
         self._quitting = True
         self._poller.disable()
         if self._status_timer is not None:
@@ -395,7 +437,19 @@ class ChloeApp(App[int], inherit_bindings=False):
 
     # --- the list -----------------------------------------------------------
 
+    def _slot_attention(self, slot: PaneSlot, now: datetime) -> AttentionInfo:
+        return slot_attention(
+            slot,
+            self._events.panes,
+            now,
+            shown=slot.pane_id == self._shown,
+            working_seconds=self.config.working_seconds,
+            quiet_seconds=self.config.quiet_seconds,
+        )
+
     def _entry(self, slot: PaneSlot, now: datetime) -> Entry:
+        attention = self._slot_attention(slot, now)
+        self._attention[slot.pane_id] = attention
         info = slot.info
         command = age = None
         if slot.is_tmux and info is not None and info.status is Status.LOST:
@@ -415,14 +469,64 @@ class ChloeApp(App[int], inherit_bindings=False):
             command=command,
             age=age,
             activity=slot.activity,
+            attention=attention.state,
+            attention_text=attention.short(now),
         )
 
     def _refresh_list(self) -> None:
         if not self._ui_ready():
             return
         now = self._clock()
+        self._attention = {}
         self.pane_list.set_entries([self._entry(s, now) for s in self.panes])
+        self._notify_changes()
+        self._update_summary()
         self._update_title()
+
+    def _notify_changes(self) -> None:
+        """Notify the user of panes that just started to need them, failed or finished.
+
+        A pane's first known state (at start, or when it appears) is not news;
+        the pane being looked at needs no notification.
+        """
+        known: dict[str, Attention] = {}
+        for slot in self.panes:
+            if slot.status is Status.CHECKING:
+                continue
+            info = self._attention.get(slot.pane_id, _IDLE)
+            known[slot.pane_id] = info.state
+            before = self._notified_states.get(slot.pane_id)
+            if before is None or before is info.state or slot.pane_id == self._shown:
+                continue
+            self.notifier.notify(
+                slot.pane_id,
+                slot.record.name,
+                info.state,
+                exit_status=info.exit_status,
+                message=info.message,
+            )
+        self._notified_states = known
+
+    def _write_terminal(self, data: bytes) -> None:
+        """Write to chloe's own terminal (a bell, a desktop notification)."""
+        driver = self._driver
+        if driver is not None:
+            driver.write(data.decode("utf-8", "replace"))
+            driver.flush()
+
+    def _update_summary(self) -> None:
+        """The always-visible line: ``2 need you · 1 failed · 3 working``."""
+        try:
+            line = self.query_one("#attention", Static)
+        except Exception:  # before compose
+            return
+        states = [a.state for a in self._attention.values()]
+        text = summary(states)
+        if any(s in (Attention.NEEDS_YOU, Attention.FAILED, Attention.DONE) for s in states):
+            text += f"   {self.key_for('next_attention')}: go to the next"
+        if str(line.render()) != text:
+            line.update(text)
+        line.set_class(Attention.NEEDS_YOU in states, "-needs-you")
 
     def _refresh_list_soon(self) -> None:
         """Refresh the list once, after the current burst of events."""
@@ -441,6 +545,64 @@ class ChloeApp(App[int], inherit_bindings=False):
     def _selected(self) -> PaneSlot | None:
         return self.panes.get(self.pane_list.selected_id)
 
+    # --- attention ------------------------------------------------------------
+
+    def _looked_at(self, slot: PaneSlot) -> None:
+        """The user looked at the pane: its needs you and new output are cleared.
+
+        Recorded in the event file too, so ``chloe ls`` and the next start agree.
+        """
+        slot.seen_at = at = self._clock()
+        slot.mark = None
+        pane_id = slot.pane_id
+        service = self.service
+
+        def job() -> None:
+            service.mark_seen(pane_id, at)
+
+        self._background("Attention", job)
+
+    def _note_output(self, slot: PaneSlot) -> None:
+        """A direct pane wrote output: when, and any bell or desktop notification."""
+        if slot.is_tmux:
+            return  # tmux reports its panes' activity, and its hooks record their bells
+        now = self._clock()
+        slot.output_at = now
+        terminal = slot.terminal
+        if terminal is None:
+            return
+        found: list[tuple[str, str]] = terminal.take_notifications()
+        if self._shown == slot.pane_id:
+            slot.bells = terminal.bell_count  # rung while looked at: nothing to tell later
+            return
+        if terminal.bell_count > slot.bells:
+            found.append(("bell", ""))
+        if not found:
+            return
+        source, text = found[-1]
+        slot.mark = Mark(MarkKind.NEEDS_YOU, now, text, source)
+        pane_id = slot.pane_id
+        service = self.service
+        path = service.event_path
+        self._refresh_list_soon()
+
+        def job() -> None:
+            for kind, message in found[-3:]:
+                events.append(path, events.Event(now, kind, pane_id, "", message[:300]))
+
+        self._background("Attention", job)
+
+    def action_next_attention(self) -> None:
+        """Select the next pane that needs you, then one that failed, then one that is done."""
+        ids = self.pane_list.pane_ids
+        states = [self._attention.get(i, _IDLE).state for i in ids]
+        current = self.pane_list.selected_id
+        index = next_to_visit(states, ids.index(current) if current in ids else None)
+        if index is None:
+            self.notify("No pane needs you, failed or is done.", timeout=3)
+            return
+        self.pane_list.select_id(ids[index])
+
     # --- what the terminal area shows -------------------------------------
 
     def _show(self, pane_id: str | None, *, preview: bool = True) -> None:
@@ -454,6 +616,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         previous = self.shown
         if previous is not None and previous is not slot:
             self.panes.hidden(previous)
+            self._looked_at(previous)
         self._shown = pane_id if slot else None
         empty = self.query_one("#empty", Static)
         view = self.view
@@ -466,12 +629,14 @@ class ChloeApp(App[int], inherit_bindings=False):
                 view.set_terminal(self._blank)
             self._update_title()
             return
-        if slot.activity:
+        if slot.activity or self._attention.get(slot.pane_id, _IDLE).state in _CLEARED_BY_LOOKING:
             slot.activity = None
+            self._looked_at(slot)
             self._refresh_list()
         live = slot.terminal is not None and (slot.process is not None or slot.dead)
         target = slot.terminal if live and slot.terminal else slot.preview or self._blank
-        if view.terminal is not target:
+        browsing = view.browsing_history and previous is slot  # its history stays shown
+        if view.terminal is not target and not browsing:
             view.set_terminal(target)
         if live:
             self._sync_pty(slot)
@@ -577,7 +742,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         slot.exit_status = None
         slot.pty_size = None
         slot.preview = None
-        self._pump.start(slot, proc)
+        self._pump.start(slot, proc, None if slot.is_tmux else self.service.direct_log(record))
         if slot.is_tmux:
             slot.quiet_until = time.monotonic() + QUIET_AFTER_ATTACH
         slot.seen_screen = None
@@ -596,6 +761,7 @@ class ChloeApp(App[int], inherit_bindings=False):
                 self._enter_terminal()
 
     def _pane_output(self, slot: PaneSlot) -> None:
+        self._note_output(slot)
         if self._shown == slot.pane_id:
             if slot.terminal is not None and slot.process is not None:
                 self.keyboard.after_output(slot.terminal, slot.process)
@@ -632,6 +798,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         """Once a second: ask for every pane's status; refresh the preview; mark activity."""
         if self._quitting:
             return
+        self.notifier.reap()
         if self.panes.check_activity(self._shown, time.monotonic()):
             self._refresh_list()
         if not self._poller.request():
@@ -665,6 +832,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         again = self._poller.answered()
         if not self._ui_ready():
             return
+        self._tell_file_problems()
         result = self.panes.reconcile(event.infos, event.started)
         for slot in result.dropped:
             proc = self._release(slot)
@@ -680,6 +848,13 @@ class ChloeApp(App[int], inherit_bindings=False):
             self._offer_restore(event.infos)
         elif again:
             self._tick()
+
+    def _tell_file_problems(self) -> None:
+        """Problems with chloe's own files (labels may be wrong): each said once."""
+        for problem in paths.problems():
+            if problem not in self._told_problems:
+                self._told_problems.add(problem)
+                self.notify(problem, title="chloe's files", severity="warning", timeout=20)
 
     def _restore(self, lost: list[PaneRecord]) -> None:
         """Write back the records of running direct panes that vanished from the file."""
@@ -734,11 +909,28 @@ class ChloeApp(App[int], inherit_bindings=False):
         problem = self.service.tmux_problem
         if problem:
             self._post(msg.Problem("tmux", problem, severity="warning", timeout=15))
+        else:
+            logout = placement.decide(placement.probe(), self.config.tmux_socket).problem
+            if logout:
+                self._post(msg.Problem("Logout", logout, severity="warning", timeout=30))
+        with contextlib.suppress(OSError):
+            self._events.poll()
         try:
             infos = self.service.panes(live_direct={})
         except Exception as exc:
             return msg.StatusFailed(str(exc), startup=True)
+        self._report_while_away(infos)
         return msg.StatusAnswered(infos, started, startup=True)
+
+    def _report_while_away(self, infos: list[PaneInfo]) -> None:
+        """Say once what happened while no chloe ran (in the start-up worker)."""
+        try:
+            happened = events.take_unshown(self.service.event_path)
+        except OSError:
+            return
+        text = events.away_report(happened, {i.record.id: i.record.name for i in infos}, utcnow())
+        if text:
+            self._post(msg.Problem("While you were away", text, severity="information", timeout=20))
 
     def _offer_restore(self, infos: list[PaneInfo]) -> None:
         """Panes lost with chloe's tmux server: restore them as ``restore`` says."""
@@ -746,12 +938,14 @@ class ChloeApp(App[int], inherit_bindings=False):
         if not lost:
             return
         names = ", ".join(repr(r.name) for r in lost[:3]) + (" …" if len(lost) > 3 else "")
-        count = f"{len(lost)} pane{'s' * (len(lost) != 1)}"
+        one = len(lost) == 1
+        count = "1 pane" if one else f"{len(lost)} panes"
+        were, them = ("was", "it") if one else ("were", "them")
         if self.config.restore == "auto":
             self._restore_lost(lost)
         elif self.config.restore == "never":
             self.notify(
-                f"{count} ({names}) were running when chloe's tmux server stopped. "
+                f"{count} ({names}) {were} running when chloe's tmux server stopped. "
                 f"{self.key_for('respawn')} restores one, `chloe restore` all.",
                 title="Lost panes",
                 timeout=15,
@@ -764,8 +958,8 @@ class ChloeApp(App[int], inherit_bindings=False):
 
             self.push_screen(
                 ConfirmModal(
-                    f"{count} ({names}) were running when chloe's tmux server stopped "
-                    "(a reboot, or the server was killed). Restore them, each in its "
+                    f"{count} ({names}) {were} running when chloe's tmux server stopped "
+                    f"(a reboot, or the server was killed). Restore {them}, each in its "
                     "directory with its resume command?",
                     yes="Restore",
                 ),
@@ -875,7 +1069,7 @@ class ChloeApp(App[int], inherit_bindings=False):
             body = event.text.rstrip("\n").replace("\r\n", "\n").replace("\n", "\r\n")
             terminal.feed(b"\x1b[H\x1b[2J" + body.encode("utf-8", "replace"))
             slot.preview = terminal
-            if self._shown == event.pane_id:
+            if self._shown == event.pane_id and not self.view.browsing_history:
                 self.view.set_terminal(terminal)
                 self._update_title()
         wanted = self.panes.get(self._preview_wanted)
@@ -907,6 +1101,8 @@ class ChloeApp(App[int], inherit_bindings=False):
         def run() -> None:
             try:
                 result = job()
+                for problem in paths.forget_problems(LOG_PROBLEM):
+                    self._post(msg.Problem("Log", problem, severity="warning", timeout=15))
             except ChloeError as exc:
                 result = msg.Problem(what, str(exc))
             except Exception as exc:
@@ -925,6 +1121,21 @@ class ChloeApp(App[int], inherit_bindings=False):
             self.notify(
                 event.text, title=event.title, severity=event.severity, timeout=event.timeout
             )
+
+    def _log_stopped(self, slot: PaneSlot, text: str) -> None:
+        self.notify(text, title="Log", severity="warning", timeout=15)
+
+    @on(msg.HistoryLoaded)
+    def _history_loaded(self, event: msg.HistoryLoaded) -> None:
+        self.history_browser.loaded(event)
+
+    def history_ended(self) -> None:
+        """The view went back from a tmux pane's history to its live screen."""
+        self.keyboard.sync()
+
+    def run_background(self, what: str, job: Callable[[], Message | None]) -> None:
+        """Run ``job`` in a worker thread and handle the message it returns."""
+        self._background(what, job)
 
     @on(msg.PaneStarted)
     def _pane_started(self, event: msg.PaneStarted) -> None:

@@ -15,6 +15,7 @@ from textual.notifications import SeverityLevel
 from chloe.backends.base import PaneProcess
 from chloe.model import PaneRecord
 from chloe.service import PaneInfo, Restored
+from chloe.terminal import Terminal
 
 
 class StoreLoaded(Message):
@@ -133,3 +134,19 @@ class Problem(Message):
         self.text = text
         self.severity = severity
         self.timeout = timeout
+
+
+class HistoryLoaded(Message):
+    """A tmux pane's history, ready to browse (None: its program keeps the browse key).
+
+    ``partial``: only its newest pages; the whole history follows (with no key).
+    """
+
+    def __init__(
+        self, pane_id: str, key: str, history: Terminal | None, *, partial: bool = False
+    ) -> None:
+        super().__init__()
+        self.pane_id = pane_id
+        self.key = key
+        self.history = history
+        self.partial = partial

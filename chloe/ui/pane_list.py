@@ -14,7 +14,9 @@ from textual.reactive import reactive
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from chloe.attention import Attention
 from chloe.model import Kind, Status
+from chloe.ui.attention import GLYPHS as ATTENTION_GLYPHS
 
 INDICATORS: dict[Status, tuple[str, str]] = {
     Status.ATTACHED: ("●", "$success"),
@@ -40,6 +42,8 @@ class Entry:
         command: The running command (tmux's ``pane_current_command``), if known.
         age: How long the pane has existed, in short words (``3h 12m``), if shown.
         activity: New output or a bell while the pane was not shown.
+        attention: The pane's attention state (its own glyph and colour).
+        attention_text: The state in words, with how long ago.
     """
 
     pane_id: str
@@ -50,6 +54,14 @@ class Entry:
     command: str | None = None
     age: str | None = None
     activity: str | None = None
+    attention: Attention = Attention.IDLE
+    attention_text: str = ""
+
+    def state_words(self, *, compact: bool) -> str:
+        """The attention words shown under the name (the state alone when compact)."""
+        if compact or not self.attention_text:
+            return self.attention.value
+        return self.attention_text
 
 
 def format_age(created: datetime, now: datetime) -> str:
@@ -71,19 +83,26 @@ def format_age(created: datetime, now: datetime) -> str:
 
 
 def render_entry(entry: Entry, *, compact: bool) -> Content:
-    """The option prompt for an entry: three lines, or two when ``compact``."""
+    """The option prompt for an entry: three lines (four with an attention state),
+    or two when ``compact``."""
     glyph, colour = INDICATORS[entry.status]
     name = escape(entry.name)
     activity = f" [$accent]{escape(entry.activity)}[/]" if entry.activity else ""
+    attention = ""
+    if entry.attention is not Attention.IDLE:
+        mark, tint = ATTENTION_GLYPHS[entry.attention]
+        activity = f" [{tint}]{mark}[/]"
+        attention = f"[{tint}]{mark} {escape(entry.state_words(compact=compact))}[/]"
     if compact:
-        return Content.from_markup(
-            f"[{colour}]{glyph}[/] [b]{name}[/]{activity}\n  [{colour}]{escape(entry.label)}[/]"
-        )
+        second = attention or f"[{colour}]{escape(entry.label)}[/]"
+        return Content.from_markup(f"[{colour}]{glyph}[/] [b]{name}[/]{activity}\n  {second}")
     detail = [p for p in (entry.command, entry.age) if p]
     lines = [
         f"[{colour}]{glyph}[/] [b]{name}[/]{activity}",
         f"  [dim]{entry.kind.value}[/] · [{colour}]{escape(entry.label)}[/]",
     ]
+    if attention:
+        lines.append(f"  {attention}")
     if detail:
         lines.append(f"  [dim]{escape(' · '.join(detail))}[/]")
     return Content.from_markup("\n".join(lines))

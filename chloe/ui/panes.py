@@ -17,7 +17,9 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from chloe.attention import Mark
 from chloe.backends.base import PaneProcess
 from chloe.model import ExitStatus, Kind, PaneRecord, Status, status_words
 from chloe.service import PaneInfo
@@ -48,6 +50,9 @@ class PaneSlot:
         seen_screen: A hash of the screen when the pane was last shown.
         quiet_until: Until then, output is the first draw after attaching, not news.
         born: When this slot was created (monotonic), to ignore older status answers.
+        output_at: When a direct pane last wrote output (tmux panes: tmux says).
+        mark: The latest bell or desktop notification this chloe saw in a direct pane.
+        seen_at: When the user last looked at the pane in this chloe.
     """
 
     record: PaneRecord
@@ -63,6 +68,9 @@ class PaneSlot:
     seen_screen: int | None = None
     quiet_until: float = 0.0
     born: float = field(default_factory=time.monotonic)
+    output_at: datetime | None = None
+    mark: Mark | None = None
+    seen_at: datetime | None = None
 
     @property
     def pane_id(self) -> str:

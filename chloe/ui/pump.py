@@ -4,13 +4,22 @@ No Textual here: the pump needs an asyncio loop and a :class:`~chloe.ui.panes.Pa
 and tells its owner what happened through three callbacks, so it is tested
 with a plain loop and :class:`~chloe.backends.fake.FakeProcess` panes.
 
-* One bounded read per readable callback (:data:`READ_CHUNK`), so one busy
-  pane cannot hold the loop.
+* A bounded batch per readable callback (:data:`READ_CHUNK`), so one busy
+  pane cannot hold the loop. A pty hands out at most about 4 KiB per read, so
+  the pump reads again while more is there, up to the bound, and feeds the
+  batch at once: the emulator takes a flood's lines in bulk (most of them go
+  straight to the scrollback) and the owner hears of it once, not four
+  times. The bound stays small because every loop turn waits for it: a
+  keystroke's echo takes several turns, and at 64 KiB a turn under a flood
+  made typing in another pane visibly lag.
 * The emulator's replies (cursor-position reports, device attributes) are
   written back to the program at once.
 * End of file: a tmux client is gone (``on_client_gone``); a direct pane's
   child is polled for its exit status for up to :data:`EXIT_WAIT` seconds, then
   ``on_exit`` gets it (None if it never came).
+* A direct pane's output is also appended to its continuous log (a
+  :class:`~chloe.history.LogWriter` given to :meth:`PtyPump.start`); a failing
+  log is closed and ``on_log_stopped`` gets its one line, the pane runs on.
 """
 
 from __future__ import annotations
@@ -20,6 +29,7 @@ import time
 from collections.abc import Callable
 
 from chloe.backends.base import PaneProcess
+from chloe.history import LogWriter
 from chloe.model import ExitStatus
 from chloe.ui.panes import PaneSlot, PaneTable
 
@@ -54,19 +64,30 @@ class PtyPump:
         on_output: Callable[[PaneSlot], None],
         on_client_gone: Callable[[PaneSlot], None],
         on_exit: Callable[[PaneSlot, ExitStatus | None], None],
+        on_log_stopped: Callable[[PaneSlot, str], None] | None = None,
     ) -> None:
         self._loop = loop
         self._table = table
         self._on_output = on_output
         self._on_client_gone = on_client_gone
         self._on_exit = on_exit
+        self._on_log_stopped = on_log_stopped
+        self._logs: dict[int, LogWriter] = {}
 
-    def start(self, slot: PaneSlot, proc: PaneProcess) -> None:
-        """Read ``proc`` (now ``slot.process``) into ``slot.terminal`` from now on."""
+    def start(self, slot: PaneSlot, proc: PaneProcess, log: LogWriter | None = None) -> None:
+        """Read ``proc`` (now ``slot.process``) into ``slot.terminal`` from now on.
+
+        ``log``: where its output is appended too (closed when reading stops).
+        """
+        if log is not None:
+            self._logs[id(proc)] = log
         self._loop.add_reader(proc.fd, self._readable, slot.pane_id, proc)
 
     def stop(self, proc: PaneProcess) -> None:
         """Stop reading ``proc`` (it stays open)."""
+        log = self._logs.pop(id(proc), None)
+        if log is not None:
+            log.close()
         try:
             self._loop.remove_reader(proc.fd)
         except (OSError, ValueError):
@@ -95,6 +116,28 @@ class PtyPump:
             return
         if not data:
             return
+        if len(data) < READ_CHUNK:
+            # More may be there already (a pty read stops at about 4 KiB);
+            # what is not, or the end of file, waits for the next callback.
+            parts = [data]
+            size = len(data)
+            while size < READ_CHUNK:
+                try:
+                    more = proc.read(READ_CHUNK - size)
+                except OSError:
+                    more = None
+                if not more:
+                    break
+                parts.append(more)
+                size += len(more)
+            data = b"".join(parts)
+        log = self._logs.get(id(proc))
+        if log is not None:
+            log.write(data)
+            if log.error is not None:
+                del self._logs[id(proc)]
+                if self._on_log_stopped is not None:
+                    self._on_log_stopped(slot, log.error)
         terminal = slot.terminal
         terminal.feed(data)
         replies = terminal.take_replies()

@@ -33,6 +33,9 @@ SWITCH_ACTIONS = ("focus_terminal", "new_direct", "new_tmux", "attach", "respawn
 _NO_MODES = Modes()
 _BROWSE_KEYS = {b"\x1b[5;2~", b"\x1b[6;2~"}  # shift+pageup, shift+pagedown
 _BROWSE_ENDS = {b"\x1b[1;2H", b"\x1b[1;2F"}  # shift+home, shift+end (while browsing)
+_SEARCH_KEYS = {b"/", b"?"}  # while browsing: search
+_STEP_KEYS = {b"n", b"N", b"\x1b"}  # while searching: next, previous, leave
+_HISTORY_KEYS = {b"\x1b[5;2~", b"\x1b[1;2H"}  # shift+pageup, shift+home: open a tmux history
 
 
 def keys_of(spec: str) -> frozenset[bytes]:
@@ -127,11 +130,19 @@ class RawKeyboard:
 
     def _keeps(self, key: bytes) -> bool:
         """Scrollback keys on the main screen are chloe's, as in most terminals."""
+        view = self._app.view
+        if key in _SEARCH_KEYS and view.scrollback_offset > 0:
+            return True  # search while browsing
+        if key in _STEP_KEYS and view.searching and view.scrollback_offset > 0:
+            return True
         if key not in _BROWSE_KEYS and key not in _BROWSE_ENDS:
             return False
-        view = self._app.view
-        if view.terminal.alternate_screen:
-            return False
+        if view.terminal.alternate_screen or view.terminal.scrollback_len == 0:
+            # A tmux client's screen: Shift+PgUp and Shift+Home open the pane's history.
+            if key in _HISTORY_KEYS and self._app.history_browser.browsable():
+                return True
+            if view.terminal.alternate_screen:
+                return False
         return key in _BROWSE_KEYS or view.scrollback_offset > 0
 
     def _write(self, data: bytes) -> None:
@@ -139,6 +150,8 @@ class RawKeyboard:
         slot = app.shown_slot()
         if slot is None:
             return
+        if app.view.browsing_history:
+            app.view.end_history()  # a key for the program: back to its live screen
         if slot.process is None or slot.terminal is not app.view.terminal:
             self._not_live(slot, data)
             return

@@ -41,7 +41,7 @@ from chloe.terminal.keys import (
 from chloe.terminal.sgr import ANSI_INDEX, PALETTE_INDEX
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from textual.filter import LineFilter
 
@@ -235,6 +235,19 @@ class TerminalView(Widget, can_focus=True):
         self._last_flush = 0.0
         self._pending = False
         self._mouse_captured = False
+        self._history_of: tuple[Terminal, Callable[[], None]] | None = None
+        """While a pane's history is shown: the live terminal, and what to call at the end."""
+        self._found: tuple[str, list[int], int] | None = None
+        """While searching: the text, the lines that hold it (oldest first), the current one."""
+        self.search_request: Callable[[bool], None] | None = None
+        """Asked to prompt for a search (True: backwards, ``?``) while browsing."""
+        self._history_top = False
+        """Shift+Home was the last move: a fuller history (:meth:`replace_history`) opens
+        at its top too."""
+        self.history_request: Callable[[str], bool] | None = None
+        """Asked, with the key (``shift+pageup``, ``shift+home`` or ``wheel``), when a
+        browse key reaches a terminal without scrollback of its own (a tmux client's
+        screen); True if it will show the pane's history (:meth:`show_history`)."""
 
     # --- public API -------------------------------------------------------
 
@@ -256,6 +269,8 @@ class TerminalView(Widget, can_focus=True):
         Args:
             terminal: the emulator to draw from now on.
         """
+        self._history_of = None
+        self._found = None
         self._terminal = terminal
         self._scroll_offset = 0
         self._seen_scrollback_len = terminal.scrollback_len
@@ -264,6 +279,95 @@ class TerminalView(Widget, can_focus=True):
         if self.is_mounted:
             self._sync_size()
         self.refresh()
+
+    @property
+    def browsing_history(self) -> bool:
+        """Whether a pane's history (:meth:`show_history`) is shown instead of its screen."""
+        return self._history_of is not None
+
+    def show_history(self, history: Terminal, lines: int, on_end: Callable[[], None]) -> None:
+        """Browse ``history`` (a terminal holding a pane's whole history) ``lines`` up.
+
+        The live terminal comes back, and ``on_end`` is called, when the browse
+        reaches the bottom or :meth:`end_history` is called.
+        """
+        live = self._history_of[0] if self._history_of is not None else self._terminal
+        self.set_terminal(history)
+        self._history_of = (live, on_end)
+        self.scroll_back(max(1, lines))
+
+    def replace_history(self, shown: Terminal, history: Terminal) -> None:
+        """Swap the browsed ``shown`` history for ``history``, which ends with the same
+        lines and holds more above them: the view stays where it is."""
+        if self._history_of is None or self._terminal is not shown:
+            return
+        kept, offset = self._history_of, self._scroll_offset
+        at_top = self._history_top and offset >= shown.scrollback_len  # Shift+Home
+        self.set_terminal(history)
+        self._history_of = kept
+        self._scroll_offset = history.scrollback_len if at_top else offset
+        self._seen_scrollback_len = history.scrollback_len
+        self.refresh()
+
+    @property
+    def searching(self) -> bool:
+        """Whether a search's matches are being stepped through (``n``/``N``, Esc)."""
+        return self._found is not None
+
+    def search(self, text: str, *, backwards: bool = False) -> int:
+        """Find ``text`` (plain, case-sensitive) in the browsed lines; go to the nearest
+        match after (``backwards``: before) the top line. Returns how many lines hold it."""
+        terminal = self._terminal
+        lines = [*terminal.scrollback(), *terminal.display]
+        found = [i for i, line in enumerate(lines) if text in line]
+        top = terminal.scrollback_len - self._scroll_offset
+        if not found:
+            self._found = (text, [], 0)
+            self.refresh()
+            return 0
+        if backwards:
+            before = [k for k, i in enumerate(found) if i < top]
+            current = before[-1] if before else len(found) - 1
+        else:
+            after = [k for k, i in enumerate(found) if i > top]
+            current = after[0] if after else 0
+        self._found = (text, found, current)
+        self._go_to_match()
+        return len(found)
+
+    def search_next(self, step: int) -> None:
+        """The next (1) or previous (-1) match, wrapping around."""
+        if self._found is None or not self._found[1]:
+            return
+        text, found, current = self._found
+        self._found = (text, found, (current + step) % len(found))
+        self._go_to_match()
+
+    def end_search(self) -> None:
+        """Forget the search (the view stays where it is)."""
+        if self._found is not None:
+            self._found = None
+            self.refresh()
+
+    def _go_to_match(self) -> None:
+        assert self._found is not None
+        _text, found, current = self._found
+        terminal = self._terminal
+        # The match on the top row (at least one line up: the bottom is the live screen).
+        offset = max(1, min(terminal.scrollback_len, terminal.scrollback_len - found[current]))
+        if offset != self._scroll_offset:
+            self._scroll_offset = offset
+            self._seen_scrollback_len = terminal.scrollback_len
+        self._scrollback_cache.clear()
+        self.refresh()
+
+    def end_history(self) -> None:
+        """Back to the live terminal after :meth:`show_history` (nothing if not browsing)."""
+        if self._history_of is None:
+            return
+        live, on_end = self._history_of
+        self.set_terminal(live)
+        on_end()
 
     def notify_output(self) -> None:
         """Tell the view its terminal was fed; repaint the dirty rows soon.
@@ -288,6 +392,7 @@ class TerminalView(Widget, can_focus=True):
         Args:
             lines: how many lines to move.
         """
+        self._history_top = False
         limit = self._terminal.scrollback_len
         offset = max(0, min(limit, self._scroll_offset + lines))
         if offset == 0:
@@ -299,6 +404,10 @@ class TerminalView(Widget, can_focus=True):
 
     def scroll_to_bottom(self) -> None:
         """Leave scrollback browsing and show the live screen."""
+        self._found = None
+        if self._history_of is not None:
+            self.end_history()
+            return
         if self._scroll_offset:
             self._scroll_offset = 0
             # Scrollback strips are cached by row index, and indices shift once
@@ -476,6 +585,11 @@ class TerminalView(Widget, can_focus=True):
 
     def _marker(self, strip: Strip, width: int) -> Strip:
         label = f"[scrollback -{self._scroll_offset}]"
+        found = self._found
+        if found is not None:
+            text, lines, current = found
+            where = f"{current + 1}/{len(lines)}" if lines else "not found"
+            label = f"[{text}: {where}] {label}"
         if len(label) > width:
             label = label[-width:]
         style = self.get_component_rich_style("terminal-view--marker")
@@ -609,16 +723,42 @@ class TerminalView(Widget, can_focus=True):
     def _browse_key(self, key: str) -> bool:
         """Handle scrollback browsing keys; ``True`` if the key was one of them."""
         terminal = self._terminal
+        if (
+            key in ("shift+pageup", "shift+home")
+            and self.history_request is not None
+            and self._history_of is None
+            and (terminal.alternate_screen or terminal.scrollback_len == 0)
+            and self.history_request(key)
+        ):
+            return True  # a tmux client's screen, or a preview: the pane's history
         if terminal.alternate_screen:
             return False  # full-screen programs have no scrollback: give them the key
         page = max(1, terminal.lines - 1)
+        if self._scroll_offset and self._browse_search_key(key):
+            return True
         if key == "shift+pageup":
             self.scroll_back(page)
         elif key == "shift+pagedown":
             self.scroll_back(-page)
         elif key == "shift+home" and self._scroll_offset:
             self.scroll_back(terminal.scrollback_len)
+            self._history_top = True
         elif key == "shift+end" and self._scroll_offset:
+            self.scroll_to_bottom()
+        else:
+            return False
+        return True
+
+    def _browse_search_key(self, key: str) -> bool:
+        """``/`` and ``?`` search while browsing; ``n``/``N`` step, Esc leaves."""
+        if key in ("slash", "question_mark") and self.search_request is not None:
+            self.search_request(key == "question_mark")
+            return True
+        if self._found is None:
+            return False
+        if key in ("n", "N"):
+            self.search_next(1 if key == "n" else -1)
+        elif key == "escape":
             self.scroll_to_bottom()
         else:
             return False
@@ -631,6 +771,8 @@ class TerminalView(Widget, can_focus=True):
             event.stop()
             event.prevent_default()
             return
+        if self._history_of is not None and encode_key(event.key, event.character, self._terminal):
+            self.end_history()  # a key for the program: back to its live screen first
         data = encode_key(event.key, event.character, self._terminal)
         if not data:
             # Keys a terminal cannot send (super+..., media keys) stay with the app.
@@ -704,6 +846,13 @@ class TerminalView(Widget, can_focus=True):
         terminal = self._terminal
         if terminal.mouse_mode:
             self._send(self._mouse_report(event, action))
+        elif (
+            terminal.alternate_screen
+            and lines > 0
+            and self.history_request is not None
+            and self.history_request("wheel")
+        ):
+            pass  # a tmux client's screen: the pane's history is on its way
         elif terminal.alternate_screen:
             # As gnome-terminal, kitty and iTerm do: full-screen programs that
             # did not take the mouse (less, man) scroll with arrow keys.

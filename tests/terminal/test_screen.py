@@ -782,6 +782,26 @@ def test_ordinary_erase_and_soft_reset_ignore_protection() -> None:
     assert term.display[0].strip() == ""
 
 
+def test_desktop_notifications_are_kept_for_the_owner() -> None:
+    from chloe.terminal import Terminal
+
+    term = Terminal(20, 3)
+    term.feed(
+        b"\x1b]9;build done\x07"  # iTerm2
+        b"\x1b]9;4;1;50\x07"  # ConEmu progress: not a notification
+        b"\x1b]777;notify;Claude;needs your permission\x1b\\"  # rxvt / foot / Ghostty
+        b"\x1b]99;i=1:d=0;tests pass\x1b\\"  # kitty
+        b"\x1b]777;other;x\x07ok"
+    )
+    assert term.take_notifications() == [
+        ("osc9", "build done"),
+        ("osc777", "Claude: needs your permission"),
+        ("osc99", "tests pass"),
+    ]
+    assert term.take_notifications() == []
+    assert term.display[0].startswith("ok")
+
+
 def test_decstbm_in_origin_mode_homes_to_the_region() -> None:
     """xterm and DEC: the region's top-left (tmux 3.3a: the screen's; see test_differential)."""
     term = fed(CSI + b"?6h" + CSI + b"2;3r")

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from textual import events
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from chloe.backends.fake import FakeProcess
 from chloe.backends.memory import MemoryDirect, MemoryTmux
@@ -141,6 +142,11 @@ def type_ahead(app: ChloeApp, keys: str) -> None:
 def slot(app: ChloeApp, name: str) -> PaneSlot | None:
     """The pane called ``name``, if listed."""
     return app.panes.by_name(name)
+
+
+def summary_text(app: ChloeApp) -> str:
+    """The always-visible attention summary line."""
+    return str(app.query_one("#attention", Static).render())
 
 
 def entry_text(app: ChloeApp, name: str) -> str:

@@ -8,6 +8,7 @@ import contextlib
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from chloe.ui.modals import CONFIRM_GUARD, ConfirmModal
 from chloe.ui.pane_list import PaneList
 from chloe.ui.terminal_view import TerminalView
 from tests.ui.helpers import (
+    FIXED_NOW,
     SIZE,
     entry_text,
     listed_names,
@@ -26,6 +28,7 @@ from tests.ui.helpers import (
     notices,
     screen_text,
     shows,
+    summary_text,
     title_text,
     type_ahead,
     until,
@@ -51,7 +54,8 @@ async def test_keymap_and_leave_key_from_config(tmp_path: Path) -> None:
 
 
 async def test_output_in_hidden_pane_is_flagged(tmp_path: Path) -> None:
-    """Output or a bell in a pane that is not shown marks its entry until it is selected."""
+    """Output in a pane that is not shown makes it working; a bell makes it need you
+    until it is selected."""
     app, service = memory_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(2):
@@ -63,13 +67,18 @@ async def test_output_in_hidden_pane_is_flagged(tmp_path: Path) -> None:
         first, second = listed_names(app)
         assert app.pane_list.selected_id == app.pane_list.pane_ids[1]
         service.spawned[0].emit(b"build finished\r\n")
-        await until(pilot, lambda: "new output" in entry_text(app, first), "activity mark")
+        await until(pilot, lambda: "working" in entry_text(app, first), "activity mark")
         service.spawned[0].emit(b"\x07")
-        await until(pilot, lambda: "bell" in entry_text(app, first), "bell mark")
-        assert "new output" not in entry_text(app, second)
+        await until(pilot, lambda: "needs you" in entry_text(app, first), "bell mark")
+        assert "1 needs you" in summary_text(app)
+        assert "needs you" not in entry_text(app, second)
         await pilot.press("k")
         await until(pilot, lambda: "build finished" in screen_text(app), "its screen")
-        assert "bell" not in entry_text(app, first)
+        assert "needs you" not in entry_text(app, first)
+        await pilot.press("j")  # and it stays cleared once the user looked elsewhere
+        await pilot.pause(0.1)
+        assert "needs you" not in entry_text(app, first)
+        assert "needs you" not in summary_text(app)
 
 
 async def test_direct_exit_reported_within_a_second(tmp_path: Path) -> None:
@@ -288,3 +297,88 @@ async def test_a_pane_file_that_never_answers_does_not_freeze_chloe(tmp_path: Pa
             assert time.monotonic() - started < 5
     finally:
         release.set()
+
+
+async def test_problems_with_chloes_files_and_logout_are_told_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unwritable lock directories (labels may be wrong) and a logout that would end the
+    tmux server are said in the UI, not only by the CLI."""
+    from chloe import paths
+    from chloe.backends import placement
+
+    doomed = placement.Placement((), False, "Logging out will end it.", "loginctl enable-linger a")
+    monkeypatch.setattr(placement, "decide", lambda facts, socket: doomed)
+    paths.note_problem("test-dir", "cannot create lock files in /x: denied; labels may be wrong")
+    try:
+        app, _ = memory_app(tmp_path)
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await until(
+                pilot,
+                lambda: any("labels may be wrong" in text for _, text in notices(app)),
+                "the file problem",
+            )
+            await until(
+                pilot,
+                lambda: any("loginctl enable-linger a" in text for _, text in notices(app)),
+                "the logout warning",
+            )
+            await pilot.pause(2.5)  # more status answers: not said again
+            told = [text for _, text in notices(app) if "labels may be wrong" in text]
+            assert len(told) == 1
+    finally:
+        paths.note_problem("test-dir", None)
+
+
+async def test_a_desktop_notification_in_a_hidden_direct_pane_needs_you(tmp_path: Path) -> None:
+    """OSC 9 in a direct pane that is not shown: it needs you, and the event file says so
+    with the message (so `chloe ls` in another terminal agrees)."""
+    from chloe import events
+
+    app, service = memory_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(2):
+            before = len(service.spawned)
+            await pilot.press("c")
+            await until(pilot, lambda b=before: len(service.spawned) == b + 1, "a pane")  # type: ignore[misc]
+            await until(pilot, lambda: isinstance(app.focused, TerminalView), "focus")
+            await pilot.press("ctrl+q")
+        first, _second = listed_names(app)
+        service.spawned[0].emit(b"\x1b]9;approve the edit?\x07")
+        await until(pilot, lambda: "needs you" in entry_text(app, first), "needs-you mark")
+        assert "1 needs you" in summary_text(app)
+        path = app.service.event_path
+        await until(
+            pilot,
+            lambda: any(e.kind == "osc9" for e in events.read_all(path)),
+            "the event recorded",
+        )
+        (event,) = [e for e in events.read_all(path) if e.kind == "osc9"]
+        assert event.detail == "approve the edit?"
+
+
+async def test_an_event_written_by_another_process_shows_within_a_second(tmp_path: Path) -> None:
+    """`chloe notify` in another process (here: a line appended to the event file)
+    shows in the list and the summary line within a second."""
+    import time as _time
+
+    from chloe import events
+
+    app, service = memory_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await until(pilot, lambda: len(service.spawned) == 1, "a pane")
+        await pilot.press("ctrl+q")
+        (name,) = listed_names(app)
+        pane_id = app.pane_list.pane_ids[0]
+        await pilot.press("c")  # another pane is shown, so the first is not looked at
+        await until(pilot, lambda: len(listed_names(app)) == 2, "a second pane")
+        await pilot.press("ctrl+q")
+        start = _time.monotonic()
+        events.append(
+            app.service.event_path,
+            events.Event(FIXED_NOW + timedelta(seconds=1), "needs-you", pane_id, "", "deploy?"),
+        )
+        await until(pilot, lambda: "1 needs you" in summary_text(app), "the summary", 5)
+        assert _time.monotonic() - start < 1.0
+        assert "needs you" in entry_text(app, name)

@@ -69,6 +69,33 @@ async def test_reads_are_bounded() -> None:
     pump.stop(proc)
 
 
+class PtyLike(FakeProcess):
+    """Reads stop at 4095 bytes, as a Linux pty's do."""
+
+    def read(self, max_bytes: int = 65536) -> bytes | None:
+        return super().read(min(max_bytes, 4095))
+
+
+async def test_a_burst_is_fed_at_once_not_one_small_read_at_a_time() -> None:
+    """Output waiting in four pty-sized reads reaches the emulator in one feed."""
+    table, events = PaneTable(), Events()
+    pump = events.pump(asyncio.get_running_loop(), table)
+    slot = table.add(PaneRecord.new("p", Kind.DIRECT, "/"))
+    slot.terminal = Terminal(40, 5, scrollback=1000)
+    proc = PtyLike(40, 5)
+    slot.process = proc
+    lines = b"".join(b"\x1b[32mline %04d\x1b[0m\r\n" % i for i in range(2000))[: 4 * 4000]
+    assert len(lines) < READ_CHUNK
+    proc.emit(lines)
+    pump.start(slot, proc)
+    await until(lambda: events.output)
+    await asyncio.sleep(0.05)  # a second callback, if any, would have run by now
+    assert events.output == ["p"]
+    whole = lines.count(b"\r\n")
+    assert slot.terminal.scrollback()[-1] == f"line {whole - 5:04d}"
+    pump.stop(proc)
+
+
 async def test_direct_pane_exit_status_comes_after_eof() -> None:
     """End of output then the child's status: the slot is dead with it, the process closed."""
     table, events = PaneTable(), Events()
@@ -104,3 +131,33 @@ async def test_a_replaced_process_is_no_longer_read() -> None:
     await asyncio.sleep(0.1)
     assert events.output == []
     assert slot.terminal is not None and "stale" not in slot.terminal.display[0]
+
+
+async def test_a_direct_panes_output_goes_to_its_log_until_the_log_fails() -> None:
+    """Output is appended to the log; a failing log is one line, and the pane runs on."""
+    from chloe import history
+
+    table, events = PaneTable(), Events()
+    stopped: list[str] = []
+    pump = PtyPump(
+        asyncio.get_running_loop(),
+        table,
+        on_output=lambda s: events.output.append(s.record.name),
+        on_client_gone=lambda s: None,
+        on_exit=lambda s, st: None,
+        on_log_stopped=lambda s, text: stopped.append(text),
+    )
+    slot, proc = live(table, Kind.DIRECT)
+    writer = history.LogWriter(slot.pane_id, slot.record.name, cap=11)
+    pump.start(slot, proc, writer)
+    proc.emit(b"first line\n")
+    await until(lambda: history.read_log(slot.pane_id) == b"first line\n")
+    history.remove_log(slot.pane_id)
+    history.log_dir().rmdir()
+    history.log_dir().write_text("")  # the next rotation cannot happen
+    proc.emit(b"second\n")
+    await until(lambda: stopped)
+    proc.emit(b"third\n")
+    await until(lambda: slot.terminal is not None and "third" in slot.terminal.display[2])
+    assert len(stopped) == 1 and "logging of 'p0' stopped" in stopped[0]
+    pump.stop(proc)

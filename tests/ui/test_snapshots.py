@@ -15,6 +15,7 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
+from chloe import events
 from chloe.model import ExitStatus, UserState
 from chloe.ui.app import ChloeApp
 from tests.ui.helpers import (
@@ -24,6 +25,7 @@ from tests.ui.helpers import (
     memory_panes,
     screen_text,
     shows,
+    summary_text,
     until,
 )
 
@@ -192,3 +194,55 @@ def test_first_frame_shows_checking(snap_compare: object, tmp_path: Path) -> Non
         assert snap_compare(app, terminal_size=(100, 30), run_before=first_frame)  # type: ignore[operator]
     finally:
         panes.tmux.gate.set()
+
+
+def attention_scene(tmp_path: Path) -> ChloeApp:
+    """The main scene, with claude-store asking for the user 10 minutes ago."""
+    app, panes = scene(tmp_path)
+    agent = next(r for r in panes.service.store.load() if r.name == "claude-store")
+    asked = FIXED_NOW - timedelta(minutes=10)
+    events.append(
+        panes.service.event_path, events.Event(asked, "needs-you", agent.id, "", "run the tests?")
+    )
+    return app
+
+
+async def attention_settled(pilot: Pilot[int]) -> None:
+    await settled(pilot)
+    app = pilot.app
+    assert isinstance(app, ChloeApp)
+    await until(pilot, lambda: "needs you" in summary_text(app), "the needs-you mark")
+    await pilot.pause()
+
+
+def test_attention_states(snap_compare: object, tmp_path: Path) -> None:
+    """claude-store needs you: a yellow '! needs you 10m' beside its name; build
+    and scratch show a red '✗ failed'; the line above the footer reads
+    '1 needs you · 2 failed   space: go to the next' on a warning background.
+    """
+    app = attention_scene(tmp_path)
+    assert snap_compare(app, terminal_size=(100, 30), run_before=attention_settled)  # type: ignore[operator]
+
+
+async def test_the_next_key_visits_needs_you_then_failed_and_looking_clears(
+    tmp_path: Path,
+) -> None:
+    app = attention_scene(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await attention_settled(pilot)
+        agent = app.pane_list.pane_ids[1]
+        await pilot.press("space")
+        await until(pilot, lambda: app.pane_list.selected_id == agent, "agent")
+        # Looked at: no longer needs you, in the list and in the summary.
+        await until(pilot, lambda: "needs you" not in summary_text(app), "cleared")
+        await pilot.press("space")
+        await until(pilot, lambda: app.pane_list.selected_id == app.pane_list.pane_ids[2], "build")
+        await pilot.press("space")
+        await until(
+            pilot, lambda: app.pane_list.selected_id == app.pane_list.pane_ids[3], "scratch"
+        )
+        await pilot.press("space")
+        await until(pilot, lambda: app.pane_list.selected_id == app.pane_list.pane_ids[2], "wraps")
+    # The look is recorded, so `chloe ls` and the next start agree.
+    marks = events.fold(events.read_all(app.service.event_path))
+    assert marks[agent].seen is not None and marks[agent].seen >= FIXED_NOW

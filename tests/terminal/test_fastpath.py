@@ -1,0 +1,161 @@
+"""The bulk path for coloured floods changes nothing a user could see.
+
+A coloured log (text, SGR changes, CR LF) arriving in large reads takes
+:func:`chloe.terminal.fastpath.coloured_lines`; the same bytes fed one at a
+time never do (a line feed is never followed by whole lines in the same
+feed). Screen, cursor, modes and the scrollback's text and styles must come
+out identical, for hypothesis-generated logs with everything a real one
+holds: wide characters, tabs, resets, 256 and 24-bit colours, attributes,
+lines that wrap, background colour erase, a last partial line.
+"""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from chloe.terminal import Terminal, fastpath
+
+SGRS = [
+    "",
+    "0",
+    "1",
+    "2",
+    "3",
+    "4",
+    "5",
+    "7",
+    "9",
+    "22",
+    "23",
+    "24",
+    "27",
+    "1;31",
+    "32",
+    "39",
+    "41",
+    "49",
+    "90",
+    "107",
+    "38;5;208",
+    "48;5;17",
+    "38;2;255;128;0",
+    "48;2;1;2;3",
+    "38:2::10:20:30",
+    "0;1;4;35;46",
+    ">4;2",
+]
+# Mostly what the bulk path takes, some of what makes it stand aside.
+PLAIN = "abcxyz    0123:-.[]"
+OTHER = ["日", "本", "é", "\t", "\x1b[K", "\x1b[2C", "\x08", "😀"]
+
+texts = st.text(alphabet=PLAIN, max_size=30)
+pieces = st.one_of(
+    texts,
+    texts,
+    texts,
+    st.sampled_from(SGRS).map(lambda p: f"\x1b[{p}m"),
+    st.sampled_from(SGRS).map(lambda p: f"\x1b[{p}m"),
+    st.sampled_from(OTHER),
+)
+lines = st.lists(pieces, max_size=8).map("".join)
+logs = st.tuples(
+    st.lists(lines, min_size=1, max_size=80), st.sampled_from(["\r\n", "\r\n", "\n", ""])
+).map(lambda t: "\r\n".join(t[0]) + t[1])
+
+
+def _state(term: Terminal) -> tuple[object, ...]:
+    c = term.cursor
+    return (
+        [list(row) for row in term.buffer],
+        (c.x, c.y, c.hidden, c.attrs),
+        sorted(term.mode),
+        [term.scrollback_row(i) for i in range(term.scrollback_len)],
+        list(term._history),
+    )
+
+
+def _one_by_one(data: bytes, columns: int, lines_: int, scrollback: int) -> Terminal:
+    term = Terminal(columns, lines_, scrollback=scrollback)
+    for i in range(len(data)):
+        term.feed(data[i : i + 1])
+    return term
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# A full row of default spaces over a row the line feed filled with a
+# background colour: the spaces are trailing blanks, the colour is gone.
+@example(
+    log="a\r\n" + "\x1b[41mb\r\n\x1b[0m    \r\n" * 4,
+    columns=4,
+    lines_=2,
+    scrollback=200,
+    chunk=4096,
+)
+@given(
+    log=logs,
+    columns=st.integers(2, 30),
+    lines_=st.integers(1, 8),
+    scrollback=st.sampled_from([0, 5, 200]),
+    chunk=st.sampled_from([64, 4096, 1 << 20]),
+)
+def test_coloured_flood_in_chunks_equals_byte_by_byte(
+    log: str, columns: int, lines_: int, scrollback: int, chunk: int
+) -> None:
+    data = log.encode()
+    bulk = Terminal(columns, lines_, scrollback=scrollback)
+    for i in range(0, len(data), chunk):
+        bulk.feed(data[i : i + chunk])
+    assert _state(bulk) == _state(_one_by_one(data, columns, lines_, scrollback))
+
+
+def _counting(monkeypatch: object) -> list[int]:
+    """Count the lines the bulk path handles (so the tests above cannot pass vacuously)."""
+    handled: list[int] = []
+    real = fastpath.coloured_lines
+
+    def counted(term: Terminal, text: str, start: int, end: int) -> int:
+        done = real(term, text, start, end)
+        handled.append(text.count("\r\n", start, done))
+        return done
+
+    monkeypatch.setattr("chloe.terminal.parser.coloured_lines", counted)  # type: ignore[attr-defined]
+    return handled
+
+
+def test_a_coloured_log_takes_the_bulk_path_and_keeps_styles(monkeypatch: object) -> None:
+    handled = _counting(monkeypatch)
+    log = "".join(
+        f"\x1b[2m12:00:{i:02d}\x1b[0m \x1b[1;3{i % 8}mlevel\x1b[0m "
+        f"\x1b[48;5;{i}mbody {i}\x1b[49m\r\n"
+        for i in range(60)
+    ).encode()
+    bulk = Terminal(40, 10, scrollback=100)
+    bulk.feed(log)
+    slow = _one_by_one(log, 40, 10, 100)
+    assert sum(handled) >= 50
+    assert _state(bulk) == _state(slow)
+    text, dim = bulk.scrollback_row(0)[0]
+    assert (text, dim.dim) == ("12:00:00", True)
+    assert [t for t, _ in bulk.scrollback_row(5)] == ["12:00:05", " ", "level", " ", "body 5"]
+    assert bulk.scrollback_row(5)[4][1].bg == slow.scrollback_row(5)[4][1].bg != "default"
+
+
+def test_rows_left_on_screen_scroll_off_with_their_styles(monkeypatch: object) -> None:
+    """A row the bulk path built (and remembered) is kept as drawn, even if changed since."""
+    handled = _counting(monkeypatch)
+    term = Terminal(20, 4, scrollback=100)
+    term.feed(b"".join(b"\x1b[3%dmline %d\x1b[0m\r\n" % (i % 8, i) for i in range(12)))
+    assert sum(handled) >= 4
+    term.feed(b"\x1b[3;1H\x1b[44mX\x1b[0m\x1b[4;1H")  # overwrite a row the bulk path built
+    term.feed(b"\r\n" * 4)
+    slow = _one_by_one(
+        b"".join(b"\x1b[3%dmline %d\x1b[0m\r\n" % (i % 8, i) for i in range(12))
+        + b"\x1b[3;1H\x1b[44mX\x1b[0m\x1b[4;1H"
+        + b"\r\n" * 4,
+        20,
+        4,
+        100,
+    )
+    assert _state(term) == _state(slow)
+    assert [t for t, _ in term.scrollback_row(11)] == ["X", "ine 11"]
