@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Iterable, Sequence
+from typing import Final
+
+from chloe.backends.direct import COLORTERM
 
 ESCAPE_TIME_MS = 10
 """tmux's default 500 ms Esc wait makes Esc sluggish in vim and Claude Code."""
@@ -87,14 +90,22 @@ def unset_global_environment(names: Iterable[str]) -> list[list[str]]:
     return [["set-environment", "-g", "-u", name] for name in names]
 
 
+PANE_ENVIRONMENT: Final = ("-e", f"COLORTERM={COLORTERM}")
+"""``new-session``/``respawn-pane`` options: chloe's emulator shows 24-bit colour, as
+for direct panes (tmux passes it on, its server having ``Tc``)."""
+
+
 def new_session(
     session: str, *, cwd: str, command: Sequence[str], columns: int, rows: int
 ) -> list[str]:
-    """A detached session running ``command`` (tmux's default command if empty)."""
+    """A detached session running ``command`` (tmux's default command if empty).
+
+    Its environment says chloe shows 24-bit colour (:data:`PANE_ENVIRONMENT`).
+    """
     cmd = pane_command(command)
     return [
         "new-session", "-d", "-s", session, "-x", str(columns), "-y", str(rows),
-        "-c", start_directory(cwd), *(["--", *cmd] if cmd else []),
+        "-c", start_directory(cwd), *PANE_ENVIRONMENT, *(["--", *cmd] if cmd else []),
     ]  # fmt: skip
 
 
@@ -178,7 +189,7 @@ def respawn_pane(session: str, *, cwd: str, command: Sequence[str]) -> list[str]
     """Restart the session's dead pane with ``command`` in ``cwd``."""
     return [
         "respawn-pane", "-k", "-t", pane_target(session), "-c", start_directory(cwd),
-        *pane_command(command),
+        *PANE_ENVIRONMENT, *pane_command(command),
     ]  # fmt: skip
 
 

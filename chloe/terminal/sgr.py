@@ -3,8 +3,11 @@
 Colours are stored as pyte names them, so pyte-based code reads them
 unchanged: one of the 16 ANSI names (``"red"``, ``"brightblue"``, pyte's
 ``"brown"`` for yellow and its ``"bfightmagenta"`` for SGR 105), six hex
-digits for the 256-colour palette and 24-bit colour, or ``"default"``.
-:data:`ANSI_INDEX` gives the ANSI number of each of the 16 names.
+digits for 24-bit colour, or ``"default"``. ``38;5;N`` is stored as ANSI
+colour N for N < 16 (as tmux does), and as ``"color(N)"`` (rich's name for
+it) for 16-255, so a view can tell a palette index (which the user's terminal
+may redefine) from a 24-bit colour. :data:`ANSI_INDEX` gives the ANSI number
+of each of the 16 names, :data:`PALETTE_INDEX` the index of each palette name.
 """
 
 from __future__ import annotations
@@ -17,12 +20,12 @@ from pyte.screens import Char
 from chloe.terminal.cells import BLANK, Cell, StartOver, protected, with_protection
 from chloe.terminal.params import PRIVATE_LEADS, number
 
-__all__ = ["ANSI_INDEX", "PALETTE", "SGR", "apply_sgr"]
+__all__ = ["ANSI_INDEX", "PALETTE", "PALETTE_INDEX", "SGR", "apply_sgr"]
 
 _SGR_FG: Final = {**graphics.FG_ANSI, **graphics.FG_AIXTERM}
 _SGR_BG: Final = {**graphics.BG_ANSI, **graphics.BG_AIXTERM}
 PALETTE: Final[list[str]] = list(graphics.FG_BG_256)
-"""The 256-colour palette as hex, ``PALETTE[n]`` for ``38;5;n``."""
+"""The xterm 256-colour palette as hex, ``PALETTE[n]`` for ``38;5;n``."""
 
 ANSI_INDEX: Final[dict[str, int]] = {
     name: code % 10 + (8 if code >= 90 else 0)
@@ -31,6 +34,11 @@ ANSI_INDEX: Final[dict[str, int]] = {
     if code % 10 < 8
 }
 """The ANSI colour number (0-15) of each colour name SGR 30-37/40-47/90-97/100-107 stores."""
+_ANSI_FG: Final = tuple(_SGR_FG[code] for code in (*range(30, 38), *range(90, 98)))
+_ANSI_BG: Final = tuple(_SGR_BG[code] for code in (*range(40, 48), *range(100, 108)))
+_INDEXED: Final = tuple(f"color({n})" for n in range(256))
+PALETTE_INDEX: Final[dict[str, int]] = {_INDEXED[n]: n for n in range(16, 256)}
+"""The palette index (16-255) of each ``"color(N)"`` name ``38;5;N``/``48;5;N`` stores."""
 
 _FLAGS_ON: Final = {
     1: ("bold",),
@@ -53,15 +61,20 @@ _FLAGS_OFF: Final = {
 }
 
 
-def _colour(parts: list[str], i: int) -> tuple[str | None, int]:
-    """Parse an extended colour at ``parts[i]`` (after 38/48); returns (colour, next index)."""
+def _colour(parts: list[str], i: int, ansi: tuple[str, ...]) -> tuple[str | None, int]:
+    """Parse an extended colour at ``parts[i]`` (after 38/48); returns (colour, next index).
+
+    ``ansi`` names the 16 ANSI colours (foreground or background names).
+    """
     if i >= len(parts):
         return None, i
     kind = number(parts[i])
     if kind == 5:
         if i + 1 < len(parts):
             n = number(parts[i + 1])
-            return (PALETTE[n] if n < 256 else None), i + 2
+            if n < 16:
+                return ansi[n], i + 2
+            return (_INDEXED[n] if n < 256 else None), i + 2
         return None, i + 1
     if kind == 2:
         if i + 3 < len(parts):
@@ -103,7 +116,7 @@ def _apply_sgr(attrs: Char, params: str) -> Char:
                 rest = sub[1:]
                 if rest and number(rest[0]) == 2 and len(rest) >= 5:
                     rest = [rest[0], *rest[-3:]]  # drop the colour-space id
-                colour, _ = _colour(rest, 0)
+                colour, _ = _colour(rest, 0, _ANSI_FG if head == 38 else _ANSI_BG)
                 if colour is not None:
                     fields["fg" if head == 38 else "bg"] = colour
             elif head == 4:
@@ -112,12 +125,12 @@ def _apply_sgr(attrs: Char, params: str) -> Char:
             continue
         code = number(part)
         if code in (38, 48):
-            colour, i = _colour(parts, i + 1)
+            colour, i = _colour(parts, i + 1, _ANSI_FG if code == 38 else _ANSI_BG)
             if colour is not None:
                 fields["fg" if code == 38 else "bg"] = colour
             continue
         if code == 58:
-            _, i = _colour(parts, i + 1)  # underline colour: not shown
+            _, i = _colour(parts, i + 1, _ANSI_FG)  # underline colour: not shown
             continue
         if code == 0:
             fields = BLANK._asdict()

@@ -25,6 +25,7 @@ from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
+from textual.filter import ANSIToTruecolor
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
@@ -37,10 +38,12 @@ from chloe.terminal.keys import (
     encode_mouse,
     encode_paste,
 )
-from chloe.terminal.sgr import ANSI_INDEX
+from chloe.terminal.sgr import ANSI_INDEX, PALETTE_INDEX
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+
+    from textual.filter import LineFilter
 
     from chloe.terminal.screen import Terminal
 
@@ -51,13 +54,6 @@ FRAME_INTERVAL: Final = 1 / 60
 WHEEL_LINES: Final = 3
 """Lines scrolled per wheel step when browsing scrollback."""
 
-# The emulator's 16 colour names (pyte's: "brown" for yellow, "bfightmagenta"
-# for SGR 105) -> rich's standard colours, so the app's ANSI theme applies.
-_RICH_ANSI: Final = ("black", "red", "green", "yellow", "blue", "magenta", "cyan", "white")
-_ANSI_NAMES_ALL: Final = {
-    name: _RICH_ANSI[n] if n < 8 else f"bright_{_RICH_ANSI[n - 8]}"
-    for name, n in ANSI_INDEX.items()
-}
 
 # A cell's style key: Cell fields after ``data``:
 # (fg, bg, bold, italics, underscore, strikethrough, reverse, blink, dim).
@@ -68,14 +64,22 @@ _cell_text = itemgetter(0)
 
 @lru_cache(maxsize=1024)
 def _color(name: str) -> Color | None:
-    """Map a pyte colour (name, or 6-hex for 256/truecolour) to a rich colour."""
+    """Map an emulator colour to the rich colour the outer terminal is sent.
+
+    The 16 ANSI colours stay ANSI colours (SGR 30-37/90-97, 40-47/100-107) and
+    palette entries stay palette indexes (``38;5;N``), so the user's own
+    terminal palette applies, as in a plain tmux; 24-bit colour stays RGB.
+    ``None`` (the terminal's default colour) for ``"default"``.
+    """
     if name == "default" or not name:
         return None
-    ansi = _ANSI_NAMES_ALL.get(name)
-    if ansi is not None:
-        return Color.parse(ansi)
+    index = ANSI_INDEX.get(name)
+    if index is None:
+        index = PALETTE_INDEX.get(name)
+    if index is not None:
+        return Color.from_ansi(index)
     try:
-        return Color.parse(f"#{name}")
+        return Color.from_triplet(Color.parse(f"#{name}").get_truecolor())
     except Exception:  # an unknown name must not break rendering; draw it default
         return None
 
@@ -90,7 +94,7 @@ def cell_style(key: _StyleKey) -> Style:
 
     Returns:
         A rich ``Style``; default colours stay ``None`` so the widget's
-        theme colours show through.
+        colours (the outer terminal's defaults) show through.
     """
     fg, bg, bold, italics, underscore, strikethrough, reverse, *rest = key
     blink = bool(rest[0]) if rest else False
@@ -142,8 +146,8 @@ class TerminalView(Widget, can_focus=True):
     TerminalView {
         width: 1fr;
         height: 1fr;
-        background: $background;
-        color: $foreground;
+        background: ansi_default;
+        color: ansi_default;
     }
     TerminalView > .terminal-view--marker {
         background: $warning-muted;
@@ -412,6 +416,15 @@ class TerminalView(Widget, can_focus=True):
             self.refresh()
 
     # --- rendering --------------------------------------------------------
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """The app's line filters except the one that turns ANSI colours into theme RGB.
+
+        Pane cells keep their ANSI colours (and default colours) so the outer
+        terminal's own palette draws them, as it does in a plain tmux; the
+        rest of chloe keeps the app's theme, filter and all.
+        """
+        return [f for f in super().get_line_filters() if not isinstance(f, ANSIToTruecolor)]
 
     def notify_style_update(self) -> None:
         """Theme or CSS changed: every cached style and strip is stale."""

@@ -1041,3 +1041,24 @@ def test_a_new_pane_gets_the_creating_environment_not_the_servers(
     # The user's update-environment is as their tmux.conf set it.
     shown = tmux_run("show-options", "-g", "update-environment").split()
     assert shown == ["update-environment[0]", "DISPLAY", "update-environment[1]", "SSH_AUTH_SOCK"]
+
+
+def test_tmux_panes_are_told_chloe_shows_24_bit_colour(
+    service: PaneService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As direct panes: ``COLORTERM=truecolor``, whatever chloe's own terminal said."""
+    monkeypatch.delenv("COLORTERM", raising=False)
+    dumps = []
+    for name in ("fresh", "restarted"):
+        dump = tmp_path / f"{name}.txt"
+        dumps.append(dump)
+        script = f"env > {shlex.quote(str(dump))}.tmp; mv {shlex.quote(str(dump))}.tmp {dump}"
+        if name == "fresh":
+            service.create_tmux(name=name, cwd=str(tmp_path), command=["sh", "-c", script])
+            rec = by_name(service)[name].record
+        else:
+            wait_until(dumps[0].exists)
+            service.tmux.respawn(rec.tmux_session, cwd=str(tmp_path), command=["sh", "-c", script])
+    for dump in dumps:
+        env = wait_until(lambda d=dump: d.exists() and d.read_text().splitlines())
+        assert "COLORTERM=truecolor" in env

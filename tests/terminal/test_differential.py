@@ -92,7 +92,14 @@ def _tmux_sgr(style: dict[str, str | bool], params: str) -> None:
         elif code in (38, 48):
             key = "fg" if code == 38 else "bg"
             if parts[i + 1] == 5:
-                style[key] = graphics.FG_BG_256[parts[i + 2]]
+                # 38;5;N for N < 16 is ANSI colour N: stored by its SGR 30-37/90-97 name.
+                n = parts[i + 2]
+                if n < 16:
+                    sgr = (30 if n < 8 else 82) + n + (10 if code == 48 else 0)
+                    table = {**graphics.FG_ANSI, **graphics.FG_AIXTERM}
+                    style[key] = {**table, **graphics.BG_ANSI, **graphics.BG_AIXTERM}[sgr]
+                else:
+                    style[key] = f"color({n})"
                 i += 2
             else:
                 r, g, b = parts[i + 2 : i + 5]

@@ -203,11 +203,21 @@ def test_private_sgr_is_ignored_without_raising() -> None:
     assert term.buffer[0][1] == Cell("b")
 
 
-def test_sgr_256_and_truecolour_are_hex_strings() -> None:
+def test_sgr_truecolour_is_hex_and_palette_colours_keep_their_index() -> None:
     term = fed(CSI + b"38;5;196m" + b"a" + CSI + b"48;2;1;2;3m" + b"b" + CSI + b"38:2::10:20:30mc")
-    assert term.buffer[0][0].fg == "ff0000"
+    assert term.buffer[0][0].fg == "color(196)"
     assert term.buffer[0][1].bg == "010203"
     assert term.buffer[0][2].fg == "0a141e"
+    # The same colour as 24-bit stays distinct from the palette entry.
+    term = fed(CSI + b"38;5;102ma" + CSI + b"38;2;135;135;135mb")
+    assert (term.buffer[0][0].fg, term.buffer[0][1].fg) == ("color(102)", "878787")
+
+
+def test_sgr_256_below_16_is_that_ansi_colour() -> None:
+    """As tmux stores it: 38;5;N / 48;5;N for N < 16 is SGR 30-37/90-97 / 40-47/100-107."""
+    term = fed(CSI + b"38;5;1;48;5;4ma" + CSI + b"38;5;13;48;5;13mb")
+    assert term.buffer[0][0][:3] == ("a", "red", "blue")
+    assert term.buffer[0][1][:3] == ("b", "brightmagenta", "bfightmagenta")
 
 
 def test_sgr_attributes_on_and_off() -> None:

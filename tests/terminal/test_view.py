@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 from pyte.screens import Char
-from rich.color import Color
+from rich.color import Color, ColorType
 from rich.style import Style
 from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.strip import Strip
 from textual.widgets import Button
@@ -311,6 +312,55 @@ def test_each_of_the_16_sgr_colours_reaches_rich_as_that_ansi_colour(n: int) -> 
     assert (style.color.number, style.bgcolor.number) == (n, n)
 
 
+def _sent_colour(colour: Color | None) -> tuple[str, object]:
+    """What the outer terminal is sent for a colour: its kind and index or RGB."""
+    if colour is None or colour.type == ColorType.DEFAULT:
+        return ("default", None)
+    if colour.type == ColorType.STANDARD:
+        return ("ansi", colour.number)
+    if colour.type == ColorType.EIGHT_BIT:
+        return ("256", colour.number)
+    return ("rgb", tuple(colour.get_truecolor()))
+
+
+async def test_ansi_palette_and_default_colours_reach_the_outer_terminal_as_such() -> None:
+    """As in a plain tmux: the user's palette draws ANSI colours, their defaults the rest.
+
+    Checked on what Textual writes (the view's lines after the app's filters),
+    for the cells of a colour table.
+    """
+    app = ViewApp()
+    table = [
+        (b"31", ("ansi", 1), ("default", None)),
+        (b"35", ("ansi", 5), ("default", None)),
+        (b"95", ("ansi", 13), ("default", None)),
+        (b"38;5;5", ("ansi", 5), ("default", None)),
+        (b"38;5;13", ("ansi", 13), ("default", None)),
+        (b"41", ("default", None), ("ansi", 1)),
+        (b"45", ("default", None), ("ansi", 5)),
+        (b"105", ("default", None), ("ansi", 13)),
+        (b"48;5;1", ("default", None), ("ansi", 1)),
+        (b"38;5;253;48;5;233", ("256", 253), ("256", 233)),
+        (b"38;5;102", ("256", 102), ("default", None)),
+        (b"38;2;135;135;135;48;2;1;2;3", ("rgb", (135, 135, 135)), ("rgb", (1, 2, 3))),
+        (b"38;2;128;0;0", ("rgb", (128, 0, 0)), ("default", None)),
+        (b"0", ("default", None), ("default", None)),
+    ]
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(TerminalView)
+        await feed(pilot, view, b"".join(b"\x1b[0;%smx" % sgr for sgr, _, _ in table))
+        view.blur()
+        await pilot.pause()
+        row = view.render_lines(Region(0, 0, SIZE[0], 1))[0]
+        sent = [
+            (_sent_colour(style_at(row, x).color), _sent_colour(style_at(row, x).bgcolor))
+            for x in range(len(table))
+        ]
+        assert sent == [(fg, bg) for _, fg, bg in table]
+        # Past the program's output too: the terminal's default background.
+        assert _sent_colour(style_at(row, SIZE[0] - 1).bgcolor) == ("default", None)
+
+
 async def test_colours_and_attributes_map_to_rich_styles() -> None:
     app = ViewApp()
     async with app.run_test(size=SIZE) as pilot:
@@ -331,9 +381,9 @@ async def test_colours_and_attributes_map_to_rich_styles() -> None:
         assert text_of(row).startswith("ABCDEFGHIJ")
         base = view.rich_style
         a = style_at(row, 0)
-        assert (a.color, a.bgcolor) == (Color.parse("red"), Color.parse("blue"))
+        assert (a.color, a.bgcolor) == (Color.from_ansi(1), Color.from_ansi(4))
         b = style_at(row, 1)
-        assert (b.color, b.bgcolor) == (Color.parse("bright_red"), Color.parse("bright_yellow"))
+        assert (b.color, b.bgcolor) == (Color.from_ansi(9), Color.from_ansi(11))
         c = style_at(row, 2)
         assert c.color is not None and c.bgcolor is not None
         assert c.color.get_truecolor() == (255, 0, 0)
@@ -348,7 +398,7 @@ async def test_colours_and_attributes_map_to_rich_styles() -> None:
         assert style_at(row, 7).reverse
         assert style_at(row, 8).strike
         plain = style_at(row, 9)
-        # Default colours are the widget's own (theme) colours, with no attributes.
+        # Default colours are the widget's own (the terminal's defaults), with no attributes.
         assert (plain.color, plain.bgcolor) == (base.color, base.bgcolor)
         assert not (plain.bold or plain.italic or plain.underline or plain.reverse)
 
@@ -374,7 +424,7 @@ async def test_dim_maps_to_a_dim_style_and_sgr_22_clears_it() -> None:
         assert not b.dim and not b.bold  # same attributes as A but dim: its own style
         assert c.dim and c.bold
         assert not d.dim and not d.bold
-        assert e.dim and e.color == Color.parse("red")
+        assert e.dim and e.color == Color.from_ansi(1)
         assert not f.dim
         assert style_at(row, 6).dim and not style_at(row, 8).dim
         # The cell-by-cell path (rows whose widths do not add up) agrees.

@@ -1,0 +1,152 @@
+"""Pane colours reach the user's terminal as a plain tmux pane sends them.
+
+A program prints a colour table (16 foreground, 16 background, some 256-colour
+and 24-bit colours, default) in (a) a plain tmux pane and (b) a chloe pane of
+each kind, each inside an *outer* tmux on a private socket. ``capture-pane -e``
+of the outer pane shows the SGR codes that reached the outer terminal; each
+table cell's colours must be the same: ANSI colour N as ANSI colour N (so the
+user's palette applies), palette index as index, RGB as RGB, default as default.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import kill_tmux_server
+from tests.ui.outer import INNER_CONF, OuterTerminal, tmux_run
+
+TABLE = [
+    *(str(n) for n in (*range(30, 38), *range(90, 98))),
+    *(str(n) for n in (*range(40, 48), *range(100, 108))),
+    "38;5;1", "38;5;13", "48;5;5", "38;5;102", "38;5;253;48;5;233", "48;5;196",
+    "38;2;135;135;135", "48;2;10;20;30", "38;2;128;0;0", "0",
+]  # fmt: skip
+# Both tmux servers (chloe's and the plain one) tell tmux the terminal has 24-bit colour.
+TC = "set -as terminal-overrides ',*:Tc'\n"
+
+Colour = tuple[str, object]
+_SGR = re.compile(r"\x1b\[([0-9;:]*)m")
+
+
+def _colours(line: str) -> list[tuple[Colour, Colour]]:
+    """(fg, bg) of each ``X`` between ``CT|`` and ``|END`` on a ``capture-pane -e`` line."""
+    fg: Colour = ("default", None)
+    bg: Colour = ("default", None)
+    cells: list[tuple[Colour, Colour]] = []
+    inside = False
+    pos = 0
+    while pos < len(line):
+        match = _SGR.match(line, pos)
+        if match:
+            parts = [int(p or 0) for p in re.split("[;:]", match.group(1))]
+            i = 0
+            while i < len(parts):
+                code = parts[i]
+                if code == 0:
+                    fg = bg = ("default", None)
+                elif 30 <= code <= 37 or 90 <= code <= 97:
+                    fg = ("ansi", code % 10 + (8 if code >= 90 else 0))
+                elif 40 <= code <= 47 or 100 <= code <= 107:
+                    bg = ("ansi", code % 10 + (8 if code >= 100 else 0))
+                elif code in (39, 49):
+                    fg, bg = (("default", None), bg) if code == 39 else (fg, ("default", None))
+                elif code in (38, 48):
+                    if parts[i + 1] == 5:
+                        n = parts[i + 2]
+                        colour: Colour = ("ansi", n) if n < 16 else ("256", n)
+                        i += 2
+                    else:
+                        colour = ("rgb", tuple(parts[i + 2 : i + 5]))
+                        i += 4
+                    if code == 38:
+                        fg = colour
+                    else:
+                        bg = colour
+                i += 1
+            pos = match.end()
+            continue
+        if line.startswith("CT|", pos):
+            inside = True
+            pos += 3
+            continue
+        if line.startswith("|END", pos):
+            break
+        if inside and line[pos] == "X":
+            cells.append((fg, bg))
+        pos += 1
+    return cells
+
+
+def _table_script(tmp_path: Path) -> Path:
+    script = tmp_path / "table.sh"
+    cells = "".join(f"printf '\\033[0;{sgr}mX\\033[0m'\n" for sgr in TABLE)
+    script.write_text(f"printf 'C''T|'\n{cells}printf '|E''ND\\n'\n")
+    return script
+
+
+def _captured(outer: OuterTerminal) -> list[tuple[Colour, Colour]]:
+    outer.wait_screen(lambda s: "|END" in s, "the colour table")
+    text = tmux_run(outer.socket, "capture-pane", "-e", "-p", "-t", outer.target)
+    line = next(line for line in text.splitlines() if "CT|" in line and "|END" in line)
+    return _colours(line)
+
+
+def _plain(tmp_path: Path, script: Path) -> list[tuple[Colour, Colour]]:
+    inner = f"cop-{secrets.token_hex(3)}"
+    conf = tmp_path / "inner.conf"
+    conf.write_text(INNER_CONF + TC)
+    outer: OuterTerminal | None = None
+    try:
+        tmux_run(inner, "-f", str(conf), "new-session", "-d", "-s", "t", f"sh {script}; cat")
+        outer = OuterTerminal(
+            f"coo-{secrets.token_hex(3)}", f"env -u TMUX tmux -L {inner} attach -t t", tmp_path
+        )
+        return _captured(outer)
+    finally:
+        if outer is not None:
+            outer.close()
+        kill_tmux_server(inner)
+
+
+@pytest.mark.parametrize("kind", ["c", "t"], ids=["direct", "tmux"])
+def test_colour_table_reaches_the_terminal_as_from_plain_tmux(
+    kind: str, tmp_path: Path, tmux_socket: str
+) -> None:
+    script = _table_script(tmp_path)
+    want = _plain(tmp_path, script)
+    assert len(want) == len(TABLE)
+    assert want[1] == (("ansi", 1), ("default", None))  # the baseline keeps ANSI as ANSI
+    config = tmp_path / "config" / "chloe" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('shell = "/bin/sh"\n')
+    outer = OuterTerminal(
+        f"coc-{secrets.token_hex(3)}",
+        f"cd {tmp_path} && COLORTERM=truecolor exec {sys.executable} -m chloe",
+        tmp_path,
+    )
+    try:
+        outer.wait_screen(lambda s: "No panes yet" in s, "chloe's first screen")
+        outer.send(kind)
+        outer.wait_screen(
+            lambda s: (
+                "back to the list" in s
+                and any(line.rstrip().endswith(("▕$", "▕#")) for line in s.splitlines())
+            ),
+            "a shell prompt in chloe",
+        )
+        outer.send("-l", f"sh {script}")
+        outer.send("Enter")
+        got = _captured(outer)
+    finally:
+        outer.close()
+    differences = [
+        f"SGR {sgr}: plain tmux {w}, chloe {g}"
+        for sgr, w, g in zip(TABLE, want, got, strict=True)
+        if w != g
+    ]
+    assert not differences, "\n".join(differences)
