@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -65,35 +64,6 @@ def test_output_makes_a_detached_pane_working_from_the_status_query(
     assert derive(_facts(info), utcnow(), working_seconds=30).state is Attention.WORKING
 
 
-def _died_events(service: PaneService, session: str) -> list[Event]:
-    """The pane-died events, waiting for tmux to notice the exit.
-
-    tmux 3.3a sometimes misses a pane's SIGCHLD until some other child of the
-    server exits (see chloe.backends.tmux_status.nudge); on a loaded machine
-    this test met it. Once the pane's process is gone, the server gets the
-    SIGCHLD it missed, as chloe's own status query would send it; the hook
-    must then record the end with no chloe running.
-    """
-    import os
-    import signal
-    import subprocess
-
-    def died() -> list[Event]:
-        return [e for e in _events(service) if e.kind == "died"]
-
-    deadline = time.monotonic() + 15
-    while not (found := died()) and time.monotonic() < deadline:
-        pid = subprocess.run(
-            ["tmux", "-L", os.environ["CHLOE_TMUX_SOCKET"], "display", "-p", "-t",
-             f"={session}:", "#{pid} #{pane_pid} #{pane_dead}"],
-            capture_output=True, text=True, timeout=10,
-        ).stdout.split()  # fmt: skip
-        if len(pid) == 3 and pid[2] == "0" and not os.path.exists(f"/proc/{pid[1]}"):
-            os.kill(int(pid[0]), signal.SIGCHLD)  # the exit tmux has not noticed yet
-        time.sleep(0.2)
-    return found or wait_until(died, timeout=5)
-
-
 def _events(service: PaneService) -> list[Event]:
     assert isinstance(service.tmux, TmuxBackend)
     return read_all(service.tmux.event_path)
@@ -108,7 +78,7 @@ def test_a_bell_and_an_end_in_a_detached_pane_are_recorded_with_no_chloe_running
         command=["sh", "-c", "sleep 0.5; printf '\\a'; sleep 1; exit 4"],
         attached=False,
     )
-    events = _died_events(service, rec.tmux_session or "")
+    events = wait_until(lambda: [e for e in _events(service) if e.kind == "died"], timeout=15)
     (died,) = events
     assert died.pane_id == rec.id and died.session == rec.tmux_session
     assert died.exit_status == ExitStatus(code=4)
