@@ -76,8 +76,15 @@ def test_rm_deletes_the_log_unless_asked_to_keep_it(tmux_socket: str, tmp_path: 
     from chloe.cli import main
 
     svc = service()
-    one = svc.create_tmux(name="one", cwd=str(tmp_path), command=["sh", "-c", "echo one; exit"])
-    two = svc.create_tmux(name="two", cwd=str(tmp_path), command=["sh", "-c", "echo two; exit"])
+    # tmux attaches the log pipe in the same command that starts the pane, but a
+    # program can print before it is attached (a known gap of pipe-pane):
+    # these wait a moment, since this test is about rm, not about the first instant.
+    one = svc.create_tmux(
+        name="one", cwd=str(tmp_path), command=["sh", "-c", "sleep 0.5; echo one; exit"]
+    )
+    two = svc.create_tmux(
+        name="two", cwd=str(tmp_path), command=["sh", "-c", "sleep 0.5; echo two; exit"]
+    )
     wait_until(lambda: b"one" in read_log(one.id) and b"two" in read_log(two.id))
     assert main(["rm", "one"]) == 0
     assert not history.has_log(one.id)
