@@ -20,6 +20,7 @@ import pytest
 from chloe.backends import tmux_runner as tmux_module
 from chloe.backends.direct import pane_environment, spawn
 from chloe.backends.tmux import TmuxBackend, check_tmux, parse_snapshot
+from chloe.backends.tmux_commands import SessionSpec
 from chloe.config import load_config
 from chloe.errors import (
     PaneGoneError,
@@ -657,15 +658,17 @@ def test_inside_the_users_tmux_chloe_still_drives_its_own_server(
     monkeypatch.setenv("TMUX_PANE", "%0")
     backend = TmuxBackend(tmux_socket, binary=REAL_TMUX)
     backend.create_session(
-        "chloe-in",
-        pane_id="in",
-        name="in",
-        cwd=str(tmp_path),
-        command=["sh", "-c", 'echo "T=$TMUX P=$TMUX_PANE"; exec cat'],
-        columns=250,
-        rows=24,
-        history_limit=100,
-        status_line=False,
+        SessionSpec(
+            "chloe-in",
+            pane_id="in",
+            name="in",
+            cwd=str(tmp_path),
+            command=["sh", "-c", 'echo "T=$TMUX P=$TMUX_PANE"; exec cat'],
+            columns=250,
+            rows=24,
+            history_limit=100,
+            status_line=False,
+        )
     )
     global_env = backend.run("show-environment", "-g").stdout
     assert "TMUX=" not in global_env and "TMUX_PANE=" not in global_env
