@@ -650,9 +650,7 @@ def cmd_grep(service: PaneService, args: argparse.Namespace) -> int:
     matches: list[history.Match] = []
     for name, source in service.history_sources(records):
         if isinstance(source, bytes):
-            found = history.search_log(
-                name, source, pattern, needle, ignore_case=args.ignore_case
-            )
+            found = history.search_log(name, source, pattern, needle, ignore_case=args.ignore_case)
         else:
             found = history.search_text(name, source, pattern)
         matches.extend(found)

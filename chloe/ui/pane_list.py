@@ -135,6 +135,7 @@ def render_entry(entry: Entry, *, compact: bool, width: int | None = None) -> Co
         lines.append(f"  [dim]{escape(fit(' · '.join(detail), inner))}[/]")
     return Content.from_markup("\n".join(lines))
 
+
 class PaneList(OptionList, inherit_bindings=False):
     """The list of panes; keys are bound on the screen (so the keymap can remap them).
 
