@@ -201,7 +201,7 @@ class PaneService:
         """The tmux server that runs the pane's session."""
         return self.server(record.host)
 
-    def _snapshots(self, hosts: Iterable[str]) -> dict[str, Snapshot]:
+    def snapshots(self, hosts: Iterable[str]) -> dict[str, Snapshot]:
         """One status answer per host, asked at the same time (a slow host delays
         no other: each has its own timeout)."""
         wanted = list(dict.fromkeys(hosts))
@@ -253,7 +253,7 @@ class PaneService:
         hosts = [h.name for h in self.config.hosts]
         hosts += [r.host for r in before if r.remote]
         for attempt in range(_STATUS_TRIES):
-            snaps = self._snapshots([LOCAL_HOST, *hosts])
+            snaps = self.snapshots([LOCAL_HOST, *hosts])
             snap = snaps[LOCAL_HOST]
             self.tmux_unreachable = None if snap.reachable else snap.error or "tmux failed"
             self.host_snapshots = {h: s for h, s in snaps.items() if h != LOCAL_HOST}
