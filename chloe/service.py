@@ -26,6 +26,7 @@ import dataclasses
 import os
 import shlex
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -141,6 +142,25 @@ def _state_for(
     return state
 
 
+class _Probe:
+    """One status query of a host that did not answer, run on a daemon thread.
+
+    Nobody waits for it: :meth:`PaneService.snapshots` looks whether it is done.
+    """
+
+    def __init__(self, ask: Callable[[], Snapshot]) -> None:
+        self.answer: Snapshot | None = None
+        self.done = threading.Event()
+
+        def run() -> None:
+            try:
+                self.answer = ask()
+            finally:
+                self.done.set()
+
+        threading.Thread(target=run, name="chloe-host-probe", daemon=True).start()
+
+
 class PaneService:
     """Every pane operation, for one store and one tmux socket.
 
@@ -170,6 +190,8 @@ class PaneService:
         self._hosts: dict[str, TmuxServer] = dict(hosts or {})
         self.host_snapshots: dict[str, Snapshot] = {}
         """The last :meth:`panes` answer of each remote host (by name)."""
+        self._down: dict[str, Snapshot] = {}
+        self._probes: dict[str, _Probe] = {}
 
     # -- hosts ------------------------------------------------------------------------
 
@@ -202,26 +224,59 @@ class PaneService:
         return self.server(record.host)
 
     def snapshots(self, hosts: Iterable[str]) -> dict[str, Snapshot]:
-        """One status answer per host, asked at the same time (a slow host delays
-        no other: each has its own timeout)."""
+        """One status answer per host, asked at the same time (each host has its own
+        timeout, so a slow one delays the answer by its timeout at most).
+
+        A remote host that did not answer last time is not waited for again: its
+        last answer (unreachable) stands, and it is asked again in the
+        background (:class:`_Probe`); once that answer comes back reachable, the
+        host is asked as usual. So a host that dropped off the network slows
+        one status refresh, not every one after it.
+        """
         wanted = list(dict.fromkeys(hosts))
-        remote = [h for h in wanted if h != LOCAL_HOST]
-
-        def ask(host: str) -> Snapshot:
-            try:
-                return self.server(host).snapshot()
-            except UnknownHostError as exc:
-                return Snapshot(reachable=False, error=str(exc))
-
         out: dict[str, Snapshot] = {}
-        if not remote:
-            return {LOCAL_HOST: self.tmux.snapshot()}
-        with ThreadPoolExecutor(max_workers=len(remote), thread_name_prefix="chloe-host") as pool:
-            futures = {h: pool.submit(ask, h) for h in remote}
+        asked: list[str] = []
+        for host in wanted:
+            if host == LOCAL_HOST:
+                continue
+            down = self._down.get(host)
+            if down is None:
+                asked.append(host)
+                continue
+            probe = self._probes.get(host)
+            if probe is not None and probe.done.is_set():
+                del self._probes[host]
+                answer = probe.answer
+                if answer is not None and answer.reachable:
+                    del self._down[host]
+                    asked.append(host)  # asked again: records may have changed since
+                    continue
+                if answer is not None:
+                    down = self._down[host] = answer
+            if host not in self._probes:
+                self._probes[host] = _Probe(lambda host=host: self._ask_host(host))  # type: ignore[misc]
+            out[host] = down
+        if not asked:
             out[LOCAL_HOST] = self.tmux.snapshot()
-            for host, future in futures.items():
-                out[host] = future.result()
-        return out
+        else:
+            with ThreadPoolExecutor(
+                max_workers=len(asked), thread_name_prefix="chloe-host"
+            ) as pool:
+                futures = {h: pool.submit(self._ask_host, h) for h in asked}
+                out[LOCAL_HOST] = self.tmux.snapshot()
+                for host, future in futures.items():
+                    out[host] = answer = future.result()
+                    if answer.reachable:
+                        self._down.pop(host, None)
+                    else:
+                        self._down[host] = answer
+        return {h: out[h] for h in [LOCAL_HOST, *wanted] if h in out}
+
+    def _ask_host(self, host: str) -> Snapshot:
+        try:
+            return self.server(host).snapshot()
+        except UnknownHostError as exc:
+            return Snapshot(reachable=False, error=str(exc))
 
     @property
     def tmux_problem(self) -> str | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import socket
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +14,7 @@ import pytest
 from chloe.backends.remote import RemoteTmuxBackend
 from chloe.config import Config, HostConfig, load_config
 from chloe.errors import PaneGoneError, TmuxError, TmuxUnavailableError, UnknownHostError
-from chloe.model import LOCAL_HOST, Status
+from chloe.model import LOCAL_HOST, Kind, PaneRecord, Status
 from chloe.service import PaneInfo, PaneService
 from chloe.store import Store
 from tests.backends.conftest import Screen
@@ -212,12 +214,18 @@ def test_hostile_names_directories_and_commands_run_nothing_on_the_host(
     rec = remote.create_tmux(name=HOSTILE, cwd=str(work), command=["sleep", "300"], host="h1")
     remote.rename(HOSTILE, HOSTILE + " again;")
     remote.send_text(rec.id, HOSTILE)
-    wait_until(lambda: HOSTILE in remote.capture(rec), message="the text typed as it is")
+    wait_until(
+        lambda: HOSTILE in remote.capture(rec), timeout=20, message="the text typed as it is"
+    )
     info = by_name(remote)[HOSTILE + " again;"]
     assert info.status is Status.DETACHED
     assert info.record.cwd == str(work)
     remote.create_tmux(name="cmd", cwd=str(work), command=["echo", HOSTILE], host="h1")
-    wait_until(lambda: "$(touch pwned)" in remote.capture(remote.find("cmd")))
+    wait_until(
+        lambda: "$(touch pwned)" in remote.capture(remote.find("cmd")),
+        timeout=20,
+        message="the command's words printed as they are",
+    )
     remote.kill(rec.id)
     for where in (ssh_server.home, tmp_path, work, Path("/root"), Path.cwd()):
         assert not any((where / n).exists() for n in ("pwned", "pwned2", "pwned3")), (
@@ -274,3 +282,36 @@ def test_status_ticks_and_attaches_share_one_connection(
     control = backend.transport.control_path()
     assert control.is_socket()
     assert os.stat(control.parent).st_mode & 0o777 == 0o700
+
+
+def test_a_host_that_never_answers_slows_one_refresh_not_every_one(
+    ssh_server: SshServer, tmp_path: Path, tmux_socket: str
+) -> None:
+    """A host that accepts the connection and then says nothing (a wedged machine)."""
+    silent = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    port = silent.getsockname()[1]
+    try:
+        wedged = HostConfig(
+            "wedged",
+            f"127.0.0.1:{port}",
+            ssh_options=(*ssh_server.ssh_options, "-o", "ConnectTimeout=2"),
+        )
+        service = make_service(tmp_path, host_entry(ssh_server), wedged)
+        service.store.add(PaneRecord.new("stuck", Kind.TMUX, "/srv", host="wedged"))
+        service.create_tmux(name="fine", cwd=str(tmp_path), command=["sleep", "300"], host="h1")
+        started = time.monotonic()
+        infos = by_name(service)
+        first = time.monotonic() - started
+        assert infos["stuck"].status is Status.UNREACHABLE
+        assert infos["fine"].status is Status.DETACHED
+        assert first >= 2  # waited for ssh's ConnectTimeout once
+        for _ in range(3):
+            started = time.monotonic()
+            infos = by_name(service)
+            assert time.monotonic() - started < 1.5, "waited for the wedged host again"
+            assert infos["stuck"].status is Status.UNREACHABLE
+            assert infos["fine"].status is Status.DETACHED
+    finally:
+        silent.close()
