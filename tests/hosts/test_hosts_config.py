@@ -96,3 +96,14 @@ def test_a_bad_host_in_the_pane_list_is_refused_like_any_bad_record(tmp_path: Pa
         PaneRecord.new("x", Kind.TMUX, "/tmp", host="../etc")
     with pytest.raises(ValueError, match="direct pane runs on this machine"):
         PaneRecord.new("x", Kind.DIRECT, "/tmp", host="gpu")
+
+
+def test_the_docs_example_is_a_valid_config(tmp_path: Path) -> None:
+    import re
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "hosts.md"
+    blocks = re.findall(r"```toml\n(.*?)```", doc.read_text(encoding="utf-8"), re.S)
+    assert len(blocks) == 1
+    cfg = load_config(write(tmp_path / "c.toml", blocks[0]), env={})
+    assert [h.name for h in cfg.hosts] == ["gpu", "sandbox"]
+    assert cfg.hosts[1].ssh_options == ("-o", "ProxyJump=bastion")
