@@ -10,8 +10,8 @@ import pytest
 
 from chloe.cli import main
 from chloe.paths import config_path
-from tests.conftest import wait_until
 from tests.hosts.sshd import SshServer
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.ssh, pytest.mark.tmux]
 

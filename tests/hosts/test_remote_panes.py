@@ -17,9 +17,9 @@ from chloe.errors import PaneGoneError, TmuxError, TmuxUnavailableError, Unknown
 from chloe.model import LOCAL_HOST, Kind, PaneRecord, Status
 from chloe.service import PaneInfo, PaneService
 from chloe.store import Store
-from tests.backends.conftest import Screen
-from tests.conftest import wait_until
 from tests.hosts.sshd import SshServer
+from tests.support.screen import Screen
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.ssh, pytest.mark.tmux]
 
