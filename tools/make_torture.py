@@ -175,6 +175,53 @@ def chars() -> str:
     return "".join(out)
 
 
+def unicode() -> str:
+    """Text in several scripts and emoji of every kind, with colours, wrapping and editing.
+
+    Widths are tmux 3.3a's (glibc's ``wcwidth``): see ``tests/terminal/test_glyphs.py``.
+    """
+    zwj = "\u200d"
+    family = f"\U0001f468{zwj}\U0001f469{zwj}\U0001f467"
+    lines = [
+        "Thai: สวัสดีครับ ภาษาไทย น้ำ",
+        "Devanagari: नमस्ते हिन्दी क्षत्रिय",
+        "Bengali: বাংলা  Tamil: தமிழ்  Gurmukhi: ਪੰਜਾਬੀ",
+        "Arabic: مرحبا بالعالم  Hebrew: שָׁלוֹם",
+        "CJK: 漢字かなカナ한국어 ＡＢＣ（全角）。、",
+        "Hangul jamo: \u1100\u1161\u11a8 \u1112\u1161\u11ab",
+        "Greek & Cyrillic: Ελληνικά Русский, e\u0301 a\u0308 o\u0302\u0323",
+        "VS16: \u2764\ufe0f \u26a0\ufe0f \u2614\ufe0f \u263a\ufe0f "
+        "VS15: \U0001f600\ufe0e \u2764\ufe0e",
+        f"ZWJ: {family} \U0001f469{zwj}\U0001f4bb \U0001f3f3\ufe0f{zwj}\U0001f308 "
+        f"\U0001f441\ufe0f{zwj}\U0001f5e8\ufe0f "
+        f"\U0001f468{zwj}\U0001f469{zwj}\U0001f467{zwj}\U0001f466 (cut at 21 bytes)",
+        "Flags: \U0001f1eb\U0001f1f7\U0001f1e9\U0001f1ea\U0001f1ef\U0001f1f5 "
+        "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f end",
+        "Skin: \U0001f44d\U0001f3fd \U0001f44b\U0001f3fb \U0001f9d1\U0001f3ff"
+        f"{zwj}\U0001f4bb \U0001f3fd alone",
+        "Keycaps: 1\ufe0f\u20e3 #\ufe0f\u20e3 *\u20e3  circled: a\u20dd 5\u20de",
+        "Invisible: a\u200bb a\u00adb a\u2060b a\u200eb \ufeffz",
+        "Symbols: ☰☱ ⚡⛄ ★☆ ♠♣ ∑∫√ ─│┌┐ ▀▄█ ⏰ ⌚ 〰 ㊗",
+    ]
+    out = [CSI + "2J" + cup(1, 1)]
+    colours = [31, 32, 33, 34, 35, 36, 91, 92, 93, 94, 95, 96, 37, 97]
+    for line, colour in zip(lines, colours, strict=True):
+        out.append(f"{CSI}{colour}m{line}{CSI}m\r\n")
+    # A wide character and a ZWJ sequence that do not fit wrap; a mark at a
+    # pending wrap joins the last cell.
+    out.append(cup(16, 79) + "\u6f22" + cup(17, 79) + family + "<")
+    out.append(cup(19, 80) + "e\u0301" + "\r\n")
+    # Editing around combined and wide cells: overwrite, erase, insert, delete.
+    out.append(cup(20, 1) + "สวัสดี \U0001f44d\U0001f3fd 漢字 " + CSI + "44m" + "ก\u0e31")
+    # (Never on the right half of a wide character: tmux 3.3a's grid breaks there.)
+    out.append(CSI + "m" + cup(20, 3) + "X" + cup(20, 10) + CSI + "2@" + cup(20, 17) + CSI + "P")
+    out.append(cup(21, 1) + "\U0001f1eb\U0001f1f7 flag" + cup(21, 2) + CSI + "X")
+    out.append(cup(22, 1) + CSI + "43m" + "\u2764\ufe0f bg" + CSI + "K" + CSI + "m")
+    out.append(cup(23, 1) + "REP after wide: \u6f22" + CSI + "3b" + " after ascii: x" + CSI + "3b")
+    out.append(cup(24, 1) + "done")
+    return "".join(out)
+
+
 def modes() -> str:
     """Input modes left on at the end (tmux's pane flags are compared too)."""
     out = [
@@ -253,6 +300,7 @@ def main() -> None:
         ("torture_chars", chars),
         ("torture_modes", modes),
         ("torture_dim", dim),
+        ("torture_unicode", unicode),
     ):
         (CAPTURED / f"{name}.bin").write_bytes(make().encode("utf-8"))
 

@@ -1,0 +1,35 @@
+"""The C library's ``wcwidth``: the widths tmux 3.3a uses, as an oracle independent of chloe."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import locale
+from collections.abc import Callable
+from functools import cache
+
+
+@cache
+def libc_wcwidth() -> Callable[[int], int]:
+    """``wcwidth(code point)`` of the C library under a C.UTF-8 locale.
+
+    Raises:
+        AssertionError: no C library or no C.UTF-8 locale to ask (the test
+            machines have both).
+    """
+    if locale.setlocale(locale.LC_CTYPE) != "C.UTF-8":
+        try:
+            locale.setlocale(locale.LC_CTYPE, "C.UTF-8")
+        except locale.Error as e:
+            raise AssertionError(f"no C.UTF-8 locale to compare widths in: {e}") from e
+    name = ctypes.util.find_library("c")
+    assert name is not None, "no C library to compare widths with"
+    wcwidth = ctypes.CDLL(name).wcwidth
+    wcwidth.argtypes = [ctypes.c_uint32]
+    wcwidth.restype = ctypes.c_int
+    return wcwidth  # type: ignore[no-any-return]
+
+
+def char_width(ch: str) -> int:
+    """Cell width of ``ch`` as tmux computes it."""
+    return libc_wcwidth()(ord(ch))
