@@ -35,6 +35,7 @@ __all__ = [
     "StartOver",
     "blank_like",
     "char_width",
+    "split_cells",
     "style",
     "style_key",
     "styles",
@@ -175,6 +176,31 @@ WIDTH: Final[StartOver[str, int]] = StartOver(char_width, 8192)
 
 ZWJ: Final = "\u200d"
 """The zero width joiner: tmux 3.3a joins the character after it to the previous cell."""
+
+
+def split_cells(text: str) -> list[str]:
+    """The cells ``text`` fills, as the emulator made them: ``""`` after a wide cell.
+
+    The inverse of joining a row's cell texts (scrollback keeps rows that
+    way): a zero-width character, and a non-ASCII character after a zero
+    width joiner, belong to the cell before; a character tmux would not print
+    (width -1) is dropped.
+    """
+    cells: list[str] = []
+    append = cells.append
+    joined = False
+    for ch in text:
+        width = WIDTH[ch]
+        if cells and (width == 0 or (joined and not ch.isascii())):
+            at = -2 if cells[-1] == "" else -1
+            cells[at] += ch
+        elif width > 0:
+            append(ch)
+            if width == 2:
+                append("")
+        joined = ch == ZWJ
+    return cells
+
 
 CELL_BYTES: Final = 21
 """The most UTF-8 bytes tmux 3.3a keeps in one cell; a mark that would not fit is dropped."""

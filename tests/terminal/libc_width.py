@@ -33,3 +33,23 @@ def libc_wcwidth() -> Callable[[int], int]:
 def char_width(ch: str) -> int:
     """Cell width of ``ch`` as tmux computes it."""
     return libc_wcwidth()(ord(ch))
+
+
+def cells_of(text: str) -> list[str]:
+    """The cells tmux fills with ``text`` (``""`` after a wide one), as ``capture-pane`` prints them.
+
+    A zero-width character joins the cell before it, and so does a non-ASCII
+    character after a zero width joiner; unprintable characters are dropped.
+    """
+    cells: list[str] = []
+    joined = False
+    for ch in text:
+        width = char_width(ch)
+        if cells and (width == 0 or (joined and not ch.isascii())):
+            cells[-2 if cells[-1] == "" else -1] += ch
+        elif width > 0:
+            cells.append(ch)
+            if width == 2:
+                cells.append("")
+        joined = ch == "\u200d"
+    return cells
