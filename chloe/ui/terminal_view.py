@@ -38,7 +38,7 @@ from chloe.terminal.keys import (
     encode_mouse,
     encode_paste,
 )
-from chloe.terminal.sgr import ANSI_INDEX, PALETTE_INDEX
+from chloe.terminal.sgr import ANSI_INDEX, PALETTE_INDEX, rgb_to_256
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -63,12 +63,15 @@ _cell_text = itemgetter(0)
 
 
 @lru_cache(maxsize=1024)
-def _color(name: str) -> Color | None:
+def _color(name: str, rgb_as_256: bool = False) -> Color | None:
     """Map an emulator colour to the rich colour the outer terminal is sent.
 
     The 16 ANSI colours stay ANSI colours (SGR 30-37/90-97, 40-47/100-107) and
     palette entries stay palette indexes (``38;5;N``), so the user's own
-    terminal palette applies, as in a plain tmux; 24-bit colour stays RGB.
+    terminal palette applies, as in a plain tmux; 24-bit colour stays RGB,
+    or with ``rgb_as_256`` (a terminal without 24-bit colour) becomes the
+    palette index tmux would send (:func:`~chloe.terminal.sgr.rgb_to_256`;
+    rich's own rounding picks other entries, ``#878787`` as ``#808080``).
     ``None`` (the terminal's default colour) for ``"default"``.
     """
     if name == "default" or not name:
@@ -79,18 +82,23 @@ def _color(name: str) -> Color | None:
     if index is not None:
         return Color.from_ansi(index)
     try:
-        return Color.from_triplet(Color.parse(f"#{name}").get_truecolor())
+        rgb = Color.parse(f"#{name}").get_truecolor()
     except Exception:  # an unknown name must not break rendering; draw it default
         return None
+    if rgb_as_256:
+        return Color.from_ansi(rgb_to_256(*rgb))
+    return Color.from_triplet(rgb)
 
 
-def cell_style(key: _StyleKey) -> Style:
+def cell_style(key: _StyleKey, *, rgb_as_256: bool = False) -> Style:
     """The rich style for one cell's attributes (without the widget's base colours).
 
     Args:
         key: ``cell[1:]`` of a :class:`~chloe.terminal.Cell` (or a pyte
             ``Char``): fg, bg, bold, italics, underscore, strikethrough,
             reverse, then blink and dim when present.
+
+        rgb_as_256: send 24-bit colours as tmux does to a 256-colour terminal.
 
     Returns:
         A rich ``Style``; default colours stay ``None`` so the widget's
@@ -100,8 +108,8 @@ def cell_style(key: _StyleKey) -> Style:
     blink = bool(rest[0]) if rest else False
     dim = len(rest) > 1 and bool(rest[1])
     return Style(
-        color=_color(fg),
-        bgcolor=_color(bg),
+        color=_color(fg, rgb_as_256),
+        bgcolor=_color(bg, rgb_as_256),
         bold=bold or None,
         italic=italics or None,
         underline=underscore or None,
@@ -482,10 +490,19 @@ class TerminalView(Widget, can_focus=True):
             base = self._base_style = self.rich_style
         return base
 
+    @property
+    def _rgb_as_256(self) -> bool:
+        """Whether the outer terminal gets 256 colours, not 24-bit (no ``COLORTERM``)."""
+        try:
+            return self.app.console.color_system == "256"
+        except RuntimeError:  # no running app (NoActiveAppError): keep 24-bit colour
+            return False
+
     def _style(self, key: _StyleKey) -> Style:
         style = self._styles.get(key)
         if style is None:
-            style = self._styles[key] = self._base + cell_style(key)
+            rgb_as_256 = self._rgb_as_256
+            style = self._styles[key] = self._base + cell_style(key, rgb_as_256=rgb_as_256)
         return style
 
     def _cells_to_strip(self, cells: Sequence[tuple[Any, ...]], columns: int) -> Strip:

@@ -36,7 +36,7 @@ def char_width(ch: str) -> int:
 
 
 def cells_of(text: str) -> list[str]:
-    """The cells tmux fills with ``text`` (``""`` after a wide one), as ``capture-pane`` prints them.
+    """The cells tmux fills with ``text`` (``""`` after a wide one), from ``capture-pane``.
 
     A zero-width character joins the cell before it, and so does a non-ASCII
     character after a zero width joiner; unprintable characters are dropped.
