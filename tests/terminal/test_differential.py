@@ -56,7 +56,7 @@ from pyte import graphics
 from pyte.charsets import VT100_MAP
 
 from chloe.terminal import Cell, Terminal
-from tests.conftest import wait_until
+from tests.support.waiting import wait_until
 from tests.terminal.libc_width import char_width
 from tests.terminal.oracles import CellKey, xterm_screen
 

@@ -27,7 +27,7 @@ import pytest
 from chloe.terminal import Terminal
 from chloe.terminal.cells import char_width
 from chloe.terminal.widths import STARTS
-from tests.conftest import wait_until
+from tests.support.waiting import wait_until
 from tests.terminal.libc_width import libc_wcwidth
 
 ZWJ = "\u200d"
