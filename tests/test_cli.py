@@ -18,8 +18,8 @@ from chloe.model import Kind, PaneRecord
 from chloe.paths import client_lock_dir, store_path
 from chloe.service import PaneInfo, PaneService
 from chloe.store import Store
-from tests.backends.conftest import Screen
-from tests.conftest import wait_until
+from tests.support.screen import Screen
+from tests.support.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 

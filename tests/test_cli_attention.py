@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from chloe.cli import main
-from tests.conftest import wait_until
+from tests.support.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 CHLOE = f"{shlex.quote(sys.executable)} -m chloe"

@@ -12,7 +12,7 @@ import pytest
 from chloe import doctor
 from chloe.backends import placement
 from chloe.backends.placement import SystemFacts
-from tests.conftest import wait_until
+from tests.support.waiting import wait_until
 
 
 def facts(**changes: object) -> SystemFacts:

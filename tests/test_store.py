@@ -34,6 +34,7 @@ from chloe.errors import (
 )
 from chloe.model import NAME_MAX, ExitStatus, Kind, PaneRecord, UserState, validate_name
 from chloe.store import SCHEMA, Store, dumps, parse
+from tests.support.waiting import wait_until
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -279,19 +280,32 @@ class Lines:
         self.lines.extend(line.decode() for line in done)
 
     def wait_for(self, count: int, timeout: float = 15.0) -> None:
-        deadline = time.monotonic() + timeout
-        while len(self.lines) < count:
-            left = deadline - time.monotonic()
-            if left <= 0 or self.eof:
-                raise AssertionError(f"child gave {self.lines[-3:]} (wanted {count} lines)")
-            self._pump(left)
+        """Read until ``count`` lines came; fail if the child's output ends first."""
+
+        def read() -> list[str]:
+            if len(self.lines) < count and not self.eof:
+                self._pump(0.05)
+            return self.lines
+
+        # _pump waits on select itself: no sleep between reads.
+        wait_until(
+            read,
+            timeout,
+            0,
+            f"{count} lines from the child",
+            accept=lambda lines: len(lines) >= count or self.eof,
+        )
+        assert len(self.lines) >= count, f"child gave {self.lines[-3:]} (wanted {count} lines)"
 
     def drain(self, timeout: float = 15.0) -> None:
-        deadline = time.monotonic() + timeout
-        while not self.eof:
-            left = deadline - time.monotonic()
-            assert left > 0, "child output did not end"
-            self._pump(left)
+        """Read until the child's output ends."""
+
+        def ended() -> bool:
+            if not self.eof:
+                self._pump(0.05)
+            return self.eof
+
+        wait_until(ended, timeout, 0, "the child's output to end")
 
 
 def test_sigkill_at_random_moments_leaves_the_old_or_the_new_list(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from chloe.backends.tmux import TmuxBackend
 from chloe.events import Event, away_report, fold, read_all, take_unshown
 from chloe.model import ExitStatus, Status, utcnow
 from chloe.service import PaneInfo, PaneService
-from tests.conftest import wait_until
+from tests.support.waiting import wait_until
 
 
 def _info(service: PaneService, name: str) -> PaneInfo:

@@ -9,8 +9,8 @@ import pytest
 from chloe.backends.base import PaneProcess
 from chloe.model import Kind, PaneRecord, Status
 from chloe.service import PaneInfo, PaneService
-from tests.backends.conftest import Screen
-from tests.conftest import wait_until
+from tests.support.screen import Screen
+from tests.support.waiting import wait_until
 
 KINDS = [Kind.DIRECT, Kind.TMUX]
 

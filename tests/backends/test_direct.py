@@ -16,8 +16,8 @@ from chloe.errors import PaneStartError, PaneStateError
 from chloe.model import ExitStatus, Status
 from chloe.service import PaneService
 from chloe.store import Store
-from tests.backends.conftest import Screen
-from tests.conftest import wait_until
+from tests.support.screen import Screen
+from tests.support.waiting import wait_until
 
 
 @pytest.fixture

@@ -32,8 +32,9 @@ from chloe.model import Kind, PaneRecord, Status
 from chloe.service import PaneInfo, PaneService
 from chloe.store import Store
 from chloe.terminal.keys import encode_focus
-from tests.backends.conftest import Screen
-from tests.conftest import REAL_TMUX, wait_until
+from tests.support.screen import Screen
+from tests.support.tmux import REAL_TMUX
+from tests.support.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -102,15 +103,17 @@ def test_a_foreign_tmux_client_does_not_count_as_attached(
 def _settle(screen: Screen, quiet: float = 0.3, limit: float = 10.0) -> bytes:
     """Read the client's pty until nothing arrives for ``quiet`` seconds; what arrived."""
     start = len(screen.raw)
-    deadline = time.monotonic() + limit
     last = time.monotonic()
-    while time.monotonic() - last < quiet:
-        if time.monotonic() > deadline:
-            pytest.fail(f"output did not stop within {limit}s")
+
+    def quiet_for() -> float:
+        nonlocal last
         before = len(screen.raw)
         screen.pump(0.05)
         if len(screen.raw) != before:
             last = time.monotonic()
+        return time.monotonic() - last
+
+    wait_until(quiet_for, limit, 0.005, f"{quiet}s without output", accept=lambda q: q >= quiet)
     return bytes(screen.raw[start:])
 
 

@@ -51,7 +51,7 @@ from pyte.charsets import VT100_MAP
 from wcwidth import wcwidth
 
 from chloe.terminal import Cell, Terminal
-from tests.conftest import wait_until
+from tests.support.waiting import wait_until
 
 CAPTURED = Path(__file__).resolve().parent.parent / "captured"
 STREAMS = sorted(CAPTURED.glob("*.bin"))

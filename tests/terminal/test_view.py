@@ -21,6 +21,7 @@ from textual.widgets import Button
 
 from chloe.terminal import Cell, Terminal
 from chloe.ui.terminal_view import TerminalView, cell_style
+from tests.support.waiting import wait_until_async
 
 SIZE = (40, 10)
 
@@ -69,10 +70,7 @@ class ViewApp(App[None]):
 
 async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 3.0) -> None:
     """Let the app run until ``condition()`` holds, failing after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met before the deadline"
-        await pilot.pause(0.01)
+    await wait_until_async(condition, timeout, 0.01, pause=pilot.pause)
 
 
 async def feed(pilot: Pilot[Any], view: TerminalView, data: bytes) -> None:

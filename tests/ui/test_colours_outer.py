@@ -11,14 +11,18 @@ user's palette applies), palette index as index, RGB as RGB, default as default.
 from __future__ import annotations
 
 import re
-import secrets
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import kill_tmux_server
-from tests.ui.outer import INNER_CONF, OuterTerminal, tmux_run
+from tests.ui.outer import (
+    INNER_CONF,
+    OuterTerminal,
+    plain_tmux,
+    running_chloe,
+    shell_prompt,
+    tmux_run,
+)
 
 TABLE = [
     *(str(n) for n in (*range(30, 38), *range(90, 98))),
@@ -97,20 +101,8 @@ def _captured(outer: OuterTerminal) -> list[tuple[Colour, Colour]]:
 
 
 def _plain(tmp_path: Path, script: Path) -> list[tuple[Colour, Colour]]:
-    inner = f"cop-{secrets.token_hex(3)}"
-    conf = tmp_path / "inner.conf"
-    conf.write_text(INNER_CONF + TC)
-    outer: OuterTerminal | None = None
-    try:
-        tmux_run(inner, "-f", str(conf), "new-session", "-d", "-s", "t", f"sh {script}; cat")
-        outer = OuterTerminal(
-            f"coo-{secrets.token_hex(3)}", f"env -u TMUX tmux -L {inner} attach -t t", tmp_path
-        )
+    with plain_tmux(tmp_path, INNER_CONF + TC, f"sh {script}; cat") as outer:
         return _captured(outer)
-    finally:
-        if outer is not None:
-            outer.close()
-        kill_tmux_server(inner)
 
 
 @pytest.mark.parametrize("kind", ["c", "t"], ids=["direct", "tmux"])
@@ -121,29 +113,12 @@ def test_colour_table_reaches_the_terminal_as_from_plain_tmux(
     want = _plain(tmp_path, script)
     assert len(want) == len(TABLE)
     assert want[1] == (("ansi", 1), ("default", None))  # the baseline keeps ANSI as ANSI
-    config = tmp_path / "config" / "chloe" / "config.toml"
-    config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text('shell = "/bin/sh"\n')
-    outer = OuterTerminal(
-        f"coc-{secrets.token_hex(3)}",
-        f"cd {tmp_path} && COLORTERM=truecolor exec {sys.executable} -m chloe",
-        tmp_path,
-    )
-    try:
-        outer.wait_screen(lambda s: "No panes yet" in s, "chloe's first screen")
+    with running_chloe(tmp_path, shell="/bin/sh", env="COLORTERM=truecolor") as outer:
         outer.send(kind)
-        outer.wait_screen(
-            lambda s: (
-                "back to the list" in s
-                and any(line.rstrip().endswith(("▕$", "▕#")) for line in s.splitlines())
-            ),
-            "a shell prompt in chloe",
-        )
+        outer.wait_screen(shell_prompt, "a shell prompt in chloe")
         outer.send("-l", f"sh {script}")
         outer.send("Enter")
         got = _captured(outer)
-    finally:
-        outer.close()
     differences = [
         f"SGR {sgr}: plain tmux {w}, chloe {g}"
         for sgr, w, g in zip(TABLE, want, got, strict=True)
