@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +10,7 @@ from textual import events
 
 from chloe.model import ExitStatus, UserState
 from tests.ui.helpers import listed_names, memory_app, until
-from tests.ui.outer import OuterTerminal
+from tests.ui.outer import running_chloe
 
 SIZE = (100, 40)
 
@@ -164,13 +163,7 @@ def test_filter_through_a_real_terminal(tmp_path: Path, tmux_socket: str) -> Non
             timeout=30,
             cwd=tmp_path,
         )
-    config = tmp_path / "config" / "chloe" / "config.toml"
-    config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text('shell = "/bin/sh"\n')
-    outer = OuterTerminal(
-        f"clf-{secrets.token_hex(3)}", f"cd {tmp_path} && exec {sys.executable} -m chloe", tmp_path
-    )
-    try:
+    with running_chloe(tmp_path, shell="/bin/sh", ready=None) as outer:
         outer.wait_screen(lambda s: all(n in s for n in names), "the three panes")
         outer.send("/")
         outer.send("-l", "build")
@@ -189,8 +182,6 @@ def test_filter_through_a_real_terminal(tmp_path: Path, tmux_socket: str) -> Non
             ),
             "the whole list again",
         )
-    finally:
-        outer.close()
 
 
 async def test_space_goes_to_a_failed_pane_the_filter_hides(tmp_path: Path) -> None:
