@@ -128,6 +128,19 @@ def _aligned(run: Sequence[tuple[Any, ...]]) -> bool:
     return not want_half
 
 
+def match_spans(line: str, text: str) -> list[tuple[int, int]]:
+    """The cell columns (start, end) of each occurrence of ``text`` in ``line``,
+    left to right, not overlapping (wide characters take two cells)."""
+    spans: list[tuple[int, int]] = []
+    width = cell_len(text)
+    pos = line.find(text)
+    while pos >= 0 and text:
+        start = cell_len(line[:pos])
+        spans.append((start, start + width))
+        pos = line.find(text, pos + len(text))
+    return spans
+
+
 class TerminalView(Widget, can_focus=True):
     """Draws a :class:`~chloe.terminal.Terminal` and turns input into pty bytes.
 
@@ -154,10 +167,25 @@ class TerminalView(Widget, can_focus=True):
         color: $text-warning;
         text-style: bold;
     }
+    TerminalView > .terminal-view--match {
+        background: ansi_cyan;
+        color: ansi_black;
+    }
+    TerminalView > .terminal-view--current-match {
+        background: ansi_magenta;
+        color: ansi_black;
+        text-style: bold;
+    }
     """
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"terminal-view--marker"}
-    """``terminal-view--marker``: the ``[scrollback -N]`` marker while browsing."""
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "terminal-view--marker",
+        "terminal-view--match",
+        "terminal-view--current-match",
+    }
+    """``terminal-view--marker``: the ``[scrollback -N]`` marker while browsing;
+    ``terminal-view--match`` and ``terminal-view--current-match``: the search's matches
+    in the browsed lines, and the one the top row shows (tmux copy mode's colours)."""
 
     # The widget draws terminal cells; Textual's own text selection does not
     # know them and would fight the program's mouse reports.
@@ -239,6 +267,8 @@ class TerminalView(Widget, can_focus=True):
         """While a pane's history is shown: the live terminal, and what to call at the end."""
         self._found: tuple[str, list[int], int] | None = None
         """While searching: the text, the lines that hold it (oldest first), the current one."""
+        self._spans: dict[int, list[tuple[int, int]]] = {}
+        """While searching: line index -> the cell columns (start, end) of each match on it."""
         self.search_request: Callable[[bool], None] | None = None
         """Asked to prompt for a search (True: backwards, ``?``) while browsing."""
         self._history_top = False
@@ -271,6 +301,7 @@ class TerminalView(Widget, can_focus=True):
         """
         self._history_of = None
         self._found = None
+        self._spans = {}
         self._terminal = terminal
         self._scroll_offset = 0
         self._seen_scrollback_len = terminal.scrollback_len
@@ -320,6 +351,7 @@ class TerminalView(Widget, can_focus=True):
         terminal = self._terminal
         lines = [*terminal.scrollback(), *terminal.display]
         found = [i for i, line in enumerate(lines) if text in line]
+        self._spans = {i: match_spans(lines[i], text) for i in found}
         top = terminal.scrollback_len - self._scroll_offset
         if not found:
             self._found = (text, [], 0)
@@ -347,6 +379,7 @@ class TerminalView(Widget, can_focus=True):
         """Forget the search (the view stays where it is)."""
         if self._found is not None:
             self._found = None
+            self._spans = {}
             self.refresh()
 
     def _go_to_match(self) -> None:
@@ -405,6 +438,7 @@ class TerminalView(Widget, can_focus=True):
     def scroll_to_bottom(self) -> None:
         """Leave scrollback browsing and show the live screen."""
         self._found = None
+        self._spans = {}
         if self._history_of is not None:
             self.end_history()
             return
@@ -583,6 +617,29 @@ class TerminalView(Widget, can_focus=True):
         )
         return Strip.join([before, under, after])
 
+    def _highlight(self, strip: Strip, line: int) -> Strip:
+        """``strip`` (browsed line ``line``) with the search's matches on it highlighted:
+        the current match (the first on the current line) in its own colours."""
+        spans = self._spans.get(line)
+        if not spans or self._found is None:
+            return strip
+        _text, found, current = self._found
+        width = strip.cell_length
+        match = self.get_component_rich_style("terminal-view--match", partial=True)
+        styles = [match] * len(spans)
+        if found and found[current] == line:
+            styles[0] = self.get_component_rich_style("terminal-view--current-match", partial=True)
+        cuts: list[int] = []
+        for start, end in spans:
+            cuts += [min(start, width), min(end, width)]
+        parts = strip.divide([*cuts, width])
+        out = [parts[0]]
+        for k, style in enumerate(styles):
+            hit, after = parts[2 * k + 1], parts[2 * k + 2]
+            out.append(Strip([Segment(t, (st or Style()) + style, c) for t, st, c in hit]))
+            out.append(after)
+        return Strip.join(out)
+
     def _marker(self, strip: Strip, width: int) -> Strip:
         label = f"[scrollback -{self._scroll_offset}]"
         found = self._found
@@ -628,6 +685,8 @@ class TerminalView(Widget, can_focus=True):
             strip = Strip.blank(width, self._base)
         if strip.cell_length != width:
             strip = strip.crop_extend(0, width, self._base)
+        if offset and self._spans:
+            strip = self._highlight(strip, terminal.scrollback_len - offset + y)
         if offset and y == 0 and width > 0:
             strip = self._marker(strip, width)
         return strip
