@@ -25,7 +25,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -42,7 +42,7 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Static
 
-from chloe import events, paths
+from chloe import events, history, paths
 from chloe.attention import Attention, AttentionInfo, Mark, MarkKind, next_to_visit, summary
 from chloe.backends import placement
 from chloe.backends.base import PaneProcess
@@ -60,6 +60,7 @@ from chloe.ui.history_browse import HistoryBrowser, prompt_search
 from chloe.ui.list_filter import FilterBar
 from chloe.ui.modals import ConfirmModal, HelpScreen, RenameModal
 from chloe.ui.pane_list import Entry, PaneList, format_age
+from chloe.ui.pane_search import Hit, PaneSearchScreen
 from chloe.ui.panes import PaneSlot, PaneTable
 from chloe.ui.poller import STATUS_INTERVAL, StatusPoller
 from chloe.ui.pump import PtyPump
@@ -126,6 +127,8 @@ class ChloeApp(App[int], inherit_bindings=False):
         Binding("ctrl+q", "leave_terminal", "back to the list", id="leave_terminal", priority=True),
         Binding("ctrl+c,ctrl+z", "quit_hint", "how to quit", show=False),
         Binding("escape", "clear_filter", "clear the filter", show=False, id="clear_filter"),
+        Binding("n", "search_step(1)", "next match", show=False, id="search_next"),
+        Binding("N", "search_step(-1)", "previous match", show=False, id="search_previous"),
         *_nav_bindings(),
     ]
 
@@ -1219,6 +1222,11 @@ class ChloeApp(App[int], inherit_bindings=False):
             return not self.terminal_mode
         if action == "clear_filter":
             return not self.terminal_mode and bool(self.pane_list.filter_text)
+        if action == "search_step":
+            # A preview opened on a search hit: n/N step from the list too.
+            return (
+                not self.terminal_mode and self.view.searching and bool(self.view.scrollback_offset)
+            )
         if self._filter_typing() and action in NAV_ACTIONS:
             return False  # keys typed ahead of the filter's focus are filter text
         return not (self.terminal_mode and action in NAV_ACTIONS)
@@ -1394,6 +1402,51 @@ class ChloeApp(App[int], inherit_bindings=False):
     @on(FilterBar.Move)
     def _filter_move(self, event: FilterBar.Move) -> None:
         self._select_index((self.pane_list.highlighted or 0) + event.step)
+
+    # --- searching every pane ------------------------------------------------
+
+    def action_search_panes(self) -> None:
+        """Search every pane's history (as ``chloe grep``); Enter opens a hit."""
+        service = self.service
+        records = [slot.record for slot in self.panes]
+
+        def search(text: str) -> Iterator[history.Match]:
+            pattern = history.compile_pattern(text, regex=False)
+            return history.search_sources(service.history_sources(records), pattern, text)
+
+        def chosen(hit: Hit | None) -> None:
+            if hit is not None:
+                self.open_hit(hit)
+
+        self.push_screen(PaneSearchScreen(search), chosen)
+
+    def action_search_step(self, step: int) -> None:
+        """The next (1) or previous (-1) match of the browsed history's search."""
+        self.view.search_next(step)
+
+    def open_hit(self, hit: Hit) -> None:
+        """Show the pane of a search hit, browsing its history on that line."""
+        slot = next((s for s in self.panes if s.record.name == hit.pane), None)
+        if slot is None:
+            self.notify(f"{hit.pane!r} is no longer listed", title="Search")
+            return
+        self.reveal(slot.pane_id)
+        self._show(slot.pane_id)
+        view = self.view
+        then = (hit.pattern, hit.from_end)
+        if slot.is_tmux and self.history_browser.browsable():
+            self.history_browser.request("shift+home", then)
+        elif view.terminal.scrollback_len and not view.terminal.alternate_screen:
+            view.search(hit.pattern, from_end=hit.from_end)
+        else:
+            self.notify(
+                f"line {hit.line} of {hit.pane!r} is in its log only: "
+                f"chloe logs --all {hit.pane!r}",
+                title="Search",
+            )
+            return
+        if slot.process is not None and not slot.dead:
+            self._enter_terminal()  # n/N step through the matches, Esc returns
 
     def action_help(self) -> None:
         """The help overlay."""

@@ -345,9 +345,10 @@ class TerminalView(Widget, can_focus=True):
         """Whether a search's matches are being stepped through (``n``/``N``, Esc)."""
         return self._found is not None
 
-    def search(self, text: str, *, backwards: bool = False) -> int:
+    def search(self, text: str, *, backwards: bool = False, from_end: int | None = None) -> int:
         """Find ``text`` (plain, case-sensitive) in the browsed lines; go to the nearest
-        match after (``backwards``: before) the top line. Returns how many lines hold it."""
+        match after (``backwards``: before) the top line, or (``from_end``) to the
+        line that many matches before the last one. Returns how many lines hold it."""
         terminal = self._terminal
         lines = [*terminal.scrollback(), *terminal.display]
         found = [i for i, line in enumerate(lines) if text in line]
@@ -357,7 +358,9 @@ class TerminalView(Widget, can_focus=True):
             self._found = (text, [], 0)
             self.refresh()
             return 0
-        if backwards:
+        if from_end is not None:
+            current = max(0, len(found) - 1 - from_end)
+        elif backwards:
             before = [k for k, i in enumerate(found) if i < top]
             current = before[-1] if before else len(found) - 1
         else:
