@@ -40,6 +40,7 @@ from chloe.backends.live import DirectPanes
 from chloe.backends.locks import ClientCommand
 from chloe.backends.server import DirectLauncher, TmuxServer
 from chloe.backends.tmux import SessionState, Snapshot, TmuxBackend
+from chloe.backends.tmux_commands import SessionSpec
 from chloe.config import Config, default_shell
 from chloe.errors import (
     ChloeError,
@@ -446,16 +447,18 @@ class PaneService:
         """Start the record's tmux session with its command, directory and chloe's options."""
         assert record.tmux_session is not None
         self.tmux.create_session(
-            record.tmux_session,
-            pane_id=record.id,
-            name=record.name,
-            cwd=record.cwd,
-            command=self._tmux_command(record.command),
-            columns=columns,
-            rows=rows,
-            history_limit=self.config.scrollback_lines,
-            status_line=self.config.tmux_status_line,
-            log_command=self._log_command(record),
+            SessionSpec(
+                record.tmux_session,
+                pane_id=record.id,
+                name=record.name,
+                cwd=record.cwd,
+                command=self._tmux_command(record.command),
+                columns=columns,
+                rows=rows,
+                history_limit=self.config.scrollback_lines,
+                status_line=self.config.tmux_status_line,
+                log_command=self._log_command(record),
+            )
         )
 
     # -- continuous logs ------------------------------------------------------------------

@@ -51,6 +51,7 @@ from pyte.charsets import VT100_MAP
 from wcwidth import wcwidth
 
 from chloe.terminal import Cell, Terminal
+from tests.support.cells import as_cell
 from tests.support.waiting import wait_until
 
 CAPTURED = Path(__file__).resolve().parent.parent / "captured"
@@ -192,7 +193,9 @@ def terminal_cells(term: Terminal) -> list[list[CellKey]]:
             c.dim,
         )
 
-    return [[cell(term.buffer[y][x]) for x in range(term.columns)] for y in range(term.lines)]
+    return [
+        [cell(as_cell(term.buffer[y][x])) for x in range(term.columns)] for y in range(term.lines)
+    ]
 
 
 def tmux_screen(
