@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from chloe import events, history, paths
+from chloe import events, history, log_scan, paths
 from chloe.attention import AttentionInfo, Facts, derive
 from chloe.backends.base import PaneProcess
 from chloe.backends.direct import pane_environment, require_directory
@@ -161,6 +161,8 @@ class PaneService:
         self.direct: DirectLauncher = direct if direct is not None else DirectPanes()
         self.tmux_unreachable: str | None = None
         """Why the last :meth:`panes` could not ask tmux, or None if it could."""
+        self.log_scanner = log_scan.LogScanner(self.event_path)
+        """Finds tmux panes' desktop notifications in their logs (:mod:`chloe.log_scan`)."""
 
     @property
     def tmux_problem(self) -> str | None:
@@ -350,6 +352,11 @@ class PaneService:
         """Record that a pane needs the user, is done or works (``chloe notify``)."""
         events.append(self.event_path, events.now_event(kind, pane_id, message))
 
+    def scan_logs(self, records: Sequence[PaneRecord]) -> list[events.Event]:
+        """Record the desktop notifications tmux panes wrote to their logs since the last
+        scan (tmux drops them; see :mod:`chloe.log_scan`). Returns the new events."""
+        return self.log_scanner.scan(r.id for r in records if r.kind is Kind.TMUX)
+
     def mark_seen(self, pane_id: str, at: datetime | None = None) -> None:
         """Record that the user looked at the pane (clears needs you and new output)."""
         event = events.now_event("seen", pane_id)
@@ -371,6 +378,7 @@ class PaneService:
             now: The time to judge at (default: now).
         """
         if marks is None:
+            self.scan_logs([info.record for info in infos])
             marks = events.fold(events.read_all(self.event_path))
         when = now or utcnow()
         out: list[AttentionInfo] = []

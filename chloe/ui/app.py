@@ -846,6 +846,7 @@ class ChloeApp(App[int], inherit_bindings=False):
                 infos = service.panes(live_direct=live)
             except Exception as exc:
                 return msg.StatusFailed(str(exc), startup=False)
+            service.scan_logs([info.record for info in infos])  # tmux drops notifications
             return msg.StatusAnswered(infos, started, startup=False)
 
         self._background("Status", query)
@@ -953,6 +954,8 @@ class ChloeApp(App[int], inherit_bindings=False):
             infos = self.service.panes(live_direct={})
         except Exception as exc:
             return msg.StatusFailed(str(exc), startup=True)
+        # Notifications tmux panes sent while no chloe ran, then the report of them.
+        self.service.scan_logs([info.record for info in infos])
         self._report_while_away(infos)
         return msg.StatusAnswered(infos, started, startup=True)
 
