@@ -73,6 +73,10 @@ ATTACH_THREADS = 4
 QUIET_AFTER_ATTACH = 2.0
 """Seconds after a pane is attached during which its output is not 'new output' (first draw)."""
 
+REDRAW_GRACE = 3.0
+"""Seconds after chloe attaches or resizes a tmux pane's client during which the pane's
+output is its program redrawing (SIGWINCH), not news (tmux counts activity in whole seconds)."""
+
 NARROW_WIDTH = 70
 """Below this many columns the list shows one line per pane."""
 
@@ -706,6 +710,8 @@ class ChloeApp(App[int], inherit_bindings=False):
         size = (terminal.columns, terminal.lines)
         if slot.pty_size != size:
             slot.pty_size = size
+            if slot.is_tmux:
+                slot.expect_redraw(self._clock(), REDRAW_GRACE)
             try:
                 proc.resize(*size)
             except OSError:
@@ -779,6 +785,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._pump.start(slot, proc, None if slot.is_tmux else self.service.direct_log(record))
         if slot.is_tmux:
             slot.quiet_until = time.monotonic() + QUIET_AFTER_ATTACH
+            slot.expect_redraw(self._clock(), REDRAW_GRACE)
         slot.seen_screen = None
         if focus:
             self._refresh_list()
