@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from chloe import events, history, log_scan, paths
+from chloe import events, history, log_replay, log_scan, paths
 from chloe.attention import AttentionInfo, Facts, derive
 from chloe.backends.base import PaneProcess
 from chloe.backends.direct import pane_environment, require_directory
@@ -450,21 +450,60 @@ class PaneService:
             return [self.config.shell]
         return []
 
-    def _create_session(self, record: PaneRecord, columns: int, rows: int) -> None:
-        """Start the record's tmux session with its command, directory and chloe's options."""
+    def _create_session(
+        self,
+        record: PaneRecord,
+        columns: int,
+        rows: int,
+        *,
+        command: Sequence[str] | None = None,
+        log: bool = True,
+    ) -> None:
+        """Start the record's tmux session with its command (or ``command``: tmux's
+        argv as it is), directory and chloe's options; logged from its first byte
+        unless ``log`` is False."""
         assert record.tmux_session is not None
         self.tmux.create_session(
             record.tmux_session,
             pane_id=record.id,
             name=record.name,
             cwd=record.cwd,
-            command=self._tmux_command(record.command),
+            command=self._tmux_command(record.command) if command is None else list(command),
             columns=columns,
             rows=rows,
             history_limit=self.config.scrollback_lines,
             status_line=self.config.tmux_status_line,
-            log_command=self._log_command(record),
+            log_command=self._log_command(record) if log else None,
         )
+
+    def _start_lost(self, record: PaneRecord, columns: int, rows: int) -> None:
+        """Start a lost pane's session anew with its resume command (or command).
+
+        With a continuous log, the new session first shows the tail of the
+        output from before the server was lost, above a marker line, and the log
+        gets the marker between the output before and after (:mod:`chloe.log_replay`).
+        """
+        resumed = record.replace(command=record.resume or record.command)
+        replay = None
+        if record.lost is not None and self.config.log_max_bytes > 0:
+            try:
+                replay = log_replay.prepare(record.id, record.lost, columns)
+            except OSError:
+                replay = None  # no replay is no reason not to restore
+        if replay is None:
+            self._create_session(resumed, columns, rows)
+            return
+        try:
+            command = replay.wrap(self._tmux_command(resumed.command))
+            self._create_session(resumed, columns, rows, command=command, log=False)
+        except BaseException:
+            replay.discard()
+            raise
+        replay.wait_shown()
+        if record.lost is not None:
+            log_replay.mark_log(record.id, record.lost)
+        self.start_logging(resumed)
+        replay.release()
 
     # -- continuous logs ------------------------------------------------------------------
 
@@ -770,9 +809,7 @@ class PaneService:
             if state is None:
                 # A new session: an agent continues its conversation (``resume``).
                 require_directory(record.cwd)
-                self._create_session(
-                    record.replace(command=record.resume or record.command), columns, rows
-                )
+                self._start_lost(record, columns, rows)
             elif state.dead:
                 require_directory(record.cwd)
                 self.tmux.respawn(
@@ -823,7 +860,7 @@ class PaneService:
         if not os.path.isdir(rec.cwd):
             return Restored(rec.name, False, f"its directory {rec.cwd} no longer exists")
         try:
-            self._create_session(rec.replace(command=rec.resume or rec.command), columns, rows)
+            self._start_lost(rec, columns, rows)
         except TmuxError as exc:
             assert rec.tmux_session is not None
             if self.tmux.has_session(rec.tmux_session):
