@@ -153,9 +153,10 @@ class LogScanner:
     def _changed(self, pane_ids: Iterable[str]) -> tuple[dict[str, tuple[int, int]], bool]:
         now: dict[str, tuple[int, int]] = {}
         changed = False
+        logs = history.log_dir()  # once: finding the state directory is not free
         for pane_id in pane_ids:
             try:
-                st = history.log_path(pane_id).stat()
+                st = os.stat(logs / f"{pane_id}.log")
             except OSError:
                 changed = changed or pane_id in self._known
                 continue

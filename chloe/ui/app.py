@@ -27,7 +27,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -110,6 +110,12 @@ def _nav_bindings() -> list[BindingType]:
         )
         for spec in BINDING_SPECS
     ]
+
+
+def _next_minute(now: datetime) -> datetime:
+    """``now`` rounded up to a whole minute (itself if it is one)."""
+    floor = now.replace(second=0, microsecond=0)
+    return floor if floor == now else floor + timedelta(minutes=1)
 
 
 class ChloeApp(App[int], inherit_bindings=False):
@@ -461,14 +467,19 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._attention[slot.pane_id] = attention
         info = slot.info
         command = age = None
+        # Ages in minutes are all told at the next whole minute, so an idle list of
+        # a hundred panes changes (and is drawn again) once a minute, not whenever
+        # one of their ages happens to pass a minute.
+        minute = _next_minute(now)
         if slot.is_tmux and info is not None and info.status is Status.LOST:
             seen = info.last_seen or slot.record.lost
-            age = f"last seen {format_age(seen, now)} ago" if seen else None
+            age = f"last seen {format_age(seen, minute)} ago" if seen else None
         elif slot.is_tmux and info is not None and info.status is not Status.DEAD:
             command = info.current_command
-            age = format_age(slot.record.created, now)
+            age = format_age(slot.record.created, minute)
         elif slot.dead and slot.record.ended is not None:
-            age = f"ended {format_age(slot.record.ended, now)} ago"
+            age = f"ended {format_age(slot.record.ended, minute)} ago"
+        quiet = attention.state is Attention.QUIET  # quiet is told in minutes
         return Entry(
             pane_id=slot.pane_id,
             name=slot.record.name,
@@ -479,7 +490,7 @@ class ChloeApp(App[int], inherit_bindings=False):
             age=age,
             activity=slot.activity,
             attention=attention.state,
-            attention_text=attention.short(now),
+            attention_text=attention.short(minute if quiet else now),
         )
 
     def _refresh_list(self) -> None:
