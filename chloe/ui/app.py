@@ -467,10 +467,11 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._attention[slot.pane_id] = attention
         info = slot.info
         command = age = None
-        # Ages in minutes are all told at the next whole minute, so an idle list of
-        # a hundred panes changes (and is drawn again) once a minute, not whenever
-        # one of their ages happens to pass a minute.
-        minute = _next_minute(now)
+        # Ages in minutes are all told as of the last whole minute (quiet times as of
+        # the next: quiet is a minute at least), so an idle list of a hundred panes
+        # changes (and is drawn again) once a minute, not whenever one of their ages
+        # happens to pass a minute.
+        minute = now.replace(second=0, microsecond=0)
         if slot.is_tmux and info is not None and info.status is Status.LOST:
             seen = info.last_seen or slot.record.lost
             age = f"last seen {format_age(seen, minute)} ago" if seen else None
@@ -490,7 +491,7 @@ class ChloeApp(App[int], inherit_bindings=False):
             age=age,
             activity=slot.activity,
             attention=attention.state,
-            attention_text=attention.short(minute if quiet else now),
+            attention_text=attention.short(_next_minute(now) if quiet else now),
         )
 
     def _refresh_list(self) -> None:
