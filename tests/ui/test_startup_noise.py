@@ -17,7 +17,7 @@ from chloe.paths import store_path
 from chloe.service import PaneService
 from chloe.store import Store
 from chloe.ui.app import ChloeApp
-from tests.conftest import wait_until
+from tests.support.waiting import wait_until
 from tests.ui.helpers import SIZE, entry_text, listed_names, tmux, until
 
 pytestmark = pytest.mark.tmux
@@ -65,8 +65,10 @@ async def test_a_reattach_redraw_is_not_new_output_but_real_output_is(
             assert "new output" not in text and "working" not in text and "•" not in text, text
         (tmp_path / "three.go").touch()
         three = app.panes.by_name("three")
-        assert three is not None and three.terminal is not None
-        await until(pilot, lambda: "real news" in "\n".join(three.terminal.display), "the news")
+        assert three is not None
+        terminal = three.terminal
+        assert terminal is not None
+        await until(pilot, lambda: "real news" in "\n".join(terminal.display), "the news")
         await until(
             pilot, lambda: "new output" in entry_text(app, "three"), "three has new output", 15
         )
