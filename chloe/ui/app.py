@@ -27,7 +27,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -75,6 +75,10 @@ ATTACH_THREADS = 4
 QUIET_AFTER_ATTACH = 2.0
 """Seconds after a pane is attached during which its output is not 'new output' (first draw)."""
 
+REDRAW_GRACE = 3.0
+"""Seconds after chloe attaches or resizes a tmux pane's client during which the pane's
+output is its program redrawing (SIGWINCH), not news (tmux counts activity in whole seconds)."""
+
 NARROW_WIDTH = 70
 """Below this many columns the list shows one line per pane."""
 
@@ -108,6 +112,12 @@ def _nav_bindings() -> list[BindingType]:
         )
         for spec in BINDING_SPECS
     ]
+
+
+def _next_minute(now: datetime) -> datetime:
+    """``now`` rounded up to a whole minute (itself if it is one)."""
+    floor = now.replace(second=0, microsecond=0)
+    return floor if floor == now else floor + timedelta(minutes=1)
 
 
 class ChloeApp(App[int], inherit_bindings=False):
@@ -469,17 +479,23 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._attention[slot.pane_id] = attention
         info = slot.info
         command = age = None
+        # Ages in minutes are all told as of the last whole minute (quiet times as of
+        # the next: quiet is a minute at least), so an idle list of a hundred panes
+        # changes (and is drawn again) once a minute, not whenever one of their ages
+        # happens to pass a minute.
+        minute = now.replace(second=0, microsecond=0)
         if slot.is_tmux and info is not None and info.status is Status.LOST:
             seen = info.last_seen or slot.record.lost
-            age = f"last seen {format_age(seen, now)} ago" if seen else None
+            age = f"last seen {format_age(seen, minute)} ago" if seen else None
         elif slot.is_tmux and info is not None and info.status is Status.UNREACHABLE:
             seen = info.last_seen
-            age = f"host last answered {format_age(seen, now)} ago" if seen else None
+            age = f"host last answered {format_age(seen, minute)} ago" if seen else None
         elif slot.is_tmux and info is not None and info.status is not Status.DEAD:
             command = info.current_command
-            age = format_age(slot.record.created, now)
+            age = format_age(slot.record.created, minute)
         elif slot.dead and slot.record.ended is not None:
-            age = f"ended {format_age(slot.record.ended, now)} ago"
+            age = f"ended {format_age(slot.record.ended, minute)} ago"
+        quiet = attention.state is Attention.QUIET  # quiet is told in minutes
         return Entry(
             pane_id=slot.pane_id,
             name=slot.record.name,
@@ -490,7 +506,7 @@ class ChloeApp(App[int], inherit_bindings=False):
             age=age,
             activity=slot.activity,
             attention=attention.state,
-            attention_text=attention.short(now),
+            attention_text=attention.short(_next_minute(now) if quiet else now),
             host=slot.record.host if slot.record.remote else None,
         )
 
@@ -730,6 +746,8 @@ class ChloeApp(App[int], inherit_bindings=False):
         size = (terminal.columns, terminal.lines)
         if slot.pty_size != size:
             slot.pty_size = size
+            if slot.is_tmux:
+                slot.expect_redraw(self._clock(), REDRAW_GRACE)
             try:
                 proc.resize(*size)
             except OSError:
@@ -803,6 +821,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._pump.start(slot, proc, None if slot.is_tmux else self.service.direct_log(record))
         if slot.is_tmux:
             slot.quiet_until = time.monotonic() + QUIET_AFTER_ATTACH
+            slot.expect_redraw(self._clock(), REDRAW_GRACE)
         slot.seen_screen = None
         if focus:
             self._refresh_list()
@@ -870,6 +889,7 @@ class ChloeApp(App[int], inherit_bindings=False):
                 infos = service.panes(live_direct=live)
             except Exception as exc:
                 return msg.StatusFailed(str(exc), startup=False)
+            service.scan_logs([info.record for info in infos])  # tmux drops notifications
             return msg.StatusAnswered(infos, started, startup=False)
 
         self._background("Status", query)
@@ -998,6 +1018,8 @@ class ChloeApp(App[int], inherit_bindings=False):
             infos = self.service.panes(live_direct={})
         except Exception as exc:
             return msg.StatusFailed(str(exc), startup=True)
+        # Notifications tmux panes sent while no chloe ran, then the report of them.
+        self.service.scan_logs([info.record for info in infos])
         self._report_while_away(infos)
         return msg.StatusAnswered(infos, started, startup=True)
 
