@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from chloe.cli import main
-from tests.conftest import wait_until
+from tests.support.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 CHLOE = f"{shlex.quote(sys.executable)} -m chloe"
@@ -48,7 +48,7 @@ def test_notify_inside_a_pane_marks_it_needs_you_with_the_message(
     code, _, _ = chloe("new", "--no-wait", "--name", "agent", "--cwd", str(tmp_path), "--",
                        "sh", "-c", script)  # fmt: skip
     assert code == 0
-    found = wait_until(lambda: (p := pane(chloe, "agent"))["state"] == "needs you" and p)
+    found = wait_until(lambda: pane(chloe, "agent"), accept=lambda p: p["state"] == "needs you")
     assert found["message"] == "approve the edit?"
     assert isinstance(found["state_since"], str)
     code, out, _ = chloe("ls")

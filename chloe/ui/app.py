@@ -49,7 +49,7 @@ from chloe.backends.base import PaneProcess
 from chloe.config import BINDINGS as BINDING_SPECS
 from chloe.config import Config
 from chloe.errors import ChloeError
-from chloe.model import ExitStatus, Kind, PaneRecord, Status, UserState, utcnow
+from chloe.model import LOCAL_HOST, ExitStatus, Kind, PaneRecord, Status, UserState, utcnow
 from chloe.notify_out import Notifier
 from chloe.service import LOG_PROBLEM, PaneInfo, PaneService
 from chloe.terminal import Terminal
@@ -461,6 +461,9 @@ class ChloeApp(App[int], inherit_bindings=False):
         if slot.is_tmux and info is not None and info.status is Status.LOST:
             seen = info.last_seen or slot.record.lost
             age = f"last seen {format_age(seen, now)} ago" if seen else None
+        elif slot.is_tmux and info is not None and info.status is Status.UNREACHABLE:
+            seen = info.last_seen
+            age = f"host last answered {format_age(seen, now)} ago" if seen else None
         elif slot.is_tmux and info is not None and info.status is not Status.DEAD:
             command = info.current_command
             age = format_age(slot.record.created, now)
@@ -477,6 +480,7 @@ class ChloeApp(App[int], inherit_bindings=False):
             activity=slot.activity,
             attention=attention.state,
             attention_text=attention.short(now),
+            host=slot.record.host if slot.record.remote else None,
         )
 
     def _refresh_list(self) -> None:
@@ -673,7 +677,8 @@ class ChloeApp(App[int], inherit_bindings=False):
         if slot is None:
             text = "chloe"
         else:
-            head = f"{slot.record.name} · {slot.record.kind.value} · {slot.label}"
+            where = f" on {slot.record.host}" if slot.record.remote else ""
+            head = f"{slot.record.name} · {slot.record.kind.value}{where} · {slot.label}"
             if slot.process is not None and not slot.dead:
                 if self.terminal_mode:
                     hint = f"{self.key_for('leave_terminal')}: back to the list"
@@ -687,7 +692,12 @@ class ChloeApp(App[int], inherit_bindings=False):
                 hint = "asking tmux and the store…"
             elif slot.status is Status.UNREACHABLE:
                 style = "-preview"
-                hint = "tmux does not answer; the pane may still be running"
+                hint = (
+                    f"{slot.record.host} does not answer; the pane may still be running "
+                    "(it is reattached when the host is back)"
+                    if slot.record.remote
+                    else "tmux does not answer; the pane may still be running"
+                )
             elif slot.elsewhere:
                 style = "-preview"
                 hint = self._elsewhere_words(slot) + "; use it there"
@@ -877,6 +887,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         if not self._ui_ready():
             return
         self._tell_file_problems()
+        returning = self._hosts_back(event.infos)
         result = self.panes.reconcile(event.infos, event.started)
         for slot in result.dropped:
             proc = self._release(slot)
@@ -890,8 +901,28 @@ class ChloeApp(App[int], inherit_bindings=False):
             self._poller.enable()
             self._reattach(event)
             self._offer_restore(event.infos)
-        elif again:
-            self._tick()
+        else:
+            if returning:
+                self._attach_all(returning)
+            if again:
+                self._tick()
+
+    def _hosts_back(self, infos: list[PaneInfo]) -> list[PaneRecord]:
+        """Panes on another host that the user had attached, unreachable until this
+        answer and running again: to reattach (their client ended with the connection)."""
+        back: list[PaneRecord] = []
+        for info in infos:
+            slot = self.panes.get(info.record.id)
+            if (
+                info.record.remote
+                and slot is not None
+                and slot.process is None
+                and slot.status is Status.UNREACHABLE
+                and info.status in (Status.ATTACHED, Status.DETACHED)
+                and info.record.user_state is UserState.ATTACHED
+            ):
+                back.append(info.record)
+        return back
 
     def _tell_file_problems(self) -> None:
         """Problems with chloe's own files (labels may be wrong): each said once."""
@@ -1053,8 +1084,11 @@ class ChloeApp(App[int], inherit_bindings=False):
             and info.status in (Status.ATTACHED, Status.DETACHED)
             and info.record.user_state is UserState.ATTACHED
         ]
-        if not wanted:
-            return
+        if wanted:
+            self._attach_all(wanted)
+
+    def _attach_all(self, wanted: list[PaneRecord]) -> None:
+        """Attach chloe's clients to these tmux panes in the background, a few at a time."""
         columns, rows = self._term_size()
         service = self.service
 
@@ -1342,14 +1376,17 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._background("New direct pane", job)
 
     def action_new_tmux(self) -> None:
-        """A new tmux pane in the current directory, attached and focused."""
+        """A new tmux pane, attached and focused: on the selected pane's host (in its
+        home there), else here in the current directory."""
         columns, rows = self._term_size()
-        cwd = self._new_pane_cwd()
+        selected = self._selected()
+        host = selected.record.host if selected is not None else LOCAL_HOST
+        cwd = "~" if host != LOCAL_HOST else self._new_pane_cwd()
         service = self.service
         self.keyboard.claim()
 
         def job() -> Message:
-            record = service.create_tmux(cwd=cwd, columns=columns, rows=rows)
+            record = service.create_tmux(cwd=cwd, columns=columns, rows=rows, host=host)
             proc = service.attach(record, columns, rows)
             return msg.PaneStarted(record, proc, focus=True)
 
