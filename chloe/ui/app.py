@@ -274,6 +274,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         loop = asyncio.get_running_loop()
         self.view.history_request = self.history_browser.request
         self.view.search_request = lambda backwards: prompt_search(self, backwards)
+        self.view.reports_focus = False  # the keyboard reports focus (RawKeyboard.update_focus)
         self._pump = PtyPump(
             loop,
             self.panes,
@@ -578,8 +579,13 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._refresh_list()
 
     def on_pane_list_pane_highlighted(self, event: PaneList.PaneHighlighted) -> None:
-        """Show the newly selected pane."""
-        self._show(event.pane_id)
+        """Show the selected pane.
+
+        The pane selected *now*, not the one the message names: a list rebuilt
+        and a new selection in the same tick post both highlights, and showing
+        the older one would flip the screen (and the keyboard) to it for a moment.
+        """
+        self._show(self.pane_list.selected_id)
 
     def _selected(self) -> PaneSlot | None:
         return self.panes.get(self.pane_list.selected_id)
@@ -657,6 +663,8 @@ class ChloeApp(App[int], inherit_bindings=False):
             self.panes.hidden(previous)
             self._looked_at(previous)
         self._shown = pane_id if slot else None
+        if slot is not previous:
+            self.keyboard.sync()  # the keyboard follows the shown pane
         empty = self.query_one("#empty", Static)
         view = self.view
         empty.display = slot is None
@@ -677,6 +685,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         browsing = view.browsing_history and previous is slot  # its history stays shown
         if view.terminal is not target and not browsing:
             view.set_terminal(target)
+            self.keyboard.update_focus()
         if live:
             self._sync_pty(slot)
         elif preview and slot.is_tmux and slot.process is None:
@@ -768,6 +777,8 @@ class ChloeApp(App[int], inherit_bindings=False):
             if slot is not None:
                 self.hint_not_live(slot)
             return
+        if event.terminal is not None and event.terminal is not slot.terminal:
+            return  # encoded for another pane's modes (the screen moved on since)
         try:
             slot.process.write(event.data)
         except OSError:
@@ -840,8 +851,7 @@ class ChloeApp(App[int], inherit_bindings=False):
     def _pane_output(self, slot: PaneSlot) -> None:
         self._note_output(slot)
         if self._shown == slot.pane_id:
-            if slot.terminal is not None and slot.process is not None:
-                self.keyboard.after_output(slot.terminal, slot.process)
+            self.keyboard.after_output(slot)
             self.view.notify_output()
         elif self.panes.note_hidden_output(slot):
             self._refresh_list_soon()

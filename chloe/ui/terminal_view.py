@@ -242,14 +242,19 @@ class TerminalView(Widget, can_focus=True):
         Args:
             data: the encoded bytes.
             view: the view that posted the message.
+            terminal: the emulator whose modes encoded them (the pane they are for).
         """
 
-        def __init__(self, data: bytes, view: TerminalView | None = None) -> None:
+        def __init__(
+            self, data: bytes, view: TerminalView | None = None, terminal: Terminal | None = None
+        ) -> None:
             super().__init__()
             self.data = data
             """The bytes for the pty."""
             self.view = view
             """The view that posted the message."""
+            self.terminal = terminal
+            """The emulator shown when they were encoded: they are for its program only."""
 
         @property
         def control(self) -> TerminalView | None:
@@ -323,6 +328,10 @@ class TerminalView(Widget, can_focus=True):
         """Asked, with the key (``shift+pageup``, ``shift+home`` or ``wheel``), when a
         browse key reaches a terminal without scrollback of its own (a tmux client's
         screen); True if it will show the pane's history (:meth:`show_history`)."""
+        self.reports_focus = True
+        """Send focus reports (mode 1004) to the program on focus and blur. An app that
+        reports focus itself (chloe's, which knows which pane a report is for) turns
+        this off."""
 
     # --- public API -------------------------------------------------------
 
@@ -828,7 +837,8 @@ class TerminalView(Widget, can_focus=True):
 
     def _send(self, data: bytes) -> None:
         if data:
-            self.post_message(self.Input(data, self))
+            live = self._history_of[0] if self._history_of is not None else self._terminal
+            self.post_message(self.Input(data, self, live))
 
     def _browse_key(self, key: str) -> bool:
         """Handle scrollback browsing keys; ``True`` if the key was one of them."""
@@ -901,11 +911,13 @@ class TerminalView(Widget, can_focus=True):
             self._send(data)
 
     def _on_focus(self, event: events.Focus) -> None:
-        self._send(encode_focus(True, self._terminal))
+        if self.reports_focus:
+            self._send(encode_focus(True, self._terminal))
         self._refresh_cursor()
 
     def _on_blur(self, event: events.Blur) -> None:
-        self._send(encode_focus(False, self._terminal))
+        if self.reports_focus:
+            self._send(encode_focus(False, self._terminal))
         self._refresh_cursor()
 
     def _mouse_report(self, event: events.MouseEvent, action: MouseAction) -> bytes:
