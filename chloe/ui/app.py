@@ -58,7 +58,7 @@ from chloe.ui.attention import slot_attention
 from chloe.ui.footer import ChloeFooter
 from chloe.ui.history_browse import HistoryBrowser, prompt_search
 from chloe.ui.modals import ConfirmModal, HelpScreen, RenameModal
-from chloe.ui.pane_list import Entry, PaneList, format_age
+from chloe.ui.pane_list import Entry, Group, PaneList, format_age
 from chloe.ui.panes import PaneSlot, PaneTable
 from chloe.ui.poller import STATUS_INTERVAL, StatusPoller
 from chloe.ui.pump import PtyPump
@@ -487,7 +487,11 @@ class ChloeApp(App[int], inherit_bindings=False):
             return
         now = self._clock()
         self._attention = {}
-        self.pane_list.set_entries([self._entry(s, now) for s in self.panes])
+        entries = [self._entry(s, now) for s in self.panes]
+        if self.service.config.hosts or any(s.record.remote for s in self.panes):
+            self.pane_list.set_groups(entries, self._host_groups(now))
+        else:
+            self.pane_list.set_entries(entries)
         self._notify_changes()
         self._update_summary()
         self._update_title()
@@ -536,6 +540,28 @@ class ChloeApp(App[int], inherit_bindings=False):
         if str(line.render()) != text:
             line.update(text)
         line.set_class(Attention.NEEDS_YOU in states, "-needs-you")
+
+    def _host_groups(self, now: datetime) -> list[Group]:
+        """A header per host: this machine, then each configured host (and any other
+        host a pane names), with whether it answered the last status query."""
+        service = self.service
+        names = service.host_names
+        names += [s.record.host for s in self.panes if s.record.host not in names]
+        groups: list[Group] = []
+        for name in dict.fromkeys(names):
+            if name == LOCAL_HOST:
+                down = service.tmux_unreachable is not None
+                groups.append(Group(name, "tmux does not answer" if down else "here", down))
+                continue
+            snap = service.host_snapshots.get(name)
+            if snap is None:
+                groups.append(Group(name, "checking…"))
+            elif snap.reachable:
+                groups.append(Group(name, "reachable"))
+            else:
+                seen = f" ({format_age(snap.last_seen, now)})" if snap.last_seen else ""
+                groups.append(Group(name, f"unreachable{seen}", down=True))
+        return groups
 
     def _refresh_list_soon(self) -> None:
         """Refresh the list once, after the current burst of events."""
@@ -1369,8 +1395,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         """A new tmux pane, attached and focused: on the selected pane's host (in its
         home there), else here in the current directory."""
         columns, rows = self._term_size()
-        selected = self._selected()
-        host = selected.record.host if selected is not None else LOCAL_HOST
+        host = self.pane_list.selected_host or LOCAL_HOST
         cwd = "~" if host != LOCAL_HOST else self._new_pane_cwd()
         service = self.service
         self.keyboard.claim()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
@@ -139,6 +140,45 @@ def render_entry(entry: Entry, *, compact: bool, width: int | None = None) -> Co
     return Content.from_markup("\n".join(lines))
 
 
+HEADER_PREFIX = "host:"
+"""Option ids of host headers (pane ids never hold a ``:``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A host's header line, above its panes (when other hosts are configured).
+
+    Attributes:
+        host: The host's name (``local`` for this machine).
+        words: Its state in a few words (``reachable``, ``unreachable (5m)``).
+        down: It does not answer (drawn as a problem).
+    """
+
+    host: str
+    words: str
+    down: bool = False
+
+
+def render_header(group: Group) -> Content:
+    """A group's header: the host's name and its state."""
+    colour = "$warning" if group.down else "$text-muted"
+    return Content.from_markup(f"[b]{escape(group.host)}[/] [{colour}]· {escape(group.words)}[/]")
+
+
+def grouped(entries: Sequence[Entry], groups: Sequence[Group]) -> list[Entry | Group]:
+    """Each group's header followed by its entries (in their order); hosts not in
+    ``groups`` get no header and come last."""
+    from chloe.model import LOCAL_HOST
+
+    layout: list[Entry | Group] = []
+    known = {g.host for g in groups}
+    for group in groups:
+        layout.append(group)
+        layout += [e for e in entries if (e.host or LOCAL_HOST) == group.host]
+    layout += [e for e in entries if (e.host or LOCAL_HOST) not in known]
+    return layout
+
+
 class PaneList(OptionList, inherit_bindings=False):
     """The list of panes; keys are bound on the screen (so the keymap can remap them).
 
@@ -165,6 +205,7 @@ class PaneList(OptionList, inherit_bindings=False):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._entries: dict[str, Entry] = {}
+        self._groups: dict[str, Group] = {}
         self._width: int | None = None
 
     def _inner_width(self) -> int | None:
@@ -185,17 +226,70 @@ class PaneList(OptionList, inherit_bindings=False):
     def _redraw(self) -> None:
         for entry in self._entries.values():
             self.replace_option_prompt(entry.pane_id, self._prompt(entry))
+        for group in self._groups.values():
+            self.replace_option_prompt(_option_id(group), render_header(group))
 
     @property
     def pane_ids(self) -> list[str]:
         """Ids of the listed panes, top to bottom."""
-        return [o.id for o in self.options if o.id is not None]
+        return [o.id for o in self.options if o.id is not None and not _is_header(o.id)]
+
+    @property
+    def selected_host(self) -> str | None:
+        """The host of the highlighted header or pane (None: a pane on this machine,
+        or nothing highlighted)."""
+        option = self.highlighted_option
+        if option is None or option.id is None:
+            return None
+        if _is_header(option.id):
+            return option.id[len(HEADER_PREFIX) :]
+        entry = self._entries.get(option.id)
+        return entry.host if entry is not None else None
+
+    def set_groups(self, entries: list[Entry], groups: Sequence[Group]) -> None:
+        """Show the entries under a header per host (see :func:`grouped`)."""
+        layout = grouped(entries, groups)
+        ids = [_option_id(item) for item in layout]
+        if ids != [o.id for o in self.options]:
+            if self._width is None:
+                self._width = self._inner_width()
+            previous = self.highlighted_option.id if self.highlighted_option else None
+            if previous is not None and _is_header(previous) and not self._entries:
+                previous = None  # the first pane listed gets the highlight
+            index = self.highlighted
+            self.set_options(Option(self._item_prompt(i), id=_option_id(i)) for i in layout)
+            if previous in ids:
+                self.highlighted = ids.index(previous)
+            elif ids:
+                # Where the highlight was, on the next pane if that is a header.
+                at = min(index or 0, len(ids) - 1)
+                panes = [n for n in range(at, len(ids)) if not _is_header(ids[n])]
+                self.highlighted = panes[0] if panes else at
+            self._entries = {e.pane_id: e for e in entries}
+            self._groups = {g.host: g for g in groups}
+            self.post_message(self.PaneHighlighted(self.selected_id))
+            return
+        for item in layout:
+            old = (
+                self._entries.get(item.pane_id)
+                if isinstance(item, Entry)
+                else self._groups.get(item.host)
+            )
+            if old != item:
+                self.replace_option_prompt(_option_id(item), self._item_prompt(item))
+        self._entries = {e.pane_id: e for e in entries}
+        self._groups = {g.host: g for g in groups}
+
+    def _item_prompt(self, item: Entry | Group) -> Content:
+        return self._prompt(item) if isinstance(item, Entry) else render_header(item)
 
     @property
     def selected_id(self) -> str | None:
-        """The highlighted pane's id."""
+        """The highlighted pane's id (None on a host's header)."""
         option = self.highlighted_option
-        return option.id if option is not None else None
+        if option is None or option.id is None or _is_header(option.id):
+            return None
+        return option.id
 
     def select_id(self, pane_id: str) -> None:
         """Highlight the pane with this id, if listed."""
@@ -210,6 +304,9 @@ class PaneList(OptionList, inherit_bindings=False):
         Only changed prompts are redrawn; the list is rebuilt only when panes
         were added, removed or reordered.
         """
+        if self._groups:
+            self._groups = {}
+            self.clear_options()
         if self._width is None:
             self._width = self._inner_width()
         if [e.pane_id for e in entries] != self.pane_ids:
@@ -235,4 +332,14 @@ class PaneList(OptionList, inherit_bindings=False):
 
     def _on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
-        self.post_message(self.PaneHighlighted(event.option.id))
+        option_id = event.option.id
+        header = option_id is None or _is_header(option_id)
+        self.post_message(self.PaneHighlighted(None if header else option_id))
+
+
+def _is_header(option_id: str) -> bool:
+    return option_id.startswith(HEADER_PREFIX)
+
+
+def _option_id(item: Entry | Group) -> str:
+    return item.pane_id if isinstance(item, Entry) else HEADER_PREFIX + item.host

@@ -21,6 +21,10 @@ from tests.ui.helpers import SIZE, entry_text, listed_names, screen_text, shows,
 pytestmark = [pytest.mark.ssh, pytest.mark.tmux]
 
 
+def header(app: ChloeApp, host: str) -> str:
+    return str(app.pane_list.get_option(f"host:{host}").prompt)
+
+
 def remote_clients(server: SshServer) -> list[str]:
     out = server.tmux("list-clients", "-F", "#{client_session}").stdout
     return [line for line in out.splitlines() if line]
@@ -41,6 +45,10 @@ async def test_a_remote_pane_in_the_tui_survives_its_host_dropping_off(
         await until(pilot, lambda: shows(app, "far", "attached"), "attached at start", 20)
         assert "tmux@h1" in entry_text(app, "far")
         assert len(remote_clients(ssh_server)) == 1
+        # Grouped by host: a header per host with its state, the pane under its host.
+        assert [o.id for o in app.pane_list.options][:2] == ["host:local", "host:h1"]
+        await until(pilot, lambda: "h1 · reachable" in header(app, "h1"), "h1's header")
+        assert app.pane_list.selected_id == app.panes.by_name("far").record.id  # type: ignore[union-attr]
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.focused, TerminalView), "terminal focus")
         await pilot.press(*"echo far$((6*7))", "enter")
@@ -60,6 +68,7 @@ async def test_a_remote_pane_in_the_tui_survives_its_host_dropping_off(
         ssh_server.stop()
         await until(pilot, lambda: shows(app, "far", "unreachable"), "unreachable", 30)
         await until(pilot, lambda: shows(app, new, "unreachable"), "unreachable", 30)
+        await until(pilot, lambda: "h1 · unreachable" in header(app, "h1"), "h1 is down")
         app.pane_list.select_id(app.panes.by_name("far").record.id)  # type: ignore[union-attr]
         await until(pilot, lambda: "h1 does not answer" in title_text(app), "the title says why")
 
@@ -78,3 +87,25 @@ def test_an_entry_names_its_host_in_both_layouts() -> None:
     assert "unreachable @gpu" in str(render_entry(entry, compact=True))
     here = dataclasses.replace(entry, host=None)
     assert "@" not in str(render_entry(here, compact=False))
+
+
+async def test_t_on_a_hosts_header_creates_the_first_pane_there(
+    ssh_server: SshServer, tmux_socket: str, tmp_path: Path
+) -> None:
+    host = HostConfig(
+        "h1", ssh_server.alias, socket=ssh_server.tmux_socket, ssh_options=ssh_server.ssh_options
+    )
+    config = dataclasses.replace(Config(tmux_socket=tmux_socket, shell="/bin/sh"), hosts=(host,))
+    app = ChloeApp(PaneService(Store(store_path()), config), cwd=str(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: "h1 · reachable" in header(app, "h1"), "h1's header", 20)
+        assert [o.id for o in app.pane_list.options] == ["host:local", "host:h1"]
+        await pilot.press("j")  # from this machine's header to h1's
+        assert app.pane_list.selected_host == "h1"
+        await pilot.press("t")
+        await until(pilot, lambda: len(listed_names(app)) == 1, "a pane", 20)
+        name = listed_names(app)[0]
+        await until(pilot, lambda: shows(app, name, "attached"), "attached", 20)
+        assert app.panes.by_name(name).record.host == "h1"  # type: ignore[union-attr]
+        assert [o.id for o in app.pane_list.options][1] == "host:h1"
+        assert len(ssh_server.tmux("list-sessions").stdout.splitlines()) == 1
