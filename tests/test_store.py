@@ -922,9 +922,12 @@ def test_unchanged_bytes_are_not_parsed_again_and_any_change_is_seen(
     store.save([rec("a")])
     calls: list[int] = []
     real_parse = store_module.parse
-    monkeypatch.setattr(
-        store_module, "parse", lambda text, p: calls.append(1) or real_parse(text, p)
-    )
+
+    def counting_parse(text: str, p: Path) -> list[PaneRecord]:
+        calls.append(1)
+        return real_parse(text, p)
+
+    monkeypatch.setattr(store_module, "parse", counting_parse)
     assert [r.name for r in store.load()] == ["a"]
     assert [r.name for r in store.load()] == ["a"]
     assert len(calls) <= 1

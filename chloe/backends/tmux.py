@@ -66,6 +66,7 @@ from chloe.backends.locks import ClientCommand
 from chloe.backends.placement import Placement
 from chloe.backends.tmux_commands import (
     ESCAPE_TIME_MS,
+    SessionSpec,
     chain,
     escape_argument,
     pane_target,
@@ -344,23 +345,10 @@ class TmuxBackend:
         """
         return [*chain(*tmux_commands.server_setup()), ";"]
 
-    def create_session(
-        self,
-        session: str,
-        *,
-        pane_id: str,
-        name: str,
-        cwd: str,
-        command: Sequence[str],
-        columns: int,
-        rows: int,
-        history_limit: int,
-        status_line: bool,
-        log_command: str | None = None,
-    ) -> None:
+    def create_session(self, spec: SessionSpec) -> None:
         """Create a detached session with chloe's options, in one tmux invocation.
 
-        ``log_command``: a shell command that gets the pane's output from its
+        ``spec.log_command``: a shell command that gets the pane's output from its
         first byte (``pipe-pane``, see :mod:`chloe.history`).
 
         ``history-limit`` only applies to panes created after it is set, so it is
@@ -373,18 +361,21 @@ class TmuxBackend:
         whole life: a secret in the shell that happened to start it would reach
         every later pane (see :func:`.tmux_commands.with_pane_environment`).
         """
+        session, cwd, pane_id = spec.session, spec.cwd, spec.pane_id
         self.require()
         self._check_directory(cwd)
         self._start_placed_server()
         new_session = self._with_environment(
-            tmux_commands.new_session(session, cwd=cwd, command=command, columns=columns, rows=rows)
+            tmux_commands.new_session(
+                session, cwd=cwd, command=spec.command, columns=spec.columns, rows=spec.rows
+            )
         )
         args = chain(
             *tmux_commands.server_setup(),
             # This may start the server, which copies its global environment from
             # this command's: chloe's, possibly with the user's TMUX/TMUX_PANE.
             *tmux_commands.unset_global_environment(CLIENT_ENV_DROP),
-            ["set-option", "-g", "history-limit", str(history_limit)],
+            ["set-option", "-g", "history-limit", str(spec.history_limit)],
             *self._event_hooks(),
             # CHLOE_PANE tells `chloe notify` in the pane which pane it is: global for
             # the instant of new-session (tmux 3.0/3.1 lack new-session -e), then in
@@ -394,9 +385,9 @@ class TmuxBackend:
             ["set-environment", "-g", "-u", "CHLOE_PANE"],
             ["set-environment", "-t", tmux_commands.session_target(session), "CHLOE_PANE", pane_id],
             *tmux_commands.session_options(
-                session, pane_id=pane_id, name=name, status_line=status_line
+                session, pane_id=pane_id, name=spec.name, status_line=spec.status_line
             ),
-            tmux_commands.pipe_to(session, log_command) if log_command else [],
+            tmux_commands.pipe_to(session, spec.log_command) if spec.log_command else [],
             tmux_commands.server_identity(),
         )
         with self._changing(f"creating tmux session {session}"):

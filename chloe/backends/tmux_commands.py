@@ -10,9 +10,35 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Final
 
 from chloe.backends.direct import COLORTERM
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSpec:
+    """What a new tmux session is made with (``TmuxServer.create_session``)."""
+
+    session: str
+    """The tmux session name."""
+    pane_id: str
+    """The chloe pane id, marked on the session."""
+    name: str
+    """The pane's name, marked on the session."""
+    cwd: str
+    """The directory the command starts in."""
+    command: Sequence[str]
+    """The command (empty: the server's default shell)."""
+    columns: int
+    rows: int
+    history_limit: int
+    """Lines of scrollback tmux keeps."""
+    status_line: bool
+    """Whether tmux draws its own status line in the pane."""
+    log_command: str | None = None
+    """A shell command that gets the pane's output from its first byte (its log), or None."""
+
 
 ESCAPE_TIME_MS = 10
 """tmux's default 500 ms Esc wait makes Esc sluggish in vim and Claude Code."""

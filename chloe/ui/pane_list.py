@@ -140,6 +140,13 @@ def render_entry(entry: Entry, *, compact: bool, width: int | None = None) -> Co
     return Content.from_markup("\n".join(lines))
 
 
+def entry_matches(entry: Entry, text: str) -> bool:
+    """Whether the list filter ``text`` keeps ``entry``: every word of it is in the
+    pane's name or running command, ignoring case (an empty filter keeps all)."""
+    hay = f"{entry.name}\n{entry.command or ''}".casefold()
+    return all(word in hay for word in text.casefold().split())
+
+
 HEADER_PREFIX = "host:"
 """Option ids of host headers (pane ids never hold a ``:``)."""
 
@@ -205,8 +212,12 @@ class PaneList(OptionList, inherit_bindings=False):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._entries: dict[str, Entry] = {}
+        self._all: list[Entry] = []
         self._groups: dict[str, Group] = {}
+        self._group_list: list[Group] | None = None
         self._width: int | None = None
+        self.filter_text = ""
+        """Only the entries this keeps are listed (:func:`entry_matches`, :meth:`set_filter`)."""
 
     def _inner_width(self) -> int | None:
         """Cells an entry may take on one line (None before the list is laid out)."""
@@ -229,10 +240,26 @@ class PaneList(OptionList, inherit_bindings=False):
         for group in self._groups.values():
             self.replace_option_prompt(_option_id(group), render_header(group))
 
+    def _item_prompt(self, item: Entry | Group) -> Content:
+        return self._prompt(item) if isinstance(item, Entry) else render_header(item)
+
     @property
     def pane_ids(self) -> list[str]:
         """Ids of the listed panes, top to bottom."""
         return [o.id for o in self.options if o.id is not None and not _is_header(o.id)]
+
+    @property
+    def listed(self) -> int:
+        """How many panes are listed now (hidden by the filter and headers not counted)."""
+        return len(self._entries)
+
+    @property
+    def selected_id(self) -> str | None:
+        """The highlighted pane's id (None on a host's header)."""
+        option = self.highlighted_option
+        if option is None or option.id is None or _is_header(option.id):
+            return None
+        return option.id
 
     @property
     def selected_host(self) -> str | None:
@@ -246,14 +273,64 @@ class PaneList(OptionList, inherit_bindings=False):
         entry = self._entries.get(option.id)
         return entry.host if entry is not None else None
 
-    def set_groups(self, entries: list[Entry], groups: Sequence[Group]) -> None:
-        """Show the entries under a header per host (see :func:`grouped`)."""
-        layout = grouped(entries, groups)
+    def select_id(self, pane_id: str) -> None:
+        """Highlight the pane with this id, if listed."""
+        try:
+            self.highlighted = self.get_option_index(pane_id)
+        except LookupError:
+            pass
+
+    @property
+    def total(self) -> int:
+        """How many panes there are, listed or filtered out."""
+        return len(self._all)
+
+    @property
+    def all_ids(self) -> list[str]:
+        """Ids of every pane in list order, the ones the filter hides too."""
+        return [e.pane_id for e in self._all]
+
+    def is_listed(self, pane_id: str) -> bool:
+        """Whether the pane is in the list now (not filtered out)."""
+        return pane_id in self._entries
+
+    def set_filter(self, text: str) -> None:
+        """List only the entries ``text`` keeps; the highlight stays on its pane if
+        still listed, else goes to the first one."""
+        if text == self.filter_text:
+            return
+        self.filter_text = text
+        self.set_entries(self._all, first=True, groups=self._group_list)
+
+    def set_entries(
+        self,
+        entries: list[Entry],
+        *,
+        first: bool = False,
+        groups: Sequence[Group] | None = None,
+    ) -> None:
+        """Show exactly these entries (those the filter keeps), in this order, keeping
+        the highlight on its pane (``first``: else on the first one).
+
+        ``groups``: under a header per host (see :func:`grouped`); a header can be
+        highlighted too (``t`` there creates a pane on that host).
+
+        Only changed prompts are redrawn; the list is rebuilt only when panes
+        were added, removed or reordered.
+        """
+        self._all = list(entries)
+        self._group_list = list(groups) if groups is not None else None
+        if self.filter_text:
+            entries = [e for e in entries if entry_matches(e, self.filter_text)]
+        layout: list[Entry | Group] = (
+            grouped(entries, groups) if groups is not None else list(entries)
+        )
         ids = [_option_id(item) for item in layout]
+        if self._width is None:
+            self._width = self._inner_width()
         if ids != [o.id for o in self.options]:
-            if self._width is None:
-                self._width = self._inner_width()
-            previous = self.highlighted_option.id if self.highlighted_option else None
+            option = self.highlighted_option
+            previous = option.id if option is not None else None
             if previous is not None and _is_header(previous) and not self._entries:
                 previous = None  # the first pane listed gets the highlight
             index = self.highlighted
@@ -261,12 +338,12 @@ class PaneList(OptionList, inherit_bindings=False):
             if previous in ids:
                 self.highlighted = ids.index(previous)
             elif ids:
-                # Where the highlight was, on the next pane if that is a header.
-                at = min(index or 0, len(ids) - 1)
+                # Where the highlight was (the top if ``first``), moved down past a header.
+                at = 0 if first else min(index or 0, len(ids) - 1)
                 panes = [n for n in range(at, len(ids)) if not _is_header(ids[n])]
                 self.highlighted = panes[0] if panes else at
             self._entries = {e.pane_id: e for e in entries}
-            self._groups = {g.host: g for g in groups}
+            self._groups = {g.host: g for g in groups or ()}
             self.post_message(self.PaneHighlighted(self.selected_id))
             return
         for item in layout:
@@ -278,53 +355,7 @@ class PaneList(OptionList, inherit_bindings=False):
             if old != item:
                 self.replace_option_prompt(_option_id(item), self._item_prompt(item))
         self._entries = {e.pane_id: e for e in entries}
-        self._groups = {g.host: g for g in groups}
-
-    def _item_prompt(self, item: Entry | Group) -> Content:
-        return self._prompt(item) if isinstance(item, Entry) else render_header(item)
-
-    @property
-    def selected_id(self) -> str | None:
-        """The highlighted pane's id (None on a host's header)."""
-        option = self.highlighted_option
-        if option is None or option.id is None or _is_header(option.id):
-            return None
-        return option.id
-
-    def select_id(self, pane_id: str) -> None:
-        """Highlight the pane with this id, if listed."""
-        try:
-            self.highlighted = self.get_option_index(pane_id)
-        except LookupError:
-            pass
-
-    def set_entries(self, entries: list[Entry]) -> None:
-        """Show exactly these entries, in this order, keeping the highlight on its pane.
-
-        Only changed prompts are redrawn; the list is rebuilt only when panes
-        were added, removed or reordered.
-        """
-        if self._groups:
-            self._groups = {}
-            self.clear_options()
-        if self._width is None:
-            self._width = self._inner_width()
-        if [e.pane_id for e in entries] != self.pane_ids:
-            previous = self.selected_id
-            index = self.highlighted
-            self.set_options(Option(self._prompt(e), id=e.pane_id) for e in entries)
-            ids = [e.pane_id for e in entries]
-            if previous in ids:
-                self.highlighted = ids.index(previous)
-            elif ids:
-                self.highlighted = min(index or 0, len(ids) - 1)
-            self._entries = {e.pane_id: e for e in entries}
-            self.post_message(self.PaneHighlighted(self.selected_id))
-            return
-        for entry in entries:
-            if self._entries.get(entry.pane_id) != entry:
-                self.replace_option_prompt(entry.pane_id, self._prompt(entry))
-        self._entries = {e.pane_id: e for e in entries}
+        self._groups = {g.host: g for g in groups or ()}
 
     def watch_one_line(self, one_line: bool) -> None:
         """Redraw every entry in the new layout."""

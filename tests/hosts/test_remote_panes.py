@@ -24,14 +24,14 @@ from tests.support.waiting import wait_until
 pytestmark = [pytest.mark.ssh, pytest.mark.tmux]
 
 
-def host_entry(server: SshServer, name: str | None = None, **changes: str) -> HostConfig:
+def host_entry(server: SshServer, name: str | None = None, tmux: str | None = None) -> HostConfig:
     entry = HostConfig(
         name or server.alias,
         server.alias,
         socket=server.tmux_socket,
         ssh_options=server.ssh_options,
     )
-    return dataclasses.replace(entry, **changes) if changes else entry
+    return dataclasses.replace(entry, tmux=tmux) if tmux else entry
 
 
 def make_service(tmp_path: Path, *hosts: HostConfig) -> PaneService:
@@ -72,7 +72,8 @@ def test_a_remote_pane_runs_on_the_hosts_tmux_and_shows_its_output(
 
     remote.detach(rec, proc)
     info = wait_until(
-        lambda: (i := by_name(remote)["job"]).status is Status.DETACHED and i,
+        lambda: by_name(remote)["job"],
+        accept=lambda i: i.status is Status.DETACHED,
         message="detached once chloe's client is gone",
     )
     assert info.record.user_state.value == "detached"
@@ -91,7 +92,8 @@ def test_an_ended_remote_pane_is_dead_with_its_exit_status_and_respawns(
 ) -> None:
     remote.create_tmux(name="fails", cwd=str(tmp_path), command=["sh", "-c", "exit 3"], host="h1")
     info = wait_until(
-        lambda: (i := by_name(remote)["fails"]).status is Status.DEAD and i.exit_status and i,
+        lambda: by_name(remote)["fails"],
+        accept=lambda i: i.status is Status.DEAD and i.exit_status is not None,
         message="dead with its exit status",
     )
     assert info.label == "dead (exit 3)"
@@ -145,7 +147,8 @@ def test_an_unreachable_host_makes_its_panes_unreachable_never_dead(
 
     ssh_server.stop()  # the host drops off the network (its connections end too)
     infos = wait_until(
-        lambda: (i := by_name(remote))["job"].status is Status.UNREACHABLE and i,
+        lambda: by_name(remote),
+        accept=lambda i: i["job"].status is Status.UNREACHABLE,
         timeout=30,
         message="unreachable once the host is gone",
     )
@@ -162,7 +165,8 @@ def test_an_unreachable_host_makes_its_panes_unreachable_never_dead(
 
     ssh_server.start()
     infos = wait_until(
-        lambda: (i := by_name(remote))["job"].status is Status.DETACHED and i,
+        lambda: by_name(remote),
+        accept=lambda i: i["job"].status is Status.DETACHED,
         timeout=30,
         message="back once the host answers",
     )
@@ -188,7 +192,9 @@ def test_two_hosts_and_this_machine_in_one_list(
 
     two.stop()
     infos = wait_until(
-        lambda: (i := by_name(service))["on-two"].status is Status.UNREACHABLE and i, timeout=30
+        lambda: by_name(service),
+        accept=lambda i: i["on-two"].status is Status.UNREACHABLE,
+        timeout=30,
     )
     assert infos["on-one"].status is Status.DETACHED
     assert infos["here"].status is Status.DETACHED
