@@ -109,3 +109,41 @@ async def test_t_on_a_hosts_header_creates_the_first_pane_there(
         assert app.panes.by_name(name).record.host == "h1"  # type: ignore[union-attr]
         assert [o.id for o in app.pane_list.options][1] == "host:h1"
         assert len(ssh_server.tmux("list-sessions").stdout.splitlines()) == 1
+
+
+async def test_groups_keep_their_headers_through_the_list_filter() -> None:
+    from textual.app import App, ComposeResult
+
+    from chloe.model import Kind, Status
+    from chloe.ui.pane_list import Entry, Group
+
+    class ListApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield PaneList(id="list")
+
+    entries = [
+        Entry("a1", "build", Kind.TMUX, Status.DETACHED, "detached"),
+        Entry("b1", "train", Kind.TMUX, Status.UNREACHABLE, "unreachable", host="gpu"),
+        Entry("b2", "eval", Kind.TMUX, Status.DETACHED, "detached", host="gpu"),
+    ]
+    groups = [Group("local", "here"), Group("gpu", "unreachable (5m)", down=True)]
+    app = ListApp()
+    async with app.run_test() as pilot:
+        panes = app.query_one(PaneList)
+        panes.set_entries(entries, groups=groups)
+        await pilot.pause()
+        ids = [o.id for o in panes.options]
+        assert ids == ["host:local", "a1", "host:gpu", "b1", "b2"]
+        assert panes.selected_id == "a1"  # a pane, not the header, gets the highlight
+        assert panes.pane_ids == ["a1", "b1", "b2"] and panes.listed == 3
+        panes.highlighted = 2
+        assert panes.selected_id is None and panes.selected_host == "gpu"
+        panes.set_filter("eval")
+        await pilot.pause()
+        assert [o.id for o in panes.options] == ["host:local", "host:gpu", "b2"]
+        assert panes.listed == 1 and panes.total == 3
+        assert panes.selected_host == "gpu"  # the highlighted header is still listed
+        panes.set_filter("")
+        panes.set_entries(entries)  # no hosts any more: no headers
+        await pilot.pause()
+        assert [o.id for o in panes.options] == ["a1", "b1", "b2"]
