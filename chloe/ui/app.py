@@ -1380,10 +1380,14 @@ class ChloeApp(App[int], inherit_bindings=False):
         self.view.focus()
 
     def action_focus_terminal(self) -> None:
-        """Type into the selected pane (a detached tmux pane is reattached first)."""
+        """Type into the selected pane (a detached tmux pane is reattached first); on a
+        host's header, hide or show its panes."""
         slot = self._selected()
         if slot is None:
             self.keyboard.release()
+            host = self.pane_list.selected_host
+            if host is not None:
+                self.pane_list.toggle_group(host)
             return
         self.keyboard.claim()
         if slot.process is not None:

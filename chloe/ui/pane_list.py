@@ -159,17 +159,25 @@ class Group:
         host: The host's name (``local`` for this machine).
         words: Its state in a few words (``reachable``, ``unreachable (5m)``).
         down: It does not answer (drawn as a problem).
+        collapsed: Its panes are hidden (Enter on the header toggles it).
+        hidden: How many panes it hides, when collapsed.
     """
 
     host: str
     words: str
     down: bool = False
+    collapsed: bool = False
+    hidden: int = 0
 
 
 def render_header(group: Group) -> Content:
-    """A group's header: the host's name and its state."""
+    """A group's header: open or closed, the host's name and its state."""
     colour = "$warning" if group.down else "$text-muted"
-    return Content.from_markup(f"[b]{escape(group.host)}[/] [{colour}]· {escape(group.words)}[/]")
+    arrow = "▸" if group.collapsed else "▾"
+    hidden = f" [dim]· {group.hidden} hidden[/]" if group.collapsed else ""
+    return Content.from_markup(
+        f"{arrow} [b]{escape(group.host)}[/] [{colour}]· {escape(group.words)}[/]{hidden}"
+    )
 
 
 def grouped(entries: Sequence[Entry], groups: Sequence[Group]) -> list[Entry | Group]:
@@ -181,7 +189,8 @@ def grouped(entries: Sequence[Entry], groups: Sequence[Group]) -> list[Entry | G
     known = {g.host for g in groups}
     for group in groups:
         layout.append(group)
-        layout += [e for e in entries if (e.host or LOCAL_HOST) == group.host]
+        if not group.collapsed:
+            layout += [e for e in entries if (e.host or LOCAL_HOST) == group.host]
     layout += [e for e in entries if (e.host or LOCAL_HOST) not in known]
     return layout
 
@@ -215,6 +224,8 @@ class PaneList(OptionList, inherit_bindings=False):
         self._all: list[Entry] = []
         self._groups: dict[str, Group] = {}
         self._group_list: list[Group] | None = None
+        self.collapsed: set[str] = set()
+        """Hosts whose panes are hidden under their header."""
         self._width: int | None = None
         self.filter_text = ""
         """Only the entries this keeps are listed (:func:`entry_matches`, :meth:`set_filter`)."""
@@ -273,8 +284,19 @@ class PaneList(OptionList, inherit_bindings=False):
         entry = self._entries.get(option.id)
         return entry.host if entry is not None else None
 
+    def toggle_group(self, host: str) -> None:
+        """Hide or show the panes under a host's header."""
+        self.collapsed ^= {host}
+        self.set_entries(self._all, groups=self._group_list)
+
     def select_id(self, pane_id: str) -> None:
-        """Highlight the pane with this id, if listed."""
+        """Highlight the pane with this id, if listed (opening its host's group)."""
+        from chloe.model import LOCAL_HOST
+
+        entry = next((e for e in self._all if e.pane_id == pane_id), None)
+        if entry is not None and (entry.host or LOCAL_HOST) in self.collapsed:
+            self.collapsed.discard(entry.host or LOCAL_HOST)
+            self.set_entries(self._all, groups=self._group_list)
         try:
             self.highlighted = self.get_option_index(pane_id)
         except LookupError:
@@ -322,6 +344,8 @@ class PaneList(OptionList, inherit_bindings=False):
         self._group_list = list(groups) if groups is not None else None
         if self.filter_text:
             entries = [e for e in entries if entry_matches(e, self.filter_text)]
+        if groups is not None and self.collapsed:
+            groups = [_closed(g, entries) if g.host in self.collapsed else g for g in groups]
         layout: list[Entry | Group] = (
             grouped(entries, groups) if groups is not None else list(entries)
         )
@@ -366,6 +390,15 @@ class PaneList(OptionList, inherit_bindings=False):
         option_id = event.option.id
         header = option_id is None or _is_header(option_id)
         self.post_message(self.PaneHighlighted(None if header else option_id))
+
+
+def _closed(group: Group, entries: Sequence[Entry]) -> Group:
+    from dataclasses import replace
+
+    from chloe.model import LOCAL_HOST
+
+    hidden = sum(1 for e in entries if (e.host or LOCAL_HOST) == group.host)
+    return replace(group, collapsed=True, hidden=hidden)
 
 
 def _is_header(option_id: str) -> bool:

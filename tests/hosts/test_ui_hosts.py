@@ -110,8 +110,16 @@ async def test_t_on_a_hosts_header_creates_the_first_pane_there(
         assert [o.id for o in app.pane_list.options][1] == "host:h1"
         assert len(ssh_server.tmux("list-sessions").stdout.splitlines()) == 1
 
+        await pilot.press("ctrl+q")
+        await pilot.press("k")  # up to h1's header
+        assert app.pane_list.selected_host == "h1"
+        await pilot.press("enter")  # collapse: its pane is hidden, and keeps running
+        assert listed_names(app) == [] and "1 hidden" in header(app, "h1")
+        await pilot.press("enter")
+        assert listed_names(app) == [name]
 
-async def test_groups_keep_their_headers_through_the_list_filter() -> None:
+
+async def test_groups_keep_their_headers_through_the_filter_and_collapse() -> None:
     from textual.app import App, ComposeResult
 
     from chloe.model import Kind, Status
@@ -144,6 +152,20 @@ async def test_groups_keep_their_headers_through_the_list_filter() -> None:
         assert panes.listed == 1 and panes.total == 3
         assert panes.selected_host == "gpu"  # the highlighted header is still listed
         panes.set_filter("")
+        await pilot.pause()
+
+        panes.toggle_group("gpu")  # Enter on the header
+        await pilot.pause()
+        assert [o.id for o in panes.options] == ["host:local", "a1", "host:gpu"]
+        header = str(panes.get_option("host:gpu").prompt)
+        assert header.startswith("▸ gpu") and "2 hidden" in header
+        assert panes.pane_ids == ["a1"] and panes.total == 3
+        panes.select_id("b2")  # e.g. the next pane needing you: its group opens
+        await pilot.pause()
+        assert [o.id for o in panes.options] == ["host:local", "a1", "host:gpu", "b1", "b2"]
+        assert panes.selected_id == "b2"
+        assert str(panes.get_option("host:gpu").prompt).startswith("▾ gpu")
+
         panes.set_entries(entries)  # no hosts any more: no headers
         await pilot.pause()
         assert [o.id for o in panes.options] == ["a1", "b1", "b2"]
