@@ -59,7 +59,7 @@ from chloe.ui.footer import ChloeFooter
 from chloe.ui.history_browse import HistoryBrowser, prompt_search
 from chloe.ui.list_filter import FilterBar
 from chloe.ui.modals import ConfirmModal, HelpScreen, RenameModal
-from chloe.ui.pane_list import Entry, PaneList, format_age
+from chloe.ui.pane_list import Entry, Group, PaneList, format_age
 from chloe.ui.pane_search import Hit, PaneSearchScreen
 from chloe.ui.panes import PaneSlot, PaneTable
 from chloe.ui.poller import STATUS_INTERVAL, StatusPoller
@@ -527,7 +527,9 @@ class ChloeApp(App[int], inherit_bindings=False):
             return
         now = self._clock()
         self._attention = {}
-        self.pane_list.set_entries([self._entry(s, now) for s in self.panes])
+        entries = [self._entry(s, now) for s in self.panes]
+        grouped = self.service.config.hosts or any(s.record.remote for s in self.panes)
+        self.pane_list.set_entries(entries, groups=self._host_groups(now) if grouped else None)
         if self.pane_list.filter_text:
             self._filter_count()
         self._notify_changes()
@@ -578,6 +580,28 @@ class ChloeApp(App[int], inherit_bindings=False):
         if str(line.render()) != text:
             line.update(text)
         line.set_class(Attention.NEEDS_YOU in states, "-needs-you")
+
+    def _host_groups(self, now: datetime) -> list[Group]:
+        """A header per host: this machine, then each configured host (and any other
+        host a pane names), with whether it answered the last status query."""
+        service = self.service
+        names = service.host_names
+        names += [s.record.host for s in self.panes if s.record.host not in names]
+        groups: list[Group] = []
+        for name in dict.fromkeys(names):
+            if name == LOCAL_HOST:
+                down = service.tmux_unreachable is not None
+                groups.append(Group(name, "tmux does not answer" if down else "here", down))
+                continue
+            snap = service.host_snapshots.get(name)
+            if snap is None:
+                groups.append(Group(name, "checking…"))
+            elif snap.reachable:
+                groups.append(Group(name, "reachable"))
+            else:
+                seen = f" ({format_age(snap.last_seen, now)})" if snap.last_seen else ""
+                groups.append(Group(name, f"unreachable{seen}", down=True))
+        return groups
 
     def _refresh_list_soon(self) -> None:
         """Refresh the list once, after the current burst of events."""
@@ -1367,10 +1391,14 @@ class ChloeApp(App[int], inherit_bindings=False):
         self.view.focus()
 
     def action_focus_terminal(self) -> None:
-        """Type into the selected pane (a detached tmux pane is reattached first)."""
+        """Type into the selected pane (a detached tmux pane is reattached first); on a
+        host's header, hide or show its panes."""
         slot = self._selected()
         if slot is None:
             self.keyboard.release()
+            host = self.pane_list.selected_host
+            if host is not None:
+                self.pane_list.toggle_group(host)
             return
         self.keyboard.claim()
         if slot.process is not None:
@@ -1458,11 +1486,11 @@ class ChloeApp(App[int], inherit_bindings=False):
         if not keep:
             self.filter_bar.close(clear=not text)
         self.query_one("#empty", Static).update(self._empty_text())
-        if not self.pane_list.option_count:
+        if not self.pane_list.listed:
             self._show(None)
 
     def _filter_count(self) -> None:
-        self.filter_bar.show_count(self.pane_list.option_count, self.pane_list.total)
+        self.filter_bar.show_count(self.pane_list.listed, self.pane_list.total)
 
     @on(FilterBar.Changed)
     def _filter_changed(self, event: FilterBar.Changed) -> None:
@@ -1551,8 +1579,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         """A new tmux pane, attached and focused: on the selected pane's host (in its
         home there), else here in the current directory."""
         columns, rows = self._term_size()
-        selected = self._selected()
-        host = selected.record.host if selected is not None else LOCAL_HOST
+        host = self.pane_list.selected_host or LOCAL_HOST
         cwd = "~" if host != LOCAL_HOST else self._new_pane_cwd()
         service = self.service
         self.keyboard.claim()
