@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from chloe.attention import Attention
-from chloe.config import ConfigError, NotifySettings, load_config
+from chloe.config import NotifySettings, load_config
+from chloe.errors import ConfigError
 from chloe.model import ExitStatus
 from chloe.notify_out import Notifier
 from chloe.paths import config_path

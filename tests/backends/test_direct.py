@@ -125,9 +125,9 @@ def test_ctrl_c_reaches_the_foreground_job(svc: PaneService, tmp_path: Path) -> 
     screen = Screen(proc)
     try:
         screen.type("sleep 600\r")
-        wait_until(lambda: (screen.pump() or True) and "sleep" in _children_of(proc.pid))
+        screen.wait(lambda: "sleep" in _children_of(proc.pid), 10, "sleep to run")
         screen.type("\x03")
-        wait_until(lambda: (screen.pump() or True) and "sleep" not in _children_of(proc.pid))
+        screen.wait(lambda: "sleep" not in _children_of(proc.pid), 10, "^C to end sleep")
         screen.type("echo AFTER$((1+1))\r")
         screen.wait_for("AFTER2")
         assert proc.poll() is None  # the shell itself survived

@@ -57,6 +57,7 @@ from pyte import graphics
 from pyte.charsets import VT100_MAP
 
 from chloe.terminal import Cell, Terminal
+from tests.support.cells import as_cell
 from tests.support.waiting import wait_until
 from tests.terminal.libc_width import char_width
 from tests.terminal.oracles import CellKey, xterm_screen
@@ -203,7 +204,9 @@ def terminal_cells(term: Terminal) -> list[list[CellKey]]:
             c.dim,
         )
 
-    return [[cell(term.buffer[y][x]) for x in range(term.columns)] for y in range(term.lines)]
+    return [
+        [cell(as_cell(term.buffer[y][x])) for x in range(term.columns)] for y in range(term.lines)
+    ]
 
 
 def tmux_screen(
