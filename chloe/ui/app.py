@@ -180,6 +180,12 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._restore_error_told = False
         self._events = events.Reader(service.event_path)
         self._attention: dict[str, AttentionInfo] = {}
+        self._answered: list[PaneInfo] | None = None
+        """The last status answer, to tell an answer that changed nothing."""
+        self._list_due: datetime | None = None
+        """When time alone may next change the list's words or states (see _refresh_list)."""
+        self._list_stale = True
+        """Something the list shows changed since it was last computed (output, a look)."""
         self._notified_states: dict[str, Attention] = {}
         self.notifier = Notifier(self.config.notifications, self._write_terminal)
         """Sends bells, desktop notifications and ``notify_command`` (``[notifications]``)."""
@@ -532,9 +538,36 @@ class ChloeApp(App[int], inherit_bindings=False):
         self.pane_list.set_entries(entries, groups=self._host_groups(now) if grouped else None)
         if self.pane_list.filter_text:
             self._filter_count()
+        self._list_stale = False
+        self._list_due = self._next_change(now)
         self._notify_changes()
         self._update_summary()
         self._update_title()
+
+    def _next_change(self, now: datetime) -> datetime:
+        """When time alone may next change an entry: the next whole minute (ages), a
+        pane's output becoming old enough to end *working* or start *quiet*, or in a
+        second for a state told in seconds (needs you)."""
+        due = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+        working = timedelta(seconds=self.config.working_seconds)
+        quiet = timedelta(seconds=self.config.quiet_seconds)
+        for slot in self.panes:
+            state = self._attention.get(slot.pane_id, _IDLE).state
+            if state is Attention.NEEDS_YOU:
+                return now + timedelta(seconds=1)
+            output = slot.last_output()
+            if output is None:
+                continue
+            for edge in (output + working, output + quiet):
+                if now < edge < due:
+                    due = edge
+        return due
+
+    def _refresh_list_if_changed(self) -> None:
+        """After a status answer: the list again, unless nothing it shows can have changed."""
+        due = self._list_due
+        if self._list_stale or due is None or self._clock() >= due:
+            self._refresh_list()
 
     def _notify_changes(self) -> None:
         """Notify the user of panes that just started to need them, failed or finished.
@@ -634,6 +667,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         """
         slot.seen_at = at = self._clock()
         slot.mark = None
+        self._list_stale = True
         pane_id = slot.pane_id
         service = self.service
 
@@ -648,6 +682,7 @@ class ChloeApp(App[int], inherit_bindings=False):
             return  # tmux reports its panes' activity, and its hooks record their bells
         now = self._clock()
         slot.output_at = now
+        self._list_stale = True  # its state (working, new output) is judged at the next tick
         terminal = slot.terminal
         if terminal is None:
             return
@@ -700,6 +735,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._shown = pane_id if slot else None
         if slot is not previous:
             self.keyboard.sync()  # the keyboard follows the shown pane
+            self._list_stale = True  # the pane looked at never needs you
         empty = self.query_one("#empty", Static)
         view = self.view
         empty.display = slot is None
@@ -964,7 +1000,11 @@ class ChloeApp(App[int], inherit_bindings=False):
                 proc.close()
         if result.kept:
             self._restore([slot.record for slot in result.kept])
-        self._refresh_list()
+        # A hundred idle panes give the same answer every second: nothing to do then.
+        if event.infos != self._answered or result.dropped or result.kept:
+            self._list_stale = True
+        self._answered = event.infos
+        self._refresh_list_if_changed()
         self._show(self.pane_list.selected_id)
         if event.startup:
             self._poller.enable()
