@@ -16,7 +16,7 @@ import shlex
 import shutil
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -633,11 +633,19 @@ def cmd_logs(service: PaneService, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_grep(service: PaneService, args: argparse.Namespace) -> int:
-    """``chloe grep``: 0 when a line matched, 1 when none did."""
+def cmd_grep(service: PaneService | None, args: argparse.Namespace) -> int:
+    """``chloe grep``: 0 when a line matched, 1 when none did.
+
+    Without ``service``, panes with a continuous log are searched without
+    loading the tmux layer (its import is most of a start's time); it is made
+    only for a pane whose history is tmux's alone.
+    """
     import re
 
     from chloe import history
+    from chloe.model import find_record
+    from chloe.paths import store_path
+    from chloe.store import Store
 
     try:
         pattern = history.compile_pattern(
@@ -645,12 +653,28 @@ def cmd_grep(service: PaneService, args: argparse.Namespace) -> int:
         )
     except re.error as exc:
         raise ChloeError(f"bad regex {args.pattern!r}: {exc}") from None
-    records = [service.find(n) for n in args.names] if args.names else service.store.load()
+    store = service.store if service is not None else Store(store_path())
+    stored = store.load()
+    records = [find_record(stored, n) for n in args.names] if args.names else stored
     needle = None if args.regex else args.pattern
+    directory = history.log_dir()
+
+    def sources() -> Iterator[tuple[str, bytes | str]]:
+        tmux = service
+        for rec in records:
+            try:
+                data = history.read_log_in(directory, rec.id)
+            except OSError:
+                data = None
+            if data is not None:
+                yield rec.name, data
+                continue
+            if tmux is None:
+                tmux = make_service()
+            yield from tmux.history_sources([rec])
+
     matches = list(
-        history.search_sources(
-            service.history_sources(records), pattern, needle, ignore_case=args.ignore_case
-        )
+        history.search_sources(sources(), pattern, needle, ignore_case=args.ignore_case)
     )
     if args.json:
         rows = [{"pane": m.pane, "line": m.line_number, "text": m.line} for m in matches]
@@ -835,6 +859,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             if args.command == "doctor":
                 code = cmd_doctor(args)
+            elif args.command == "grep":
+                code = cmd_grep(None, args)  # the tmux layer only if a pane needs it
             else:
                 code = COMMANDS[args.command](make_service(), args)
         finally:

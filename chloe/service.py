@@ -57,6 +57,7 @@ from chloe.model import (
     PaneRecord,
     Status,
     UserState,
+    find_record,
     status_words,
     unique_name,
     utcnow,
@@ -399,18 +400,7 @@ class PaneService:
 
     def find(self, name_or_id: str) -> PaneRecord:
         """The pane with this name (or id). Raises UnknownPaneError."""
-        records = self.store.load()
-        named = next((r for r in records if r.name == name_or_id), None)
-        with_id = next((r for r in records if r.id == name_or_id), None)
-        if named is not None and with_id is not None and named.id != with_id.id:
-            raise PaneStateError(
-                f"{name_or_id!r} is the name of one pane and the id of another "
-                f"({with_id.name!r}); rename the first to tell them apart"
-            )
-        found = named or with_id
-        if found is None:
-            raise UnknownPaneError(name_or_id)
-        return found
+        return find_record(self.store.load(), name_or_id)
 
     # -- creating -------------------------------------------------------------------
 
