@@ -86,7 +86,7 @@ def test_new_ls_and_json(chloe: Run, tmp_path: Path) -> None:
     assert set(build) == {
         "id", "name", "kind", "status", "exit_code", "exit_signal", "command", "cwd",
         "created", "ended", "session", "current_command", "state", "state_since", "message",
-        "started", "resume", "last_seen",
+        "started", "resume", "last_seen", "host",
     }  # fmt: skip
     assert build["kind"] == "tmux" and build["status"] == "detached"
     assert build["command"] == ["sleep", "600"] and build["cwd"] == str(tmp_path)

@@ -568,7 +568,10 @@ def test_two_corrupt_files_in_the_same_second_both_survive(sd: Path) -> None:
 
 def test_a_newer_schema_is_refused_and_left_untouched(sd: Path) -> None:
     path = sd / "panes.toml"
-    content = b'schema = 3\n\n[[panes]]\nid = "x"\nname = "from the future"\nhologram = true\n'
+    future = SCHEMA + 1
+    content = (
+        f'schema = {future}\n\n[[panes]]\nid = "x"\nname = "from the future"\nhologram = true\n'
+    ).encode()
     path.write_bytes(content)
     os.utime(path, ns=(1_000_000_000_000_000_000, 1_000_000_000_000_000_000))
     store = Store(path)
@@ -584,7 +587,7 @@ def test_a_newer_schema_is_refused_and_left_untouched(sd: Path) -> None:
             attempt()
         msg = str(info.value)
         assert str(path) in msg
-        assert "schema 3" in msg
+        assert f"schema {future}" in msg
         assert f"schema {SCHEMA}" in msg
         assert "untouched" in msg
     assert path.read_bytes() == content

@@ -70,6 +70,12 @@ def start_directory(path: str) -> str:
     return escape_argument(path.replace("#", "##"))
 
 
+def directory_option(cwd: str) -> list[str]:
+    """``-c DIR`` for a new pane; none for ``""`` (tmux starts it in its client's directory,
+    which for a command run over ssh is the remote user's home)."""
+    return ["-c", start_directory(cwd)] if cwd else []
+
+
 def chain(*commands: Sequence[str]) -> list[str]:
     """One invocation running ``commands`` in order (empty ones are left out)."""
     args: list[str] = []
@@ -131,7 +137,7 @@ def new_session(
     cmd = pane_command(command)
     return [
         "new-session", "-d", "-s", session, "-x", str(columns), "-y", str(rows),
-        "-c", start_directory(cwd), *PANE_ENVIRONMENT, *(["--", *cmd] if cmd else []),
+        *directory_option(cwd), *PANE_ENVIRONMENT, *(["--", *cmd] if cmd else []),
     ]  # fmt: skip
 
 
@@ -214,7 +220,7 @@ def server_identity() -> list[str]:
 def respawn_pane(session: str, *, cwd: str, command: Sequence[str]) -> list[str]:
     """Restart the session's dead pane with ``command`` in ``cwd``."""
     return [
-        "respawn-pane", "-k", "-t", pane_target(session), "-c", start_directory(cwd),
+        "respawn-pane", "-k", "-t", pane_target(session), *directory_option(cwd),
         *PANE_ENVIRONMENT, *pane_command(command),
     ]  # fmt: skip
 

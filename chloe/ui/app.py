@@ -27,7 +27,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -49,7 +49,7 @@ from chloe.backends.base import PaneProcess
 from chloe.config import BINDINGS as BINDING_SPECS
 from chloe.config import Config
 from chloe.errors import ChloeError
-from chloe.model import ExitStatus, Kind, PaneRecord, Status, UserState, utcnow
+from chloe.model import LOCAL_HOST, ExitStatus, Kind, PaneRecord, Status, UserState, utcnow
 from chloe.notify_out import Notifier
 from chloe.service import LOG_PROBLEM, PaneInfo, PaneService
 from chloe.terminal import Terminal
@@ -74,6 +74,10 @@ ATTACH_THREADS = 4
 
 QUIET_AFTER_ATTACH = 2.0
 """Seconds after a pane is attached during which its output is not 'new output' (first draw)."""
+
+REDRAW_GRACE = 3.0
+"""Seconds after chloe attaches or resizes a tmux pane's client during which the pane's
+output is its program redrawing (SIGWINCH), not news (tmux counts activity in whole seconds)."""
 
 NARROW_WIDTH = 70
 """Below this many columns the list shows one line per pane."""
@@ -108,6 +112,12 @@ def _nav_bindings() -> list[BindingType]:
         )
         for spec in BINDING_SPECS
     ]
+
+
+def _next_minute(now: datetime) -> datetime:
+    """``now`` rounded up to a whole minute (itself if it is one)."""
+    floor = now.replace(second=0, microsecond=0)
+    return floor if floor == now else floor + timedelta(minutes=1)
 
 
 class ChloeApp(App[int], inherit_bindings=False):
@@ -264,6 +274,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         loop = asyncio.get_running_loop()
         self.view.history_request = self.history_browser.request
         self.view.search_request = lambda backwards: prompt_search(self, backwards)
+        self.view.reports_focus = False  # the keyboard reports focus (RawKeyboard.update_focus)
         self._pump = PtyPump(
             loop,
             self.panes,
@@ -469,14 +480,23 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._attention[slot.pane_id] = attention
         info = slot.info
         command = age = None
+        # Ages in minutes are all told as of the last whole minute (quiet times as of
+        # the next: quiet is a minute at least), so an idle list of a hundred panes
+        # changes (and is drawn again) once a minute, not whenever one of their ages
+        # happens to pass a minute.
+        minute = now.replace(second=0, microsecond=0)
         if slot.is_tmux and info is not None and info.status is Status.LOST:
             seen = info.last_seen or slot.record.lost
-            age = f"last seen {format_age(seen, now)} ago" if seen else None
+            age = f"last seen {format_age(seen, minute)} ago" if seen else None
+        elif slot.is_tmux and info is not None and info.status is Status.UNREACHABLE:
+            seen = info.last_seen
+            age = f"host last answered {format_age(seen, minute)} ago" if seen else None
         elif slot.is_tmux and info is not None and info.status is not Status.DEAD:
             command = info.current_command
-            age = format_age(slot.record.created, now)
+            age = format_age(slot.record.created, minute)
         elif slot.dead and slot.record.ended is not None:
-            age = f"ended {format_age(slot.record.ended, now)} ago"
+            age = f"ended {format_age(slot.record.ended, minute)} ago"
+        quiet = attention.state is Attention.QUIET  # quiet is told in minutes
         return Entry(
             pane_id=slot.pane_id,
             name=slot.record.name,
@@ -487,7 +507,8 @@ class ChloeApp(App[int], inherit_bindings=False):
             age=age,
             activity=slot.activity,
             attention=attention.state,
-            attention_text=attention.short(now),
+            attention_text=attention.short(_next_minute(now) if quiet else now),
+            host=slot.record.host if slot.record.remote else None,
         )
 
     def _refresh_list(self) -> None:
@@ -558,8 +579,13 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._refresh_list()
 
     def on_pane_list_pane_highlighted(self, event: PaneList.PaneHighlighted) -> None:
-        """Show the newly selected pane."""
-        self._show(event.pane_id)
+        """Show the selected pane.
+
+        The pane selected *now*, not the one the message names: a list rebuilt
+        and a new selection in the same tick post both highlights, and showing
+        the older one would flip the screen (and the keyboard) to it for a moment.
+        """
+        self._show(self.pane_list.selected_id)
 
     def _selected(self) -> PaneSlot | None:
         return self.panes.get(self.pane_list.selected_id)
@@ -637,6 +663,8 @@ class ChloeApp(App[int], inherit_bindings=False):
             self.panes.hidden(previous)
             self._looked_at(previous)
         self._shown = pane_id if slot else None
+        if slot is not previous:
+            self.keyboard.sync()  # the keyboard follows the shown pane
         empty = self.query_one("#empty", Static)
         view = self.view
         empty.display = slot is None
@@ -657,6 +685,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         browsing = view.browsing_history and previous is slot  # its history stays shown
         if view.terminal is not target and not browsing:
             view.set_terminal(target)
+            self.keyboard.update_focus()
         if live:
             self._sync_pty(slot)
         elif preview and slot.is_tmux and slot.process is None:
@@ -678,7 +707,8 @@ class ChloeApp(App[int], inherit_bindings=False):
         if slot is None:
             text = "chloe"
         else:
-            head = f"{slot.record.name} · {slot.record.kind.value} · {slot.label}"
+            where = f" on {slot.record.host}" if slot.record.remote else ""
+            head = f"{slot.record.name} · {slot.record.kind.value}{where} · {slot.label}"
             if slot.process is not None and not slot.dead:
                 if self.terminal_mode:
                     hint = f"{self.key_for('leave_terminal')}: back to the list"
@@ -692,7 +722,12 @@ class ChloeApp(App[int], inherit_bindings=False):
                 hint = "asking tmux and the store…"
             elif slot.status is Status.UNREACHABLE:
                 style = "-preview"
-                hint = "tmux does not answer; the pane may still be running"
+                hint = (
+                    f"{slot.record.host} does not answer; the pane may still be running "
+                    "(it is reattached when the host is back)"
+                    if slot.record.remote
+                    else "tmux does not answer; the pane may still be running"
+                )
             elif slot.elsewhere:
                 style = "-preview"
                 hint = self._elsewhere_words(slot) + "; use it there"
@@ -720,6 +755,8 @@ class ChloeApp(App[int], inherit_bindings=False):
         size = (terminal.columns, terminal.lines)
         if slot.pty_size != size:
             slot.pty_size = size
+            if slot.is_tmux:
+                slot.expect_redraw(self._clock(), REDRAW_GRACE)
             try:
                 proc.resize(*size)
             except OSError:
@@ -740,6 +777,8 @@ class ChloeApp(App[int], inherit_bindings=False):
             if slot is not None:
                 self.hint_not_live(slot)
             return
+        if event.terminal is not None and event.terminal is not slot.terminal:
+            return  # encoded for another pane's modes (the screen moved on since)
         try:
             slot.process.write(event.data)
         except OSError:
@@ -793,6 +832,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._pump.start(slot, proc, None if slot.is_tmux else self.service.direct_log(record))
         if slot.is_tmux:
             slot.quiet_until = time.monotonic() + QUIET_AFTER_ATTACH
+            slot.expect_redraw(self._clock(), REDRAW_GRACE)
         slot.seen_screen = None
         if focus:
             self._refresh_list()
@@ -811,8 +851,7 @@ class ChloeApp(App[int], inherit_bindings=False):
     def _pane_output(self, slot: PaneSlot) -> None:
         self._note_output(slot)
         if self._shown == slot.pane_id:
-            if slot.terminal is not None and slot.process is not None:
-                self.keyboard.after_output(slot.terminal, slot.process)
+            self.keyboard.after_output(slot)
             self.view.notify_output()
         elif self.panes.note_hidden_output(slot):
             self._refresh_list_soon()
@@ -860,6 +899,7 @@ class ChloeApp(App[int], inherit_bindings=False):
                 infos = service.panes(live_direct=live)
             except Exception as exc:
                 return msg.StatusFailed(str(exc), startup=False)
+            service.scan_logs([info.record for info in infos])  # tmux drops notifications
             return msg.StatusAnswered(infos, started, startup=False)
 
         self._background("Status", query)
@@ -881,6 +921,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         if not self._ui_ready():
             return
         self._tell_file_problems()
+        returning = self._hosts_back(event.infos)
         result = self.panes.reconcile(event.infos, event.started)
         for slot in result.dropped:
             proc = self._release(slot)
@@ -894,8 +935,28 @@ class ChloeApp(App[int], inherit_bindings=False):
             self._poller.enable()
             self._reattach(event)
             self._offer_restore(event.infos)
-        elif again:
-            self._tick()
+        else:
+            if returning:
+                self._attach_all(returning)
+            if again:
+                self._tick()
+
+    def _hosts_back(self, infos: list[PaneInfo]) -> list[PaneRecord]:
+        """Panes on another host that the user had attached, unreachable until this
+        answer and running again: to reattach (their client ended with the connection)."""
+        back: list[PaneRecord] = []
+        for info in infos:
+            slot = self.panes.get(info.record.id)
+            if (
+                info.record.remote
+                and slot is not None
+                and slot.process is None
+                and slot.status is Status.UNREACHABLE
+                and info.status in (Status.ATTACHED, Status.DETACHED)
+                and info.record.user_state is UserState.ATTACHED
+            ):
+                back.append(info.record)
+        return back
 
     def _tell_file_problems(self) -> None:
         """Problems with chloe's own files (labels may be wrong): each said once."""
@@ -967,6 +1028,8 @@ class ChloeApp(App[int], inherit_bindings=False):
             infos = self.service.panes(live_direct={})
         except Exception as exc:
             return msg.StatusFailed(str(exc), startup=True)
+        # Notifications tmux panes sent while no chloe ran, then the report of them.
+        self.service.scan_logs([info.record for info in infos])
         self._report_while_away(infos)
         return msg.StatusAnswered(infos, started, startup=True)
 
@@ -1057,8 +1120,11 @@ class ChloeApp(App[int], inherit_bindings=False):
             and info.status in (Status.ATTACHED, Status.DETACHED)
             and info.record.user_state is UserState.ATTACHED
         ]
-        if not wanted:
-            return
+        if wanted:
+            self._attach_all(wanted)
+
+    def _attach_all(self, wanted: list[PaneRecord]) -> None:
+        """Attach chloe's clients to these tmux panes in the background, a few at a time."""
         columns, rows = self._term_size()
         service = self.service
 
@@ -1471,14 +1537,17 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._background("New direct pane", job)
 
     def action_new_tmux(self) -> None:
-        """A new tmux pane in the current directory, attached and focused."""
+        """A new tmux pane, attached and focused: on the selected pane's host (in its
+        home there), else here in the current directory."""
         columns, rows = self._term_size()
-        cwd = self._new_pane_cwd()
+        selected = self._selected()
+        host = selected.record.host if selected is not None else LOCAL_HOST
+        cwd = "~" if host != LOCAL_HOST else self._new_pane_cwd()
         service = self.service
         self.keyboard.claim()
 
         def job() -> Message:
-            record = service.create_tmux(cwd=cwd, columns=columns, rows=rows)
+            record = service.create_tmux(cwd=cwd, columns=columns, rows=rows, host=host)
             proc = service.attach(record, columns, rows)
             return msg.PaneStarted(record, proc, focus=True)
 

@@ -46,6 +46,7 @@ class Entry:
         activity: New output or a bell while the pane was not shown.
         attention: The pane's attention state (its own glyph and colour).
         attention_text: The state in words, with how long ago.
+        host: The host a remote tmux pane runs on (None: this machine).
     """
 
     pane_id: str
@@ -58,6 +59,7 @@ class Entry:
     activity: str | None = None
     attention: Attention = Attention.IDLE
     attention_text: str = ""
+    host: str | None = None
 
     def state_words(self, *, compact: bool) -> str:
         """The attention words shown under the name (the state alone when compact)."""
@@ -119,15 +121,16 @@ def render_entry(entry: Entry, *, compact: bool, width: int | None = None) -> Co
         activity = f" [$accent]{escape(entry.activity)}[/]" if entry.activity else ""
     room = None if width is None else max(1, width - 2 - cell_len(activity_text))
     name = escape(fit(entry.name, room))
+    label = f"{entry.label} @{entry.host}" if compact and entry.host else entry.label
     if compact:
-        second = attention or f"[{colour}]{escape(fit(entry.label, inner))}[/]"
+        second = attention or f"[{colour}]{escape(fit(label, inner))}[/]"
         return Content.from_markup(f"[{colour}]{glyph}[/] [b]{name}[/]{activity}\n  {second}")
     detail = [p for p in (entry.command, entry.age) if p]
-    kind = entry.kind.value
+    kind = f"{entry.kind.value}@{entry.host}" if entry.host else entry.kind.value
     label_room = None if inner is None else max(1, inner - cell_len(kind) - 3)
     lines = [
         f"[{colour}]{glyph}[/] [b]{name}[/]{activity}",
-        f"  [dim]{kind}[/] · [{colour}]{escape(fit(entry.label, label_room))}[/]",
+        f"  [dim]{escape(kind)}[/] · [{colour}]{escape(fit(entry.label, label_room))}[/]",
     ]
     if attention:
         lines.append(f"  {attention}")

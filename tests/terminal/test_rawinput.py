@@ -38,10 +38,12 @@ class Rig:
         self.now = 100.0
         self.left = 0
         self.reentered = 0
+        self.focus: list[bool] = []
         self.router = InputRouter(
             post=self._run,
             leave=self._leave,
             reenter=self._reenter,
+            focus=self.focus.append,
             clock=lambda: self.now,
         )
         self.router.set_keys(leave=key_bytes("ctrl+q"), switch={b"\r", b"c"})
@@ -203,16 +205,41 @@ def test_lone_esc_waits_briefly_then_goes_as_is() -> None:
     assert pane.got == b"\x1b:"
 
 
-def test_focus_reports_only_when_asked_and_on_a_change() -> None:
+def test_focus_reports_are_chloes_and_passed_on_only_on_a_change() -> None:
+    """The terminal's focus reports never reach a pane or Textual as keys: the UI is told
+    of each change (it knows which program asked for them)."""
     rig = Rig()
-    quiet, asked = Pane(), Pane(Modes(focus_events=True))
-    rig.router.set_target(quiet)
-    rig.feed(b"\x1b[O")
-    assert quiet.got == b""
+    asked = Pane(Modes(focus_events=True))
+    rig.feed(b"\x1b[O\x1b[O")  # navigation mode
     rig.router.set_target(asked)
-    rig.feed(b"\x1b[O\x1b[I\x1b[I")
-    assert bytes(asked.got) == b"\x1b[I"  # already out: only the change back in
+    rig.feed(b"\x1b[O\x1b[I\x1b[I\x1b[O")
+    assert rig.focus == [False, True, False]  # already out: only the changes
+    assert asked.got == b""
     assert rig.ui == b""
+
+
+def test_focus_report_does_not_disarm_the_doubled_leave_key() -> None:
+    rig, pane = Rig(), Pane()
+    rig.router.set_target(pane)
+    rig.feed(b"\x11")
+    rig.router.set_target(None)
+    rig.feed(b"\x1b[O\x11")
+    assert bytes(pane.got) == b"\x11"  # sent through: the focus report was not a key
+    assert rig.reentered == 1
+
+
+def test_cursor_keys_use_the_modes_when_written_not_when_read() -> None:
+    """A program that switches DECCKM between the read and the write gets its new mode."""
+    rig = Rig()
+    queued: list[Callable[[], None]] = []
+    rig.router = InputRouter(post=queued.append, clock=lambda: rig.now)
+    pane = Pane()
+    rig.router.set_target(pane)
+    rig.feed(b"\x1b[A")
+    pane.modes = Modes(app_cursor_keys=True)  # vim started before the UI loop wrote the key
+    for job in queued:
+        job()
+    assert bytes(pane.got) == b"\x1bOA"
 
 
 @pytest.mark.parametrize(

@@ -811,3 +811,20 @@ def test_decstbm_in_origin_mode_homes_to_the_region() -> None:
     assert term.display[1].rstrip() == "x"
     plain = fed(CSI + b"5G" + CSI + b"2;3r")
     assert (plain.cursor.x, plain.cursor.y) == (0, 0)
+
+
+# ------------------------------------------- 24-bit colour for a 256-colour terminal
+
+
+def test_rgb_to_256_keeps_palette_colours_and_picks_as_tmux() -> None:
+    """Every palette colour 16-255 comes back as itself; others as tmux's colour_find_rgb."""
+    from chloe.terminal.sgr import PALETTE, rgb_to_256
+
+    for n in range(16, 256):
+        rgb = PALETTE[n]
+        assert rgb_to_256(int(rgb[:2], 16), int(rgb[2:4], 16), int(rgb[4:], 16)) == n, n
+    assert rgb_to_256(135, 135, 135) == 102  # in the cube, not the grey 244 (#808080)
+    assert rgb_to_256(10, 20, 30) == 233  # nearer the grey ramp than the cube's black
+    assert rgb_to_256(128, 0, 0) == 88
+    assert rgb_to_256(1, 1, 1) == 16  # black is in the cube
+    assert rgb_to_256(250, 250, 250) == 231  # white too (grey ramp ends at 238)

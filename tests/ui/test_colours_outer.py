@@ -6,6 +6,9 @@ each kind, each inside an *outer* tmux on a private socket. ``capture-pane -e``
 of the outer pane shows the SGR codes that reached the outer terminal; each
 table cell's colours must be the same: ANSI colour N as ANSI colour N (so the
 user's palette applies), palette index as index, RGB as RGB, default as default.
+Without ``COLORTERM`` (as over SSH) chloe sends 256 colours: 16-255 as they
+are, and a 24-bit colour as the palette index tmux picks for a terminal without
+24-bit colour (``#878787`` is index 102, in the cube, not the grey 244).
 """
 
 from __future__ import annotations
@@ -30,8 +33,11 @@ TABLE = [
     "38;5;1", "38;5;13", "48;5;5", "38;5;102", "38;5;253;48;5;233", "48;5;196",
     "38;2;135;135;135", "48;2;10;20;30", "38;2;128;0;0", "0",
 ]  # fmt: skip
-# Both tmux servers (chloe's and the plain one) tell tmux the terminal has 24-bit colour.
+# Both tmux servers (chloe's and the plain one) tell tmux the terminal has 24-bit colour;
+# or, for a terminal without it, the plain tmux is told it has none (tmux would
+# otherwise find 24-bit colour in the outer tmux's answer to its queries).
 TC = "set -as terminal-overrides ',*:Tc'\n"
+NO_TC = "set -as terminal-overrides ',*:Tc@:RGB@:setrgbf@:setrgbb@'\n"
 
 Colour = tuple[str, object]
 _SGR = re.compile(r"\x1b\[([0-9;:]*)m")
@@ -100,20 +106,26 @@ def _captured(outer: OuterTerminal) -> list[tuple[Colour, Colour]]:
     return _colours(line)
 
 
-def _plain(tmp_path: Path, script: Path) -> list[tuple[Colour, Colour]]:
-    with plain_tmux(tmp_path, INNER_CONF + TC, f"sh {script}; cat") as outer:
+def _plain(tmp_path: Path, script: Path, truecolor: bool) -> list[tuple[Colour, Colour]]:
+    with plain_tmux(
+        tmp_path, INNER_CONF + (TC if truecolor else NO_TC), f"sh {script}; cat"
+    ) as outer:
         return _captured(outer)
 
 
+@pytest.mark.parametrize("truecolor", [True, False], ids=["truecolor", "256"])
 @pytest.mark.parametrize("kind", ["c", "t"], ids=["direct", "tmux"])
 def test_colour_table_reaches_the_terminal_as_from_plain_tmux(
-    kind: str, tmp_path: Path, tmux_socket: str
+    kind: str, truecolor: bool, tmp_path: Path, tmux_socket: str
 ) -> None:
     script = _table_script(tmp_path)
-    want = _plain(tmp_path, script)
+    want = _plain(tmp_path, script, truecolor)
     assert len(want) == len(TABLE)
     assert want[1] == (("ansi", 1), ("default", None))  # the baseline keeps ANSI as ANSI
-    with running_chloe(tmp_path, shell="/bin/sh", env="COLORTERM=truecolor") as outer:
+    grey = want[TABLE.index("38;2;135;135;135")][0]
+    assert grey == (("rgb", (135, 135, 135)) if truecolor else ("256", 102))
+    env = "COLORTERM=truecolor" if truecolor else "-u COLORTERM"
+    with running_chloe(tmp_path, shell="/bin/sh", env=env) as outer:
         outer.send(kind)
         outer.wait_screen(shell_prompt, "a shell prompt in chloe")
         outer.send("-l", f"sh {script}")

@@ -25,24 +25,18 @@ def write_log(pane_id: str, data: bytes) -> None:
     path.write_bytes(data)
 
 
-def hit_lines(app: ChloeApp) -> list[str]:
-    hits = search_screen(app).query_one("#pane-search-hits", OptionList)
-    return [str(hits.get_option_at_index(i).prompt) for i in range(hits.option_count)]
-
-
 def search_screen(app: ChloeApp) -> PaneSearchScreen:
     screen = app.screen
     assert isinstance(screen, PaneSearchScreen)
     return screen
 
 
-def status(app: ChloeApp) -> str:
-    """The search's status line ('' while the search dialog is not open)."""
-    screen = app.screen
-    return screen.status if isinstance(screen, PaneSearchScreen) else ""
+def hit_lines(app: ChloeApp) -> list[str]:
+    hits = search_screen(app).query_one("#pane-search-hits", OptionList)
+    return [str(hits.get_option_at_index(i).prompt) for i in range(hits.option_count)]
 
 
-def selected(app: ChloeApp) -> str:
+def selected_name(app: ChloeApp) -> str:
     slot = app.panes.get(app.pane_list.selected_id)
     assert slot is not None
     return slot.record.name
@@ -60,7 +54,7 @@ async def test_F_lists_every_panes_matching_lines(tmp_path: Path) -> None:
         await pilot.press("F")
         await until(pilot, lambda: isinstance(app.screen, PaneSearchScreen), "the search")
         await pilot.press(*"error", "enter")
-        await until(pilot, lambda: "3 lines in 2 panes" in status(app), "the hits")
+        await until(pilot, lambda: "3 lines in 2 panes" in search_screen(app).status, "the hits")
         assert hit_lines(app) == [
             "build:2  error: linker failed",
             "build:3  error: again",
@@ -70,7 +64,7 @@ async def test_F_lists_every_panes_matching_lines(tmp_path: Path) -> None:
         # from an earlier chloe has no screen left: the line is in its log).
         await pilot.press("down", "down", "enter")
         await until(pilot, lambda: not isinstance(app.screen, PaneSearchScreen), "closed")
-        assert selected(app) == "notes"
+        assert selected_name(app) == "notes"
         await until(
             pilot,
             lambda: any("line 1 of 'notes' is in its log only" in t for _, t in notices(app)),
@@ -88,10 +82,10 @@ async def test_a_hit_in_a_filtered_out_pane_clears_the_filter(tmp_path: Path) ->
         await pilot.press("slash", *"notes", "enter")
         await until(pilot, lambda: listed_names(app) == ["notes"], "filtered")
         await pilot.press("F", *"unused", "enter")
-        await until(pilot, lambda: "1 line in 1 pane" in status(app), "the hit")
+        await until(pilot, lambda: "1 line in 1 pane" in search_screen(app).status, "the hit")
         await pilot.press("enter")
         await until(pilot, lambda: listed_names(app) == ["build", "notes"], "the whole list")
-        assert selected(app) == "build"
+        assert selected_name(app) == "build"
 
 
 async def test_no_hit_says_so_and_esc_closes(tmp_path: Path) -> None:
@@ -101,7 +95,9 @@ async def test_no_hit_says_so_and_esc_closes(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: len(listed_names(app)) == 1, "the pane")
         await pilot.press("F", *"nothing", "enter")
-        await until(pilot, lambda: "no pane's history holds it" in status(app), "no hit")
+        await until(
+            pilot, lambda: "no pane's history holds it" in search_screen(app).status, "no hit"
+        )
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, PaneSearchScreen), "closed")
         assert app.focused is app.pane_list
