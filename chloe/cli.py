@@ -671,6 +671,22 @@ def _follow(
         follower.close()
 
 
+def _warn_if_log_stopped(service: PaneService, rec: PaneRecord) -> None:
+    """A live tmux pane whose log writer stopped (a full disk): say so on stderr, since
+    the log printed misses its latest output."""
+    from chloe import history
+    from chloe.model import Kind
+
+    if rec.kind is not Kind.TMUX or rec.remote or service.config.log_max_bytes <= 0:
+        return
+    try:
+        state = service.tmux.snapshot().sessions.get(rec.tmux_session or "")
+    except ChloeError:
+        return
+    if state is not None and not state.dead and state.piped is False:
+        print(f"chloe: warning: {history.stopped_message(rec.name, rec.id)}", file=sys.stderr)
+
+
 def cmd_logs(service: PaneService, args: argparse.Namespace) -> int:
     """``chloe logs``."""
     from chloe import history
@@ -684,6 +700,7 @@ def cmd_logs(service: PaneService, args: argparse.Namespace) -> int:
     if args.follow and not history.has_log(rec.id):
         raise ChloeError(f"{rec.name!r} has no continuous log to follow")
     body = _logs_body(service, rec, args)
+    _warn_if_log_stopped(service, rec)
     if args.output:
         try:
             fd = os.open(args.output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -81,6 +81,36 @@ def unwritable_message(name: str, exc: OSError) -> str:
     )
 
 
+FULL_DISK_BYTES = 64 * 1024
+"""Free space under which a log's file system counts as full (a write of a pane's next
+output would fail)."""
+
+
+def stopped_message(name: str, pane_id: str) -> str:
+    """Why a live tmux pane's log writer stopped, in one line for the user.
+
+    The writer (:func:`writer_command`) ends when a write fails; the reason is
+    read from the log's file system now: full, or the file not writable.
+    """
+    directory = log_dir()
+    path = log_path(pane_id)
+    why = "its log writer stopped"
+    try:
+        fs = os.statvfs(directory)
+        if fs.f_bavail * fs.f_frsize < FULL_DISK_BYTES or fs.f_favail == 0:
+            why = f"the disk holding {directory} is full"
+        elif path.exists() and not os.access(path, os.W_OK):
+            why = f"cannot write {path}"
+        elif not os.access(directory, os.W_OK):
+            why = f"cannot write {directory}"
+    except OSError as exc:
+        why = f"cannot reach {directory}: {exc.strerror or exc}"
+    return (
+        f"logging of {name!r} stopped: {why}; the pane runs on, "
+        "and its log misses what it prints from then on"
+    )
+
+
 # The writer run by tmux's pipe-pane, as ``sh -c SCRIPT chloe-log FILE CAP``.
 # ``head -c N`` copies at most N bytes (it never reads ahead on a pipe); under
 # ``stdbuf -o0`` it writes each read at once instead of holding small output in

@@ -98,6 +98,8 @@ class PaneInfo:
         current_command: tmux's ``pane_current_command`` for live tmux panes.
         last_output: When a tmux pane last wrote output (tmux's window activity).
         last_seen: For a lost pane, when chloe last saw its tmux server running.
+        log_stopped: For a live tmux pane whose continuous log stopped (its log
+            writer could not write: a full disk, an unwritable file): why, in one line.
     """
 
     record: PaneRecord
@@ -106,6 +108,7 @@ class PaneInfo:
     current_command: str | None = None
     last_output: datetime | None = None
     last_seen: datetime | None = None
+    log_stopped: str | None = None
 
     @property
     def label(self) -> str:
@@ -404,7 +407,12 @@ class PaneService:
             # Respawned outside chloe: its new run started about now.
             rec = rec.replace(exit_status=None, ended=None, lost=None, started=utcnow())
         status = Status.ATTACHED if state.attached else Status.DETACHED
-        return PaneInfo(rec, status, None, state.current_command, state.last_output)
+        stopped = None
+        if state.piped is False and self.config.log_max_bytes > 0 and not rec.remote:
+            stopped = history.stopped_message(rec.name, rec.id)
+        return PaneInfo(
+            rec, status, None, state.current_command, state.last_output, log_stopped=stopped
+        )
 
     def _adopt(
         self, records: list[PaneRecord], snap: Snapshot, host: str = LOCAL_HOST
