@@ -444,6 +444,17 @@ class ChloeApp(App[int], inherit_bindings=False):
         self.terminal_mode = isinstance(self.focused, TerminalView)
         self.keyboard.sync()
 
+    def resume_terminal(self) -> None:
+        """Back from a prompt opened in terminal mode: the terminal has the keyboard again.
+
+        The view stayed the main screen's focused widget under the prompt, so
+        Textual sends it no focus event when the prompt closes: terminal mode is
+        set here, or the UI would say "navigation" while keys reach the program.
+        """
+        self.view.focus()
+        self.terminal_mode = isinstance(self.focused, TerminalView)
+        self.keyboard.sync()
+
     def on_descendant_blur(self) -> None:
         """Leaving the terminal (to a modal, or the list) ends terminal mode."""
         if not self._ui_ready():

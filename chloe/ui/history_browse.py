@@ -202,7 +202,7 @@ def prompt_search(app: ChloeApp, backwards: bool) -> None:
     view = app.view
 
     def done(text: str | None) -> None:
-        view.focus()
+        app.resume_terminal()
         if text and view.scrollback_offset > 0 and view.search(text, backwards=backwards) == 0:
             app.notify(f"{text!r} is not in this history", title="Search")
 

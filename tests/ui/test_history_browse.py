@@ -114,6 +114,13 @@ def test_search_while_browsing_finds_and_steps(chloe_outer: OuterTerminal) -> No
     chloe_outer.type("echo live-$((5*5))")
     chloe_outer.send("Enter")
     chloe_outer.wait_screen("live-25", "the shell")
+    # Terminal mode, and the screen says so: the leave key goes back to the list,
+    # where `c` makes a pane (it must not be typed into the shell).
+    chloe_outer.wait_screen(lambda s: "back to the list" in s.splitlines()[0], "terminal mode")
+    chloe_outer.send("C-q")
+    chloe_outer.wait_screen(lambda s: "type into it" in s.splitlines()[0], "navigation mode")
+    chloe_outer.type("c")
+    chloe_outer.wait_screen(lambda s: "direct · attached" in s.splitlines()[0], "a new direct pane")
 
 
 def test_a_full_screen_program_keeps_shift_pageup(
