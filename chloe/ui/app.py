@@ -190,6 +190,8 @@ class ChloeApp(App[int], inherit_bindings=False):
         self.notifier = Notifier(self.config.notifications, self._write_terminal)
         """Sends bells, desktop notifications and ``notify_command`` (``[notifications]``)."""
         self._told_problems: set[str] = set()
+        self._logs_stopped: set[str] = set()
+        """Panes whose tmux log writer stopped, as last told."""
         self._list_hidden_for_tiny = False
         self._loaded = False
         self.keyboard = RawKeyboard(self)
@@ -985,6 +987,15 @@ class ChloeApp(App[int], inherit_bindings=False):
         if self._poller.failed():
             self.notify(f"Could not read pane status: {event.error}", severity="error")
 
+    def _tell_logs_stopped(self, infos: list[PaneInfo]) -> None:
+        """Say once, as a warning, that a tmux pane's log writer stopped (a full disk);
+        again if it stops again after it was logged once more."""
+        stopped = {info.record.id: info.log_stopped for info in infos if info.log_stopped}
+        for pane_id, text in stopped.items():
+            if pane_id not in self._logs_stopped:
+                self.notify(text, title="Log", severity="warning", timeout=30)
+        self._logs_stopped = set(stopped)
+
     @on(msg.StatusAnswered)
     def _status_answered(self, event: msg.StatusAnswered) -> None:
         """Make the list match the service's truth (one query's worth)."""
@@ -992,6 +1003,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         if not self._ui_ready():
             return
         self._tell_file_problems()
+        self._tell_logs_stopped(event.infos)
         returning = self._hosts_back(event.infos)
         result = self.panes.reconcile(event.infos, event.started)
         for slot in result.dropped:
