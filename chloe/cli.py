@@ -719,13 +719,11 @@ def cmd_grep(service: PaneService, args: argparse.Namespace) -> int:
         raise ChloeError(f"bad regex {args.pattern!r}: {exc}") from None
     records = [service.find(n) for n in args.names] if args.names else service.store.load()
     needle = None if args.regex else args.pattern
-    matches: list[history.Match] = []
-    for name, source in service.history_sources(records):
-        if isinstance(source, bytes):
-            found = history.search_log(name, source, pattern, needle, ignore_case=args.ignore_case)
-        else:
-            found = history.search_text(name, source, pattern)
-        matches.extend(found)
+    matches = list(
+        history.search_sources(
+            service.history_sources(records), pattern, needle, ignore_case=args.ignore_case
+        )
+    )
     if args.json:
         rows = [{"pane": m.pane, "line": m.line_number, "text": m.line} for m in matches]
         _out(json.dumps(rows, indent=2) + "\n")

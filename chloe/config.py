@@ -62,6 +62,8 @@ BINDINGS: tuple[BindingSpec, ...] = (
     BindingSpec("cursor_first", "g,home", "Select the first pane"),
     BindingSpec("cursor_last", "G,end", "Select the last pane"),
     BindingSpec("toggle_list", "l", "Show or hide the pane list"),
+    BindingSpec("filter_list", "slash", "Filter the list by name or command (esc clears)"),
+    BindingSpec("search_panes", "F", "Search every pane's history"),
     BindingSpec("quit", "q", "Quit (tmux panes keep running)", "quit"),
     BindingSpec("help", "question_mark", "Help", "help"),
 )

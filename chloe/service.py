@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from chloe import events, history, paths
+from chloe import events, history, log_replay, log_scan, paths
 from chloe.attention import AttentionInfo, Facts, derive
 from chloe.backends.base import PaneProcess
 from chloe.backends.direct import pane_environment, require_directory
@@ -188,6 +188,8 @@ class PaneService:
         self.direct: DirectLauncher = direct if direct is not None else DirectPanes()
         self.tmux_unreachable: str | None = None
         """Why the last :meth:`panes` could not ask tmux, or None if it could."""
+        self.log_scanner = log_scan.LogScanner(self.event_path)
+        """Finds tmux panes' desktop notifications in their logs (:mod:`chloe.log_scan`)."""
         self._hosts: dict[str, TmuxServer] = dict(hosts or {})
         self.host_snapshots: dict[str, Snapshot] = {}
         """The last :meth:`panes` answer of each remote host (by name)."""
@@ -483,6 +485,11 @@ class PaneService:
         """Record that a pane needs the user, is done or works (``chloe notify``)."""
         events.append(self.event_path, events.now_event(kind, pane_id, message))
 
+    def scan_logs(self, records: Sequence[PaneRecord]) -> list[events.Event]:
+        """Record the desktop notifications tmux panes wrote to their logs since the last
+        scan (tmux drops them; see :mod:`chloe.log_scan`). Returns the new events."""
+        return self.log_scanner.scan(r.id for r in records if r.kind is Kind.TMUX and not r.remote)
+
     def mark_seen(self, pane_id: str, at: datetime | None = None) -> None:
         """Record that the user looked at the pane (clears needs you and new output)."""
         event = events.now_event("seen", pane_id)
@@ -504,6 +511,7 @@ class PaneService:
             now: The time to judge at (default: now).
         """
         if marks is None:
+            self.scan_logs([info.record for info in infos])
             marks = events.fold(events.read_all(self.event_path))
         when = now or utcnow()
         out: list[AttentionInfo] = []
@@ -575,8 +583,18 @@ class PaneService:
             return [self.config.shell]
         return []
 
-    def _create_session(self, record: PaneRecord, columns: int, rows: int) -> None:
-        """Start the record's tmux session with its command, directory and chloe's options."""
+    def _create_session(
+        self,
+        record: PaneRecord,
+        columns: int,
+        rows: int,
+        *,
+        command: Sequence[str] | None = None,
+        log: bool = True,
+    ) -> None:
+        """Start the record's tmux session with its command (or ``command``: tmux's
+        argv as it is), directory and chloe's options; logged from its first byte
+        unless ``log`` is False."""
         assert record.tmux_session is not None
         self.server_for(record).create_session(
             SessionSpec(
@@ -584,14 +602,43 @@ class PaneService:
                 pane_id=record.id,
                 name=record.name,
                 cwd=record.cwd,
-                command=self._tmux_command(record.command),
+                command=self._tmux_command(record.command) if command is None else list(command),
                 columns=columns,
                 rows=rows,
                 history_limit=self.config.scrollback_lines,
                 status_line=self.config.tmux_status_line,
-                log_command=self._log_command(record),
+                log_command=self._log_command(record) if log else None,
             )
         )
+
+    def _start_lost(self, record: PaneRecord, columns: int, rows: int) -> None:
+        """Start a lost pane's session anew with its resume command (or command).
+
+        With a continuous log, the new session first shows the tail of the
+        output from before the server was lost, above a marker line, and the log
+        gets the marker between the output before and after (:mod:`chloe.log_replay`).
+        """
+        resumed = record.replace(command=record.resume or record.command)
+        replay = None
+        if record.lost is not None and self.config.log_max_bytes > 0:
+            try:
+                replay = log_replay.prepare(record.id, record.lost, columns)
+            except OSError:
+                replay = None  # no replay is no reason not to restore
+        if replay is None:
+            self._create_session(resumed, columns, rows)
+            return
+        try:
+            command = replay.wrap(self._tmux_command(resumed.command))
+            self._create_session(resumed, columns, rows, command=command, log=False)
+        except BaseException:
+            replay.discard()
+            raise
+        replay.wait_shown()
+        if record.lost is not None:
+            log_replay.mark_log(record.id, record.lost)
+        self.start_logging(resumed)
+        replay.release()
 
     # -- continuous logs ------------------------------------------------------------------
 
@@ -920,9 +967,7 @@ class PaneService:
                 # A new session: an agent continues its conversation (``resume``).
                 if not record.remote:
                     require_directory(record.cwd)
-                self._create_session(
-                    record.replace(command=record.resume or record.command), columns, rows
-                )
+                self._start_lost(record, columns, rows)
             elif state.dead:
                 if not record.remote:
                     require_directory(record.cwd)
@@ -974,7 +1019,7 @@ class PaneService:
         if not rec.remote and not os.path.isdir(rec.cwd):
             return Restored(rec.name, False, f"its directory {rec.cwd} no longer exists")
         try:
-            self._create_session(rec.replace(command=rec.resume or rec.command), columns, rows)
+            self._start_lost(rec, columns, rows)
         except TmuxError as exc:
             assert rec.tmux_session is not None
             if self.server_for(rec).has_session(rec.tmux_session):

@@ -139,6 +139,13 @@ def render_entry(entry: Entry, *, compact: bool, width: int | None = None) -> Co
     return Content.from_markup("\n".join(lines))
 
 
+def entry_matches(entry: Entry, text: str) -> bool:
+    """Whether the list filter ``text`` keeps ``entry``: every word of it is in the
+    pane's name or running command, ignoring case (an empty filter keeps all)."""
+    hay = f"{entry.name}\n{entry.command or ''}".casefold()
+    return all(word in hay for word in text.casefold().split())
+
+
 class PaneList(OptionList, inherit_bindings=False):
     """The list of panes; keys are bound on the screen (so the keymap can remap them).
 
@@ -165,7 +172,10 @@ class PaneList(OptionList, inherit_bindings=False):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._entries: dict[str, Entry] = {}
+        self._all: list[Entry] = []
         self._width: int | None = None
+        self.filter_text = ""
+        """Only the entries this keeps are listed (:func:`entry_matches`, :meth:`set_filter`)."""
 
     def _inner_width(self) -> int | None:
         """Cells an entry may take on one line (None before the list is laid out)."""
@@ -204,12 +214,38 @@ class PaneList(OptionList, inherit_bindings=False):
         except LookupError:
             pass
 
-    def set_entries(self, entries: list[Entry]) -> None:
-        """Show exactly these entries, in this order, keeping the highlight on its pane.
+    @property
+    def total(self) -> int:
+        """How many panes there are, listed or filtered out."""
+        return len(self._all)
+
+    @property
+    def all_ids(self) -> list[str]:
+        """Ids of every pane in list order, the ones the filter hides too."""
+        return [e.pane_id for e in self._all]
+
+    def is_listed(self, pane_id: str) -> bool:
+        """Whether the pane is in the list now (not filtered out)."""
+        return pane_id in self._entries
+
+    def set_filter(self, text: str) -> None:
+        """List only the entries ``text`` keeps; the highlight stays on its pane if
+        still listed, else goes to the first one."""
+        if text == self.filter_text:
+            return
+        self.filter_text = text
+        self.set_entries(self._all, first=True)
+
+    def set_entries(self, entries: list[Entry], *, first: bool = False) -> None:
+        """Show exactly these entries (those the filter keeps), in this order, keeping
+        the highlight on its pane (``first``: else on the first one).
 
         Only changed prompts are redrawn; the list is rebuilt only when panes
         were added, removed or reordered.
         """
+        self._all = list(entries)
+        if self.filter_text:
+            entries = [e for e in entries if entry_matches(e, self.filter_text)]
         if self._width is None:
             self._width = self._inner_width()
         if [e.pane_id for e in entries] != self.pane_ids:
@@ -220,7 +256,7 @@ class PaneList(OptionList, inherit_bindings=False):
             if previous in ids:
                 self.highlighted = ids.index(previous)
             elif ids:
-                self.highlighted = min(index or 0, len(ids) - 1)
+                self.highlighted = 0 if first else min(index or 0, len(ids) - 1)
             self._entries = {e.pane_id: e for e in entries}
             self.post_message(self.PaneHighlighted(self.selected_id))
             return

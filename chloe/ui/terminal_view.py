@@ -174,6 +174,19 @@ def _mended(cells: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     return out
 
 
+def match_spans(line: str, text: str) -> list[tuple[int, int]]:
+    """The cell columns (start, end) of each occurrence of ``text`` in ``line``,
+    left to right, not overlapping (wide characters take two cells)."""
+    spans: list[tuple[int, int]] = []
+    width = len(split_cells(text))
+    pos = line.find(text)
+    while pos >= 0 and text:
+        start = len(split_cells(line[:pos]))
+        spans.append((start, start + width))
+        pos = line.find(text, pos + len(text))
+    return spans
+
+
 class TerminalView(Widget, can_focus=True):
     """Draws a :class:`~chloe.terminal.Terminal` and turns input into pty bytes.
 
@@ -200,10 +213,25 @@ class TerminalView(Widget, can_focus=True):
         color: $text-warning;
         text-style: bold;
     }
+    TerminalView > .terminal-view--match {
+        background: ansi_cyan;
+        color: ansi_black;
+    }
+    TerminalView > .terminal-view--current-match {
+        background: ansi_magenta;
+        color: ansi_black;
+        text-style: bold;
+    }
     """
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"terminal-view--marker"}
-    """``terminal-view--marker``: the ``[scrollback -N]`` marker while browsing."""
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "terminal-view--marker",
+        "terminal-view--match",
+        "terminal-view--current-match",
+    }
+    """``terminal-view--marker``: the ``[scrollback -N]`` marker while browsing;
+    ``terminal-view--match`` and ``terminal-view--current-match``: the search's matches
+    in the browsed lines, and the one the top row shows (tmux copy mode's colours)."""
 
     # The widget draws terminal cells; Textual's own text selection does not
     # know them and would fight the program's mouse reports.
@@ -294,6 +322,8 @@ class TerminalView(Widget, can_focus=True):
         """While a pane's history is shown: the live terminal, and what to call at the end."""
         self._found: tuple[str, list[int], int] | None = None
         """While searching: the text, the lines that hold it (oldest first), the current one."""
+        self._spans: dict[int, list[tuple[int, int]]] = {}
+        """While searching: line index -> the cell columns (start, end) of each match on it."""
         self.search_request: Callable[[bool], None] | None = None
         """Asked to prompt for a search (True: backwards, ``?``) while browsing."""
         self._history_top = False
@@ -330,6 +360,7 @@ class TerminalView(Widget, can_focus=True):
         """
         self._history_of = None
         self._found = None
+        self._spans = {}
         self._terminal = terminal
         self._scroll_offset = 0
         self._seen_scrollback_len = terminal.scrollback_len
@@ -373,18 +404,22 @@ class TerminalView(Widget, can_focus=True):
         """Whether a search's matches are being stepped through (``n``/``N``, Esc)."""
         return self._found is not None
 
-    def search(self, text: str, *, backwards: bool = False) -> int:
+    def search(self, text: str, *, backwards: bool = False, from_end: int | None = None) -> int:
         """Find ``text`` (plain, case-sensitive) in the browsed lines; go to the nearest
-        match after (``backwards``: before) the top line. Returns how many lines hold it."""
+        match after (``backwards``: before) the top line, or (``from_end``) to the
+        line that many matches before the last one. Returns how many lines hold it."""
         terminal = self._terminal
         lines = [*terminal.scrollback(), *terminal.display]
         found = [i for i, line in enumerate(lines) if text in line]
+        self._spans = {i: match_spans(lines[i], text) for i in found}
         top = terminal.scrollback_len - self._scroll_offset
         if not found:
             self._found = (text, [], 0)
             self.refresh()
             return 0
-        if backwards:
+        if from_end is not None:
+            current = max(0, len(found) - 1 - from_end)
+        elif backwards:
             before = [k for k, i in enumerate(found) if i < top]
             current = before[-1] if before else len(found) - 1
         else:
@@ -406,6 +441,7 @@ class TerminalView(Widget, can_focus=True):
         """Forget the search (the view stays where it is)."""
         if self._found is not None:
             self._found = None
+            self._spans = {}
             self.refresh()
 
     def _go_to_match(self) -> None:
@@ -464,6 +500,7 @@ class TerminalView(Widget, can_focus=True):
     def scroll_to_bottom(self) -> None:
         """Leave scrollback browsing and show the live screen."""
         self._found = None
+        self._spans = {}
         if self._history_of is not None:
             self.end_history()
             return
@@ -632,7 +669,33 @@ class TerminalView(Widget, can_focus=True):
             cells[at] = (*cell[:7], not cell[7], *cell[8:])  # the reverse field toggled
         return self._cells_to_strip(cells, strip.cell_length)
 
-    def _marker(self, cells: list[tuple[Any, ...]], width: int) -> Strip:
+    def _highlight(self, strip: Strip, line: int, room: int) -> Strip:
+        """``strip`` (browsed line ``line``) with the search's matches on it highlighted:
+        the current match (the first on the current line) in its own colours. Only
+        the first ``room`` cells are the line's (the position marker takes the rest)."""
+        spans = [span for span in self._spans.get(line, ()) if span[0] < room]
+        if not spans or self._found is None:
+            return strip
+        _text, found, current = self._found
+        width = strip.cell_length
+        match = self.get_component_rich_style("terminal-view--match", partial=True)
+        styles = [match] * len(spans)
+        if found and found[current] == line:
+            styles[0] = self.get_component_rich_style("terminal-view--current-match", partial=True)
+        cuts: list[int] = []
+        for start, end in spans:
+            cuts += [min(start, room), min(end, room)]
+        parts = strip.divide([*cuts, width])
+        out = [parts[0]]
+        for k, style in enumerate(styles):
+            hit, after = parts[2 * k + 1], parts[2 * k + 2]
+            out.append(Strip([Segment(t, (st or Style()) + style, c) for t, st, c in hit]))
+            out.append(after)
+        return Strip.join(out)
+
+    def _marker(self, cells: list[tuple[Any, ...]], width: int) -> tuple[Strip, int]:
+        """The top row while browsing: the row's cells, then the position marker at the
+        right; also how many cells are left for the row."""
         label = f"[scrollback -{self._scroll_offset}]"
         found = self._found
         if found is not None:
@@ -643,9 +706,10 @@ class TerminalView(Widget, can_focus=True):
             label = label[-width:]
         style = self.get_component_rich_style("terminal-view--marker")
         room = width - len(label)
-        return Strip.join(
+        strip = Strip.join(
             [self._cells_to_strip(cells[:room], room), Strip([Segment(label, style)], len(label))]
         )
+        return strip, room
 
     def render_line(self, y: int) -> Strip:
         """The strip for view row ``y``: a cached terminal row, plus cursor and marker.
@@ -678,9 +742,10 @@ class TerminalView(Widget, can_focus=True):
             strip = Strip.blank(width, self._base)
         selection = self._selection
         if selection is not None and not selection.empty:
-            strip = self._highlight(selection, y, strip)
+            strip = self._highlight_selection(selection, y, strip)
         if strip.cell_length != width:
             strip = strip.crop_extend(0, width, self._base)
+        room = width
         if offset and y == 0 and width > 0:
             virtual = terminal.scrollback_len - offset
             if virtual < 0:
@@ -689,7 +754,9 @@ class TerminalView(Widget, can_focus=True):
                 cells = self._scrollback_cells(virtual)
             else:
                 cells = self._screen_cells(virtual - terminal.scrollback_len)
-            strip = self._marker(cells, width)
+            strip, room = self._marker(cells, width)
+        if offset and self._spans:
+            strip = self._highlight(strip, terminal.scrollback_len - offset + y, room)
         return strip
 
     # --- selection ----------------------------------------------------------
@@ -709,7 +776,7 @@ class TerminalView(Widget, can_focus=True):
         """The line (over scrollback and screen) that view row ``y`` shows."""
         return self._terminal.scrollback_len - self._scroll_offset + y
 
-    def _highlight(self, selection: Selection, y: int, strip: Strip) -> Strip:
+    def _highlight_selection(self, selection: Selection, y: int, strip: Strip) -> Strip:
         """View row ``y`` with its selected cells in reverse."""
         line = self._line_at(y)
         span = selection.columns(line, self._terminal.columns)

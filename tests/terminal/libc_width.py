@@ -27,7 +27,7 @@ def libc_wcwidth() -> Callable[[int], int]:
     wcwidth = ctypes.CDLL(name).wcwidth
     wcwidth.argtypes = [ctypes.c_uint32]
     wcwidth.restype = ctypes.c_int
-    return wcwidth  # type: ignore[no-any-return]
+    return wcwidth
 
 
 def char_width(ch: str) -> int:

@@ -60,7 +60,7 @@ def decode(recorded: dict[str, Any]) -> Screen:
     rows: list[list[CellKey]] = []
     for row in recorded["rows"]:
         keys = [styles[index] for count, index in row["runs"] for _ in range(count)]
-        rows.append([(text, *key) for text, key in zip(row["cells"], keys, strict=True)])  # type: ignore[misc]
+        rows.append([(text, *key) for text, key in zip(row["cells"], keys, strict=True)])
     x, y = recorded["cursor"]
     return rows, (x, y)
 

@@ -191,9 +191,8 @@ def test_expectations_are_what_tmux_draws(tmux_run: Callable[..., str], tmp_path
         )
         tmux_run("respawn-pane", "-k", "-t", "glyphs", command)
         wait_until(
-            lambda token=token: (
-                tmux_run("display", "-p", "-t", "glyphs", "#{pane_title}").strip() == token
-            ),
+            lambda: tmux_run("display", "-p", "-t", "glyphs", "#{pane_title}").strip(),
+            accept=token.__eq__,
             timeout=20,
             message=f"tmux to print {name}",
         )

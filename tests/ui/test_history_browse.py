@@ -3,6 +3,7 @@ outer tmux (a real terminal) as a user would."""
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -18,6 +19,41 @@ pytestmark = pytest.mark.tmux
 def top_row(screen: str) -> str:
     """The terminal area's first row (the one with the position marker)."""
     return next(line for line in screen.splitlines() if "[scrollback -" in line)
+
+
+_SGR = re.compile(r"\x1b\[([0-9;]*)m")
+
+
+def backgrounds(outer: OuterTerminal, marker: str) -> dict[int, str]:
+    """On the outer screen's row holding ``marker``: ANSI background colour -> the text
+    drawn on it, as the outer terminal received it (``capture-pane -e``)."""
+    screen = outer.run("capture-pane", "-p", "-e", "-t", outer.target)
+    row = next(line for line in screen.splitlines() if marker in _SGR.sub("", line))
+    found: dict[int, str] = {}
+    bg: int | None = None
+    pos = 0
+    for match in [*_SGR.finditer(row), None]:
+        end = match.start() if match is not None else len(row)
+        if bg is not None and end > pos:
+            found[bg] = found.get(bg, "") + row[pos:end]
+        if match is None:
+            break
+        params = [int(p or 0) for p in match.group(1).split(";")]
+        i = 0
+        while i < len(params):
+            code = params[i]
+            if code in (38, 48):
+                if code == 48:
+                    bg = None
+                i += 3 if params[i + 1] == 5 else 5
+                continue
+            if code in (0, 49):
+                bg = None
+            elif 40 <= code <= 47:
+                bg = code - 40
+            i += 1
+        pos = match.end()
+    return found
 
 
 def _tmux_pane_ran(outer: OuterTerminal, command: str, last: str) -> None:
@@ -58,9 +94,14 @@ def test_search_while_browsing_finds_and_steps(chloe_outer: OuterTerminal) -> No
     chloe_outer.send("Enter")
     screen = chloe_outer.wait_screen("[line 42: 1/111]", "the first match and the count")
     assert "\u2595line 42 " in top_row(screen)  # the match is on the top row
+    # Highlighted as tmux's copy mode does: the current match magenta, the others cyan.
+    assert backgrounds(chloe_outer, "[line 42: 1/111]").get(5) == "line 42"
+    assert backgrounds(chloe_outer, "\u2595line 43") == {}
     chloe_outer.type("n")
     screen = chloe_outer.wait_screen("[line 42: 2/111]", "the next match")
     assert "\u2595line 420 " in top_row(screen)
+    assert backgrounds(chloe_outer, "[line 42: 2/111]").get(5) == "line 42"
+    assert backgrounds(chloe_outer, "\u2595line 421").get(6) == "line 42"
     chloe_outer.type("N")
     chloe_outer.wait_screen("[line 42: 1/111]", "the previous match")
     chloe_outer.type("?")
