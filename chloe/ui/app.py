@@ -283,6 +283,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         self.view.history_request = self.history_browser.request
         self.view.search_request = lambda backwards: prompt_search(self, backwards)
         self.view.reports_focus = False  # the keyboard reports focus (RawKeyboard.update_focus)
+        self.view.copy_request = self.copy_to_clipboard  # OSC 52 to the user's terminal
         self._pump = PtyPump(
             loop,
             self.panes,
