@@ -655,7 +655,10 @@ class ChloeApp(App[int], inherit_bindings=False):
         The pane selected *now*, not the one the message names: a list rebuilt
         and a new selection in the same tick post both highlights, and showing
         the older one would flip the screen (and the keyboard) to it for a moment.
+        A highlight handled while chloe quits (the widgets are going) is dropped.
         """
+        if not self._ui_ready():
+            return
         self._show(self.pane_list.selected_id)
 
     def _selected(self) -> PaneSlot | None:

@@ -406,3 +406,14 @@ async def test_an_event_written_by_another_process_shows_within_a_second(tmp_pat
         await until(pilot, lambda: "1 needs you" in summary_text(app), "the summary", 5)
         assert _time.monotonic() - start < 1.0
         assert "needs you" in entry_text(app, name)
+
+
+async def test_a_highlight_handled_as_chloe_quits_is_dropped(tmp_path: Path) -> None:
+    """The list's last highlight can be handled after the widgets are gone (quitting):
+    it is dropped, not a crash on the way out."""
+    app, service = memory_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await until(pilot, lambda: len(service.spawned) == 1, "a pane")
+        pane_id = app.pane_list.selected_id
+    app.on_pane_list_pane_highlighted(PaneList.PaneHighlighted(pane_id))
