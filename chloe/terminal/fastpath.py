@@ -111,7 +111,8 @@ def coloured_lines(term: Terminal, text: str, start: int, end: int) -> int:
     # The rows left on the screen are built only when something reads the
     # screen (or draws on them): in a flood, most scroll off before that.
     first = count - min(count, keep)
-    on_screen = list(map(PendingRow, compacts[first:], drafts[first:]))
+    pairs = zip(compacts[first:], drafts[first:], strict=True)
+    on_screen = list(map(PendingRow, pairs))  # type: ignore[arg-type]  # see PendingRow
     term._buffer[:] = [*old[pushed:], *on_screen, Row([last_fill] * columns)]
     if on_screen:
         term._lazy = True
@@ -273,7 +274,9 @@ def _compact(draft: _Draft, columns: int) -> CompactRow:
 
 def materialise(pending: PendingRow, columns: int) -> Row:
     """The screen row of a pending row, remembered with its compact form."""
-    draft: _Draft = pending.draft  # type: ignore[assignment]  # set by coloured_lines
+    compact: CompactRow
+    draft: _Draft
+    compact, draft = pending  # type: ignore[assignment]  # see PendingRow
     text, lens, styles, fill = draft
     cells: list[Char] = []
     at = 0
@@ -283,5 +286,5 @@ def materialise(pending: PendingRow, columns: int) -> Row:
         at = end
     cells += [fill] * (columns - len(text))
     row = Row(cells)
-    remember(row, pending.compact)
+    remember(row, compact)
     return row

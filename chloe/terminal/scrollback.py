@@ -37,20 +37,17 @@ _KNOWN_LIMIT: Final = 4096
 
 
 class PendingRow(Row):
-    """A screen row whose cells are not built yet: its compact form and its draft.
+    """A screen row whose cells are not built yet: ``[compact form, draft]``.
 
     The coloured flood path leaves the rows on the screen in this form, so
     rows that scroll off before anything looks at the screen are never
-    built. It holds no cells: the terminal builds them (``Terminal._row``,
-    ``Terminal.buffer``) before anything reads or writes them.
+    built. Its two items are not cells: the terminal builds the cells
+    (``Terminal._row``, ``Terminal.buffer``) before anything reads or writes
+    the row. Made from a ``(compact, draft)`` pair by ``list``'s own
+    constructor, so that making one runs no Python code.
     """
 
-    __slots__ = ("compact", "draft")
-
-    def __init__(self, compact: CompactRow, draft: object) -> None:
-        super().__init__()
-        self.compact = compact
-        self.draft = draft
+    __slots__ = ()
 
 
 def remember(row: list[Char], compact: CompactRow) -> None:
@@ -63,7 +60,7 @@ def remember(row: list[Char], compact: CompactRow) -> None:
 def compact_row(row: list[Char]) -> CompactRow:
     """Squeeze a screen row into its scrollback form."""
     if type(row) is PendingRow:
-        return row.compact
+        return row[0]  # type: ignore[return-value]  # see PendingRow
     if _KNOWN:
         known = _KNOWN.pop(id(row), None)
         if known is not None and known[0] == row:
