@@ -23,7 +23,7 @@ States, most urgent first (:data:`ORDER`):
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from chloe.model import ExitStatus
@@ -149,9 +149,12 @@ class AttentionInfo:
         return text + (f": {self.message}" if self.message else "")
 
     def short(self, now: datetime) -> str:
-        """A few words for a narrow list: ``needs you 3m``, ``failed after 2h 5m``, ``quiet 5m``."""
+        """A few words for a narrow list: ``needs you 3m: approve?``, ``failed after 2h 5m``,
+        ``quiet 5m`` (a needs-you's message last, where a narrow list cuts it)."""
         if self.state is Attention.IDLE:
             return ""
+        if self.state is Attention.NEEDS_YOU and self.message:
+            return f"{replace(self, message='').short(now)}: {self.message}"
         if self.state in (Attention.FAILED, Attention.DONE):
             if self.ran_for is not None:
                 return f"{self.state.value} after {format_duration(self.ran_for)}"

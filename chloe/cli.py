@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from chloe import __version__, cli_attention
+from chloe import __version__, cli_attention, cli_hosts
 from chloe.errors import ChloeError
 
 if TYPE_CHECKING:
@@ -52,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ls", help="list every pane with its status")
     p.add_argument("--json", action="store_true", help="print a JSON list (see docs/cli.md)")
+    p.add_argument("--host", metavar="NAME", help="only the panes on this host ('local': here)")
 
     p = sub.add_parser(
         "new",
@@ -59,7 +60,15 @@ def build_parser() -> argparse.ArgumentParser:
         description="Create a tmux pane running CMD (default: your shell) and print its name.",
     )
     p.add_argument("--name", help="the pane's name (default: the command's name, made unique)")
-    p.add_argument("--cwd", help="working directory (default: the current one)")
+    p.add_argument(
+        "--cwd",
+        help="working directory (default: the current one; on another host, its home)",
+    )
+    p.add_argument(
+        "--host",
+        metavar="NAME",
+        help="run it on this host (a [[hosts]] entry of config.toml; default: here)",
+    )
     p.add_argument(
         "--resume",
         metavar="CMD",
@@ -157,6 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("doctor", help="check tmux, files, terminal and what survives logout")
     p.add_argument("--json", action="store_true", help="print a JSON list of findings")
     cli_attention.add_parsers(sub)
+    cli_hosts.add_parsers(sub)
     return parser
 
 
@@ -240,6 +250,7 @@ def info_to_json(info: PaneInfo, state: AttentionInfo | None = None) -> dict[str
         "created": rec.created.isoformat(),
         "ended": rec.ended.isoformat() if rec.ended else None,
         "session": rec.tmux_session,
+        "host": rec.host,
         "current_command": info.current_command,
         **attention,
         "resume": list(rec.resume),
@@ -259,13 +270,14 @@ NAME_MIN = 8
 STATE_MIN = 20
 """The STATE column is shortened to this many cells first."""
 
-_NAME, _KIND, _STATUS, _COMMAND, _CWD, _AGE, _STATE = range(7)
+_NAME, _KIND, _STATUS, _COMMAND, _CWD, _AGE, _STATE, _HOST = range(8)
 
 _FIT_STEPS: tuple[tuple[int, int | None], ...] = (
     (_STATE, STATE_MIN),
     (_COMMAND, COMMAND_MIN),
     (_CWD, CWD_MIN),
     (_KIND, None),
+    (_HOST, None),
     (_COMMAND, 8),
     (_CWD, 8),
     (_CWD, None),
@@ -317,6 +329,8 @@ def format_table(
     now: datetime,
     width: int | None = None,
     states: Sequence[AttentionInfo] | None = None,
+    *,
+    hosts: bool = False,
 ) -> str:
     """The ``chloe ls`` table, columns aligned by display width (age right-aligned).
 
@@ -324,11 +338,14 @@ def format_table(
         infos: The panes to list.
         now: The time ages are counted to.
         states: Each pane's attention state (the STATE column, last).
+        hosts: Show the HOST column (after NAME): other hosts are configured.
         width: The terminal's width: a wider table is narrowed (see
             :data:`_FIT_STEPS`) so rows do not wrap. None (output to a pipe or
             file) keeps every column whole.
     """
-    rows: list[tuple[str, ...]] = [("NAME", "KIND", "STATUS", "COMMAND", "CWD", "AGE", "STATE")]
+    rows: list[tuple[str, ...]] = [
+        ("NAME", "KIND", "STATUS", "COMMAND", "CWD", "AGE", "STATE", "HOST")
+    ]
     for n, info in enumerate(infos):
         rec = info.record
         state = _printable(states[n].words(now)) if states is not None else ""
@@ -336,15 +353,18 @@ def format_table(
             (
                 rec.name,
                 rec.kind.value,
-                info.label,
+                _status_text(info, now),
                 _printable(_command_text(info)),
-                _printable(_home_short(rec.cwd)),
+                _printable(rec.cwd if rec.remote else _home_short(rec.cwd)),
                 format_age(rec.created, now),
                 state,
+                rec.host,
             )
         )
     widths = [max(cells(r[i]) for r in rows) for i in range(len(rows[0]))]
-    shown = list(range(len(widths)))
+    shown = [_NAME, _HOST, _KIND, _STATUS, _COMMAND, _CWD, _AGE, _STATE]
+    if not hosts:
+        shown.remove(_HOST)
     if states is None:
         shown.remove(_STATE)
     for column, minimum in _FIT_STEPS if width is not None else ():
@@ -352,6 +372,8 @@ def format_table(
         excess = sum(widths[i] for i in shown) + 2 * (len(shown) - 1) - width
         if excess <= 0:
             break
+        if column not in shown:
+            continue
         if minimum is None:
             shown.remove(column)
         elif widths[column] > minimum:
@@ -368,6 +390,15 @@ def format_table(
     return "\n".join(lines)
 
 
+def _status_text(info: PaneInfo, now: datetime) -> str:
+    """The STATUS cell: the label, and since when a host has not answered."""
+    from chloe.model import Status
+
+    if info.status is Status.UNREACHABLE and info.last_seen is not None:
+        return f"{info.label} ({format_age(info.last_seen, now)})"
+    return info.label
+
+
 # -- commands -------------------------------------------------------------------------
 
 
@@ -375,17 +406,34 @@ def cmd_ls(service: PaneService, args: argparse.Namespace) -> int:
     """``chloe ls``."""
     from chloe.model import Kind, utcnow
 
+    if args.host is not None:
+        service.server(args.host)  # an unknown host is an error, not an empty list
     infos = service.panes()
-    if service.tmux_problem and any(i.record.kind is Kind.TMUX for i in infos):
+    if service.tmux_problem and any(
+        i.record.kind is Kind.TMUX and not i.record.remote for i in infos
+    ):
         print(f"chloe: note: {service.tmux_problem}", file=sys.stderr)
+    for host, snap in service.host_snapshots.items():
+        if not snap.reachable and any(i.record.host == host for i in infos):
+            print(f"chloe: note: {snap.error}", file=sys.stderr)
     now = utcnow()
     states = service.attention(infos, now=now)
+    if args.host is not None:
+        keep = [n for n, i in enumerate(infos) if i.record.host == args.host]
+        infos = [infos[n] for n in keep]
+        states = [states[n] for n in keep]
     if args.json:
         listed = [info_to_json(i, s) for i, s in zip(infos, states, strict=True)]
         _out(json.dumps(listed, indent=2) + "\n")
     elif infos:
         width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
-        _out(format_table(infos, now, width, states) + "\n")
+        hosts = bool(service.config.hosts) or any(i.record.remote for i in infos)
+        _out(format_table(infos, now, width, states, hosts=hosts) + "\n")
+    elif args.host is not None:
+        print(
+            f"no panes on {args.host}: create one with `chloe new --host {args.host}`",
+            file=sys.stderr,
+        )
     else:
         print("no panes yet: create one with `chloe new` (or run `chloe`)", file=sys.stderr)
     return 0
@@ -420,7 +468,17 @@ def cmd_new(service: PaneService, args: argparse.Namespace) -> int:
         _stored_text(args.name, "the name")
     for arg in args.argv:
         _stored_text(arg, "the command argument")
-    if args.cwd is None:
+    from chloe.model import LOCAL_HOST
+
+    host = args.host or LOCAL_HOST
+    if host != LOCAL_HOST:
+        service.server(host)  # an unknown host: one line, before anything else
+        cwd = "~" if args.cwd is None else _stored_text(args.cwd, "--cwd")
+        if cwd != "~" and not cwd.startswith("/"):
+            raise ChloeError(
+                f"--cwd {cwd!r}: on another host, give an absolute directory (or ~ for its home)"
+            )
+    elif args.cwd is None:
         cwd = _current_directory(args)
     else:
         cwd = _stored_text(args.cwd, "--cwd")
@@ -448,6 +506,7 @@ def cmd_new(service: PaneService, args: argparse.Namespace) -> int:
         rows=size.lines,
         attached=False,
         resume=resume,
+        host=host,
     )
     _out(rec.name + "\n")
     placed = service.tmux.placement
@@ -464,8 +523,9 @@ def _watch_start(service: PaneService, rec: PaneRecord) -> int:
 
     session = rec.tmux_session or ""
     deadline = time.monotonic() + NEW_WATCH
+    backend = service.server_for(rec)
     while True:
-        snap = service.tmux.snapshot()
+        snap = backend.snapshot()
         state = snap.sessions.get(session)
         gone = state is None and snap.reachable
         if gone or (state is not None and state.dead):
@@ -545,6 +605,13 @@ def _logs_body(service: PaneService, rec: PaneRecord, args: argparse.Namespace) 
     from chloe.model import Kind
 
     use_log = args.all or rec.kind is Kind.DIRECT
+    if use_log and rec.remote:
+        print(
+            f"chloe: note: {rec.name!r} runs on {rec.host}, whose tmux keeps its history; "
+            "printing that (there is no continuous log of it here)",
+            file=sys.stderr,
+        )
+        use_log = False
     if use_log and not history.has_log(rec.id):
         if rec.kind is Kind.DIRECT:
             raise ChloeError(
@@ -609,6 +676,11 @@ def cmd_logs(service: PaneService, args: argparse.Namespace) -> int:
     from chloe import history
 
     rec = service.find(args.name)
+    if args.follow and rec.remote:
+        raise ChloeError(
+            f"{rec.name!r} runs on {rec.host}: its output is in that host's tmux history, "
+            f"which `chloe logs {shlex.quote(rec.name)}` prints; there is no log here to follow"
+        )
     if args.follow and not history.has_log(rec.id):
         raise ChloeError(f"{rec.name!r} has no continuous log to follow")
     body = _logs_body(service, rec, args)
@@ -647,15 +719,11 @@ def cmd_grep(service: PaneService, args: argparse.Namespace) -> int:
         raise ChloeError(f"bad regex {args.pattern!r}: {exc}") from None
     records = [service.find(n) for n in args.names] if args.names else service.store.load()
     needle = None if args.regex else args.pattern
-    matches: list[history.Match] = []
-    for name, source in service.history_sources(records):
-        if isinstance(source, bytes):
-            found = history.search_log(
-                name, source, pattern, needle, ignore_case=args.ignore_case
-            )
-        else:
-            found = history.search_text(name, source, pattern)
-        matches.extend(found)
+    matches = list(
+        history.search_sources(
+            service.history_sources(records), pattern, needle, ignore_case=args.ignore_case
+        )
+    )
     if args.json:
         rows = [{"pane": m.pane, "line": m.line_number, "text": m.line} for m in matches]
         _out(json.dumps(rows, indent=2) + "\n")
@@ -724,6 +792,7 @@ COMMANDS = {
     "kill": cmd_kill,
     "rm": cmd_rm,
     **cli_attention.COMMANDS,
+    **cli_hosts.COMMANDS,
 }
 
 

@@ -136,8 +136,10 @@ def cmd_wait(service: PaneService, args: argparse.Namespace) -> int:
     deadline = None if args.timeout is None else time.monotonic() + args.timeout
     reader = Reader(service.event_path)
     while True:
+        infos = service.panes()
+        service.scan_logs([i.record for i in infos])
         reader.poll()
-        info = next((i for i in service.panes() if i.record.id == pane_id), None)
+        info = next((i for i in infos if i.record.id == pane_id), None)
         if info is None:
             raise ChloeError(f"{args.name!r} was removed while waiting for it")
         if info.status is Status.DEAD:

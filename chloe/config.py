@@ -62,6 +62,8 @@ BINDINGS: tuple[BindingSpec, ...] = (
     BindingSpec("cursor_first", "g,home", "Select the first pane"),
     BindingSpec("cursor_last", "G,end", "Select the last pane"),
     BindingSpec("toggle_list", "l", "Show or hide the pane list"),
+    BindingSpec("filter_list", "slash", "Filter the list by name or command (esc clears)"),
+    BindingSpec("search_panes", "F", "Search every pane's history"),
     BindingSpec("quit", "q", "Quit (tmux panes keep running)", "quit"),
     BindingSpec("help", "question_mark", "Help", "help"),
 )
@@ -148,6 +150,111 @@ def _parse_notifications(table: Mapping[str, Any], path: Path) -> NotifySettings
 MAX_ATTENTION_SECONDS = 86400
 """Longest ``working_seconds``/``quiet_seconds`` (a day)."""
 
+DEFAULT_REMOTE_SOCKET = "chloe"
+"""The tmux socket chloe uses on a remote host unless its ``socket`` says otherwise."""
+
+
+@dataclass(frozen=True, slots=True)
+class HostConfig:
+    """One ``[[hosts]]`` entry: a machine whose tmux chloe reaches over ssh.
+
+    Attributes:
+        name: What chloe calls it (``--host NAME``, the pane list's groups).
+        ssh: The ssh destination: an alias of ``~/.ssh/config``, ``host``,
+            ``user@host`` or ``user@host:port``.
+        tmux: The tmux program on that host (a name looked up on its ``PATH``,
+            or a path).
+        socket: chloe's tmux socket there: a name (``tmux -L``) or an absolute
+            path (``tmux -S``).
+        ssh_options: Extra ssh command-line options (such as ``["-F", "FILE"]``).
+    """
+
+    name: str
+    ssh: str
+    tmux: str = "tmux"
+    socket: str = DEFAULT_REMOTE_SOCKET
+    ssh_options: tuple[str, ...] = ()
+
+
+_HOST_KEYS = ("name", "ssh", "tmux", "socket", "ssh_options")
+
+
+def _host_text_ok(value: str) -> bool:
+    return bool(value) and value.isprintable() and not any(c.isspace() for c in value)
+
+
+def _parse_hosts(value: Any, path: Path) -> tuple[HostConfig, ...]:
+    """The ``[[hosts]]`` array of tables, each entry checked."""
+    from chloe.model import LOCAL_HOST, validate_host_name
+
+    if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
+        raise ConfigError(
+            f"{path}: 'hosts' should be an array of tables ([[hosts]] with name and ssh), "
+            f"not {value!r}"
+        )
+    hosts: list[HostConfig] = []
+    for i, table in enumerate(value, 1):
+        label = table.get("name") if isinstance(table.get("name"), str) else f"#{i}"
+        where = f"{path}: hosts {label!r}" if label != f"#{i}" else f"{path}: hosts entry {i}"
+        for key in table:
+            if key not in _HOST_KEYS:
+                raise ConfigError(
+                    f"{where}: unknown key {key!r} (known keys: {', '.join(_HOST_KEYS)})"
+                )
+        for key in ("name", "ssh"):
+            if key not in table:
+                raise ConfigError(f"{where}: missing {key!r}")
+        name = table["name"]
+        try:
+            validate_host_name(name)
+        except ValueError as exc:
+            raise ConfigError(f"{where}: 'name': {exc}") from None
+        if name == LOCAL_HOST:
+            raise ConfigError(
+                f"{where}: 'name': {LOCAL_HOST!r} is this machine (always there); "
+                "give the remote host another name"
+            )
+        if any(h.name == name for h in hosts):
+            raise ConfigError(f"{where}: the name {name!r} is used by two hosts")
+        ssh = table["ssh"]
+        if not isinstance(ssh, str) or not _host_text_ok(ssh) or ssh.startswith("-"):
+            raise ConfigError(
+                f"{where}: 'ssh' should be an ssh destination such as 'gpu' (an alias of "
+                f"~/.ssh/config), 'user@host' or 'user@host:2222', not {ssh!r}"
+            )
+        tmux = table.get("tmux", "tmux")
+        if not isinstance(tmux, str) or not _host_text_ok(tmux):
+            raise ConfigError(
+                f"{where}: 'tmux' should be the tmux program on that host, such as 'tmux' "
+                f"or '/usr/local/bin/tmux', not {tmux!r}"
+            )
+        socket = table.get("socket", DEFAULT_REMOTE_SOCKET)
+        if not isinstance(socket, str) or not (
+            _host_text_ok(socket) if socket.startswith("/") else _socket_name_ok(socket)
+        ):
+            raise ConfigError(
+                f"{where}: 'socket' should be a tmux socket name such as 'chloe' or an "
+                f"absolute path, not {socket!r}"
+            )
+        options = table.get("ssh_options", [])
+        if not isinstance(options, list) or not all(
+            isinstance(o, str) and o.isprintable() for o in options
+        ):
+            raise ConfigError(
+                f"{where}: 'ssh_options' should be a list of ssh options such as "
+                f"['-F', '/path/ssh_config'], not {options!r}"
+            )
+        hosts.append(HostConfig(name, ssh, tmux, socket, tuple(options)))
+    return tuple(hosts)
+
+
+def _socket_name_ok(name: str) -> bool:
+    try:
+        validate_socket_name(name)
+    except ValueError:
+        return False
+    return True
+
 
 @dataclass(frozen=True, slots=True)
 class Config:
@@ -166,6 +273,7 @@ class Config:
         restore: What the TUI does at start with panes lost when chloe's tmux server
             went away: ``ask`` once, ``auto`` (restore them), or ``never``.
         log_max_bytes: Cap of one pane's continuous log file (0: no logs).
+        hosts: Other machines whose tmux chloe reaches over ssh (``[[hosts]]``).
     """
 
     leave_key: str = DEFAULT_LEAVE_KEY
@@ -179,6 +287,11 @@ class Config:
     notifications: NotifySettings = field(default_factory=NotifySettings)
     restore: str = "ask"
     log_max_bytes: int = DEFAULT_LOG_MAX_BYTES
+    hosts: tuple[HostConfig, ...] = ()
+
+    def host(self, name: str) -> HostConfig | None:
+        """The ``[[hosts]]`` entry called ``name``, or None."""
+        return next((h for h in self.hosts if h.name == name), None)
 
 
 _TYPES: dict[str, tuple[type, str]] = {
@@ -196,6 +309,7 @@ _TYPES: dict[str, tuple[type, str]] = {
         int,
         f"0 (no logs) or a number of bytes from {MIN_LOG_MAX_BYTES} to {MAX_LOG_MAX_BYTES}",
     ),
+    "hosts": (list, "an array of tables ([[hosts]] with name and ssh)"),
 }
 
 RESTORE_POLICIES = ("ask", "auto", "never")
@@ -328,6 +442,8 @@ def parse_config(doc: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> 
             raise ConfigError(f"{path}: 'tmux_socket': {exc}") from None
     if "notifications" in values:
         values["notifications"] = _parse_notifications(values["notifications"], path)
+    if "hosts" in values:
+        values["hosts"] = _parse_hosts(values["hosts"], path)
     keymap = values.get("keymap", {})
     for binding_id, keys in keymap.items():
         if binding_id not in BINDING_IDS:

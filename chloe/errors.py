@@ -94,3 +94,7 @@ class PaneStateError(ChloeError):
 
 class PaneStartError(ChloeError):
     """A pane's command could not be started (missing directory or command)."""
+
+
+class UnknownHostError(ChloeError, LookupError):
+    """A host name that no ``[[hosts]]`` entry of config.toml has."""

@@ -8,7 +8,9 @@ lines appended by several writers at once:
   appending one line — so a bell rung while chloe is closed is not lost;
 * ``chloe notify`` run inside a pane (``needs-you``, ``done``, ``working``);
 * the TUI: a desktop notification (OSC 9, OSC 777, OSC 99) seen in a direct
-  pane, and ``seen`` when the user looks at a pane.
+  pane, and ``seen`` when the user looks at a pane;
+* any chloe process that scans tmux panes' logs for those notifications
+  (:mod:`chloe.log_scan`; tmux itself drops them).
 
 A line is ``TIME KIND PANE SESSION DETAIL`` (``TIME`` in Unix seconds, ``PANE``
 a chloe id, ``DETAIL`` the message, or ``status signal`` for ``died``). Every
@@ -103,10 +105,11 @@ class Event:
         """The event as a line of the file."""
         kind = (RESTATED if self.restated else "") + self.kind
         fields = (str(int(self.at.timestamp())), kind, self.pane_id, self.session, self.detail)
-        return "\t".join(_clean(f) for f in fields) + "\n"
+        return "\t".join(clean(f) for f in fields) + "\n"
 
 
-def _clean(text: str) -> str:
+def clean(text: str) -> str:
+    """``text`` on one line: tabs, line ends and other control characters made spaces."""
     return "".join(" " if (c in "\t\n\r" or not c.isprintable()) else c for c in text)
 
 
@@ -178,7 +181,8 @@ def fold(events: list[Event], into: dict[str, PaneEvents] | None = None) -> dict
 
 
 @contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
+def locked(path: Path) -> Iterator[None]:
+    """Hold the event file's lock (rotation, the report's cursor, log scans)."""
     ensure_private_dir(path.parent)
     fd = os.open(path.with_suffix(".lock"), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
     try:
@@ -243,7 +247,7 @@ def _rotated(path: Path) -> Path:
 
 def rotate(path: Path) -> None:
     """Move the file to ``.1`` and restate the marks still in force in a new one."""
-    with _locked(path):
+    with locked(path):
         try:
             if path.stat().st_size <= ROTATE_BYTES:
                 return  # another process rotated it meanwhile
@@ -327,7 +331,7 @@ def take_unshown(path: Path) -> list[Event]:
     starts the cursor at the end (old history is not news).
     """
     shown = path.with_suffix(".shown")
-    with _locked(path):
+    with locked(path):
         try:
             inode_s, offset_s = shown.read_text().split()
             cursor: tuple[int, int] | None = (int(inode_s), int(offset_s))
@@ -397,8 +401,8 @@ def hook_commands(path: Path) -> list[list[str]]:
     """``set-hook`` commands that make chloe's tmux server record bells and ends in ``path``.
 
     tmux 3.3a sees the bell and a pane's death, but not desktop notifications
-    (OSC 9, OSC 777, OSC 99): it drops those sequences, so for a tmux pane they
-    reach chloe only through ``chloe notify`` or a bell.
+    (OSC 9, OSC 777, OSC 99): it drops those sequences, so for a tmux pane chloe
+    reads them from its continuous log instead (:mod:`chloe.log_scan`).
     """
     bell = hook_shell(path, "bell", "#{window_activity}")
     died = hook_shell(

@@ -376,6 +376,22 @@ def search_log(
             yield Match(name, line_number, line)
 
 
+def search_sources(
+    sources: Iterable[tuple[str, bytes | str]],
+    pattern: re.Pattern[str],
+    needle: str | None = None,
+    *,
+    ignore_case: bool = False,
+) -> Iterator[Match]:
+    """Every matching line of each (pane name, raw log bytes or plain text) source, in
+    order: what ``chloe grep`` prints and the UI's search of every pane lists."""
+    for name, source in sources:
+        if isinstance(source, bytes):
+            yield from search_log(name, source, pattern, needle, ignore_case=ignore_case)
+        else:
+            yield from search_text(name, source, pattern)
+
+
 # -- following --------------------------------------------------------------------------
 
 

@@ -132,6 +132,30 @@ def validate_name(name: str) -> str:
     return name
 
 
+LOCAL_HOST = "local"
+"""The machine chloe runs on: the implicit host of every pane without another."""
+
+HOST_NAME_MAX = 32
+_HOST_PATTERN = re.compile(rf"[A-Za-z0-9][A-Za-z0-9_-]{{0,{HOST_NAME_MAX - 1}}}")
+
+
+def validate_host_name(name: object) -> str:
+    """Return ``name`` if it can name a host, else raise :class:`BadRecordError`.
+
+    1 to :data:`HOST_NAME_MAX` ASCII letters, digits, ``-`` and ``_``, starting
+    with a letter or digit: a host's name appears in file names (its ssh
+    control socket) and on the command line (``--host NAME``).
+    """
+    from chloe.errors import BadRecordError
+
+    if not isinstance(name, str) or not _HOST_PATTERN.fullmatch(name):
+        raise BadRecordError(
+            f"a host name is 1 to {HOST_NAME_MAX} ASCII letters, digits, '-' or '_' "
+            f"(starting with a letter or digit), not {name!r}"
+        )
+    return name
+
+
 ID_MAX = 64
 """Longest pane id, in characters (chloe's own ids are 32)."""
 
@@ -223,6 +247,8 @@ class PaneRecord:
         lost: Set when the pane's tmux server was found gone while the pane ran
             (a reboot, the server killed): when the server was last seen running.
             Cleared when the pane runs again.
+        host: The machine its tmux session runs on: :data:`LOCAL_HOST`, or the
+            name of a ``[[hosts]]`` entry of the config (tmux panes only).
     """
 
     id: str
@@ -238,6 +264,7 @@ class PaneRecord:
     started: datetime | None = None
     resume: tuple[str, ...] = ()
     lost: datetime | None = None
+    host: str = LOCAL_HOST
 
     def __post_init__(self) -> None:
         # Everything accepted here must be storable and load back equal: a record
@@ -273,6 +300,14 @@ class PaneRecord:
             raise ValueError(f"exit_status must be an ExitStatus, not {self.exit_status!r}")
         if self.kind is Kind.TMUX and not self.tmux_session:
             raise ValueError("a tmux pane needs a tmux session name")
+        validate_host_name(self.host)
+        if self.kind is Kind.DIRECT and self.host != LOCAL_HOST:
+            raise ValueError("a direct pane runs on this machine; only tmux panes have a host")
+
+    @property
+    def remote(self) -> bool:
+        """The pane's session runs on another machine (reached over ssh)."""
+        return self.host != LOCAL_HOST
 
     @classmethod
     def new(
@@ -283,6 +318,7 @@ class PaneRecord:
         command: tuple[str, ...] | list[str] = (),
         *,
         pane_id: str | None = None,
+        host: str = LOCAL_HOST,
     ) -> PaneRecord:
         """Create a record for a pane about to be started."""
         pid = pane_id or new_id()
@@ -296,6 +332,7 @@ class PaneRecord:
             created=now,
             tmux_session=session_name_for(pid) if kind is Kind.TMUX else None,
             started=now,
+            host=host,
         )
 
     def replace(self, **changes: object) -> PaneRecord:

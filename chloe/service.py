@@ -26,13 +26,15 @@ import dataclasses
 import os
 import shlex
 import signal
+import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from chloe import events, history, paths
+from chloe import events, history, log_replay, log_scan, paths
 from chloe.attention import AttentionInfo, Facts, derive
 from chloe.backends.base import PaneProcess
 from chloe.backends.direct import pane_environment, require_directory
@@ -40,6 +42,7 @@ from chloe.backends.live import DirectPanes
 from chloe.backends.locks import ClientCommand
 from chloe.backends.server import DirectLauncher, TmuxServer
 from chloe.backends.tmux import SessionState, Snapshot, TmuxBackend
+from chloe.backends.tmux_commands import SessionSpec
 from chloe.config import Config, default_shell
 from chloe.errors import (
     ChloeError,
@@ -48,9 +51,11 @@ from chloe.errors import (
     PaneStateError,
     TmuxError,
     TmuxUnavailableError,
+    UnknownHostError,
     UnknownPaneError,
 )
 from chloe.model import (
+    LOCAL_HOST,
     ExitStatus,
     Kind,
     PaneRecord,
@@ -138,6 +143,25 @@ def _state_for(
     return state
 
 
+class _Probe:
+    """One status query of a host that did not answer, run on a daemon thread.
+
+    Nobody waits for it: :meth:`PaneService.snapshots` looks whether it is done.
+    """
+
+    def __init__(self, ask: Callable[[], Snapshot]) -> None:
+        self.answer: Snapshot | None = None
+        self.done = threading.Event()
+
+        def run() -> None:
+            try:
+                self.answer = ask()
+            finally:
+                self.done.set()
+
+        threading.Thread(target=run, name="chloe-host-probe", daemon=True).start()
+
+
 class PaneService:
     """Every pane operation, for one store and one tmux socket.
 
@@ -146,6 +170,8 @@ class PaneService:
         config: Settings (socket name, shell, scrollback, status line).
         tmux: chloe's tmux server (default: the real one on ``config.tmux_socket``).
         direct: Starts direct panes (default: on real ptys, with liveness locks).
+        hosts: The tmux servers of other hosts by name (default: reached over ssh,
+            made from ``config.hosts`` on first use).
     """
 
     def __init__(
@@ -154,6 +180,7 @@ class PaneService:
         config: Config,
         tmux: TmuxServer | None = None,
         direct: DirectLauncher | None = None,
+        hosts: Mapping[str, TmuxServer] | None = None,
     ) -> None:
         self.store = store
         self.config = config
@@ -161,6 +188,98 @@ class PaneService:
         self.direct: DirectLauncher = direct if direct is not None else DirectPanes()
         self.tmux_unreachable: str | None = None
         """Why the last :meth:`panes` could not ask tmux, or None if it could."""
+        self.log_scanner = log_scan.LogScanner(self.event_path)
+        """Finds tmux panes' desktop notifications in their logs (:mod:`chloe.log_scan`)."""
+        self._hosts: dict[str, TmuxServer] = dict(hosts or {})
+        self.host_snapshots: dict[str, Snapshot] = {}
+        """The last :meth:`panes` answer of each remote host (by name)."""
+        self._down: dict[str, Snapshot] = {}
+        self._probes: dict[str, _Probe] = {}
+
+    # -- hosts ------------------------------------------------------------------------
+
+    @property
+    def host_names(self) -> list[str]:
+        """``local`` and every configured host, in the config's order."""
+        names = [LOCAL_HOST, *(h.name for h in self.config.hosts)]
+        return names + [n for n in self._hosts if n not in names]
+
+    def server(self, host: str) -> TmuxServer:
+        """The tmux server of ``host`` (``local``: chloe's own). Raises UnknownHostError."""
+        if host == LOCAL_HOST:
+            return self.tmux
+        backend = self._hosts.get(host)
+        if backend is None:
+            entry = self.config.host(host)
+            if entry is None:
+                known = ", ".join(self.host_names)
+                raise UnknownHostError(
+                    f"no host {host!r} in config.toml (hosts: {known}); "
+                    "add a [[hosts]] entry for it (see docs/hosts.md)"
+                )
+            from chloe.backends.remote import RemoteTmuxBackend
+
+            backend = self._hosts[host] = RemoteTmuxBackend(entry)
+        return backend
+
+    def server_for(self, record: PaneRecord) -> TmuxServer:
+        """The tmux server that runs the pane's session."""
+        return self.server(record.host)
+
+    def snapshots(self, hosts: Iterable[str]) -> dict[str, Snapshot]:
+        """One status answer per host, asked at the same time (each host has its own
+        timeout, so a slow one delays the answer by its timeout at most).
+
+        A remote host that did not answer last time is not waited for again: its
+        last answer (unreachable) stands, and it is asked again in the
+        background (:class:`_Probe`); once that answer comes back reachable, the
+        host is asked as usual. So a host that dropped off the network slows
+        one status refresh, not every one after it.
+        """
+        wanted = list(dict.fromkeys(hosts))
+        out: dict[str, Snapshot] = {}
+        asked: list[str] = []
+        for host in wanted:
+            if host == LOCAL_HOST:
+                continue
+            down = self._down.get(host)
+            if down is None:
+                asked.append(host)
+                continue
+            probe = self._probes.get(host)
+            if probe is not None and probe.done.is_set():
+                del self._probes[host]
+                answer = probe.answer
+                if answer is not None and answer.reachable:
+                    del self._down[host]
+                    asked.append(host)  # asked again: records may have changed since
+                    continue
+                if answer is not None:
+                    down = self._down[host] = answer
+            if host not in self._probes:
+                self._probes[host] = _Probe(lambda host=host: self._ask_host(host))  # type: ignore[misc]
+            out[host] = down
+        if not asked:
+            out[LOCAL_HOST] = self.tmux.snapshot()
+        else:
+            with ThreadPoolExecutor(
+                max_workers=len(asked), thread_name_prefix="chloe-host"
+            ) as pool:
+                futures = {h: pool.submit(self._ask_host, h) for h in asked}
+                out[LOCAL_HOST] = self.tmux.snapshot()
+                for host, future in futures.items():
+                    out[host] = answer = future.result()
+                    if answer.reachable:
+                        self._down.pop(host, None)
+                    else:
+                        self._down[host] = answer
+        return {h: out[h] for h in [LOCAL_HOST, *wanted] if h in out}
+
+    def _ask_host(self, host: str) -> Snapshot:
+        try:
+            return self.server(host).snapshot()
+        except UnknownHostError as exc:
+            return Snapshot(reachable=False, error=str(exc))
 
     @property
     def tmux_problem(self) -> str | None:
@@ -187,34 +306,46 @@ class PaneService:
         # absence of sessions whose records were saved before it was asked: a
         # creator saves its record after its session exists (create_tmux). A
         # record saved since that tmux does not list is asked about once more.
-        settled = {r.id for r in self.store.load()}
+        before = self.store.load()
+        settled = {r.id for r in before}
+        hosts = [h.name for h in self.config.hosts]
+        hosts += [r.host for r in before if r.remote]
         for attempt in range(_STATUS_TRIES):
-            snap = self.tmux.snapshot()
+            snaps = self.snapshots([LOCAL_HOST, *hosts])
+            snap = snaps[LOCAL_HOST]
             self.tmux_unreachable = None if snap.reachable else snap.error or "tmux failed"
-            by_id = {s.chloe_id: s for s in snap.sessions.values() if s.chloe_id}
+            self.host_snapshots = {h: s for h, s in snaps.items() if h != LOCAL_HOST}
+            by_id = {
+                h: {s.chloe_id: s for s in hs.sessions.values() if s.chloe_id}
+                for h, hs in snaps.items()
+            }
             with self.store.transaction() as records:
-                if (
-                    snap.reachable
-                    and attempt + 1 < _STATUS_TRIES
-                    and any(
-                        r.kind is Kind.TMUX
-                        and r.id not in settled
-                        and _state_for(r, snap, by_id) is None
-                        for r in records
-                    )
+                if attempt + 1 < _STATUS_TRIES and any(
+                    r.kind is Kind.TMUX
+                    and r.id not in settled
+                    and r.host in snaps
+                    and snaps[r.host].reachable
+                    and _state_for(r, snaps[r.host], by_id[r.host]) is None
+                    for r in records
                 ):
                     settled = {r.id for r in records}
+                    hosts += [r.host for r in records if r.remote]
                     continue  # nothing changed, nothing written: ask tmux again
                 infos: list[PaneInfo] = []
                 for i, rec in enumerate(records):
                     if rec.kind is Kind.DIRECT:
                         info = self._direct_info(rec, live.get(rec.id))
+                    elif rec.host not in snaps:
+                        # Saved by another process since the hosts were asked.
+                        info = PaneInfo(rec, Status.CHECKING)
                     else:
-                        info = self._tmux_info(rec, snap, by_id)
+                        info = self._tmux_info(rec, snaps[rec.host], by_id[rec.host])
                     if info.record != rec:
                         records[i] = info.record
                     infos.append(info)
-                adopted = self._adopt(records, snap)
+                adopted: list[PaneInfo] = []
+                for host, host_snap in snaps.items():
+                    adopted += self._adopt(records, host_snap, host)
                 infos += adopted
             for info in adopted:
                 if info.status is not Status.DEAD:
@@ -243,10 +374,11 @@ class PaneService:
         if not snap.reachable:
             # tmux is failing: absence proves nothing, so the record is left as it
             # was, and a pane alive when last seen is not called dead. Without a
-            # usable tmux binary (tmux_problem, noted by the callers) it is dead.
-            if rec.ended is not None or self.tmux.problem is not None:
+            # usable tmux binary here (tmux_problem, noted by the callers) it is
+            # dead; another host's may be back tomorrow.
+            if rec.ended is not None or (not rec.remote and self.tmux.problem is not None):
                 return PaneInfo(rec, Status.DEAD, rec.exit_status)
-            return PaneInfo(rec, Status.UNREACHABLE)
+            return PaneInfo(rec, Status.UNREACHABLE, last_seen=snap.last_seen)
         state = _state_for(rec, snap, by_id)
         if state is None and rec.ended is None and (rec.lost or snap.server_gone):
             # It was running when last seen, and the whole server is gone (a
@@ -273,9 +405,11 @@ class PaneService:
         status = Status.ATTACHED if state.attached else Status.DETACHED
         return PaneInfo(rec, status, None, state.current_command, state.last_output)
 
-    def _adopt(self, records: list[PaneRecord], snap: Snapshot) -> list[PaneInfo]:
+    def _adopt(
+        self, records: list[PaneRecord], snap: Snapshot, host: str = LOCAL_HOST
+    ) -> list[PaneInfo]:
         known_ids = {r.id for r in records}
-        known_sessions = {r.tmux_session for r in records if r.tmux_session}
+        known_sessions = {r.tmux_session for r in records if r.tmux_session and r.host == host}
         taken = {r.name for r in records}
         adopted: list[PaneInfo] = []
         states = sorted(
@@ -304,6 +438,7 @@ class PaneService:
                     exit_status=state.exit_status if state.dead else None,
                     ended=(state.ended or utcnow()) if state.dead else None,
                     started=state.created,
+                    host=host,
                 )
             except ValueError:
                 continue  # marks that cannot make a valid record: leave the session alone
@@ -350,6 +485,11 @@ class PaneService:
         """Record that a pane needs the user, is done or works (``chloe notify``)."""
         events.append(self.event_path, events.now_event(kind, pane_id, message))
 
+    def scan_logs(self, records: Sequence[PaneRecord]) -> list[events.Event]:
+        """Record the desktop notifications tmux panes wrote to their logs since the last
+        scan (tmux drops them; see :mod:`chloe.log_scan`). Returns the new events."""
+        return self.log_scanner.scan(r.id for r in records if r.kind is Kind.TMUX and not r.remote)
+
     def mark_seen(self, pane_id: str, at: datetime | None = None) -> None:
         """Record that the user looked at the pane (clears needs you and new output)."""
         event = events.now_event("seen", pane_id)
@@ -371,6 +511,7 @@ class PaneService:
             now: The time to judge at (default: now).
         """
         if marks is None:
+            self.scan_logs([info.record for info in infos])
             marks = events.fold(events.read_all(self.event_path))
         when = now or utcnow()
         out: list[AttentionInfo] = []
@@ -442,21 +583,62 @@ class PaneService:
             return [self.config.shell]
         return []
 
-    def _create_session(self, record: PaneRecord, columns: int, rows: int) -> None:
-        """Start the record's tmux session with its command, directory and chloe's options."""
+    def _create_session(
+        self,
+        record: PaneRecord,
+        columns: int,
+        rows: int,
+        *,
+        command: Sequence[str] | None = None,
+        log: bool = True,
+    ) -> None:
+        """Start the record's tmux session with its command (or ``command``: tmux's
+        argv as it is), directory and chloe's options; logged from its first byte
+        unless ``log`` is False."""
         assert record.tmux_session is not None
-        self.tmux.create_session(
-            record.tmux_session,
-            pane_id=record.id,
-            name=record.name,
-            cwd=record.cwd,
-            command=self._tmux_command(record.command),
-            columns=columns,
-            rows=rows,
-            history_limit=self.config.scrollback_lines,
-            status_line=self.config.tmux_status_line,
-            log_command=self._log_command(record),
+        self.server_for(record).create_session(
+            SessionSpec(
+                record.tmux_session,
+                pane_id=record.id,
+                name=record.name,
+                cwd=record.cwd,
+                command=self._tmux_command(record.command) if command is None else list(command),
+                columns=columns,
+                rows=rows,
+                history_limit=self.config.scrollback_lines,
+                status_line=self.config.tmux_status_line,
+                log_command=self._log_command(record) if log else None,
+            )
         )
+
+    def _start_lost(self, record: PaneRecord, columns: int, rows: int) -> None:
+        """Start a lost pane's session anew with its resume command (or command).
+
+        With a continuous log, the new session first shows the tail of the
+        output from before the server was lost, above a marker line, and the log
+        gets the marker between the output before and after (:mod:`chloe.log_replay`).
+        """
+        resumed = record.replace(command=record.resume or record.command)
+        replay = None
+        if record.lost is not None and self.config.log_max_bytes > 0:
+            try:
+                replay = log_replay.prepare(record.id, record.lost, columns)
+            except OSError:
+                replay = None  # no replay is no reason not to restore
+        if replay is None:
+            self._create_session(resumed, columns, rows)
+            return
+        try:
+            command = replay.wrap(self._tmux_command(resumed.command))
+            self._create_session(resumed, columns, rows, command=command, log=False)
+        except BaseException:
+            replay.discard()
+            raise
+        replay.wait_shown()
+        if record.lost is not None:
+            log_replay.mark_log(record.id, record.lost)
+        self.start_logging(resumed)
+        replay.release()
 
     # -- continuous logs ------------------------------------------------------------------
 
@@ -467,7 +649,9 @@ class PaneService:
         never a failure of the pane.
         """
         cap = self.config.log_max_bytes
-        if cap <= 0:
+        if cap <= 0 or record.remote:
+            # A remote pane's tmux would write the log on its own host: chloe reads
+            # that host's tmux history instead (capture).
             return None
         try:
             path = history.prepare(record.id)
@@ -489,7 +673,7 @@ class PaneService:
         if command is None:
             return False
         try:
-            self.tmux.start_logging(record.tmux_session, command)
+            self.server_for(record).start_logging(record.tmux_session, command)
         except (TmuxError, PaneGoneError, TmuxUnavailableError):
             return False
         return True
@@ -510,13 +694,16 @@ class PaneService:
         rows: int = 24,
         attached: bool = True,
         resume: Sequence[str] = (),
+        host: str = LOCAL_HOST,
     ) -> PaneRecord:
         """Start a tmux session for a new pane and record it (name defaults to a free one).
 
         ``attached=False`` records that nobody is looking at it yet (``chloe
         new``), so the TUI does not embed a client for it on its next start.
         ``resume``: what to run instead of the command when the pane is restored
-        after its server went away (:meth:`restore`).
+        after its server went away (:meth:`restore`). ``host``: where the
+        session runs (a ``[[hosts]]`` name; ``cwd`` is then that host's
+        directory, ``~`` its user's home, and is not checked from here).
 
         Raises:
             TmuxUnavailableError: tmux is missing or too old.
@@ -524,14 +711,15 @@ class PaneService:
             PaneStartError: the directory does not exist.
             TmuxError: tmux refused to create the session.
         """
-        self.tmux.require()
+        backend = self.server(host)
+        backend.require()
         if name is not None:
             validate_name(name)
-        path = require_directory(cwd)
+        path = require_directory(cwd) if host == LOCAL_HOST else cwd
         # tmux is not asked under the store's lock: the name is checked now for a
         # quick answer, and claimed for good once the session exists (_settle).
         final = self._claim_name(name, command, self.store.load())
-        rec = PaneRecord.new(final, Kind.TMUX, path, tuple(command))
+        rec = PaneRecord.new(final, Kind.TMUX, path, tuple(command), host=host)
         if resume:
             rec = rec.replace(resume=tuple(resume))
         if not attached:
@@ -546,13 +734,13 @@ class PaneService:
             # All or nothing: a pane that cannot be recorded does not keep running
             # (the user would retry and run it twice).
             with contextlib.suppress(ChloeError):
-                self.tmux.kill(session)
+                backend.kill(session)
             with contextlib.suppress(ChloeError):
                 self.store.remove(rec.id)  # in case a status query adopted it meanwhile
             raise
         if rec.name != final:
             with contextlib.suppress(TmuxError, PaneGoneError):
-                self.tmux.set_name(session, rec.name)
+                backend.set_name(session, rec.name)
         return rec
 
     def _settle(self, rec: PaneRecord, records: list[PaneRecord], *, explicit: bool) -> PaneRecord:
@@ -616,13 +804,13 @@ class PaneService:
                 f"{record.name!r} is a direct pane (it lives in the chloe window that "
                 f"started it); {what} works on tmux panes only"
             )
-        self.tmux.require()
+        self.server_for(record).require()
         return record.tmux_session
 
     def attach(self, record: PaneRecord, columns: int, rows: int) -> PaneProcess:
         """Embed a tmux client for the pane's session; never creates a session (PaneGoneError)."""
         session = self._tmux_record(record, "attaching")
-        proc = self.tmux.attach(session, columns, rows)
+        proc = self.server_for(record).attach(session, columns, rows)
         if record.user_state is not UserState.ATTACHED:
             self._set_user_state(record.id, UserState.ATTACHED)
         return proc
@@ -647,11 +835,12 @@ class PaneService:
         and gets no ``$TMUX``. Raises PaneGoneError if the session is gone.
         """
         session = self._tmux_record(record, "attaching")
-        if not self.tmux.has_session(session):
+        backend = self.server_for(record)
+        if not backend.has_session(session):
             raise PaneGoneError(f"{record.name!r} is dead: its tmux session {session} is gone")
         if record.user_state is not UserState.ATTACHED:
             self._set_user_state(record.id, UserState.ATTACHED)
-        return self.tmux.attach_command(session, detach_others=detach_others)
+        return backend.attach_command(session, detach_others=detach_others)
 
     def attach_argv(self, record: PaneRecord, *, detach_others: bool = False) -> list[str]:
         """The command line for a full-screen attach, to run as a subprocess.
@@ -668,17 +857,20 @@ class PaneService:
         validate_name(new_name)
         rec = self.find(name_or_id)
         new = self.store.update(rec.id, lambda r: r.replace(name=new_name))
-        if new.kind is Kind.TMUX and new.tmux_session and self.tmux.problem is None:
+        if new.kind is Kind.TMUX and new.tmux_session:
             # A dead or gone session has nothing to rename; the record is what counts.
-            with contextlib.suppress(TmuxError, PaneGoneError):
-                self.tmux.set_name(new.tmux_session, new_name)
+            # (So is an unreachable host's: its session keeps its old mark.)
+            with contextlib.suppress(TmuxError, PaneGoneError, TmuxUnavailableError):
+                backend = self.server_for(new)
+                if backend.problem is None:
+                    backend.set_name(new.tmux_session, new_name)
         return new
 
     def kill(self, name_or_id: str) -> PaneRecord:
         """Kill the pane's tmux session; it is dead from now on."""
         rec = self.find(name_or_id)
         session = self._tmux_record(rec, "kill")
-        self.tmux.kill(session)
+        self.server_for(rec).kill(session)
         return self.store.update(rec.id, lambda r: r.replace(ended=r.ended or utcnow()))
 
     def remove(self, name_or_id: str, *, force: bool = False, keep_log: bool = False) -> str:
@@ -707,19 +899,15 @@ class PaneService:
                     f"would end {program}: close it there, or `chloe rm --force` ends it"
                 )
             self._end_direct(rec, pid)
-        if rec.kind is Kind.TMUX and rec.tmux_session and self.tmux.problem is None:
+        backend = self.server_for(rec) if rec.kind is Kind.TMUX else self.tmux
+        if rec.kind is Kind.TMUX and rec.tmux_session and backend.problem is None:
             session = rec.tmux_session
             state = self._reachable_snapshot(rec).sessions.get(session)
             if state is not None and not state.dead and not force:
-                self.tmux.release(session)
-                # Always quoted: zsh expands a word that starts with '='. The session
-                # may have been renamed with plain tmux to anything, quotes included.
-                target = shlex.quote(f"={session}")
-                if not target.startswith("'"):
-                    target = f"'{target}'"
-                hint = f"still running: tmux -L {shlex.quote(self.tmux.socket)} attach -t {target}"
+                backend.release(session)
+                hint = "still running: " + self._attach_hint(rec, session)
             elif state is not None:
-                self.tmux.kill(session)
+                backend.kill(session)
         self.store.remove(rec.id)
         if not keep_log:
             with contextlib.suppress(OSError):
@@ -728,6 +916,22 @@ class PaneService:
             kept = ", ".join(str(p) for p in history.log_files(rec.id))
             hint = "\n".join(filter(None, (hint, f"log kept: {kept}")))
         return hint
+
+    def _attach_hint(self, rec: PaneRecord, session: str) -> str:
+        """The shell command that attaches to ``session`` by hand."""
+        # Always quoted: zsh expands a word that starts with '='. The session
+        # may have been renamed with plain tmux to anything, quotes included.
+        target = shlex.quote(f"={session}")
+        if not target.startswith("'"):
+            target = f"'{target}'"
+        if not rec.remote:
+            return f"tmux -L {shlex.quote(self.tmux.socket)} attach -t {target}"
+        entry = self.config.host(rec.host)
+        if entry is None:
+            return f"tmux attach -t {target} (on host {rec.host})"
+        flag = "-S" if entry.socket.startswith("/") else "-L"
+        tmux = f"{shlex.quote(entry.tmux)} {flag} {shlex.quote(entry.socket)}"
+        return f"ssh -t {shlex.quote(entry.ssh)} {tmux} attach -t {shlex.quote(target)}"
 
     def _end_direct(self, rec: PaneRecord, pid: int | None) -> None:
         """End a direct pane running in another process, as its own window would:
@@ -761,13 +965,13 @@ class PaneService:
             state = self._reachable_snapshot(record).sessions.get(session)
             if state is None:
                 # A new session: an agent continues its conversation (``resume``).
-                require_directory(record.cwd)
-                self._create_session(
-                    record.replace(command=record.resume or record.command), columns, rows
-                )
+                if not record.remote:
+                    require_directory(record.cwd)
+                self._start_lost(record, columns, rows)
             elif state.dead:
-                require_directory(record.cwd)
-                self.tmux.respawn(
+                if not record.remote:
+                    require_directory(record.cwd)
+                self.server_for(record).respawn(
                     session,
                     cwd=record.cwd,
                     command=self._tmux_command(record.command),
@@ -812,13 +1016,13 @@ class PaneService:
         return results
 
     def _restore_one(self, rec: PaneRecord, columns: int, rows: int) -> Restored:
-        if not os.path.isdir(rec.cwd):
+        if not rec.remote and not os.path.isdir(rec.cwd):
             return Restored(rec.name, False, f"its directory {rec.cwd} no longer exists")
         try:
-            self._create_session(rec.replace(command=rec.resume or rec.command), columns, rows)
+            self._start_lost(rec, columns, rows)
         except TmuxError as exc:
             assert rec.tmux_session is not None
-            if self.tmux.has_session(rec.tmux_session):
+            if self.server_for(rec).has_session(rec.tmux_session):
                 return Restored(rec.name, False, "already running (restored elsewhere)")
             return Restored(rec.name, False, str(exc))
         except ChloeError as exc:
@@ -829,7 +1033,7 @@ class PaneService:
 
     def _reachable_snapshot(self, record: PaneRecord) -> Snapshot:
         """tmux's sessions; raises TmuxError when tmux cannot say whether the pane runs."""
-        snap = self.tmux.snapshot()
+        snap = self.server_for(record).snapshot()
         if not snap.reachable:
             raise TmuxError(
                 f"cannot tell whether {record.name!r} still runs ({snap.error}); "
@@ -850,9 +1054,9 @@ class PaneService:
         data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogateescape")
         try:
             if data:
-                self.tmux.paste_bytes(session, data, bracketed=paste, enter=enter)
+                self.server_for(rec).paste_bytes(session, data, bracketed=paste, enter=enter)
             elif enter:
-                self.tmux.send_text(session, "", enter=True)
+                self.server_for(rec).send_text(session, "", enter=True)
         except PaneGoneError:
             raise PaneGoneError(f"{rec.name!r} is dead: its tmux session is gone") from None
 
@@ -863,13 +1067,13 @@ class PaneService:
         keys are its own; the text with escapes, oldest line first).
         """
         session = self._tmux_record(record, "browsing history")
-        return self.tmux.history(session, lines)
+        return self.server_for(record).history(session, lines)
 
     def is_running(self, record: PaneRecord) -> bool:
         """Whether the pane's program runs now (False too when tmux cannot tell)."""
         if record.kind is Kind.DIRECT:
             return self.direct.running(record.id)
-        state = self.tmux.snapshot().sessions.get(record.tmux_session or "")
+        state = self.server_for(record).snapshot().sessions.get(record.tmux_session or "")
         return state is not None and not state.dead
 
     def history_sources(self, records: Sequence[PaneRecord]) -> Iterator[tuple[str, bytes | str]]:
@@ -888,10 +1092,11 @@ class PaneService:
                     pass
                 else:
                     continue
-            if rec.kind is Kind.TMUX and self.tmux.problem is None:
+            if rec.kind is Kind.TMUX:
                 try:
-                    yield rec.name, self.capture(rec)
-                except (PaneGoneError, TmuxError):
+                    if self.server_for(rec).problem is None:
+                        yield rec.name, self.capture(rec)
+                except (PaneGoneError, TmuxError, TmuxUnavailableError, UnknownHostError):
                     continue
 
     def capture(
@@ -900,7 +1105,7 @@ class PaneService:
         """A tmux pane's screen and up to ``lines`` of scrollback (None: all)."""
         session = self._tmux_record(record, "logs")
         try:
-            return self.tmux.capture(session, lines=lines, escapes=escapes)
+            return self.server_for(record).capture(session, lines=lines, escapes=escapes)
         except PaneGoneError:
             raise PaneGoneError(
                 f"{record.name!r} is dead: its tmux session is gone, and its output with it"

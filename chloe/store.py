@@ -53,6 +53,7 @@ from chloe.errors import (
     UnknownPaneError,
 )
 from chloe.model import (
+    LOCAL_HOST,
     ExitStatus,
     Kind,
     PaneRecord,
@@ -63,15 +64,17 @@ from chloe.model import (
 )
 from chloe.paths import ensure_private_dir
 
-SCHEMA = 2
+SCHEMA = 3
 """The newest version of the file format this chloe reads and writes.
 
-Version 2 added a pane's ``resume`` command and ``lost`` time. A file is written with the lowest
-version that holds its data, so a pane list without resume commands stays
-readable by a chloe that only knows version 1 (which would refuse a version 2
-file rather than drop what it does not know)."""
+Version 2 added a pane's ``resume`` command and ``lost`` time; version 3 a
+tmux pane's ``host`` (only written for panes on another machine: a chloe
+that knows no hosts would take them for local panes and call them dead). A
+file is written with the lowest version that holds its data, so a pane list
+without resume commands stays readable by a chloe that only knows version 1
+(which would refuse a version 2 file rather than drop what it does not know)."""
 
-_SCHEMA_FIELDS = {"resume": 2, "lost": 2}
+_SCHEMA_FIELDS = {"resume": 2, "lost": 2, "host": 3}
 """Fields newer than version 1, and the version that added each."""
 
 _TMP_SUFFIX = ".tmp"
@@ -107,6 +110,8 @@ def record_to_dict(rec: PaneRecord) -> dict[str, Any]:
         out["resume"] = list(rec.resume)
     if rec.lost is not None:
         out["lost"] = _utc(rec.lost)
+    if rec.host != LOCAL_HOST:
+        out["host"] = rec.host
     return out
 
 
@@ -181,6 +186,7 @@ def record_from_dict(table: Any, where: str) -> PaneRecord:
     started = _expect(table, "started", datetime, where, required=False)
     resume = _expect(table, "resume", list, where, required=False) or []
     lost = _expect(table, "lost", datetime, where, required=False)
+    host = _expect(table, "host", str, where, required=False) or LOCAL_HOST
     if not all(isinstance(a, str) for a in resume):
         raise ShapeError(f"{where}: 'resume' must be a list of strings")
     try:
@@ -198,6 +204,7 @@ def record_from_dict(table: Any, where: str) -> PaneRecord:
             started=_aware(started) if started is not None else None,
             resume=tuple(resume),
             lost=_aware(lost) if lost is not None else None,
+            host=host,
         )
     except ValueError as exc:  # e.g. a date TOML allows but UTC cannot hold
         raise ShapeError(f"{where}: {exc}") from None

@@ -13,18 +13,20 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
 import subprocess
-import time
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 
-REAL_TMUX = shutil.which("tmux")
+# --import-mode=importlib does not put the rootdir on sys.path by itself, and the
+# tests import their helpers as ``tests.support.*``.
+_ROOT = str(Path(__file__).resolve().parents[1])
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
 
-T = TypeVar("T")
+from tests.support.tmux import REAL_TMUX, kill_tmux_server  # noqa: E402
 
 _SHIM = """#!/bin/sh
 # Test guard: chloe must always name its tmux server and never inherit $TMUX.
@@ -95,19 +97,6 @@ def isolated_env(
         pytest.fail(f"tmux guard: code under test misused tmux:\n{text}")
 
 
-def kill_tmux_server(socket_name: str) -> None:
-    """Kill the private tmux server ``socket_name`` (never any other)."""
-    assert socket_name, "refusing to kill a tmux server without a socket name"
-    if REAL_TMUX is None:
-        return
-    subprocess.run(
-        [REAL_TMUX, "-L", socket_name, "kill-server"],
-        capture_output=True,
-        check=False,
-        timeout=10,
-    )
-
-
 @pytest.fixture
 def tmux_socket(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A private tmux socket name (also set as ``CHLOE_TMUX_SOCKET``).
@@ -122,22 +111,6 @@ def tmux_socket(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
         yield name
     finally:
         kill_tmux_server(name)
-
-
-def wait_until(
-    check: Callable[[], T], timeout: float = 10.0, interval: float = 0.02, message: str = ""
-) -> T:
-    """Poll ``check`` until it returns a truthy value; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    last: T = check()
-    while not last:
-        if time.monotonic() > deadline:
-            pytest.fail(
-                f"timed out after {timeout}s waiting for {message or check!r}; last={last!r}"
-            )
-        time.sleep(interval)
-        last = check()
-    return last
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ from chloe.model import Kind, PaneRecord
 from chloe.paths import client_lock_dir, store_path
 from chloe.service import PaneInfo, PaneService
 from chloe.store import Store
-from tests.backends.conftest import Screen
-from tests.conftest import wait_until
+from tests.support.screen import Screen
+from tests.support.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -86,7 +86,7 @@ def test_new_ls_and_json(chloe: Run, tmp_path: Path) -> None:
     assert set(build) == {
         "id", "name", "kind", "status", "exit_code", "exit_signal", "command", "cwd",
         "created", "ended", "session", "current_command", "state", "state_since", "message",
-        "started", "resume", "last_seen",
+        "started", "resume", "last_seen", "host",
     }  # fmt: skip
     assert build["kind"] == "tmux" and build["status"] == "detached"
     assert build["command"] == ["sleep", "600"] and build["cwd"] == str(tmp_path)
@@ -201,8 +201,8 @@ def test_unknown_names_and_usage_errors(chloe: Run) -> None:
     ):
         code, out, err = chloe(*args)
         assert (code, out, err) == (1, "", "chloe: no pane named 'nope' (see `chloe ls`)\n"), args
-    for args in (("bogus",), ("send", "x"), ("logs", "x", "--lines", "-3"), ("new", "ls", "-la")):
-        assert chloe(*args)[0] == 2, args
+    for usage in (("bogus",), ("send", "x"), ("logs", "x", "--lines", "-3"), ("new", "ls", "-la")):
+        assert chloe(*usage)[0] == 2, usage
 
 
 def test_direct_panes_are_listed_but_refuse_tmux_commands(chloe: Run, tmp_path: Path) -> None:

@@ -9,12 +9,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from chloe.cli import main
-from tests.conftest import wait_until
+from tests.support.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 CHLOE = f"{shlex.quote(sys.executable)} -m chloe"
@@ -48,7 +49,7 @@ def test_notify_inside_a_pane_marks_it_needs_you_with_the_message(
     code, _, _ = chloe("new", "--no-wait", "--name", "agent", "--cwd", str(tmp_path), "--",
                        "sh", "-c", script)  # fmt: skip
     assert code == 0
-    found = wait_until(lambda: (p := pane(chloe, "agent"))["state"] == "needs you" and p)
+    found = wait_until(lambda: pane(chloe, "agent"), accept=lambda p: p["state"] == "needs you")
     assert found["message"] == "approve the edit?"
     assert isinstance(found["state_since"], str)
     code, out, _ = chloe("ls")
@@ -120,3 +121,53 @@ def test_notify_reads_a_claude_code_hooks_json_from_stdin(
             )
     done = pane(chloe, "claude")
     assert (done["state"], done["message"]) == ("done", None)
+
+
+@pytest.mark.parametrize(
+    ("sequence", "message"),
+    [
+        (r"\033]9;build done\007", "build done"),
+        (r"\033]777;notify;claude;approve the edit?\033\\", "claude: approve the edit?"),
+        (r"\033]99;i=1;ready for review\033\\", "ready for review"),
+    ],
+)
+def test_a_desktop_notification_in_a_tmux_pane_needs_you_with_its_text(
+    chloe: Run, tmp_path: Path, sequence: str, message: str
+) -> None:
+    # tmux drops these sequences; chloe finds them in the pane's continuous log.
+    script = f"sleep 0.5; printf '{sequence}'; sleep 600"
+    code, _, _ = chloe("new", "--no-wait", "--name", "agent", "--cwd", str(tmp_path), "--",
+                       "sh", "-c", script)  # fmt: skip
+    assert code == 0
+    found = wait_until(lambda: pane(chloe, "agent"), accept=lambda p: p["state"] == "needs you")
+    assert found["message"] == message
+    code, out, _ = chloe("ls")
+    assert "needs you since" in out and message in out
+
+
+def test_a_notification_sent_while_nothing_scanned_is_found_once(
+    chloe: Run, tmp_path: Path
+) -> None:
+    go = tmp_path / "go"
+    script = f"while [ ! -e {go} ]; do sleep 0.1; done; printf '\\033]9;tests pass\\007'; sleep 600"
+    code, _, _ = chloe("new", "--no-wait", "--name", "ci", "--cwd", str(tmp_path), "--",
+                       "sh", "-c", script)  # fmt: skip
+    assert code == 0
+    assert pane(chloe, "ci")["state"] != "needs you"  # scanned once: nothing yet
+    go.touch()
+    from chloe import events, history
+    from chloe.config import load_config
+
+    log = history.log_path(str(pane(chloe, "ci")["id"]))
+    wait_until(lambda: b"tests pass" in log.read_bytes(), message="the log has it")
+    # Nothing ran meanwhile; two chloe processes look at once: it is recorded once.
+    found = pane(chloe, "ci")
+    assert (found["state"], found["message"]) == ("needs you", "tests pass")
+    assert pane(chloe, "ci")["state"] == "needs you"
+    path = events.event_path(load_config().tmux_socket)
+    assert [e.detail for e in events.read_all(path) if e.kind == "osc9"] == ["tests pass"]
+    # Looking at it (a chloe window records that) clears it, and it does not come back.
+    since = datetime.fromisoformat(str(found["state_since"]))
+    events.append(path, events.Event(since + timedelta(seconds=1), "seen", str(found["id"])))
+    assert pane(chloe, "ci")["state"] != "needs you"
+    assert pane(chloe, "ci")["state"] != "needs you"

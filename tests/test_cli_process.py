@@ -127,7 +127,7 @@ def test_ls_on_a_narrow_terminal_does_not_wrap(tmp_path: Path, tmux_socket: str)
     """`chloe ls` on a real 60-column terminal: one screen row per pane, even
     with CJK names and long commands and directories."""
     from chloe.backends.direct import pane_environment, spawn
-    from tests.backends.conftest import Screen
+    from tests.support.screen import Screen
 
     deep = tmp_path / "a-rather-long-project-directory" / "backend"
     deep.mkdir(parents=True)

@@ -136,7 +136,8 @@ def test_a_bad_socket_env_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> N
         (
             'colour = "red"\n',
             "'colour'",
-            "known keys: keymap, leave_key, log_max_bytes, notifications, quiet_seconds, restore",
+            "known keys: hosts, keymap, leave_key, log_max_bytes, notifications, quiet_seconds, "
+            "restore",
         ),
         ("[extra]\nx = 1\n", "'extra'", "known keys"),
         ("leave_key = 3\n", "'leave_key'", "a key name such as 'ctrl+q', not int 3"),

@@ -12,7 +12,7 @@ import pytest
 from chloe import doctor
 from chloe.backends import placement
 from chloe.backends.placement import SystemFacts
-from tests.conftest import wait_until
+from tests.support.waiting import wait_until
 
 
 def facts(**changes: object) -> SystemFacts:
@@ -230,18 +230,21 @@ def _server_env(socket: str, name: str) -> str:
 
 def _create(backend: object, session: str, tmp_path: Path) -> None:
     from chloe.backends.tmux import TmuxBackend
+    from chloe.backends.tmux_commands import SessionSpec
 
     assert isinstance(backend, TmuxBackend)
     backend.create_session(
-        session,
-        pane_id=session[-8:],
-        name=session,
-        cwd=str(tmp_path),
-        command=["sleep", "600"],
-        columns=80,
-        rows=24,
-        history_limit=1000,
-        status_line=False,
+        SessionSpec(
+            session,
+            pane_id=session[-8:],
+            name=session,
+            cwd=str(tmp_path),
+            command=["sleep", "600"],
+            columns=80,
+            rows=24,
+            history_limit=1000,
+            status_line=False,
+        )
     )
 
 

@@ -17,7 +17,7 @@ from chloe.history import LogWriter, log_path, read_log, rotated_path
 from chloe.paths import store_path
 from chloe.service import PaneService
 from chloe.store import Store
-from tests.conftest import wait_until
+from tests.support.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 

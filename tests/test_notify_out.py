@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 
 from chloe.attention import Attention
-from chloe.config import ConfigError, NotifySettings, load_config
+from chloe.config import NotifySettings, load_config
+from chloe.errors import ConfigError
 from chloe.model import ExitStatus
 from chloe.notify_out import Notifier
 from chloe.paths import config_path
-from tests.conftest import wait_until
+from tests.support.waiting import wait_until
 
 
 def test_channels_write_bell_and_desktop_notifications_to_chloes_terminal() -> None:

@@ -7,6 +7,7 @@ directory seen by an ordinary user.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import signal
@@ -111,22 +112,24 @@ def test_a_fifo_at_the_lock_file_is_refused_without_blocking(store_path: Path) -
 # -- a lock holder that stops -------------------------------------------------------
 
 _HOLDER = """
-import sys
+import sys, time
 from pathlib import Path
 from chloe.store import Store
 
-with Store(Path(sys.argv[1])).transaction():
-    print("locked", flush=True)
-    sys.stdin.read()
+store = Store(Path(sys.argv[1]))
+for _ in range({turns}):
+    with store.transaction():
+        print("locked", flush=True)
+        {hold}
 """
 
 
-@pytest.fixture
-def stopped_holder(store_path: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """A chloe process stopped (SIGSTOP, as Ctrl+Z would) while it holds the store lock."""
-    store_path.write_bytes(valid_file("kept"))
+@contextlib.contextmanager
+def lock_holder(store_path: Path, hold: str, turns: int = 1) -> Iterator[subprocess.Popen[bytes]]:
+    """Another chloe process that takes the store lock ``turns`` times, each time running
+    the statement ``hold`` before letting go; handed over once it holds the lock."""
     holder = subprocess.Popen(
-        [sys.executable, "-c", _HOLDER, str(store_path)],
+        [sys.executable, "-c", _HOLDER.format(turns=turns, hold=hold), str(store_path)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         cwd=ROOT,
@@ -134,13 +137,21 @@ def stopped_holder(store_path: Path) -> Iterator[subprocess.Popen[bytes]]:
     try:
         assert holder.stdout is not None
         assert holder.stdout.readline() == b"locked\n"
-        os.kill(holder.pid, signal.SIGSTOP)
         yield holder
     finally:
         if holder.poll() is None:
-            os.kill(holder.pid, signal.SIGCONT)
+            os.kill(holder.pid, signal.SIGCONT)  # if a test stopped it
             holder.kill()
         holder.wait(timeout=15)
+
+
+@pytest.fixture
+def stopped_holder(store_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """A chloe process stopped (SIGSTOP, as Ctrl+Z would) while it holds the store lock."""
+    store_path.write_bytes(valid_file("kept"))
+    with lock_holder(store_path, "sys.stdin.read()") as holder:
+        os.kill(holder.pid, signal.SIGSTOP)
+        yield holder
 
 
 def test_a_stopped_lock_holder_does_not_block_other_chloes_forever(
@@ -173,27 +184,9 @@ def test_a_lock_wait_gives_up_after_the_timeout(
 def test_a_queue_of_holders_is_waited_for_past_the_timeout(store_path: Path) -> None:
     # Holders that each keep the lock a short while, one after the other, for
     # longer than the timeout in all: a waiter sees progress and keeps waiting.
-    script = (
-        "import sys, time\n"
-        "from pathlib import Path\n"
-        "from chloe.store import Store\n"
-        "s = Store(Path(sys.argv[1]))\n"
-        "for _ in range(4):\n"
-        "    with s.transaction():\n"
-        "        print('locked', flush=True)\n"
-        "        time.sleep(0.3)\n"
-    )
-    holder = subprocess.Popen(
-        [sys.executable, "-c", script, str(store_path)], stdout=subprocess.PIPE, cwd=ROOT
-    )
-    try:
-        assert holder.stdout is not None
-        assert holder.stdout.readline() == b"locked\n"
+    with lock_holder(store_path, "time.sleep(0.3)", turns=4):
         store = Store(store_path, lock_timeout=0.5)
         assert store.load() == []  # waited through the holder's turns, no StoreBusyError
-    finally:
-        holder.kill()
-        holder.wait(timeout=15)
 
 
 # -- values TOML allows that chloe cannot use ----------------------------------------
@@ -438,25 +431,9 @@ def test_stale_temporary_client_files_are_removed(tmp_path: Path) -> None:
 
 
 def test_a_busy_running_holder_is_named_too(store_path: Path) -> None:
-    script = (
-        "import sys, time\n"
-        "from pathlib import Path\n"
-        "from chloe.store import Store\n"
-        "with Store(Path(sys.argv[1])).transaction():\n"
-        "    print('locked', flush=True)\n"
-        "    time.sleep(60)\n"
-    )
-    holder = subprocess.Popen(
-        [sys.executable, "-c", script, str(store_path)], stdout=subprocess.PIPE, cwd=ROOT
-    )
-    try:
-        assert holder.stdout is not None
-        assert holder.stdout.readline() == b"locked\n"
+    with lock_holder(store_path, "time.sleep(60)") as holder:
         with pytest.raises(StoreBusyError) as info:
             Store(store_path, lock_timeout=0.3).add(PaneRecord.new("x", Kind.DIRECT, "/"))
         assert f"chloe process {holder.pid}, which has not let go for 0.3 s" in str(info.value)
         assert "stopped" not in str(info.value)
-    finally:
-        holder.kill()
-        holder.wait(timeout=15)
     assert Store(store_path).load() == []  # nothing half-written

@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import wait_until
+from tests.support.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -167,3 +167,32 @@ def test_a_lost_pane_needs_attention_in_chloe_ls(tmux_socket: str, tmp_path: Pat
     assert pane["status"] == "lost"
     # It stopped without an exit status: not working, not quiet, but failed.
     assert pane["state"] == "failed"
+
+
+def test_a_restored_pane_shows_its_output_from_before_under_a_marker(
+    tmux_socket: str, tmp_path: Path
+) -> None:
+    first = "for i in 1 2 3; do echo before the reboot $i; done; exec sleep 600"
+    resume = "sh -c 'echo resumed now; exec sleep 600'"
+    new("--name", "agent", "--cwd", str(tmp_path), "--resume", resume, "--", "sh", "-c", first)
+    wait_until(lambda: "before the reboot 3" in chloe("logs", "agent").stdout)
+    kill_server_hard(tmux_socket)
+    assert listed()["agent"]["status"] == "lost"
+    proc = chloe("restore")
+    assert proc.returncode == 0, proc.stderr
+    wait_until(lambda: "resumed now" in chloe("logs", "agent").stdout, timeout=15)
+
+    # The pane's own history (what chloe's view and history browser show): the
+    # output from before, a marker saying when the server was lost, the new run.
+    lines = chloe("logs", "agent").stdout.splitlines()
+    marks = [i for i, line in enumerate(lines) if line.startswith("— restored after the server")]
+    assert len(marks) == 1, lines
+    (mark,) = marks
+    assert lines[mark].endswith(" —") and "was lost at 20" in lines[mark]
+    before, after = "\n".join(lines[:mark]), "\n".join(lines[mark + 1 :])
+    assert [f"before the reboot {i}" in before for i in (1, 2, 3)] == [True] * 3
+    assert "resumed now" in after and "before the reboot" not in after
+    # The continuous log: the output before, the marker, the output after, each once.
+    log = chloe("logs", "agent", "--all").stdout
+    assert log.count("before the reboot 1") == 1 and log.count("— restored after") == 1
+    assert log.index("before the reboot 3") < log.index("— restored") < log.index("resumed now")

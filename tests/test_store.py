@@ -34,6 +34,7 @@ from chloe.errors import (
 )
 from chloe.model import NAME_MAX, ExitStatus, Kind, PaneRecord, UserState, validate_name
 from chloe.store import SCHEMA, Store, dumps, parse
+from tests.support.waiting import wait_until
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -279,19 +280,32 @@ class Lines:
         self.lines.extend(line.decode() for line in done)
 
     def wait_for(self, count: int, timeout: float = 15.0) -> None:
-        deadline = time.monotonic() + timeout
-        while len(self.lines) < count:
-            left = deadline - time.monotonic()
-            if left <= 0 or self.eof:
-                raise AssertionError(f"child gave {self.lines[-3:]} (wanted {count} lines)")
-            self._pump(left)
+        """Read until ``count`` lines came; fail if the child's output ends first."""
+
+        def read() -> list[str]:
+            if len(self.lines) < count and not self.eof:
+                self._pump(0.05)
+            return self.lines
+
+        # _pump waits on select itself: no sleep between reads.
+        wait_until(
+            read,
+            timeout,
+            0,
+            f"{count} lines from the child",
+            accept=lambda lines: len(lines) >= count or self.eof,
+        )
+        assert len(self.lines) >= count, f"child gave {self.lines[-3:]} (wanted {count} lines)"
 
     def drain(self, timeout: float = 15.0) -> None:
-        deadline = time.monotonic() + timeout
-        while not self.eof:
-            left = deadline - time.monotonic()
-            assert left > 0, "child output did not end"
-            self._pump(left)
+        """Read until the child's output ends."""
+
+        def ended() -> bool:
+            if not self.eof:
+                self._pump(0.05)
+            return self.eof
+
+        wait_until(ended, timeout, 0, "the child's output to end")
 
 
 def test_sigkill_at_random_moments_leaves_the_old_or_the_new_list(tmp_path: Path) -> None:
@@ -554,7 +568,10 @@ def test_two_corrupt_files_in_the_same_second_both_survive(sd: Path) -> None:
 
 def test_a_newer_schema_is_refused_and_left_untouched(sd: Path) -> None:
     path = sd / "panes.toml"
-    content = b'schema = 3\n\n[[panes]]\nid = "x"\nname = "from the future"\nhologram = true\n'
+    future = SCHEMA + 1
+    content = (
+        f'schema = {future}\n\n[[panes]]\nid = "x"\nname = "from the future"\nhologram = true\n'
+    ).encode()
     path.write_bytes(content)
     os.utime(path, ns=(1_000_000_000_000_000_000, 1_000_000_000_000_000_000))
     store = Store(path)
@@ -570,7 +587,7 @@ def test_a_newer_schema_is_refused_and_left_untouched(sd: Path) -> None:
             attempt()
         msg = str(info.value)
         assert str(path) in msg
-        assert "schema 3" in msg
+        assert f"schema {future}" in msg
         assert f"schema {SCHEMA}" in msg
         assert "untouched" in msg
     assert path.read_bytes() == content
@@ -905,9 +922,12 @@ def test_unchanged_bytes_are_not_parsed_again_and_any_change_is_seen(
     store.save([rec("a")])
     calls: list[int] = []
     real_parse = store_module.parse
-    monkeypatch.setattr(
-        store_module, "parse", lambda text, p: calls.append(1) or real_parse(text, p)
-    )
+
+    def counting_parse(text: str, p: Path) -> list[PaneRecord]:
+        calls.append(1)
+        return real_parse(text, p)
+
+    monkeypatch.setattr(store_module, "parse", counting_parse)
     assert [r.name for r in store.load()] == ["a"]
     assert [r.name for r in store.load()] == ["a"]
     assert len(calls) <= 1

@@ -29,6 +29,7 @@ from chloe.backends.fake import FakeProcess
 from chloe.backends.locks import ClientCommand
 from chloe.backends.placement import Placement
 from chloe.backends.tmux import SessionState, Snapshot
+from chloe.backends.tmux_commands import SessionSpec
 from chloe.errors import PaneGoneError, TmuxUnavailableError
 from chloe.model import ExitStatus, utcnow
 
@@ -188,33 +189,20 @@ class MemoryTmux:
         """Whether the session exists."""
         return session in self.sessions
 
-    def create_session(
-        self,
-        session: str,
-        *,
-        pane_id: str,
-        name: str,
-        cwd: str,
-        command: Sequence[str],
-        columns: int,
-        rows: int,
-        history_limit: int,
-        status_line: bool,
-        log_command: str | None = None,
-    ) -> None:
+    def create_session(self, spec: SessionSpec) -> None:
         """A new session with a shell prompt on its screen."""
         self.require()
-        require_directory(cwd)
-        if log_command:
-            self.logging[session] = log_command
+        require_directory(spec.cwd)
+        if spec.log_command:
+            self.logging[spec.session] = spec.log_command
         self.add_session(
-            session,
-            pane_id=pane_id,
-            name=name,
-            cwd=cwd,
-            command=command,
+            spec.session,
+            pane_id=spec.pane_id,
+            name=spec.name,
+            cwd=spec.cwd,
+            command=spec.command,
             screen=b"$ ",
-            current_command=(command[0] if command else "bash"),
+            current_command=(spec.command[0] if spec.command else "bash"),
         )
 
     def respawn(

@@ -20,6 +20,7 @@ from chloe.backends.base import PaneProcess
 from chloe.backends.locks import ClientCommand
 from chloe.backends.placement import Placement
 from chloe.backends.tmux import Snapshot
+from chloe.backends.tmux_commands import SessionSpec
 
 
 class TmuxServer(Protocol):
@@ -52,24 +53,8 @@ class TmuxServer(Protocol):
         """Whether the session exists."""
         ...
 
-    def create_session(
-        self,
-        session: str,
-        *,
-        pane_id: str,
-        name: str,
-        cwd: str,
-        command: Sequence[str],
-        columns: int,
-        rows: int,
-        history_limit: int,
-        status_line: bool,
-        log_command: str | None = None,
-    ) -> None:
-        """Create a detached, marked session running ``command`` in ``cwd``.
-
-        ``log_command``: a shell command that receives the pane's output (its log).
-        """
+    def create_session(self, spec: SessionSpec) -> None:
+        """Create a detached, marked session running ``spec.command`` in ``spec.cwd``."""
         ...
 
     def respawn(

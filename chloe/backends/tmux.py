@@ -52,9 +52,6 @@ import subprocess
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from libtmux.common import tmux_cmd
-from libtmux.server import Server
-
 from chloe import events, paths
 from chloe.backends import (
     locks,
@@ -69,6 +66,7 @@ from chloe.backends.locks import ClientCommand
 from chloe.backends.placement import Placement
 from chloe.backends.tmux_commands import (
     ESCAPE_TIME_MS,
+    SessionSpec,
     chain,
     escape_argument,
     pane_target,
@@ -78,6 +76,8 @@ from chloe.backends.tmux_runner import (
     CMD_TIMEOUT,
     INSTALL_HINT,
     MIN_VERSION,
+    CmdOutput,
+    Runner,
     TmuxRunner,
     TmuxUnanswered,
     check_tmux,
@@ -132,7 +132,7 @@ class TmuxBackend:
 
     def __init__(self, socket: str, binary: str | None = None) -> None:
         self.socket = socket
-        self.runner = TmuxRunner(socket, binary)
+        self.runner: Runner = TmuxRunner(socket, binary)
         self._known: ServerRecord | None = None
         self._revive_failed: ServerRecord | None = None
         self.placement: Placement | None = None
@@ -166,18 +166,21 @@ class TmuxBackend:
         """Raise :class:`TmuxUnavailableError` if tmux cannot be used."""
         self.runner.require()
 
-    @property
-    def server(self) -> Server:
-        """chloe's tmux server as a ``libtmux.Server`` (raises TmuxUnavailableError)."""
-        return self.runner.server
-
     # -- running commands -------------------------------------------------------------
 
     def argv(self, *args: str) -> list[str]:
         """``tmux -L <socket> ARGS...``: how a tmux client is started (not via libtmux)."""
         return self.runner.argv(*args)
 
-    def _cmd(self, *args: str) -> tmux_cmd:
+    def client_argv(self, *args: str) -> list[str]:
+        """The command line of a tmux client on a terminal (attach): :meth:`argv` here."""
+        return self.argv(*args)
+
+    def client_locks(self, session: str) -> Path:
+        """Where chloe's clients of ``session`` hold their locks: the socket's directory."""
+        return self.client_lock_dir
+
+    def _cmd(self, *args: str) -> CmdOutput:
         """One tmux invocation, after making sure a live server's socket is there.
 
         tmux would start a second server where the socket file of a running one
@@ -278,12 +281,16 @@ class TmuxBackend:
         if self.problem is not None:
             return Snapshot(reachable=False, error=self.problem)
         snap = self._query()
-        if snap.missing_statuses and snap.server_pid and nudge(snap.server_pid):
+        if snap.missing_statuses and snap.server_pid and self._nudge(snap.server_pid):
             snap = self._query()
         self._remember(snap.server_pid, snap.socket_path)
         if snap.server_gone:
             snap = dataclasses.replace(snap, last_seen=tmux_server.last_seen(self.socket))
         return snap
+
+    def _nudge(self, server_pid: int) -> bool:
+        """Make the server reap exited children (see :func:`.tmux_status.nudge`)."""
+        return nudge(server_pid)
 
     def _query(self) -> Snapshot:
         try:
@@ -297,9 +304,13 @@ class TmuxBackend:
             if tmux_errors.no_current_target(stderr):
                 return self._empty_server()
             return Snapshot(reachable=False, error=stderr or "tmux failed")
+        return self._parse(out.stdout)
+
+    def _parse(self, lines: list[str]) -> Snapshot:
+        """The status answer as a :class:`Snapshot`, with chloe's clients counted."""
         # After tmux answered: a client listed there that has ended since has
         # released its lock, so it is not counted (and its file goes).
-        return parse_snapshot(out.stdout, locks.held_pids(self.client_lock_dir))
+        return parse_snapshot(lines, locks.held_pids(self.client_lock_dir))
 
     def _empty_server(self) -> Snapshot:
         """A running server with no session (chloe's keeps running: exit-empty off)."""
@@ -334,23 +345,10 @@ class TmuxBackend:
         """
         return [*chain(*tmux_commands.server_setup()), ";"]
 
-    def create_session(
-        self,
-        session: str,
-        *,
-        pane_id: str,
-        name: str,
-        cwd: str,
-        command: Sequence[str],
-        columns: int,
-        rows: int,
-        history_limit: int,
-        status_line: bool,
-        log_command: str | None = None,
-    ) -> None:
+    def create_session(self, spec: SessionSpec) -> None:
         """Create a detached session with chloe's options, in one tmux invocation.
 
-        ``log_command``: a shell command that gets the pane's output from its
+        ``spec.log_command``: a shell command that gets the pane's output from its
         first byte (``pipe-pane``, see :mod:`chloe.history`).
 
         ``history-limit`` only applies to panes created after it is set, so it is
@@ -363,34 +361,22 @@ class TmuxBackend:
         whole life: a secret in the shell that happened to start it would reach
         every later pane (see :func:`.tmux_commands.with_pane_environment`).
         """
+        session, cwd, pane_id = spec.session, spec.cwd, spec.pane_id
         self.require()
-        if not os.path.isdir(cwd):
-            from chloe.errors import PaneStartError
-
-            raise PaneStartError(f"cannot start pane: directory {cwd} does not exist")
+        self._check_directory(cwd)
         self._start_placed_server()
-        with contextlib.suppress(OSError):
-            events.prepare(self.event_path)
-        new_session = [
-            tmux_commands.new_session(session, cwd=cwd, command=command, columns=columns, rows=rows)
-        ]
-        known = self.run(*tmux_commands.ENVIRONMENT_QUERY)
-        if known.returncode == 0:
-            global_names, restore = tmux_commands.parse_environment_query(known.stdout.splitlines())
-            mine = [name for name in os.environ if name not in (*CLIENT_ENV_DROP, "CHLOE_PANE")]
-            new_session = tmux_commands.with_pane_environment(
-                [*mine, *(n for n in global_names if n not in (*CLIENT_ENV_DROP, "CHLOE_PANE"))],
-                restore,
-                *new_session,
+        new_session = self._with_environment(
+            tmux_commands.new_session(
+                session, cwd=cwd, command=spec.command, columns=spec.columns, rows=spec.rows
             )
-        # Else no server runs: the chain starts one with this environment.
+        )
         args = chain(
             *tmux_commands.server_setup(),
             # This may start the server, which copies its global environment from
             # this command's: chloe's, possibly with the user's TMUX/TMUX_PANE.
             *tmux_commands.unset_global_environment(CLIENT_ENV_DROP),
-            ["set-option", "-g", "history-limit", str(history_limit)],
-            *events.hook_commands(self.event_path),
+            ["set-option", "-g", "history-limit", str(spec.history_limit)],
+            *self._event_hooks(),
             # CHLOE_PANE tells `chloe notify` in the pane which pane it is: global for
             # the instant of new-session (tmux 3.0/3.1 lack new-session -e), then in
             # the session's own environment, which a respawn also gets.
@@ -399,9 +385,9 @@ class TmuxBackend:
             ["set-environment", "-g", "-u", "CHLOE_PANE"],
             ["set-environment", "-t", tmux_commands.session_target(session), "CHLOE_PANE", pane_id],
             *tmux_commands.session_options(
-                session, pane_id=pane_id, name=name, status_line=status_line
+                session, pane_id=pane_id, name=spec.name, status_line=spec.status_line
             ),
-            tmux_commands.pipe_to(session, log_command) if log_command else [],
+            tmux_commands.pipe_to(session, spec.log_command) if spec.log_command else [],
             tmux_commands.server_identity(),
         )
         with self._changing(f"creating tmux session {session}"):
@@ -410,6 +396,34 @@ class TmuxBackend:
         last = proc.stdout.strip().rpartition("\n")[2].split(" ", 1)
         if len(last) == 2 and last[0].isdigit():
             self._remember(int(last[0]), last[1])
+
+    def _check_directory(self, cwd: str) -> None:
+        """Raise PaneStartError if a new pane's directory does not exist (here)."""
+        if not os.path.isdir(cwd):
+            from chloe.errors import PaneStartError
+
+            raise PaneStartError(f"cannot start pane: directory {cwd} does not exist")
+
+    def _event_hooks(self) -> list[list[str]]:
+        """The hooks that record bells and ends in this server's event file."""
+        with contextlib.suppress(OSError):
+            events.prepare(self.event_path)
+        return events.hook_commands(self.event_path)
+
+    def _with_environment(self, new_session: list[str]) -> list[list[str]]:
+        """``new-session`` with this process's environment for the pane (see create_session)."""
+        commands = [new_session]
+        known = self.run(*tmux_commands.ENVIRONMENT_QUERY)
+        if known.returncode == 0:
+            global_names, restore = tmux_commands.parse_environment_query(known.stdout.splitlines())
+            mine = [name for name in os.environ if name not in (*CLIENT_ENV_DROP, "CHLOE_PANE")]
+            commands = tmux_commands.with_pane_environment(
+                [*mine, *(n for n in global_names if n not in (*CLIENT_ENV_DROP, "CHLOE_PANE"))],
+                restore,
+                *commands,
+            )
+        # Else no server runs: the chain starts one with this environment.
+        return commands
 
     def _start_placed_server(self) -> bool:
         """Start the server through the placement's prefix, if it is not running.
@@ -477,9 +491,7 @@ class TmuxBackend:
 
     def start_logging(self, session: str, log_command: str) -> None:
         """Pipe the pane's output into ``log_command`` unless it is piped already."""
-        self._check_live(
-            self.run(*tmux_commands.pipe_to(session, log_command)), session, "logging"
-        )
+        self._check_live(self.run(*tmux_commands.pipe_to(session, log_command)), session, "logging")
 
     def set_name(self, session: str, name: str) -> None:
         """Store the display name in ``@chloe-name``."""
@@ -562,10 +574,10 @@ class TmuxBackend:
         env = pane_environment(drop=CLIENT_ENV_DROP)
         # Locked before the client starts, which shares the descriptor; named
         # after its pid once known; then only the client holds it.
-        lock = locks.take_temporary(self.client_lock_dir)
+        lock = locks.take_temporary(self.client_locks(session))
         try:
             proc = spawn(
-                self.argv(*self.attach_args(session)),
+                self.client_argv(*self.attach_args(session)),
                 cwd="/",
                 env=env,
                 columns=columns,
@@ -598,9 +610,29 @@ class TmuxBackend:
         removed from its environment.
         """
         return ClientCommand(
-            tuple(self.argv(*self.attach_args(session, detach_others=detach_others))),
-            self.client_lock_dir,
+            tuple(self.client_argv(*self.attach_args(session, detach_others=detach_others))),
+            self.client_locks(session),
             CLIENT_ENV_DROP,
+        )
+
+    def _run_with_input(self, args: list[str], data: bytes) -> subprocess.CompletedProcess[str]:
+        """One tmux invocation that reads ``data`` on its stdin (its stderr as text)."""
+        self.runner.refuse_while_stuck()
+        self._reach_lost_server()
+        try:
+            proc = subprocess.run(
+                self.argv(*args),
+                input=data,
+                capture_output=True,
+                timeout=tmux_runner.CMD_TIMEOUT,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise TmuxUnanswered(self.runner.unanswered_text()) from None
+        except OSError as exc:
+            raise TmuxUnavailableError(f"cannot run tmux: {exc.strerror or exc}") from None
+        return subprocess.CompletedProcess(
+            proc.args, proc.returncode, "", proc.stderr.decode("utf-8", "replace")
         )
 
     def paste_bytes(self, session: str, data: bytes, *, bracketed: bool, enter: bool) -> None:
@@ -624,27 +656,14 @@ class TmuxBackend:
         args += ["paste-buffer", "-d", "-b", buffer, "-t", target, "-p" if bracketed else "-r"]
         if enter:
             args += [";", "send-keys", "-t", target, "Enter"]
-        self.runner.refuse_while_stuck()
-        self._reach_lost_server()
         try:
-            proc = subprocess.run(
-                self.argv(*args),
-                input=data,
-                capture_output=True,
-                timeout=tmux_runner.CMD_TIMEOUT,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
+            result = self._run_with_input(args, data)
+        except TmuxUnanswered as exc:
             raise TmuxUnanswered(
-                f"{self.runner.unanswered_text()} while sending text to {session}; "
+                f"{exc} while sending text to {session}; "
                 "the text may still arrive (check with `chloe logs` before trying again)"
             ) from None
-        except OSError as exc:
-            raise TmuxUnavailableError(f"cannot run tmux: {exc.strerror or exc}") from None
-        result = subprocess.CompletedProcess(
-            proc.args, proc.returncode, "", proc.stderr.decode("utf-8", "replace")
-        )
-        if proc.returncode != 0:
+        if result.returncode != 0:
             with contextlib.suppress(TmuxError, TmuxUnavailableError):
                 self.run("delete-buffer", "-b", buffer)
         self._check_live(result, session, "sending text to")

@@ -10,9 +10,35 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Final
 
 from chloe.backends.direct import COLORTERM
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSpec:
+    """What a new tmux session is made with (``TmuxServer.create_session``)."""
+
+    session: str
+    """The tmux session name."""
+    pane_id: str
+    """The chloe pane id, marked on the session."""
+    name: str
+    """The pane's name, marked on the session."""
+    cwd: str
+    """The directory the command starts in."""
+    command: Sequence[str]
+    """The command (empty: the server's default shell)."""
+    columns: int
+    rows: int
+    history_limit: int
+    """Lines of scrollback tmux keeps."""
+    status_line: bool
+    """Whether tmux draws its own status line in the pane."""
+    log_command: str | None = None
+    """A shell command that gets the pane's output from its first byte (its log), or None."""
+
 
 ESCAPE_TIME_MS = 10
 """tmux's default 500 ms Esc wait makes Esc sluggish in vim and Claude Code."""
@@ -42,6 +68,12 @@ def start_directory(path: str) -> str:
     would run ``cmd`` through the shell; ``##`` is tmux's literal ``#``.
     """
     return escape_argument(path.replace("#", "##"))
+
+
+def directory_option(cwd: str) -> list[str]:
+    """``-c DIR`` for a new pane; none for ``""`` (tmux starts it in its client's directory,
+    which for a command run over ssh is the remote user's home)."""
+    return ["-c", start_directory(cwd)] if cwd else []
 
 
 def chain(*commands: Sequence[str]) -> list[str]:
@@ -105,7 +137,7 @@ def new_session(
     cmd = pane_command(command)
     return [
         "new-session", "-d", "-s", session, "-x", str(columns), "-y", str(rows),
-        "-c", start_directory(cwd), *PANE_ENVIRONMENT, *(["--", *cmd] if cmd else []),
+        *directory_option(cwd), *PANE_ENVIRONMENT, *(["--", *cmd] if cmd else []),
     ]  # fmt: skip
 
 
@@ -188,7 +220,7 @@ def server_identity() -> list[str]:
 def respawn_pane(session: str, *, cwd: str, command: Sequence[str]) -> list[str]:
     """Restart the session's dead pane with ``command`` in ``cwd``."""
     return [
-        "respawn-pane", "-k", "-t", pane_target(session), "-c", start_directory(cwd),
+        "respawn-pane", "-k", "-t", pane_target(session), *directory_option(cwd),
         *PANE_ENVIRONMENT, *pane_command(command),
     ]  # fmt: skip
 

@@ -17,6 +17,7 @@ _NO_TARGET = (
     "can't find pane",
     "can't find window",
     "no such session",  # older wording, still used by has-session in some builds
+    "no current target",  # tmux 3.3 for any target on a server without sessions
 )
 
 

@@ -39,7 +39,7 @@ import signal
 import subprocess
 import threading
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from libtmux import exc as tmux_exc
 from libtmux.common import get_version_str, tmux_cmd
@@ -208,6 +208,48 @@ def check_tmux(binary: str | None) -> str | None:
     return None
 
 
+class CmdOutput(Protocol):
+    """What one tmux invocation gave back (libtmux's ``tmux_cmd`` has this shape)."""
+
+    @property
+    def cmd(self) -> list[str]: ...
+
+    @property
+    def returncode(self) -> int: ...
+
+    @property
+    def stdout(self) -> list[str]:
+        """Output lines, trailing empty ones dropped."""
+        ...
+
+    @property
+    def stderr(self) -> list[str]:
+        """Error lines, empty ones dropped."""
+        ...
+
+
+class Runner(Protocol):
+    """Runs tmux commands against one server: :class:`TmuxRunner` (here) or a remote one."""
+
+    socket: str
+
+    @property
+    def binary(self) -> str: ...
+
+    @property
+    def problem(self) -> str | None: ...
+
+    def require(self) -> None: ...
+
+    def argv(self, *args: str) -> list[str]: ...
+
+    def unanswered_text(self) -> str: ...
+
+    def refuse_while_stuck(self) -> None: ...
+
+    def cmd(self, *args: str) -> CmdOutput: ...
+
+
 class TmuxRunner:
     """Runs tmux commands on one socket, each within :data:`CMD_TIMEOUT`.
 
@@ -317,7 +359,7 @@ class TmuxRunner:
         return raise_for(self.run(*args), what)
 
 
-def completed(out: tmux_cmd) -> subprocess.CompletedProcess[str]:
+def completed(out: CmdOutput) -> subprocess.CompletedProcess[str]:
     """libtmux's result as a ``CompletedProcess`` with text output."""
     return subprocess.CompletedProcess(
         out.cmd, out.returncode, output_text(out.stdout), output_text(out.stderr)

@@ -12,12 +12,14 @@ RGB colour per cell) costs a refill, never unbounded memory.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Hashable, Iterable
 from operator import itemgetter
 from typing import Any, Final, Generic, Self, TypeVar, overload
 
 from pyte.screens import Char
-from wcwidth import wcwidth as _wcwidth
+
+from chloe.terminal.widths import STARTS, WIDTHS
 
 __all__ = [
     "BLANK",
@@ -26,11 +28,14 @@ __all__ = [
     "DEFAULT_STYLE",
     "STYLE_OF",
     "WIDTH",
+    "ZWJ",
     "Cell",
     "CharTable",
     "Row",
     "StartOver",
     "blank_like",
+    "char_width",
+    "split_cells",
     "style",
     "style_key",
     "styles",
@@ -154,8 +159,51 @@ class Row(list[Char]):
 
 # --------------------------------------------------------------- widths
 
-WIDTH: Final[StartOver[str, int]] = StartOver(lambda ch: int(_wcwidth(ch)), 8192)
+
+def char_width(ch: str) -> int:
+    """Cell width of one character as tmux 3.3a computes it (the C library's ``wcwidth``).
+
+    0 joins the previous cell (combining marks, variation selectors), 2 is a
+    wide character, -1 is not printable (tmux drops it). Regional indicators
+    are 1 each and skin-tone modifiers 2, as glibc has them; see
+    :mod:`chloe.terminal.widths`.
+    """
+    return WIDTHS[bisect_right(STARTS, ord(ch)) - 1]
+
+
+WIDTH: Final[StartOver[str, int]] = StartOver(char_width, 8192)
 """Cell width of one character (``WIDTH[ch]``): 0, 1, 2 or -1 (unprintable)."""
+
+ZWJ: Final = "\u200d"
+"""The zero width joiner: tmux 3.3a joins the character after it to the previous cell."""
+
+
+def split_cells(text: str) -> list[str]:
+    """The cells ``text`` fills, as the emulator made them: ``""`` after a wide cell.
+
+    The inverse of joining a row's cell texts (scrollback keeps rows that
+    way): a zero-width character, and a non-ASCII character after a zero
+    width joiner, belong to the cell before; a character tmux would not print
+    (width -1) is dropped.
+    """
+    cells: list[str] = []
+    append = cells.append
+    joined = False
+    for ch in text:
+        width = WIDTH[ch]
+        if cells and (width == 0 or (joined and not ch.isascii())):
+            at = -2 if cells[-1] == "" else -1
+            cells[at] += ch
+        elif width > 0:
+            append(ch)
+            if width == 2:
+                append("")
+        joined = ch == ZWJ
+    return cells
+
+
+CELL_BYTES: Final = 21
+"""The most UTF-8 bytes tmux 3.3a keeps in one cell; a mark that would not fit is dropped."""
 
 
 # --------------------------------------------------------------- styles

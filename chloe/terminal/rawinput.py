@@ -13,9 +13,13 @@ goes through :class:`InputRouter` instead of Textual's key parser:
   sends it to the program (and goes back to the pane);
 * mouse reports and the terminal's answers to chloe's own queries go to the
   UI (a mouse report needs the pane's position and the program's mouse mode);
-* focus reports and cursor keys follow the *program's* modes (focus reports
-  only when it asked and only on a change, ``ESC O A`` for Up in application
-  cursor mode), as tmux does;
+* focus reports from the terminal are chloe's, in both modes: a change is
+  passed to ``focus`` (the UI tells the program whose pane has the keyboard,
+  if it asked, as tmux does); they never reach Textual, whose idea of "the app
+  is focused" would otherwise drop the keyboard focus and freeze the footer;
+* cursor keys follow the *program's* modes (``ESC O A`` for Up in application
+  cursor mode), read on the UI loop when the key is written, so they are the
+  modes of the pane the key goes to;
 * a paste goes to the pane whole, markers included (tmux 3.3 passes them on
   even to programs that did not ask for bracketed paste), and the leave key
   inside it is text;
@@ -176,7 +180,7 @@ class PaneTarget(Protocol):
 
     @property
     def modes(self) -> TerminalModes:
-        """The program's input modes (cursor keys, paste, focus)."""
+        """The program's input modes (cursor keys, paste, focus), read on the UI loop."""
         ...
 
     def write(self, data: bytes) -> None:
@@ -217,6 +221,8 @@ class InputRouter:
         wake: wakes the input thread (UI-bound bytes or a deadline changed).
         leave: called on the UI loop when the leave key is pressed in terminal mode.
         reenter: called on the UI loop when the leave key is pressed twice.
+        focus: called on the UI loop when the user's terminal gains (``True``) or
+            loses focus, as its focus reports say.
         clock: the time (tests pass a fake one).
     """
 
@@ -227,6 +233,7 @@ class InputRouter:
         wake: Callable[[], None] = lambda: None,
         leave: Callable[[], None] = lambda: None,
         reenter: Callable[[], None] = lambda: None,
+        focus: Callable[[bool], None] = lambda focused: None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._lock = threading.RLock()
@@ -234,6 +241,7 @@ class InputRouter:
         self._wake = wake
         self._leave_cb = leave
         self._reenter_cb = reenter
+        self._focus_cb = focus
         self._clock = clock
         self._mode = _NAV
         self._target: PaneTarget | None = None
@@ -357,6 +365,13 @@ class InputRouter:
         if data:
             self._post(lambda: target.write(data))
 
+    def _focus_report(self, key: bytes) -> None:
+        """The user's terminal gained or lost focus: tell the UI on a change."""
+        focused = key == _FOCUS_IN
+        if focused != self._focused:
+            self._focused = focused
+            self._post(lambda: self._focus_cb(focused))
+
     def _route(self, data: bytes) -> None:
         if self._in_paste:
             data = self._paste_chunk(data)  # b"" while the paste goes on
@@ -422,6 +437,9 @@ class InputRouter:
             self._to_pane(target, body)
 
     def _navigation_key(self, key: bytes) -> None:
+        if key in (_FOCUS_IN, _FOCUS_OUT):
+            self._focus_report(key)  # not a key: the leave key pressed twice stays armed
+            return
         armed, self._armed = self._armed, None
         if armed is not None and key in self._leave_keys:
             # The leave key twice: send it once to the program, and go back to it.
@@ -447,22 +465,26 @@ class InputRouter:
         if _MOUSE.fullmatch(key) or _REPLY.fullmatch(key) or target.keeps(key):
             self._to_ui(key)
             return
-        modes = target.modes
         if key in (_FOCUS_IN, _FOCUS_OUT):
-            focused = key == _FOCUS_IN
-            if focused != self._focused:
-                self._focused = focused
-                if modes.focus_events:
-                    self._to_pane(target, key)
+            self._focus_report(key)
             return
         cursor = _CURSOR.fullmatch(key)
         if cursor is not None:
-            key = (b"\x1bO" if modes.app_cursor_keys else b"\x1b[") + cursor.group(1)
-        elif key.endswith(b"u"):
+            # The pane's cursor-key mode when the key reaches it (on the UI loop),
+            # not when it was read: a program may switch it in between.
+            final = cursor.group(1)
+            self._post(lambda: target.write(_cursor_key(final, target.modes)))
+            return
+        if key.endswith(b"u"):
             kitty = _KITTY.fullmatch(key)
             if kitty is not None:
                 key = kitty_to_legacy(kitty)
         self._to_pane(target, key)
+
+
+def _cursor_key(final: bytes, modes: TerminalModes) -> bytes:
+    """An unmodified cursor key in the program's cursor-key mode (DECCKM)."""
+    return (b"\x1bO" if modes.app_cursor_keys else b"\x1b[") + final
 
 
 # --- the kitty keyboard protocol ---------------------------------------------------

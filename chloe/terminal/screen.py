@@ -25,7 +25,6 @@ when they span the whole screen, and the alternate screen never does.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 
 import pyte
@@ -35,8 +34,10 @@ from pyte.screens import Char, Cursor, Margins
 from chloe.terminal.cells import (
     BLANK,
     BLANKS,
+    CELL_BYTES,
     CHAR_TABLES,
     WIDTH,
+    ZWJ,
     Cell,
     CharTable,
     Row,
@@ -243,6 +244,8 @@ class Terminal(Modes, pyte.Screen):
         self.g0_charset = charsets.LAT1_MAP
         self.g1_charset = charsets.LAT1_MAP  # as tmux and xterm: SO alone changes nothing
         self._charset_table: dict[int, str] | None = None
+        # Where a zero width joiner arrived: the next character printed there joins its cell.
+        self._zwj: tuple[int, int] | None = None
         self.tabstops = set(range(8, self.columns, 8))
         self.cursor = Cursor(0, 0, BLANK)
         self.saved_columns: int | None = None
@@ -342,8 +345,8 @@ class Terminal(Modes, pyte.Screen):
         """
         if self._charset_table is not None:
             data = data.translate(self._charset_table)
-        if not data.isascii():
-            self._draw_unicode(data)
+        if not data.isascii() or (self._zwj and (IRM in self.mode or DECAWM not in self.mode)):
+            self._draw_unicode(data)  # (a pending joiner takes ASCII only there, as in tmux)
             return
         cursor = self.cursor
         table = self._table
@@ -399,28 +402,69 @@ class Terminal(Modes, pyte.Screen):
             self.dirty.add(cursor.y)
 
     def _draw_unicode(self, data: str) -> None:
-        cursor = self.cursor
+        """Print text with non-ASCII characters one by one, with tmux 3.3a's widths.
+
+        Widths are the C library's (:data:`WIDTH`), and a zero-width
+        character joins the cell left of the cursor, as in tmux. A zero width
+        joiner joins that cell too, and so does the character right after it
+        whatever its width, so an emoji ZWJ sequence is one cell as wide as
+        its first emoji. As in tmux, plain ASCII text in wrap mode is not
+        joined (it goes tmux's fast way, which ignores the joiner).
+
+        One deliberate difference: tmux keeps a joiner waiting through ASCII
+        text, controls and sequences (until its next read of the pane's
+        output) and then joins whatever non-ASCII character comes next, and
+        it stores the joiner only when that character comes. Here the joiner
+        is stored at once and joins only a character printed where the
+        cursor was, so a cell that tmux's grid holds with a trailing joiner
+        (a sequence cut at tmux's 21 bytes) is redrawn by an attached tmux
+        client into the same cells instead of swallowing a later character.
+        """
         columns = self.columns
+        mode = self.mode
+        cursor = self.cursor
         for ch in data:
+            if ch == ZWJ:
+                self._join(ZWJ)
+                self._zwj = (cursor.x, cursor.y)
+                continue
             w = WIDTH[ch]
+            if w < 0:
+                continue  # not printable: tmux drops it
+            joiner = self._zwj
+            if joiner is not None:
+                self._zwj = None
+                if joiner == (cursor.x, cursor.y) and (
+                    ch >= "\x7f" or IRM in mode or DECAWM not in mode
+                ):
+                    self._join(ch)
+                    continue
             if w == 1:
                 self.draw_one(ch, 1)
             elif w == 2:
-                if columns < 2:
-                    continue  # cannot show a wide character at all
-                self.draw_one(ch, 2)
-            elif w == 0 and (ch == "\u200d" or unicodedata.combining(ch) or ch >= "\ufe00"):
-                # Zero-width marks join the previous cell, as tmux does.
-                x = min(cursor.x, columns) - 1
-                row = self.buffer[cursor.y]
-                if x >= 0:
-                    if row[x][0] == "" and x > 0:
-                        x -= 1
-                    cell = row[x]
-                    if cell[0]:
-                        row[x] = cell._replace(data=cell[0] + ch)
-                        self.dirty.add(cursor.y)
-            # Width -1 (unprintable) and other zero-width characters: dropped.
+                if columns >= 2:  # else a wide character cannot show at all
+                    self.draw_one(ch, 2)
+            elif w == 0:
+                self._join(ch)
+
+    def _join(self, part: str) -> None:
+        """Append ``part`` to the cell left of the cursor, as tmux combines marks.
+
+        Nothing happens at the start of a row, or if the cell would hold more
+        than tmux's 21 bytes of UTF-8.
+        """
+        cursor = self.cursor
+        row = self.buffer[cursor.y]
+        x = min(cursor.x, self.columns) - 1
+        while x >= 0 and row[x][0] == "":
+            x -= 1  # the right half of a wide character: join the character
+        if x < 0:
+            return
+        cell = row[x]
+        data = cell[0] + part
+        if len(data.encode()) <= CELL_BYTES:
+            row[x] = cell._replace(data=data)
+            self.dirty.add(cursor.y)
 
     def draw_one(self, ch: str, width: int) -> None:
         """Print one character of the given cell width."""

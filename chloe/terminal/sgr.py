@@ -20,7 +20,7 @@ from pyte.screens import Char
 from chloe.terminal.cells import BLANK, Cell, StartOver, protected, with_protection
 from chloe.terminal.params import PRIVATE_LEADS, number
 
-__all__ = ["ANSI_INDEX", "PALETTE", "PALETTE_INDEX", "SGR", "apply_sgr"]
+__all__ = ["ANSI_INDEX", "PALETTE", "PALETTE_INDEX", "SGR", "apply_sgr", "rgb_to_256"]
 
 _SGR_FG: Final = {**graphics.FG_ANSI, **graphics.FG_AIXTERM}
 _SGR_BG: Final = {**graphics.BG_ANSI, **graphics.BG_AIXTERM}
@@ -39,6 +39,32 @@ _ANSI_BG: Final = tuple(_SGR_BG[code] for code in (*range(40, 48), *range(100, 1
 _INDEXED: Final = tuple(f"color({n})" for n in range(256))
 PALETTE_INDEX: Final[dict[str, int]] = {_INDEXED[n]: n for n in range(16, 256)}
 """The palette index (16-255) of each ``"color(N)"`` name ``38;5;N``/``48;5;N`` stores."""
+
+_CUBE: Final = (0x00, 0x5F, 0x87, 0xAF, 0xD7, 0xFF)
+
+
+def _to_cube(v: int) -> int:
+    return 0 if v < 48 else 1 if v < 114 else (v - 35) // 40
+
+
+def rgb_to_256(r: int, g: int, b: int) -> int:
+    """The palette index (16-255) tmux 3.3a sends for a 24-bit colour to a 256-colour terminal.
+
+    tmux's ``colour_find_rgb``: the nearest of the 6x6x6 cube and the grey
+    ramp, and a colour that is in the cube (``#878787``) is that entry.
+    """
+    qr, qg, qb = _to_cube(r), _to_cube(g), _to_cube(b)
+    cr, cg, cb = _CUBE[qr], _CUBE[qg], _CUBE[qb]
+    cube = 16 + 36 * qr + 6 * qg + qb
+    if (cr, cg, cb) == (r, g, b):
+        return cube
+    average = (r + g + b) // 3
+    grey_index = 23 if average > 238 else max(0, average - 3) // 10
+    grey = 8 + 10 * grey_index
+    to_cube = (cr - r) ** 2 + (cg - g) ** 2 + (cb - b) ** 2
+    to_grey = (grey - r) ** 2 + (grey - g) ** 2 + (grey - b) ** 2
+    return 232 + grey_index if to_grey < to_cube else cube
+
 
 _FLAGS_ON: Final = {
     1: ("bold",),

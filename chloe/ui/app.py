@@ -25,9 +25,9 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -36,20 +36,20 @@ from textual.app import App, ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.css.query import NoMatches
-from textual.events import Resize
+from textual.events import Key, Resize
 from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Static
 
-from chloe import events, paths
+from chloe import events, history, paths
 from chloe.attention import Attention, AttentionInfo, Mark, MarkKind, next_to_visit, summary
 from chloe.backends import placement
 from chloe.backends.base import PaneProcess
 from chloe.config import BINDINGS as BINDING_SPECS
 from chloe.config import Config
 from chloe.errors import ChloeError
-from chloe.model import ExitStatus, Kind, PaneRecord, Status, UserState, utcnow
+from chloe.model import LOCAL_HOST, ExitStatus, Kind, PaneRecord, Status, UserState, utcnow
 from chloe.notify_out import Notifier
 from chloe.service import LOG_PROBLEM, PaneInfo, PaneService
 from chloe.terminal import Terminal
@@ -57,8 +57,10 @@ from chloe.ui import messages as msg
 from chloe.ui.attention import slot_attention
 from chloe.ui.footer import ChloeFooter
 from chloe.ui.history_browse import HistoryBrowser, prompt_search
+from chloe.ui.list_filter import FilterBar
 from chloe.ui.modals import ConfirmModal, HelpScreen, RenameModal
 from chloe.ui.pane_list import Entry, PaneList, format_age
+from chloe.ui.pane_search import Hit, PaneSearchScreen
 from chloe.ui.panes import PaneSlot, PaneTable
 from chloe.ui.poller import STATUS_INTERVAL, StatusPoller
 from chloe.ui.pump import PtyPump
@@ -72,6 +74,10 @@ ATTACH_THREADS = 4
 
 QUIET_AFTER_ATTACH = 2.0
 """Seconds after a pane is attached during which its output is not 'new output' (first draw)."""
+
+REDRAW_GRACE = 3.0
+"""Seconds after chloe attaches or resizes a tmux pane's client during which the pane's
+output is its program redrawing (SIGWINCH), not news (tmux counts activity in whole seconds)."""
 
 NARROW_WIDTH = 70
 """Below this many columns the list shows one line per pane."""
@@ -108,6 +114,12 @@ def _nav_bindings() -> list[BindingType]:
     ]
 
 
+def _next_minute(now: datetime) -> datetime:
+    """``now`` rounded up to a whole minute (itself if it is one)."""
+    floor = now.replace(second=0, microsecond=0)
+    return floor if floor == now else floor + timedelta(minutes=1)
+
+
 class ChloeApp(App[int], inherit_bindings=False):
     """The chloe TUI.
 
@@ -124,6 +136,9 @@ class ChloeApp(App[int], inherit_bindings=False):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "leave_terminal", "back to the list", id="leave_terminal", priority=True),
         Binding("ctrl+c,ctrl+z", "quit_hint", "how to quit", show=False),
+        Binding("escape", "clear_filter", "clear the filter", show=False, id="clear_filter"),
+        Binding("n", "search_step(1)", "next match", show=False, id="search_next"),
+        Binding("N", "search_step(-1)", "previous match", show=False, id="search_previous"),
         *_nav_bindings(),
     ]
 
@@ -200,6 +215,7 @@ class ChloeApp(App[int], inherit_bindings=False):
             yield Static(self._empty_text(), id="empty")
             yield TerminalView(self._blank, id="terminal")
         with Vertical(id="bottom"):
+            yield FilterBar(id="filter")
             yield Static("", id="attention")
             yield ChloeFooter()
 
@@ -228,11 +244,17 @@ class ChloeApp(App[int], inherit_bindings=False):
     def key_for(self, binding_id: str) -> str:
         """The key (as the user should type it) currently bound to ``binding_id``."""
         first = self.key_spec(binding_id).split(",")[0].strip()
-        return {"question_mark": "?", "enter": "enter"}.get(first, first)
+        return {"question_mark": "?", "slash": "/", "enter": "enter"}.get(first, first)
 
     def _empty_text(self) -> str:
         if not self._loaded:
             return "Reading the pane list…"
+        if self.pane_list.filter_text and self.pane_list.total:
+            return (
+                f"No pane matches the filter {self.pane_list.filter_text!r}.\n\n"
+                f"  {self.key_for('filter_list')}  change it\n"
+                "  esc  clear it"
+            )
         return (
             "No panes yet.\n\n"
             f"  {self.key_for('new_direct')}  new direct pane (ends with chloe)\n"
@@ -252,6 +274,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         loop = asyncio.get_running_loop()
         self.view.history_request = self.history_browser.request
         self.view.search_request = lambda backwards: prompt_search(self, backwards)
+        self.view.reports_focus = False  # the keyboard reports focus (RawKeyboard.update_focus)
         self._pump = PtyPump(
             loop,
             self.panes,
@@ -419,6 +442,17 @@ class ChloeApp(App[int], inherit_bindings=False):
         self.terminal_mode = isinstance(self.focused, TerminalView)
         self.keyboard.sync()
 
+    def resume_terminal(self) -> None:
+        """Back from a prompt opened in terminal mode: the terminal has the keyboard again.
+
+        The view stayed the main screen's focused widget under the prompt, so
+        Textual sends it no focus event when the prompt closes: terminal mode is
+        set here, or the UI would say "navigation" while keys reach the program.
+        """
+        self.view.focus()
+        self.terminal_mode = isinstance(self.focused, TerminalView)
+        self.keyboard.sync()
+
     def on_descendant_blur(self) -> None:
         """Leaving the terminal (to a modal, or the list) ends terminal mode."""
         if not self._ui_ready():
@@ -457,14 +491,23 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._attention[slot.pane_id] = attention
         info = slot.info
         command = age = None
+        # Ages in minutes are all told as of the last whole minute (quiet times as of
+        # the next: quiet is a minute at least), so an idle list of a hundred panes
+        # changes (and is drawn again) once a minute, not whenever one of their ages
+        # happens to pass a minute.
+        minute = now.replace(second=0, microsecond=0)
         if slot.is_tmux and info is not None and info.status is Status.LOST:
             seen = info.last_seen or slot.record.lost
-            age = f"last seen {format_age(seen, now)} ago" if seen else None
+            age = f"last seen {format_age(seen, minute)} ago" if seen else None
+        elif slot.is_tmux and info is not None and info.status is Status.UNREACHABLE:
+            seen = info.last_seen
+            age = f"host last answered {format_age(seen, minute)} ago" if seen else None
         elif slot.is_tmux and info is not None and info.status is not Status.DEAD:
             command = info.current_command
-            age = format_age(slot.record.created, now)
+            age = format_age(slot.record.created, minute)
         elif slot.dead and slot.record.ended is not None:
-            age = f"ended {format_age(slot.record.ended, now)} ago"
+            age = f"ended {format_age(slot.record.ended, minute)} ago"
+        quiet = attention.state is Attention.QUIET  # quiet is told in minutes
         return Entry(
             pane_id=slot.pane_id,
             name=slot.record.name,
@@ -475,7 +518,8 @@ class ChloeApp(App[int], inherit_bindings=False):
             age=age,
             activity=slot.activity,
             attention=attention.state,
-            attention_text=attention.short(now),
+            attention_text=attention.short(_next_minute(now) if quiet else now),
+            host=slot.record.host if slot.record.remote else None,
         )
 
     def _refresh_list(self) -> None:
@@ -484,6 +528,8 @@ class ChloeApp(App[int], inherit_bindings=False):
         now = self._clock()
         self._attention = {}
         self.pane_list.set_entries([self._entry(s, now) for s in self.panes])
+        if self.pane_list.filter_text:
+            self._filter_count()
         self._notify_changes()
         self._update_summary()
         self._update_title()
@@ -544,8 +590,13 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._refresh_list()
 
     def on_pane_list_pane_highlighted(self, event: PaneList.PaneHighlighted) -> None:
-        """Show the newly selected pane."""
-        self._show(event.pane_id)
+        """Show the selected pane.
+
+        The pane selected *now*, not the one the message names: a list rebuilt
+        and a new selection in the same tick post both highlights, and showing
+        the older one would flip the screen (and the keyboard) to it for a moment.
+        """
+        self._show(self.pane_list.selected_id)
 
     def _selected(self) -> PaneSlot | None:
         return self.panes.get(self.pane_list.selected_id)
@@ -599,14 +650,14 @@ class ChloeApp(App[int], inherit_bindings=False):
 
     def action_next_attention(self) -> None:
         """Select the next pane that needs you, then one that failed, then one that is done."""
-        ids = self.pane_list.pane_ids
+        ids = self.pane_list.all_ids  # a pane the filter hides too (it is revealed)
         states = [self._attention.get(i, _IDLE).state for i in ids]
         current = self.pane_list.selected_id
         index = next_to_visit(states, ids.index(current) if current in ids else None)
         if index is None:
             self.notify("No pane needs you, failed or is done.", timeout=3)
             return
-        self.pane_list.select_id(ids[index])
+        self.reveal(ids[index])
 
     # --- what the terminal area shows -------------------------------------
 
@@ -623,6 +674,8 @@ class ChloeApp(App[int], inherit_bindings=False):
             self.panes.hidden(previous)
             self._looked_at(previous)
         self._shown = pane_id if slot else None
+        if slot is not previous:
+            self.keyboard.sync()  # the keyboard follows the shown pane
         empty = self.query_one("#empty", Static)
         view = self.view
         empty.display = slot is None
@@ -643,6 +696,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         browsing = view.browsing_history and previous is slot  # its history stays shown
         if view.terminal is not target and not browsing:
             view.set_terminal(target)
+            self.keyboard.update_focus()
         if live:
             self._sync_pty(slot)
         elif preview and slot.is_tmux and slot.process is None:
@@ -664,7 +718,8 @@ class ChloeApp(App[int], inherit_bindings=False):
         if slot is None:
             text = "chloe"
         else:
-            head = f"{slot.record.name} · {slot.record.kind.value} · {slot.label}"
+            where = f" on {slot.record.host}" if slot.record.remote else ""
+            head = f"{slot.record.name} · {slot.record.kind.value}{where} · {slot.label}"
             if slot.process is not None and not slot.dead:
                 if self.terminal_mode:
                     hint = f"{self.key_for('leave_terminal')}: back to the list"
@@ -678,7 +733,12 @@ class ChloeApp(App[int], inherit_bindings=False):
                 hint = "asking tmux and the store…"
             elif slot.status is Status.UNREACHABLE:
                 style = "-preview"
-                hint = "tmux does not answer; the pane may still be running"
+                hint = (
+                    f"{slot.record.host} does not answer; the pane may still be running "
+                    "(it is reattached when the host is back)"
+                    if slot.record.remote
+                    else "tmux does not answer; the pane may still be running"
+                )
             elif slot.elsewhere:
                 style = "-preview"
                 hint = self._elsewhere_words(slot) + "; use it there"
@@ -706,6 +766,8 @@ class ChloeApp(App[int], inherit_bindings=False):
         size = (terminal.columns, terminal.lines)
         if slot.pty_size != size:
             slot.pty_size = size
+            if slot.is_tmux:
+                slot.expect_redraw(self._clock(), REDRAW_GRACE)
             try:
                 proc.resize(*size)
             except OSError:
@@ -726,6 +788,8 @@ class ChloeApp(App[int], inherit_bindings=False):
             if slot is not None:
                 self.hint_not_live(slot)
             return
+        if event.terminal is not None and event.terminal is not slot.terminal:
+            return  # encoded for another pane's modes (the screen moved on since)
         try:
             slot.process.write(event.data)
         except OSError:
@@ -779,6 +843,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._pump.start(slot, proc, None if slot.is_tmux else self.service.direct_log(record))
         if slot.is_tmux:
             slot.quiet_until = time.monotonic() + QUIET_AFTER_ATTACH
+            slot.expect_redraw(self._clock(), REDRAW_GRACE)
         slot.seen_screen = None
         if focus:
             self._refresh_list()
@@ -788,7 +853,7 @@ class ChloeApp(App[int], inherit_bindings=False):
             self._refresh_list_soon()  # start-up reattaches arrive in bursts
         if focus:
             # The user asked for this pane; a start-up reattach leaves the selection alone.
-            self.pane_list.select_id(record.id)
+            self.reveal(record.id)
         if self.pane_list.selected_id == record.id:
             self._show(record.id)
             if focus:
@@ -797,8 +862,7 @@ class ChloeApp(App[int], inherit_bindings=False):
     def _pane_output(self, slot: PaneSlot) -> None:
         self._note_output(slot)
         if self._shown == slot.pane_id:
-            if slot.terminal is not None and slot.process is not None:
-                self.keyboard.after_output(slot.terminal, slot.process)
+            self.keyboard.after_output(slot)
             self.view.notify_output()
         elif self.panes.note_hidden_output(slot):
             self._refresh_list_soon()
@@ -846,6 +910,7 @@ class ChloeApp(App[int], inherit_bindings=False):
                 infos = service.panes(live_direct=live)
             except Exception as exc:
                 return msg.StatusFailed(str(exc), startup=False)
+            service.scan_logs([info.record for info in infos])  # tmux drops notifications
             return msg.StatusAnswered(infos, started, startup=False)
 
         self._background("Status", query)
@@ -867,6 +932,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         if not self._ui_ready():
             return
         self._tell_file_problems()
+        returning = self._hosts_back(event.infos)
         result = self.panes.reconcile(event.infos, event.started)
         for slot in result.dropped:
             proc = self._release(slot)
@@ -880,8 +946,28 @@ class ChloeApp(App[int], inherit_bindings=False):
             self._poller.enable()
             self._reattach(event)
             self._offer_restore(event.infos)
-        elif again:
-            self._tick()
+        else:
+            if returning:
+                self._attach_all(returning)
+            if again:
+                self._tick()
+
+    def _hosts_back(self, infos: list[PaneInfo]) -> list[PaneRecord]:
+        """Panes on another host that the user had attached, unreachable until this
+        answer and running again: to reattach (their client ended with the connection)."""
+        back: list[PaneRecord] = []
+        for info in infos:
+            slot = self.panes.get(info.record.id)
+            if (
+                info.record.remote
+                and slot is not None
+                and slot.process is None
+                and slot.status is Status.UNREACHABLE
+                and info.status in (Status.ATTACHED, Status.DETACHED)
+                and info.record.user_state is UserState.ATTACHED
+            ):
+                back.append(info.record)
+        return back
 
     def _tell_file_problems(self) -> None:
         """Problems with chloe's own files (labels may be wrong): each said once."""
@@ -953,6 +1039,8 @@ class ChloeApp(App[int], inherit_bindings=False):
             infos = self.service.panes(live_direct={})
         except Exception as exc:
             return msg.StatusFailed(str(exc), startup=True)
+        # Notifications tmux panes sent while no chloe ran, then the report of them.
+        self.service.scan_logs([info.record for info in infos])
         self._report_while_away(infos)
         return msg.StatusAnswered(infos, started, startup=True)
 
@@ -1043,8 +1131,11 @@ class ChloeApp(App[int], inherit_bindings=False):
             and info.status in (Status.ATTACHED, Status.DETACHED)
             and info.record.user_state is UserState.ATTACHED
         ]
-        if not wanted:
-            return
+        if wanted:
+            self._attach_all(wanted)
+
+    def _attach_all(self, wanted: list[PaneRecord]) -> None:
+        """Attach chloe's clients to these tmux panes in the background, a few at a time."""
         columns, rows = self._term_size()
         service = self.service
 
@@ -1206,6 +1297,15 @@ class ChloeApp(App[int], inherit_bindings=False):
             return self.terminal_mode
         if action == "quit_hint":
             return not self.terminal_mode
+        if action == "clear_filter":
+            return not self.terminal_mode and bool(self.pane_list.filter_text)
+        if action == "search_step":
+            # A preview opened on a search hit: n/N step from the list too.
+            return (
+                not self.terminal_mode and self.view.searching and bool(self.view.scrollback_offset)
+            )
+        if self._filter_typing() and action in NAV_ACTIONS:
+            return False  # keys typed ahead of the filter's focus are filter text
         return not (self.terminal_mode and action in NAV_ACTIONS)
 
     def footer_shows(self, action: str) -> bool:
@@ -1309,6 +1409,122 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._list_hidden_for_tiny = False
         self.list_visible = not self.list_visible
 
+    # --- the list filter ----------------------------------------------------
+
+    @property
+    def filter_bar(self) -> FilterBar:
+        """The filter line above the footer."""
+        return self.query_one("#filter", FilterBar)
+
+    def action_filter_list(self) -> None:
+        """Type to narrow the list by name or command (Enter keeps it, Esc clears it)."""
+        if not self.list_visible:
+            self._list_hidden_for_tiny = False
+            self.list_visible = True
+        self._filter_count()
+        self.filter_bar.open()
+
+    def action_clear_filter(self) -> None:
+        """Esc in the list: the whole list again."""
+        self._set_filter("", keep=False)
+
+    def _filter_typing(self) -> bool:
+        try:
+            return self.focused is self.filter_bar.input
+        except NoMatches:
+            return False
+
+    def on_key(self, event: Key) -> None:
+        """Text typed right after the filter key, before the filter had the keyboard
+        (Textual hands a key to the widget focused when it arrived): it is the
+        filter's."""
+        if not self._filter_typing():
+            return
+        # The text field stops the printable keys it had; other keys (Enter, Esc,
+        # Backspace) go on to the bindings of the focused field either way.
+        if event.is_printable and event.character is not None:
+            self.filter_bar.input.insert_text_at_cursor(event.character)
+            event.stop()
+
+    def reveal(self, pane_id: str) -> None:
+        """Select the pane, clearing the filter first if it hides the pane."""
+        if self.pane_list.filter_text and not self.pane_list.is_listed(pane_id):
+            self._set_filter("", keep=False)
+        self.pane_list.select_id(pane_id)
+
+    def _set_filter(self, text: str, *, keep: bool) -> None:
+        self.pane_list.set_filter(text)
+        self._filter_count()
+        if not keep:
+            self.filter_bar.close(clear=not text)
+        self.query_one("#empty", Static).update(self._empty_text())
+        if not self.pane_list.option_count:
+            self._show(None)
+
+    def _filter_count(self) -> None:
+        self.filter_bar.show_count(self.pane_list.option_count, self.pane_list.total)
+
+    @on(FilterBar.Changed)
+    def _filter_changed(self, event: FilterBar.Changed) -> None:
+        self._set_filter(event.text, keep=True)
+
+    @on(FilterBar.Done)
+    def _filter_done(self, event: FilterBar.Done) -> None:
+        if event.keep:
+            self.filter_bar.close(clear=False)
+        else:
+            self._set_filter("", keep=False)
+        self.screen.set_focus(self.pane_list)  # at once: the next key is the list's
+
+    @on(FilterBar.Move)
+    def _filter_move(self, event: FilterBar.Move) -> None:
+        self._select_index((self.pane_list.highlighted or 0) + event.step)
+
+    # --- searching every pane ------------------------------------------------
+
+    def action_search_panes(self) -> None:
+        """Search every pane's history (as ``chloe grep``); Enter opens a hit."""
+        service = self.service
+        records = [slot.record for slot in self.panes]
+
+        def search(text: str) -> Iterator[history.Match]:
+            pattern = history.compile_pattern(text, regex=False)
+            return history.search_sources(service.history_sources(records), pattern, text)
+
+        def chosen(hit: Hit | None) -> None:
+            if hit is not None:
+                self.open_hit(hit)
+
+        self.push_screen(PaneSearchScreen(search), chosen)
+
+    def action_search_step(self, step: int) -> None:
+        """The next (1) or previous (-1) match of the browsed history's search."""
+        self.view.search_next(step)
+
+    def open_hit(self, hit: Hit) -> None:
+        """Show the pane of a search hit, browsing its history on that line."""
+        slot = next((s for s in self.panes if s.record.name == hit.pane), None)
+        if slot is None:
+            self.notify(f"{hit.pane!r} is no longer listed", title="Search")
+            return
+        self.reveal(slot.pane_id)
+        self._show(slot.pane_id)
+        view = self.view
+        then = (hit.pattern, hit.from_end)
+        if slot.is_tmux and self.history_browser.browsable():
+            self.history_browser.request("shift+home", then)
+        elif view.terminal.scrollback_len and not view.terminal.alternate_screen:
+            view.search(hit.pattern, from_end=hit.from_end)
+        else:
+            self.notify(
+                f"line {hit.line} of {hit.pane!r} is in its log only: "
+                f"chloe logs --all {hit.pane!r}",
+                title="Search",
+            )
+            return
+        if slot.process is not None and not slot.dead:
+            self._enter_terminal()  # n/N step through the matches, Esc returns
+
     def action_help(self) -> None:
         """The help overlay."""
         keys = [(self.key_for(spec.id), spec.description) for spec in BINDING_SPECS]
@@ -1332,14 +1548,17 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._background("New direct pane", job)
 
     def action_new_tmux(self) -> None:
-        """A new tmux pane in the current directory, attached and focused."""
+        """A new tmux pane, attached and focused: on the selected pane's host (in its
+        home there), else here in the current directory."""
         columns, rows = self._term_size()
-        cwd = self._new_pane_cwd()
+        selected = self._selected()
+        host = selected.record.host if selected is not None else LOCAL_HOST
+        cwd = "~" if host != LOCAL_HOST else self._new_pane_cwd()
         service = self.service
         self.keyboard.claim()
 
         def job() -> Message:
-            record = service.create_tmux(cwd=cwd, columns=columns, rows=rows)
+            record = service.create_tmux(cwd=cwd, columns=columns, rows=rows, host=host)
             proc = service.attach(record, columns, rows)
             return msg.PaneStarted(record, proc, focus=True)
 

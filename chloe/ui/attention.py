@@ -53,8 +53,7 @@ def slot_attention(
         return AttentionInfo(Attention.IDLE)
     pane = marks.get(slot.pane_id) or PaneEvents()
     record = slot.record
-    info = slot.info
-    output = info.last_output if slot.is_tmux and info is not None else slot.output_at
+    output = slot.last_output()
     ended = record.ended or record.lost  # a lost pane stopped when its server went
     gone = status in (Status.DEAD, Status.LOST)
     local = slot.mark

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -22,6 +23,17 @@ ORDER = {"leave_terminal": -1, **{spec.id: i for i, spec in enumerate(BINDINGS)}
 
 class ChloeFooter(Footer):
     """The footer of the chloe app (see the module docstring)."""
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        """Redraw for the keys that apply now, also while the app is not focused.
+
+        Textual's footer skips the redraw while the terminal reports that it
+        lost focus; the title above the pane does not, so the two could tell
+        different modes until the next key.
+        """
+        self._bindings_ready = True
+        if self.is_attached and screen is self.screen:
+            self.call_after_refresh(self.recompose)
 
     def compose(self) -> ComposeResult:
         """One key per action that applies now, in table order."""

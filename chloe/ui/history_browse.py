@@ -69,14 +69,19 @@ class HistoryBrowser:
         self._app = app
         self._busy = False
         self._partial: Terminal | None = None
+        self._then: tuple[str, int] | None = None
+        """A search to run once the history shows: (text, which match counted from the end)."""
 
     def browsable(self) -> bool:
         """Whether the shown pane's history comes from tmux (a tmux pane, live or preview)."""
         slot = self._app.shown_slot()
         return slot is not None and slot.is_tmux and slot.record.tmux_session is not None
 
-    def request(self, key: str) -> bool:
+    def request(self, key: str, then: tuple[str, int] | None = None) -> bool:
         """A browse key reached a screen without scrollback: load the history.
+
+        With ``then`` (text, n), the history opens on the n-th last line holding
+        the text, highlighted (the search of every pane opening a hit).
 
         Returns True when the key is taken (a load is on its way or running).
         """
@@ -87,6 +92,7 @@ class HistoryBrowser:
         if self._busy:
             return True
         self._busy = True
+        self._then = then
         record = slot.record
         columns, rows = app.view.terminal.columns, app.view.terminal.lines
         service = app.service
@@ -133,6 +139,13 @@ class HistoryBrowser:
             self._partial = None  # a failure, or the rest of a history no longer browsed
             return
         self._partial = event.history if event.partial else None
+        then, self._then = self._then, None
+        if event.history is None and then is not None:
+            app.notify(
+                "its program has the whole screen: its history shows once it ends",
+                title="Search",
+            )
+            return
         if event.history is None:
             if slot.process is not None and slot.terminal is app.view.terminal:
                 if event.key == "wheel":
@@ -152,6 +165,8 @@ class HistoryBrowser:
         else:
             lines = max(1, history.lines - 1)
         app.view.show_history(history, lines, app.history_ended)
+        if then is not None:
+            app.view.search(then[0], from_end=then[1])
 
 
 class SearchPrompt(ModalScreen[str | None]):
@@ -187,7 +202,7 @@ def prompt_search(app: ChloeApp, backwards: bool) -> None:
     view = app.view
 
     def done(text: str | None) -> None:
-        view.focus()
+        app.resume_terminal()
         if text and view.scrollback_offset > 0 and view.search(text, backwards=backwards) == 0:
             app.notify(f"{text!r} is not in this history", title="Search")
 

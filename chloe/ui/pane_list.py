@@ -46,6 +46,7 @@ class Entry:
         activity: New output or a bell while the pane was not shown.
         attention: The pane's attention state (its own glyph and colour).
         attention_text: The state in words, with how long ago.
+        host: The host a remote tmux pane runs on (None: this machine).
     """
 
     pane_id: str
@@ -58,6 +59,7 @@ class Entry:
     activity: str | None = None
     attention: Attention = Attention.IDLE
     attention_text: str = ""
+    host: str | None = None
 
     def state_words(self, *, compact: bool) -> str:
         """The attention words shown under the name (the state alone when compact)."""
@@ -119,21 +121,30 @@ def render_entry(entry: Entry, *, compact: bool, width: int | None = None) -> Co
         activity = f" [$accent]{escape(entry.activity)}[/]" if entry.activity else ""
     room = None if width is None else max(1, width - 2 - cell_len(activity_text))
     name = escape(fit(entry.name, room))
+    label = f"{entry.label} @{entry.host}" if compact and entry.host else entry.label
     if compact:
-        second = attention or f"[{colour}]{escape(fit(entry.label, inner))}[/]"
+        second = attention or f"[{colour}]{escape(fit(label, inner))}[/]"
         return Content.from_markup(f"[{colour}]{glyph}[/] [b]{name}[/]{activity}\n  {second}")
     detail = [p for p in (entry.command, entry.age) if p]
-    kind = entry.kind.value
+    kind = f"{entry.kind.value}@{entry.host}" if entry.host else entry.kind.value
     label_room = None if inner is None else max(1, inner - cell_len(kind) - 3)
     lines = [
         f"[{colour}]{glyph}[/] [b]{name}[/]{activity}",
-        f"  [dim]{kind}[/] · [{colour}]{escape(fit(entry.label, label_room))}[/]",
+        f"  [dim]{escape(kind)}[/] · [{colour}]{escape(fit(entry.label, label_room))}[/]",
     ]
     if attention:
         lines.append(f"  {attention}")
     if detail:
         lines.append(f"  [dim]{escape(fit(' · '.join(detail), inner))}[/]")
     return Content.from_markup("\n".join(lines))
+
+
+def entry_matches(entry: Entry, text: str) -> bool:
+    """Whether the list filter ``text`` keeps ``entry``: every word of it is in the
+    pane's name or running command, ignoring case (an empty filter keeps all)."""
+    hay = f"{entry.name}\n{entry.command or ''}".casefold()
+    return all(word in hay for word in text.casefold().split())
+
 
 class PaneList(OptionList, inherit_bindings=False):
     """The list of panes; keys are bound on the screen (so the keymap can remap them).
@@ -161,7 +172,10 @@ class PaneList(OptionList, inherit_bindings=False):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._entries: dict[str, Entry] = {}
+        self._all: list[Entry] = []
         self._width: int | None = None
+        self.filter_text = ""
+        """Only the entries this keeps are listed (:func:`entry_matches`, :meth:`set_filter`)."""
 
     def _inner_width(self) -> int | None:
         """Cells an entry may take on one line (None before the list is laid out)."""
@@ -200,12 +214,38 @@ class PaneList(OptionList, inherit_bindings=False):
         except LookupError:
             pass
 
-    def set_entries(self, entries: list[Entry]) -> None:
-        """Show exactly these entries, in this order, keeping the highlight on its pane.
+    @property
+    def total(self) -> int:
+        """How many panes there are, listed or filtered out."""
+        return len(self._all)
+
+    @property
+    def all_ids(self) -> list[str]:
+        """Ids of every pane in list order, the ones the filter hides too."""
+        return [e.pane_id for e in self._all]
+
+    def is_listed(self, pane_id: str) -> bool:
+        """Whether the pane is in the list now (not filtered out)."""
+        return pane_id in self._entries
+
+    def set_filter(self, text: str) -> None:
+        """List only the entries ``text`` keeps; the highlight stays on its pane if
+        still listed, else goes to the first one."""
+        if text == self.filter_text:
+            return
+        self.filter_text = text
+        self.set_entries(self._all, first=True)
+
+    def set_entries(self, entries: list[Entry], *, first: bool = False) -> None:
+        """Show exactly these entries (those the filter keeps), in this order, keeping
+        the highlight on its pane (``first``: else on the first one).
 
         Only changed prompts are redrawn; the list is rebuilt only when panes
         were added, removed or reordered.
         """
+        self._all = list(entries)
+        if self.filter_text:
+            entries = [e for e in entries if entry_matches(e, self.filter_text)]
         if self._width is None:
             self._width = self._inner_width()
         if [e.pane_id for e in entries] != self.pane_ids:
@@ -216,7 +256,7 @@ class PaneList(OptionList, inherit_bindings=False):
             if previous in ids:
                 self.highlighted = ids.index(previous)
             elif ids:
-                self.highlighted = min(index or 0, len(ids) - 1)
+                self.highlighted = 0 if first else min(index or 0, len(ids) - 1)
             self._entries = {e.pane_id: e for e in entries}
             self.post_message(self.PaneHighlighted(self.selected_id))
             return

@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from chloe.attention import Mark
 from chloe.backends.base import PaneProcess
@@ -53,6 +53,9 @@ class PaneSlot:
         output_at: When a direct pane last wrote output (tmux panes: tmux says).
         mark: The latest bell or desktop notification this chloe saw in a direct pane.
         seen_at: When the user last looked at the pane in this chloe.
+        redraw_until: Until then, a tmux pane's output is its program redrawing for the
+            client chloe just attached or resized (SIGWINCH), not news.
+        output_before: A tmux pane's last output before that redraw.
     """
 
     record: PaneRecord
@@ -71,6 +74,8 @@ class PaneSlot:
     output_at: datetime | None = None
     mark: Mark | None = None
     seen_at: datetime | None = None
+    redraw_until: datetime | None = None
+    output_before: datetime | None = None
 
     @property
     def pane_id(self) -> str:
@@ -130,6 +135,27 @@ class PaneSlot:
     def runs_here(self) -> bool:
         """A direct pane whose program this chloe runs right now."""
         return not self.is_tmux and self.process is not None
+
+    def expect_redraw(self, now: datetime, grace: float) -> None:
+        """chloe attached or resized this tmux pane's client: its program redraws
+        (a new size is a SIGWINCH), which is output but nothing new to the user."""
+        if self.redraw_until is None or now > self.redraw_until:
+            self.output_before = self.info.last_output if self.info is not None else None
+        self.redraw_until = now + timedelta(seconds=grace)
+
+    def last_output(self) -> datetime | None:
+        """When the pane last wrote output that may be news (tmux: tmux says; direct: the pty).
+
+        A tmux pane's redraw for chloe's own client (:meth:`expect_redraw`) is not counted.
+        """
+        if not self.is_tmux:
+            return self.output_at
+        output = self.info.last_output if self.info is not None else None
+        until, before = self.redraw_until, self.output_before
+        redrawn = output is not None and until is not None and output <= until
+        if redrawn and (before is None or (output is not None and output > before)):
+            return before
+        return output
 
     def screen_hash(self) -> int | None:
         """A hash of what the pane's emulator shows (None without one)."""

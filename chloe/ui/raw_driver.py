@@ -13,8 +13,8 @@ does by default): tmux 3.3 does not either, so the terminal sends the same
 legacy bytes a program in a tmux pane gets. Kitty key reports that arrive
 anyway (a terminal left in that mode) are translated by the router.
 
-:class:`PaneInput` is the router's view of "the pane that has the keyboard":
-it reads the app's state when bytes arrive, on the UI loop.
+The router's target, the pane that has the keyboard, is
+:class:`chloe.ui.rawinput.PaneInput`.
 """
 
 from __future__ import annotations
@@ -23,18 +23,14 @@ import os
 import selectors
 import time
 from codecs import getincrementaldecoder
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual import constants
 from textual.drivers.linux_driver import LinuxDriver
 
-from chloe.terminal.keys import TerminalModes
 from chloe.terminal.rawinput import InputRouter
 
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-__all__ = ["PaneInput", "RawInputDriver"]
+__all__ = ["RawInputDriver"]
 
 _POLL = 0.1
 """Seconds between checks for the driver's exit (and Textual's own Esc timeout)."""
@@ -113,36 +109,3 @@ class RawInputDriver(LinuxDriver):
                 os.close(fd)
             except OSError:
                 pass
-
-
-class PaneInput:
-    """The shown pane, as the router's target: its modes, and a way to write to it.
-
-    Args:
-        modes: the shown pane's terminal modes, looked up when needed.
-        write: sends bytes to the shown pane (on the UI loop).
-        keeps: whether chloe keeps a key for itself (scrollback keys).
-    """
-
-    def __init__(
-        self,
-        modes: Callable[[], TerminalModes],
-        write: Callable[[bytes], None],
-        keeps: Callable[[bytes], bool],
-    ) -> None:
-        self._modes = modes
-        self._write = write
-        self._keeps = keeps
-
-    @property
-    def modes(self) -> TerminalModes:
-        """The program's modes now."""
-        return self._modes()
-
-    def write(self, data: bytes) -> None:
-        """Send bytes to the shown pane."""
-        self._write(data)
-
-    def keeps(self, key: bytes) -> bool:
-        """chloe's own keys in terminal mode."""
-        return self._keeps(key)

@@ -20,7 +20,6 @@ from itertools import groupby
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
-from rich.cells import cell_len
 from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
@@ -31,6 +30,7 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
+from chloe.terminal.cells import WIDTH, ZWJ, split_cells
 from chloe.terminal.keys import (
     MouseAction,
     encode_focus,
@@ -38,7 +38,7 @@ from chloe.terminal.keys import (
     encode_mouse,
     encode_paste,
 )
-from chloe.terminal.sgr import ANSI_INDEX, PALETTE_INDEX
+from chloe.terminal.sgr import ANSI_INDEX, PALETTE_INDEX, rgb_to_256
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -69,12 +69,15 @@ _cell_text = itemgetter(0)
 
 
 @lru_cache(maxsize=1024)
-def _color(name: str) -> Color | None:
+def _color(name: str, rgb_as_256: bool = False) -> Color | None:
     """Map an emulator colour to the rich colour the outer terminal is sent.
 
     The 16 ANSI colours stay ANSI colours (SGR 30-37/90-97, 40-47/100-107) and
     palette entries stay palette indexes (``38;5;N``), so the user's own
-    terminal palette applies, as in a plain tmux; 24-bit colour stays RGB.
+    terminal palette applies, as in a plain tmux; 24-bit colour stays RGB,
+    or with ``rgb_as_256`` (a terminal without 24-bit colour) becomes the
+    palette index tmux would send (:func:`~chloe.terminal.sgr.rgb_to_256`;
+    rich's own rounding picks other entries, ``#878787`` as ``#808080``).
     ``None`` (the terminal's default colour) for ``"default"``.
     """
     if name == "default" or not name:
@@ -85,18 +88,23 @@ def _color(name: str) -> Color | None:
     if index is not None:
         return Color.from_ansi(index)
     try:
-        return Color.from_triplet(Color.parse(f"#{name}").get_truecolor())
+        rgb = Color.parse(f"#{name}").get_truecolor()
     except Exception:  # an unknown name must not break rendering; draw it default
         return None
+    if rgb_as_256:
+        return Color.from_ansi(rgb_to_256(*rgb))
+    return Color.from_triplet(rgb)
 
 
-def cell_style(key: _StyleKey) -> Style:
+def cell_style(key: _StyleKey, *, rgb_as_256: bool = False) -> Style:
     """The rich style for one cell's attributes (without the widget's base colours).
 
     Args:
         key: ``cell[1:]`` of a :class:`~chloe.terminal.Cell` (or a pyte
             ``Char``): fg, bg, bold, italics, underscore, strikethrough,
             reverse, then blink and dim when present.
+
+        rgb_as_256: send 24-bit colours as tmux does to a 256-colour terminal.
 
     Returns:
         A rich ``Style``; default colours stay ``None`` so the widget's
@@ -106,8 +114,8 @@ def cell_style(key: _StyleKey) -> Style:
     blink = bool(rest[0]) if rest else False
     dim = len(rest) > 1 and bool(rest[1])
     return Style(
-        color=_color(fg),
-        bgcolor=_color(bg),
+        color=_color(fg, rgb_as_256),
+        bgcolor=_color(bg, rgb_as_256),
         bold=bold or None,
         italic=italics or None,
         underline=underscore or None,
@@ -118,20 +126,70 @@ def cell_style(key: _StyleKey) -> Style:
     )
 
 
-def _aligned(run: Sequence[tuple[Any, ...]]) -> bool:
-    """Whether every wide character in ``run`` is followed by its ``""`` half, and only those."""
+def _wide(text: str) -> bool:
+    """Whether a cell holding ``text`` is a wide character (two columns, as tmux has it)."""
+    return bool(text) and not text.isascii() and WIDTH[text[0]] == 2
+
+
+def _aligned(cells: Sequence[tuple[Any, ...]]) -> bool:
+    """Whether every wide character in ``cells`` is followed by its ``""`` half, and only those.
+
+    A cell ending in a zero width joiner (tmux keeps one when a ZWJ sequence
+    is cut at 21 bytes) needs mending too.
+    """
     want_half = False
-    for cell in run:
+    for cell in cells:
         text = cell[0]
+        if text.endswith(ZWJ):
+            return False
         if want_half:
             if text:
                 return False
             want_half = False
         elif not text:
             return False
-        elif not text.isascii() and cell_len(text) == 2:
+        elif _wide(text):
             want_half = True
     return not want_half
+
+
+def _mended(cells: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """``cells`` with a wide character missing its right half, or a stray half, as a blank.
+
+    (xterm erases a wide character whose half was overwritten; drawing it
+    would push the rest of the row right.) A trailing zero width joiner is
+    left out: the outer terminal would join the next cell's text to this one
+    (tmux does, and chloe's output runs without autowrap, where tmux joins
+    even ASCII).
+    """
+    out = list(cells)
+    count = len(out)
+    x = 0
+    while x < count:
+        text = out[x][0]
+        if text.endswith(ZWJ):
+            text = text.rstrip(ZWJ) or " "
+            out[x] = (text, *out[x][1:])
+        if _wide(text) and x + 1 < count and out[x + 1][0] == "":
+            x += 2
+            continue
+        if not text or _wide(text):
+            out[x] = (" ", *out[x][1:])
+        x += 1
+    return out
+
+
+def match_spans(line: str, text: str) -> list[tuple[int, int]]:
+    """The cell columns (start, end) of each occurrence of ``text`` in ``line``,
+    left to right, not overlapping (wide characters take two cells)."""
+    spans: list[tuple[int, int]] = []
+    width = len(split_cells(text))
+    pos = line.find(text)
+    while pos >= 0 and text:
+        start = len(split_cells(line[:pos]))
+        spans.append((start, start + width))
+        pos = line.find(text, pos + len(text))
+    return spans
 
 
 class TerminalView(Widget, can_focus=True):
@@ -160,10 +218,25 @@ class TerminalView(Widget, can_focus=True):
         color: $text-warning;
         text-style: bold;
     }
+    TerminalView > .terminal-view--match {
+        background: ansi_cyan;
+        color: ansi_black;
+    }
+    TerminalView > .terminal-view--current-match {
+        background: ansi_magenta;
+        color: ansi_black;
+        text-style: bold;
+    }
     """
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"terminal-view--marker"}
-    """``terminal-view--marker``: the ``[scrollback -N]`` marker while browsing."""
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "terminal-view--marker",
+        "terminal-view--match",
+        "terminal-view--current-match",
+    }
+    """``terminal-view--marker``: the ``[scrollback -N]`` marker while browsing;
+    ``terminal-view--match`` and ``terminal-view--current-match``: the search's matches
+    in the browsed lines, and the one the top row shows (tmux copy mode's colours)."""
 
     # The widget draws terminal cells; Textual's own text selection does not
     # know them and would fight the program's mouse reports.
@@ -175,14 +248,19 @@ class TerminalView(Widget, can_focus=True):
         Args:
             data: the encoded bytes.
             view: the view that posted the message.
+            terminal: the emulator whose modes encoded them (the pane they are for).
         """
 
-        def __init__(self, data: bytes, view: TerminalView | None = None) -> None:
+        def __init__(
+            self, data: bytes, view: TerminalView | None = None, terminal: Terminal | None = None
+        ) -> None:
             super().__init__()
             self.data = data
             """The bytes for the pty."""
             self.view = view
             """The view that posted the message."""
+            self.terminal = terminal
+            """The emulator shown when they were encoded: they are for its program only."""
 
         @property
         def control(self) -> TerminalView | None:
@@ -247,6 +325,8 @@ class TerminalView(Widget, can_focus=True):
         """While a pane's history is shown: the live terminal, and what to call at the end."""
         self._found: tuple[str, list[int], int] | None = None
         """While searching: the text, the lines that hold it (oldest first), the current one."""
+        self._spans: dict[int, list[tuple[int, int]]] = {}
+        """While searching: line index -> the cell columns (start, end) of each match on it."""
         self.search_request: Callable[[bool], None] | None = None
         """Asked to prompt for a search (True: backwards, ``?``) while browsing."""
         self._history_top = False
@@ -256,6 +336,10 @@ class TerminalView(Widget, can_focus=True):
         """Asked, with the key (``shift+pageup``, ``shift+home`` or ``wheel``), when a
         browse key reaches a terminal without scrollback of its own (a tmux client's
         screen); True if it will show the pane's history (:meth:`show_history`)."""
+        self.reports_focus = True
+        """Send focus reports (mode 1004) to the program on focus and blur. An app that
+        reports focus itself (chloe's, which knows which pane a report is for) turns
+        this off."""
 
     # --- public API -------------------------------------------------------
 
@@ -279,6 +363,7 @@ class TerminalView(Widget, can_focus=True):
         """
         self._history_of = None
         self._found = None
+        self._spans = {}
         self._terminal = terminal
         self._scroll_offset = 0
         self._seen_scrollback_len = terminal.scrollback_len
@@ -324,18 +409,22 @@ class TerminalView(Widget, can_focus=True):
         """Whether a search's matches are being stepped through (``n``/``N``, Esc)."""
         return self._found is not None
 
-    def search(self, text: str, *, backwards: bool = False) -> int:
+    def search(self, text: str, *, backwards: bool = False, from_end: int | None = None) -> int:
         """Find ``text`` (plain, case-sensitive) in the browsed lines; go to the nearest
-        match after (``backwards``: before) the top line. Returns how many lines hold it."""
+        match after (``backwards``: before) the top line, or (``from_end``) to the
+        line that many matches before the last one. Returns how many lines hold it."""
         terminal = self._terminal
         lines = [*terminal.scrollback(), *terminal.display]
         found = [i for i, line in enumerate(lines) if text in line]
+        self._spans = {i: match_spans(lines[i], text) for i in found}
         top = terminal.scrollback_len - self._scroll_offset
         if not found:
             self._found = (text, [], 0)
             self.refresh()
             return 0
-        if backwards:
+        if from_end is not None:
+            current = max(0, len(found) - 1 - from_end)
+        elif backwards:
             before = [k for k, i in enumerate(found) if i < top]
             current = before[-1] if before else len(found) - 1
         else:
@@ -357,6 +446,7 @@ class TerminalView(Widget, can_focus=True):
         """Forget the search (the view stays where it is)."""
         if self._found is not None:
             self._found = None
+            self._spans = {}
             self.refresh()
 
     def _go_to_match(self) -> None:
@@ -417,6 +507,7 @@ class TerminalView(Widget, can_focus=True):
     def scroll_to_bottom(self) -> None:
         """Leave scrollback browsing and show the live screen."""
         self._found = None
+        self._spans = {}
         if self._history_of is not None:
             self.end_history()
             return
@@ -457,76 +548,54 @@ class TerminalView(Widget, can_focus=True):
             base = self._base_style = self.rich_style
         return base
 
+    @property
+    def _rgb_as_256(self) -> bool:
+        """Whether the outer terminal gets 256 colours, not 24-bit (no ``COLORTERM``)."""
+        try:
+            return self.app.console.color_system == "256"
+        except RuntimeError:  # no running app (NoActiveAppError): keep 24-bit colour
+            return False
+
     def _style(self, key: _StyleKey) -> Style:
         style = self._styles.get(key)
         if style is None:
-            style = self._styles[key] = self._base + cell_style(key)
+            rgb_as_256 = self._rgb_as_256
+            style = self._styles[key] = self._base + cell_style(key, rgb_as_256=rgb_as_256)
         return style
 
     def _cells_to_strip(self, cells: Sequence[tuple[Any, ...]], columns: int) -> Strip:
         """Join cells into segments, one per run of equally styled cells.
 
+        The strip's width is counted in the emulator's cells (tmux's widths),
+        never measured by rich: rich's idea of a glyph's width (``❤️``, a
+        skin-tone modifier, a flag) can differ from the width tmux and the
+        program gave it, and the outer terminal, which places the text,
+        agrees with tmux. Each row is one run of text for the compositor
+        (moved to once, at its left edge), so every cell lands where the
+        emulator has it.
+
         Args:
             cells: ``Cell``s (or tuples shaped like them): ``data`` first,
                 then the style fields that form the style cache key.
-            columns: the strip's width in cells.
+            columns: the strip's width in cells (cut or padded with blanks).
         """
         # The common case runs in C (groupby/join): a wide character's ""
-        # placeholder joins to nothing, so each run's text is exactly as wide
-        # as its cells. Runs where that does not hold (a placeholder without
-        # its wide character, widths rich and the emulator disagree on) take
-        # the cell-by-cell path, which keeps every later column aligned.
+        # half joins to nothing, so each run's text covers exactly its cells.
         count = len(cells)
+        if count > columns:
+            cells = cells[:columns]
+            count = columns
         texts = list(map(_cell_text, cells))
-        if "" in texts:
-            aligned = _aligned(cells)  # rows with wide characters
-        else:
-            row_text = "".join(texts)
-            aligned = row_text.isascii() or cell_len(row_text) == count
-        if not aligned:
-            return self._cells_to_strip_slow(cells, columns)
+        if ("" in texts or not "".join(texts).isascii()) and not _aligned(cells):
+            cells = _mended(cells)
         segments: list[Segment] = []
         append = segments.append
         styles = self._styles
         for key, group in groupby(cells, _style_key):
             append(Segment("".join(map(_cell_text, group)), styles.get(key) or self._style(key)))
-        strip = Strip(segments, count)
-        if count != columns:
-            strip = strip.adjust_cell_length(columns, self._base)
-        return strip
-
-    def _cells_to_strip_slow(self, cells: Sequence[tuple[Any, ...]], columns: int) -> Strip:
-        """Cell by cell, for rows whose character widths do not add up."""
-        segments: list[Segment] = []
-        run: list[str] = []
-        run_key: _StyleKey = ()
-        last_wide = False
-        count = len(cells)
-        for x, cell in enumerate(cells):
-            text = cell[0]
-            if not text:
-                # A wide character's right half: the character already covers it.
-                if last_wide:
-                    last_wide = False
-                    continue
-                text = " "  # a right half without its character
-            last_wide = not text.isascii() and cell_len(text) == 2
-            if last_wide and (x + 1 >= count or cells[x + 1][0]):
-                # A wide character whose right half was overwritten: xterm
-                # erases such a character; drawing it would push the row right.
-                text = " "
-                last_wide = False
-            key = cell[1:]
-            if key != run_key:
-                if run:
-                    segments.append(Segment("".join(run), self._style(run_key)))
-                run = [text]
-                run_key = key
-            else:
-                run.append(text)
-        if run:
-            segments.append(Segment("".join(run), self._style(run_key)))
-        return Strip(segments).adjust_cell_length(columns, self._base)
+        if count < columns:
+            append(Segment(" " * (columns - count), self._base))
+        return Strip(segments, columns)
 
     def _screen_row(self, y: int) -> Strip:
         """The strip for screen row ``y`` (cached until the row is dirty)."""
@@ -555,15 +624,30 @@ class TerminalView(Widget, can_focus=True):
             self._line_cache[y] = strip
         return strip
 
+    def _scrollback_cells(self, index: int) -> list[tuple[Any, ...]]:
+        """The cells of scrollback row ``index``, rebuilt from its compact text."""
+        cells: list[tuple[Any, ...]] = []
+        for text, char in self._terminal.scrollback_row(index):
+            key = tuple(char[1:])
+            parts = text if text.isascii() else split_cells(text)
+            cells.extend([(part, *key) for part in parts])
+        return cells
+
     def _scrollback_row(self, index: int) -> Strip:
         strip = self._scrollback_cache.get(index)
         if strip is None:
-            runs = self._terminal.scrollback_row(index)
-            cells = [(text, *char[1:]) for text, char in runs]
             strip = self._scrollback_cache[index] = self._cells_to_strip(
-                cells, self._terminal.columns
+                self._scrollback_cells(index), self._terminal.columns
             )
         return strip
+
+    def _screen_cells(self, y: int) -> list[tuple[Any, ...]]:
+        terminal = self._terminal
+        row: Any = terminal.buffer[y]
+        if isinstance(row, list):
+            return list(row)
+        default = terminal.default_char  # pyte's sparse dict rows
+        return [row.get(x, default) for x in range(terminal.columns)]
 
     def _cursor_position(self) -> tuple[int, int] | None:
         """Where the cursor is drawn now, or ``None`` when it is not drawn."""
@@ -580,22 +664,45 @@ class TerminalView(Widget, can_focus=True):
         return x, y
 
     def _draw_cursor(self, strip: Strip, x: int, y: int) -> Strip:
-        char: Any = self._terminal.buffer[y].get(x, self._terminal.default_char)
-        width = 2 if char and char[0] and not char[0].isascii() and cell_len(char[0]) == 2 else 1
-        end = min(x + width, strip.cell_length)
-        if x >= end:
+        """Screen row ``y`` with the cell at ``x`` (both halves of a wide one) in reverse."""
+        cells = self._screen_cells(y)
+        if not 0 <= x < len(cells):
             return strip
-        before, under, after = strip.divide([x, end, strip.cell_length])
-        under = Strip(
-            [
-                Segment(text, (style or Style()) + Style(reverse=not (style and style.reverse)))
-                for text, style, _ in under
-            ],
-            under.cell_length,
-        )
-        return Strip.join([before, under, after])
+        if not cells[x][0] and x and _wide(cells[x - 1][0]):
+            x -= 1  # on the right half of a wide character: the character
+        end = x + 2 if _wide(cells[x][0]) and x + 1 < len(cells) and not cells[x + 1][0] else x + 1
+        for at in range(x, end):
+            cell = cells[at]
+            cells[at] = (*cell[:7], not cell[7], *cell[8:])  # the reverse field toggled
+        return self._cells_to_strip(cells, strip.cell_length)
 
-    def _marker(self, strip: Strip, width: int) -> Strip:
+    def _highlight(self, strip: Strip, line: int, room: int) -> Strip:
+        """``strip`` (browsed line ``line``) with the search's matches on it highlighted:
+        the current match (the first on the current line) in its own colours. Only
+        the first ``room`` cells are the line's (the position marker takes the rest)."""
+        spans = [span for span in self._spans.get(line, ()) if span[0] < room]
+        if not spans or self._found is None:
+            return strip
+        _text, found, current = self._found
+        width = strip.cell_length
+        match = self.get_component_rich_style("terminal-view--match", partial=True)
+        styles = [match] * len(spans)
+        if found and found[current] == line:
+            styles[0] = self.get_component_rich_style("terminal-view--current-match", partial=True)
+        cuts: list[int] = []
+        for start, end in spans:
+            cuts += [min(start, room), min(end, room)]
+        parts = strip.divide([*cuts, width])
+        out = [parts[0]]
+        for k, style in enumerate(styles):
+            hit, after = parts[2 * k + 1], parts[2 * k + 2]
+            out.append(Strip([Segment(t, (st or Style()) + style, c) for t, st, c in hit]))
+            out.append(after)
+        return Strip.join(out)
+
+    def _marker(self, cells: list[tuple[Any, ...]], width: int) -> tuple[Strip, int]:
+        """The top row while browsing: the row's cells, then the position marker at the
+        right; also how many cells are left for the row."""
         label = f"[scrollback -{self._scroll_offset}]"
         found = self._found
         if found is not None:
@@ -605,9 +712,11 @@ class TerminalView(Widget, can_focus=True):
         if len(label) > width:
             label = label[-width:]
         style = self.get_component_rich_style("terminal-view--marker")
-        return Strip.join(
-            [strip.crop(0, width - len(label)), Strip([Segment(label, style)], len(label))]
+        room = width - len(label)
+        strip = Strip.join(
+            [self._cells_to_strip(cells[:room], room), Strip([Segment(label, style)], len(label))]
         )
+        return strip, room
 
     def render_line(self, y: int) -> Strip:
         """The strip for view row ``y``: a cached terminal row, plus cursor and marker.
@@ -640,8 +749,18 @@ class TerminalView(Widget, can_focus=True):
             strip = Strip.blank(width, self._base)
         if strip.cell_length != width:
             strip = strip.crop_extend(0, width, self._base)
+        room = width
         if offset and y == 0 and width > 0:
-            strip = self._marker(strip, width)
+            virtual = terminal.scrollback_len - offset
+            if virtual < 0:
+                cells: list[tuple[Any, ...]] = []
+            elif virtual < terminal.scrollback_len:
+                cells = self._scrollback_cells(virtual)
+            else:
+                cells = self._screen_cells(virtual - terminal.scrollback_len)
+            strip, room = self._marker(cells, width)
+        if offset and self._spans:
+            strip = self._highlight(strip, terminal.scrollback_len - offset + y, room)
         return strip
 
     def _refresh_row(self, y: int) -> None:
@@ -735,7 +854,8 @@ class TerminalView(Widget, can_focus=True):
 
     def _send(self, data: bytes) -> None:
         if data:
-            self.post_message(self.Input(data, self))
+            live = self._history_of[0] if self._history_of is not None else self._terminal
+            self.post_message(self.Input(data, self, live))
 
     def _browse_key(self, key: str) -> bool:
         """Handle scrollback browsing keys; ``True`` if the key was one of them."""
@@ -808,11 +928,13 @@ class TerminalView(Widget, can_focus=True):
             self._send(data)
 
     def _on_focus(self, event: events.Focus) -> None:
-        self._send(encode_focus(True, self._terminal))
+        if self.reports_focus:
+            self._send(encode_focus(True, self._terminal))
         self._refresh_cursor()
 
     def _on_blur(self, event: events.Blur) -> None:
-        self._send(encode_focus(False, self._terminal))
+        if self.reports_focus:
+            self._send(encode_focus(False, self._terminal))
         self._refresh_cursor()
 
     def _mouse_report(self, event: events.MouseEvent, action: MouseAction) -> bytes:

@@ -11,7 +11,7 @@ from chloe.backends.tmux import TmuxBackend
 from chloe.events import Event, away_report, fold, read_all, take_unshown
 from chloe.model import ExitStatus, Status, utcnow
 from chloe.service import PaneInfo, PaneService
-from tests.conftest import wait_until
+from tests.support.waiting import wait_until
 
 
 def _info(service: PaneService, name: str) -> PaneInfo:
@@ -34,7 +34,7 @@ def test_a_failing_run_is_failed_with_its_exit_and_duration(
 ) -> None:
     service.create_tmux(name="build", cwd=str(tmp_path), command=["sh", "-c", "sleep 2; exit 3"])
     info = wait_until(
-        lambda: (i := _info(service, "build")).exit_status is not None and i, timeout=15
+        lambda: _info(service, "build"), timeout=15, accept=lambda i: i.exit_status is not None
     )
     state = derive(_facts(info), utcnow())
     assert state.state is Attention.FAILED
@@ -47,7 +47,7 @@ def test_exit_zero_is_done_and_a_respawn_starts_a_new_run(
 ) -> None:
     rec = service.create_tmux(name="ok", cwd=str(tmp_path), command=["sh", "-c", "exit 0"])
     first_start = rec.started
-    info = wait_until(lambda: (i := _info(service, "ok")).exit_status is not None and i)
+    info = wait_until(lambda: _info(service, "ok"), accept=lambda i: i.exit_status is not None)
     assert derive(_facts(info), utcnow()).state is Attention.DONE
     again = service.respawn(info.record)
     assert again.started is not None and first_start is not None
@@ -60,7 +60,7 @@ def test_output_makes_a_detached_pane_working_from_the_status_query(
     service.create_tmux(
         name="talk", cwd=str(tmp_path), command=["sh", "-c", "sleep 1; echo hello; sleep 600"]
     )
-    info = wait_until(lambda: (i := _info(service, "talk")).last_output is not None and i)
+    info = wait_until(lambda: _info(service, "talk"), accept=lambda i: i.last_output is not None)
     assert derive(_facts(info), utcnow(), working_seconds=30).state is Attention.WORKING
 
 

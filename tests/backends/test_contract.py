@@ -9,8 +9,8 @@ import pytest
 from chloe.backends.base import PaneProcess
 from chloe.model import Kind, PaneRecord, Status
 from chloe.service import PaneInfo, PaneService
-from tests.backends.conftest import Screen
-from tests.conftest import wait_until
+from tests.support.screen import Screen
+from tests.support.waiting import wait_until
 
 KINDS = [Kind.DIRECT, Kind.TMUX]
 
@@ -58,7 +58,8 @@ def test_pane_lifecycle_seen_through_the_emulator(
 
         screen.type("exit 3\r")
         info = wait_until(
-            lambda: (i := info_for(service, rec, proc)).label == "dead (exit 3)" and i,
+            lambda: info_for(service, rec, proc),
+            accept=lambda i: i.label == "dead (exit 3)",
             message="the pane to be reported dead (exit 3)",
         )
         # The record keeps it for the next run and for `chloe ls` in another process.

@@ -16,8 +16,8 @@ from chloe.errors import PaneStartError, PaneStateError
 from chloe.model import ExitStatus, Status
 from chloe.service import PaneService
 from chloe.store import Store
-from tests.backends.conftest import Screen
-from tests.conftest import wait_until
+from tests.support.screen import Screen
+from tests.support.waiting import wait_until
 
 
 @pytest.fixture
@@ -125,9 +125,9 @@ def test_ctrl_c_reaches_the_foreground_job(svc: PaneService, tmp_path: Path) -> 
     screen = Screen(proc)
     try:
         screen.type("sleep 600\r")
-        wait_until(lambda: (screen.pump() or True) and "sleep" in _children_of(proc.pid))
+        screen.wait(lambda: "sleep" in _children_of(proc.pid), 10, "sleep to run")
         screen.type("\x03")
-        wait_until(lambda: (screen.pump() or True) and "sleep" not in _children_of(proc.pid))
+        screen.wait(lambda: "sleep" not in _children_of(proc.pid), 10, "^C to end sleep")
         screen.type("echo AFTER$((1+1))\r")
         screen.wait_for("AFTER2")
         assert proc.poll() is None  # the shell itself survived

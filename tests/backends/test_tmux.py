@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ import pytest
 from chloe.backends import tmux_runner as tmux_module
 from chloe.backends.direct import pane_environment, spawn
 from chloe.backends.tmux import TmuxBackend, check_tmux, parse_snapshot
+from chloe.backends.tmux_commands import SessionSpec
 from chloe.config import load_config
 from chloe.errors import (
     PaneGoneError,
@@ -32,8 +34,9 @@ from chloe.model import Kind, PaneRecord, Status
 from chloe.service import PaneInfo, PaneService
 from chloe.store import Store
 from chloe.terminal.keys import encode_focus
-from tests.backends.conftest import Screen
-from tests.conftest import REAL_TMUX, wait_until
+from tests.support.screen import Screen
+from tests.support.tmux import REAL_TMUX
+from tests.support.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,7 +61,8 @@ def test_detach_then_reattach_shows_earlier_output(service: PaneService, tmp_pat
 
     service.detach(rec, proc)
     info = wait_until(
-        lambda: (i := by_name(service)["job"]).status is Status.DETACHED and i,
+        lambda: by_name(service)["job"],
+        accept=lambda i: i.status is Status.DETACHED,
         message="detached once chloe's client is gone",
     )
     assert info.record.user_state.value == "detached"
@@ -85,12 +89,12 @@ def test_a_foreign_tmux_client_does_not_count_as_attached(
     )
     try:
         Screen(foreign).wait(
-            lambda: service.tmux.run("list-clients").stdout.strip() != "", 10, "a client"
+            lambda: real_tmux(service).run("list-clients").stdout.strip() != "", 10, "a client"
         )
         assert by_name(service)["job"].status is Status.DETACHED
         # A lock file named after its pid that nobody holds (say, left by a chloe
         # client that had that pid before) proves nothing, and is cleaned up.
-        stale = service.tmux.client_lock_dir / str(foreign.pid)
+        stale = real_tmux(service).client_lock_dir / str(foreign.pid)
         stale.parent.mkdir(parents=True, exist_ok=True)
         stale.touch()
         assert by_name(service)["job"].status is Status.DETACHED
@@ -99,18 +103,31 @@ def test_a_foreign_tmux_client_does_not_count_as_attached(
         foreign.close()
 
 
+def real_tmux(service: PaneService) -> TmuxBackend:
+    """The service's tmux server: the real one, in these tests."""
+    assert isinstance(service.tmux, TmuxBackend)
+    return service.tmux
+
+
+def _lines_of(path: Path) -> list[str]:
+    """The lines of ``path``; none while it does not exist."""
+    return path.read_text().splitlines() if path.exists() else []
+
+
 def _settle(screen: Screen, quiet: float = 0.3, limit: float = 10.0) -> bytes:
     """Read the client's pty until nothing arrives for ``quiet`` seconds; what arrived."""
     start = len(screen.raw)
-    deadline = time.monotonic() + limit
     last = time.monotonic()
-    while time.monotonic() - last < quiet:
-        if time.monotonic() > deadline:
-            pytest.fail(f"output did not stop within {limit}s")
+
+    def quiet_for() -> float:
+        nonlocal last
         before = len(screen.raw)
         screen.pump(0.05)
         if len(screen.raw) != before:
             last = time.monotonic()
+        return time.monotonic() - last
+
+    wait_until(quiet_for, limit, 0.005, f"{quiet}s without output", accept=lambda q: q >= quiet)
     return bytes(screen.raw[start:])
 
 
@@ -145,7 +162,7 @@ def test_a_status_refresh_removes_the_lock_files_of_ended_clients(
     service: PaneService, tmp_path: Path
 ) -> None:
     rec = service.create_tmux(name="job", cwd=str(tmp_path), command=["sleep", "600"])
-    lock_dir = service.tmux.client_lock_dir
+    lock_dir = real_tmux(service).client_lock_dir
     proc = service.attach(rec, 80, 24)
     try:
         assert [p.name for p in lock_dir.iterdir()] == [str(proc.pid)]
@@ -173,7 +190,7 @@ def test_the_full_screen_command_line_is_a_chloe_client(
         Screen(proc).wait_for("SHOWN16")
         wait_until(lambda: by_name(service)["job"].status is Status.ATTACHED)
         # exec kept the pid: the lock is the client's own.
-        assert [p.name for p in service.tmux.client_lock_dir.iterdir()] == [str(proc.pid)]
+        assert [p.name for p in real_tmux(service).client_lock_dir.iterdir()] == [str(proc.pid)]
     finally:
         proc.close()
     wait_until(lambda: by_name(service)["job"].status is Status.DETACHED)
@@ -206,7 +223,8 @@ def test_session_survives_its_creator_being_sigkilled(service: PaneService, tmp_
         os.killpg(child.pid, signal.SIGKILL)
         child.wait()
     info = wait_until(
-        lambda: (i := by_name(service)["survivor"]).status is Status.DETACHED and i,
+        lambda: by_name(service)["survivor"],
+        accept=lambda i: i.status is Status.DETACHED,
         message="the session to outlive its creator (and its client)",
     )
     assert info.current_command == "sleep"
@@ -234,7 +252,9 @@ def test_killing_the_server_turns_every_running_pane_lost_and_the_next_create_wo
     client = service.attach(rec, 80, 24)
     try:
         tmux_run("kill-server")
-        infos = wait_until(lambda: (i := by_name(service)) and i["a"].status is Status.LOST and i)
+        infos = wait_until(
+            lambda: by_name(service), accept=lambda i: i and i["a"].status is Status.LOST
+        )
         # They did not end: their server was stopped under them (see docs/usage.md).
         assert {n: i.status for n, i in infos.items()} == {"a": Status.LOST, "b": Status.LOST}
         wait_until(lambda: client.poll() is not None, message="the client to exit")
@@ -349,7 +369,8 @@ def test_an_instant_exit_keeps_its_status(service: PaneService, tmp_path: Path) 
     service.create_tmux(name="quick", cwd=str(tmp_path), command=["sh", "-c", "exit 7"])
     service.create_tmux(name="sig", cwd=str(tmp_path), command=["sh", "-c", "kill -TERM $$"])
     infos = wait_until(
-        lambda: (i := by_name(service)) and all(x.status is Status.DEAD for x in i.values()) and i
+        lambda: by_name(service),
+        accept=lambda i: i and all(x.status is Status.DEAD for x in i.values()),
     )
     assert infos["quick"].label == "dead (exit 7)"
     assert infos["sig"].label == "dead (SIGTERM)"
@@ -467,7 +488,7 @@ def test_capture_honours_the_scrollback_setting(tmp_path: Path, tmux_socket: str
     cfg.write_text("scrollback_lines = 50\n")
     svc = PaneService(Store(tmp_path / "panes.toml"), load_config(cfg))
     rec = svc.create_tmux(cwd=str(tmp_path), command=["sh", "-c", "seq 1 500; exec sleep 600"])
-    text = wait_until(lambda: (t := svc.capture(rec)) and "500" in t and t)
+    text = wait_until(lambda: svc.capture(rec), accept=lambda t: "500" in t)
     lines = [ln for ln in text.splitlines() if ln.strip()]
     assert 24 <= len(lines) <= 50 + 24
     assert "1" not in lines  # the start scrolled out of the 50-line history
@@ -654,21 +675,24 @@ def test_inside_the_users_tmux_chloe_still_drives_its_own_server(
     monkeypatch.setenv("TMUX_PANE", "%0")
     backend = TmuxBackend(tmux_socket, binary=REAL_TMUX)
     backend.create_session(
-        "chloe-in",
-        pane_id="in",
-        name="in",
-        cwd=str(tmp_path),
-        command=["sh", "-c", 'echo "T=$TMUX P=$TMUX_PANE"; exec cat'],
-        columns=250,
-        rows=24,
-        history_limit=100,
-        status_line=False,
+        SessionSpec(
+            "chloe-in",
+            pane_id="in",
+            name="in",
+            cwd=str(tmp_path),
+            command=["sh", "-c", 'echo "T=$TMUX P=$TMUX_PANE"; exec cat'],
+            columns=250,
+            rows=24,
+            history_limit=100,
+            status_line=False,
+        )
     )
     global_env = backend.run("show-environment", "-g").stdout
     assert "TMUX=" not in global_env and "TMUX_PANE=" not in global_env
     # The pane sees chloe's server, not the user's.
     text = wait_until(
-        lambda: (t := backend.capture("chloe-in", lines=0, escapes=False)) and "T=" in t and t
+        lambda: backend.capture("chloe-in", lines=0, escapes=False),
+        accept=lambda t: "T=" in t,
     )
     assert "users-server" not in text and tmux_socket in text
     assert backend.snapshot().sessions["chloe-in"].chloe_id == "in"
@@ -1034,7 +1058,7 @@ def test_a_new_pane_gets_the_creating_environment_not_the_servers(
     dump = tmp_path / "env.txt"
     script = f"env > {shlex.quote(str(dump))}.tmp; mv {shlex.quote(str(dump))}.tmp {dump}; cat"
     service.create_tmux(name="second", cwd=str(tmp_path), command=["sh", "-c", script])
-    env = wait_until(lambda: dump.exists() and dump.read_text().splitlines())
+    env = wait_until(partial(_lines_of, dump))
     assert "CHLOE_TEST_MINE=from-the-second-shell" in env
     assert not [line for line in env if line.startswith("CHLOE_TEST_SECRET=")]
     assert any(line.startswith("TMUX=") for line in env)  # tmux's own, for the pane
@@ -1058,7 +1082,8 @@ def test_tmux_panes_are_told_chloe_shows_24_bit_colour(
             rec = by_name(service)[name].record
         else:
             wait_until(dumps[0].exists)
+            assert rec.tmux_session is not None
             service.tmux.respawn(rec.tmux_session, cwd=str(tmp_path), command=["sh", "-c", script])
     for dump in dumps:
-        env = wait_until(lambda d=dump: d.exists() and d.read_text().splitlines())
+        env = wait_until(partial(_lines_of, dump))
         assert "COLORTERM=truecolor" in env

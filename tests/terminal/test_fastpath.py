@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from chloe.terminal import Terminal, fastpath
+from tests.support.cells import as_cell
 
 SGRS = [
     "",
@@ -136,7 +137,7 @@ def test_a_coloured_log_takes_the_bulk_path_and_keeps_styles(monkeypatch: object
     assert sum(handled) >= 50
     assert _state(bulk) == _state(slow)
     text, dim = bulk.scrollback_row(0)[0]
-    assert (text, dim.dim) == ("12:00:00", True)
+    assert (text, as_cell(dim).dim) == ("12:00:00", True)
     assert [t for t, _ in bulk.scrollback_row(5)] == ["12:00:05", " ", "level", " ", "body 5"]
     assert bulk.scrollback_row(5)[4][1].bg == slow.scrollback_row(5)[4][1].bg != "default"
 

@@ -38,10 +38,12 @@ class Rig:
         self.now = 100.0
         self.left = 0
         self.reentered = 0
+        self.focus: list[bool] = []
         self.router = InputRouter(
             post=self._run,
             leave=self._leave,
             reenter=self._reenter,
+            focus=self.focus.append,
             clock=lambda: self.now,
         )
         self.router.set_keys(leave=key_bytes("ctrl+q"), switch={b"\r", b"c"})
@@ -92,23 +94,61 @@ def test_key_bytes_of_names() -> None:
     assert key_bytes("notakey") == frozenset()
 
 
-def test_terminal_mode_forwards_bytes_as_they_came() -> None:
-    rig, pane = Rig(), Pane()
-    rig.router.set_target(pane)
-    typed = b"\x1b\r\x1b.\x1b1\x1bb\x1b\x7f\x1b\x01\x1b:\x1b[15;5~\xc3\xa9"
-    rig.feed(typed)
-    assert bytes(pane.got) == typed
-    assert rig.ui == b""
+TYPED = b"\x1b\r\x1b.\x1b1\x1bb\x1b\x7f\x1b\x01\x1b:\x1b[15;5~\xc3\xa9"
 
 
-def test_leave_key_is_taken_out_and_what_follows_is_navigation() -> None:
-    rig, pane = Rig(), Pane()
+@pytest.mark.parametrize(
+    ("reads", "modes", "to_pane", "to_ui", "left"),
+    [
+        pytest.param([TYPED], None, TYPED, b"", 0, id="bytes-go-to-the-pane-as-they-came"),
+        pytest.param([b"ls\x11jk"], None, b"ls", b"jk", 1, id="leave-key-then-navigation"),
+        pytest.param(
+            [b"\x11", b"j", b"\x11"], None, b"", b"j\x11", 1, id="leave-key-again-after-a-key"
+        ),
+        pytest.param(  # mouse reports are the UI's to place
+            [b"\x1b[<0;5", b";5M"], None, b"", b"\x1b[<0;5;5M", 0, id="a-sequence-split-in-reads"
+        ),
+        pytest.param(
+            [b"\x1b[200~one \x11", b" two\x1b[20", b"1~\x11"],
+            None,
+            b"\x1b[200~one \x11 two\x1b[201~",
+            b"",
+            1,
+            id="paste-goes-whole-leave-key-inside-is-text",
+        ),
+        pytest.param(
+            [b"\x1b[A\x1b[1;5A\x1bOB"],
+            Modes(app_cursor_keys=True),
+            b"\x1bOA\x1b[1;5A\x1bOB",
+            b"",
+            0,
+            id="cursor-keys-follow-the-programs-mode",
+        ),
+        pytest.param(
+            [b"\x1b[5;2~\x1b[?2026;2$y\x1b[?1u"],
+            None,
+            b"",
+            b"\x1b[5;2~\x1b[?2026;2$y\x1b[?1u",
+            0,
+            id="chloes-own-keys-and-replies-go-to-the-ui",
+        ),
+        pytest.param([b"x\x1b[113;5u"], None, b"x", b"", 1, id="kitty-leave-key-leaves"),
+    ],
+)
+def test_terminal_mode_routes_each_key(
+    reads: list[bytes], modes: Modes | None, to_pane: bytes, to_ui: bytes, left: int
+) -> None:
+    """Reads typed while a pane has the keyboard: what the pane gets, what chloe's UI
+    gets, and whether the leave key left terminal mode."""
+    rig, pane = Rig(), Pane(modes)
     rig.router.set_target(pane)
-    rig.feed(b"ls\x11jk")
-    assert bytes(pane.got) == b"ls"
-    assert rig.left == 1
-    assert rig.ui == b"jk"
-    assert not rig.router.terminal_mode
+    for data in reads:
+        rig.feed(data)
+    assert bytes(pane.got) == to_pane
+    assert rig.ui == to_ui
+    assert rig.left == left
+    assert rig.router.terminal_mode == (left == 0)
+    assert rig.reentered == 0
 
 
 def test_leave_key_twice_sends_it_once_and_goes_back() -> None:
@@ -120,17 +160,6 @@ def test_leave_key_twice_sends_it_once_and_goes_back() -> None:
     rig.router.set_target(pane)  # the app gave the pane the keyboard back
     assert bytes(pane.got) == b"\x11x"
     assert rig.ui == b""
-
-
-def test_leave_then_another_key_then_leave_does_not_send_it() -> None:
-    rig, pane = Rig(), Pane()
-    rig.router.set_target(pane)
-    rig.feed(b"\x11")
-    rig.feed(b"j")
-    rig.feed(b"\x11")
-    assert bytes(pane.got) == b""
-    assert rig.reentered == 0
-    assert rig.ui == b"j\x11"
 
 
 def test_type_ahead_after_a_pane_opening_key_goes_to_that_pane() -> None:
@@ -176,50 +205,41 @@ def test_lone_esc_waits_briefly_then_goes_as_is() -> None:
     assert pane.got == b"\x1b:"
 
 
-def test_a_sequence_split_across_reads_is_one_key() -> None:
-    rig, pane = Rig(), Pane()
-    rig.router.set_target(pane)
-    rig.feed(b"\x1b[<0;5")
-    rig.feed(b";5M")
-    assert pane.got == b""
-    assert rig.ui == b"\x1b[<0;5;5M"  # mouse reports are the UI's to place
-
-
-def test_paste_goes_whole_and_the_leave_key_inside_is_text() -> None:
-    rig, pane = Rig(), Pane()
-    rig.router.set_target(pane)
-    rig.feed(b"\x1b[200~one \x11")
-    rig.feed(b" two\x1b[20")
-    rig.feed(b"1~\x11")
-    assert bytes(pane.got) == b"\x1b[200~one \x11 two\x1b[201~"
-    assert rig.left == 1
-
-
-def test_cursor_keys_follow_the_programs_mode() -> None:
-    rig, pane = Rig(), Pane(Modes(app_cursor_keys=True))
-    rig.router.set_target(pane)
-    rig.feed(b"\x1b[A\x1b[1;5A\x1bOB")
-    assert bytes(pane.got) == b"\x1bOA\x1b[1;5A\x1bOB"
-
-
-def test_focus_reports_only_when_asked_and_on_a_change() -> None:
+def test_focus_reports_are_chloes_and_passed_on_only_on_a_change() -> None:
+    """The terminal's focus reports never reach a pane or Textual as keys: the UI is told
+    of each change (it knows which program asked for them)."""
     rig = Rig()
-    quiet, asked = Pane(), Pane(Modes(focus_events=True))
-    rig.router.set_target(quiet)
-    rig.feed(b"\x1b[O")
-    assert quiet.got == b""
+    asked = Pane(Modes(focus_events=True))
+    rig.feed(b"\x1b[O\x1b[O")  # navigation mode
     rig.router.set_target(asked)
-    rig.feed(b"\x1b[O\x1b[I\x1b[I")
-    assert bytes(asked.got) == b"\x1b[I"  # already out: only the change back in
+    rig.feed(b"\x1b[O\x1b[I\x1b[I\x1b[O")
+    assert rig.focus == [False, True, False]  # already out: only the changes
+    assert asked.got == b""
     assert rig.ui == b""
 
 
-def test_chloes_own_keys_and_replies_go_to_the_ui() -> None:
+def test_focus_report_does_not_disarm_the_doubled_leave_key() -> None:
     rig, pane = Rig(), Pane()
     rig.router.set_target(pane)
-    rig.feed(b"\x1b[5;2~\x1b[?2026;2$y\x1b[?1u")
-    assert pane.got == b""
-    assert rig.ui == b"\x1b[5;2~\x1b[?2026;2$y\x1b[?1u"
+    rig.feed(b"\x11")
+    rig.router.set_target(None)
+    rig.feed(b"\x1b[O\x11")
+    assert bytes(pane.got) == b"\x11"  # sent through: the focus report was not a key
+    assert rig.reentered == 1
+
+
+def test_cursor_keys_use_the_modes_when_written_not_when_read() -> None:
+    """A program that switches DECCKM between the read and the write gets its new mode."""
+    rig = Rig()
+    queued: list[Callable[[], None]] = []
+    rig.router = InputRouter(post=queued.append, clock=lambda: rig.now)
+    pane = Pane()
+    rig.router.set_target(pane)
+    rig.feed(b"\x1b[A")
+    pane.modes = Modes(app_cursor_keys=True)  # vim started before the UI loop wrote the key
+    for job in queued:
+        job()
+    assert bytes(pane.got) == b"\x1bOA"
 
 
 @pytest.mark.parametrize(
@@ -238,11 +258,3 @@ def test_kitty_key_reports_become_legacy_keys(kitty: bytes, legacy: bytes) -> No
     rig.router.set_target(pane)
     rig.feed(kitty)
     assert bytes(pane.got) == legacy
-
-
-def test_kitty_leave_key_leaves() -> None:
-    rig, pane = Rig(), Pane()
-    rig.router.set_target(pane)
-    rig.feed(b"x\x1b[113;5u")
-    assert rig.left == 1
-    assert pane.got == b"x"

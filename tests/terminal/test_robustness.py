@@ -12,9 +12,10 @@ import time
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pyte.screens import Char
 
 from chloe.terminal import Cell, Terminal
-from chloe.terminal.screen import compact_row
+from chloe.terminal.scrollback import compact_row
 
 SCROLLBACK = 20
 
@@ -208,7 +209,7 @@ texts = st.sampled_from([" ", "a", "Z", "-", "é", "日", "e\u0301"])
 @given(cells=st.lists(st.tuples(texts, styles), max_size=30))
 def test_compact_rows_expand_back_to_the_same_cells(cells: list[tuple[str, Cell]]) -> None:
     """Every fast path of the scrollback compaction keeps text and styles exactly."""
-    row: list[Cell] = []
+    row: list[Char] = []
     for text, style in cells:
         row.append(style._replace(data=text))
         if text == "日":
@@ -220,9 +221,9 @@ def test_compact_rows_expand_back_to_the_same_cells(cells: list[tuple[str, Cell]
     # Expand: one (character, style) per non-stub cell, in order.
     got: list[tuple[str, tuple[object, ...]]] = []
     at = 0
-    for length, style in runs or ((len(text), Cell(" ")),) if text else ():
+    for length, run_style in runs or ((len(text), Cell(" ")),) if text else ():
         for piece in _split_cells(text[at : at + length]):
-            got.append((piece, tuple(style[1:])))
+            got.append((piece, tuple(run_style[1:])))
         at += length
     want = [(c.data, tuple(c[1:])) for c in expected if c.data]
     assert at == len(text) or not runs

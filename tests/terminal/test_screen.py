@@ -6,6 +6,7 @@ import pytest
 from pyte.screens import Char
 
 from chloe.terminal import Cell, Terminal
+from tests.support.cells import as_cell
 
 ESC = b"\x1b"
 CSI = b"\x1b["
@@ -243,7 +244,7 @@ def test_sgr_2_is_dim_and_sgr_22_clears_bold_and_dim() -> None:
         + CSI
         + b"0mF"
     )
-    a, b, c, d, e, f = term.buffer[0][:6]
+    a, b, c, d, e, f = map(as_cell, term.buffer[0][:6])
     assert (a.dim, a.bold) == (True, False)
     assert (b.dim, b.bold) == (False, False)
     assert (c.dim, c.bold) == (True, True)
@@ -256,7 +257,7 @@ def test_sgr_2_is_dim_and_sgr_22_clears_bold_and_dim() -> None:
 
 def test_cells_keep_pyte_char_fields_by_name_and_position() -> None:
     term = fed(CSI + b"2;4;32mx")
-    cell = term.buffer[0][0]
+    cell = as_cell(term.buffer[0][0])
     assert isinstance(cell, Char)
     assert cell._fields == (*Char._fields, "dim")
     assert cell[:9] == Char("x", fg="green", underscore=True)
@@ -284,8 +285,8 @@ def test_dim_lines_keep_dim_in_the_scrollback() -> None:
     term = fed(CSI + b"2mdim" + CSI + b"22m!\r\n" + CSI + b"2m" + flood, lines=4)
     runs = term.scrollback_row(0)
     assert [text for text, _ in runs] == ["dim", "!"]
-    assert (runs[0][1].dim, runs[1][1].dim) == (True, False)
-    assert all(style.dim for i in range(1, 8) for _, style in term.scrollback_row(i))
+    assert (as_cell(runs[0][1]).dim, as_cell(runs[1][1]).dim) == (True, False)
+    assert all(as_cell(style).dim for i in range(1, 8) for _, style in term.scrollback_row(i))
     assert term.scrollback()[1:8] == [f"f{i}" for i in range(7)]
     assert term.buffer[0][0] == Cell("f", dim=True)
 
@@ -295,7 +296,7 @@ def test_a_plain_pyte_char_put_in_the_buffer_scrolls_off_as_not_dim() -> None:
     term.buffer[0][0] = Char("p", fg="red")
     term.feed(b"\r\n\r\n")
     [(text, style)] = term.scrollback_row(0)
-    assert (text, style.fg, style.dim) == ("p", "red", False)
+    assert (text, style.fg, as_cell(style).dim) == ("p", "red", False)
 
 
 @pytest.mark.parametrize(
@@ -810,3 +811,20 @@ def test_decstbm_in_origin_mode_homes_to_the_region() -> None:
     assert term.display[1].rstrip() == "x"
     plain = fed(CSI + b"5G" + CSI + b"2;3r")
     assert (plain.cursor.x, plain.cursor.y) == (0, 0)
+
+
+# ------------------------------------------- 24-bit colour for a 256-colour terminal
+
+
+def test_rgb_to_256_keeps_palette_colours_and_picks_as_tmux() -> None:
+    """Every palette colour 16-255 comes back as itself; others as tmux's colour_find_rgb."""
+    from chloe.terminal.sgr import PALETTE, rgb_to_256
+
+    for n in range(16, 256):
+        rgb = PALETTE[n]
+        assert rgb_to_256(int(rgb[:2], 16), int(rgb[2:4], 16), int(rgb[4:], 16)) == n, n
+    assert rgb_to_256(135, 135, 135) == 102  # in the cube, not the grey 244 (#808080)
+    assert rgb_to_256(10, 20, 30) == 233  # nearer the grey ramp than the cube's black
+    assert rgb_to_256(128, 0, 0) == 88
+    assert rgb_to_256(1, 1, 1) == 16  # black is in the cube
+    assert rgb_to_256(250, 250, 250) == 231  # white too (grey ramp ends at 238)

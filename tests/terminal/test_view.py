@@ -21,6 +21,8 @@ from textual.widgets import Button
 
 from chloe.terminal import Cell, Terminal
 from chloe.ui.terminal_view import TerminalView, cell_style
+from tests.support.waiting import wait_until_async
+from tests.terminal.libc_width import cells_of
 
 SIZE = (40, 10)
 
@@ -69,10 +71,7 @@ class ViewApp(App[None]):
 
 async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 3.0) -> None:
     """Let the app run until ``condition()`` holds, failing after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met before the deadline"
-        await pilot.pause(0.01)
+    await wait_until_async(condition, timeout, 0.01, pause=pilot.pause)
 
 
 async def feed(pilot: Pilot[Any], view: TerminalView, data: bytes) -> None:
@@ -457,9 +456,11 @@ async def test_dim_maps_to_a_dim_style_and_sgr_22_clears_it() -> None:
         assert e.dim and e.color == Color.from_ansi(1)
         assert not f.dim
         assert style_at(row, 6).dim and not style_at(row, 8).dim
-        # The cell-by-cell path (rows whose widths do not add up) agrees.
-        cells = tuple(view.terminal.buffer[0])
-        slow = view._cells_to_strip_slow(cells, SIZE[0])
+        # A row that needs mending (a stray right half at column 9) keeps its styles.
+        cells = list(view.terminal.buffer[0])
+        cells[9] = Cell("")
+        slow = view._cells_to_strip(cells, SIZE[0])
+        assert text_of(slow).startswith("ABCDEF日G ")
         dims = [True, False, True, False, True, False, True, True, False]
         assert [bool(style_at(row, x).dim) for x in range(9)] == dims
         assert [bool(style_at(slow, x).dim) for x in range(9)] == dims
@@ -698,3 +699,98 @@ def test_protected_cells_look_like_unprotected_ones() -> None:
     protected, plain = term.buffer[0][0], term.buffer[0][1]
     assert protected != plain._replace(data="A")
     assert cell_style(protected[1:]) == cell_style(plain[1:])
+
+
+# --- glyphs: every cell where the emulator (and tmux) has it ---------------------
+
+GLYPH_LINES = [
+    "\u2764\ufe0f \u26a0\ufe0f x",  # VS16: one cell each, as in tmux (rich says two)
+    "\U0001f44d\U0001f3fd \U0001f3fd|",  # skin tones: wide cells of their own (rich: 2 and 0)
+    "\U0001f1eb\U0001f1f7\U0001f1e9\U0001f1ea|",  # regional indicators: one cell each
+    "\U0001f468\u200d\U0001f469\u200d\U0001f467 สวัสดี नमस्ते|",
+    "\x1b[31mก\u0e31\x1b[42m\u2764\ufe0f\x1b[m a\u20dd 1\ufe0f\u20e3|",
+]
+
+
+def cells_with_styles(strip: Strip) -> list[tuple[str, Style | None]]:
+    """The cells the outer terminal (tmux's widths) fills from ``strip``, with their styles."""
+    out: list[tuple[str, Style | None]] = []
+    for segment in strip:
+        out.extend((cell, segment.style) for cell in cells_of(segment.text))
+    return out
+
+
+async def test_every_glyph_is_drawn_in_its_own_cells() -> None:
+    """No glyph blanked, lost, doubled or moved: the row's text fills the emulator's cells."""
+    app = ViewApp()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(TerminalView)
+        await feed(pilot, view, "\r\n".join(GLYPH_LINES).encode())
+        view.blur()
+        await pilot.pause()
+        for y in range(len(GLYPH_LINES)):
+            strip = view.render_line(y)
+            assert strip.cell_length == SIZE[0]
+            drawn = [cell for cell, _ in cells_with_styles(strip)]
+            assert drawn == [c.data for c in view.terminal.buffer[y]], y
+        styles = cells_with_styles(view.render_line(4))
+        assert styles[0][0] == "ก\u0e31"
+        assert styles[0][1] is not None and styles[0][1].color == Color.from_ansi(1)
+        assert styles[1][1] is not None and styles[1][1].bgcolor == Color.from_ansi(2)
+
+
+async def test_the_cursor_covers_its_cell_on_a_glyph_row() -> None:
+    app = ViewApp()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(TerminalView)
+        # Cells: ❤️ (1), 👍 (2), 🏽 (2), x; the cursor goes back onto 🏽.
+        await feed(pilot, view, "\u2764\ufe0f\U0001f44d\U0001f3fdx\x1b[4G".encode())
+        await pilot.pause()
+        assert view.terminal.cursor.x == 3
+        cells = cells_with_styles(view.render_line(0))
+        assert [c for c, _ in cells[:6]] == [
+            "\u2764\ufe0f",
+            "\U0001f44d",
+            "",
+            "\U0001f3fd",
+            "",
+            "x",
+        ]
+        reversed_cells = [i for i, (_, style) in enumerate(cells) if style and style.reverse]
+        assert reversed_cells == [3, 4]
+        assert len(cells) == SIZE[0]
+
+
+async def test_a_cut_joiner_sequence_is_drawn_without_its_trailing_joiner() -> None:
+    """tmux keeps ``👨‍👩‍👧‍`` (21 bytes); a trailing joiner would glue the next cell to it."""
+    app = ViewApp()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(TerminalView)
+        z = "\u200d"
+        await feed(pilot, view, f"\U0001f468{z}\U0001f469{z}\U0001f467{z}\U0001f466 x".encode())
+        view.blur()
+        await pilot.pause()
+        assert view.terminal.buffer[0][0].data.endswith(z)
+        drawn = [cell for cell, _ in cells_with_styles(view.render_line(0))]
+        assert drawn[:4] == [f"\U0001f468{z}\U0001f469{z}\U0001f467", "", " ", "x"]
+
+
+async def test_scrollback_rows_are_drawn_cell_for_cell() -> None:
+    """Browsed lines (coloured, with glyphs) fill exactly the columns they filled on screen."""
+    app = ViewApp()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(TerminalView)
+        await feed(pilot, view, "\r\n".join(GLYPH_LINES).encode() + b"\r\n")
+        on_screen = [[c.data for c in view.terminal.buffer[y]] for y in range(len(GLYPH_LINES))]
+        await feed(pilot, view, b"\x1b[31mred\x1b[m plain\r\n" + b"\r\n" * SIZE[1])
+        view.scroll_back(len(GLYPH_LINES) + 1 + SIZE[1])
+        view.blur()
+        await pilot.pause()
+        top = view.terminal.scrollback_len - view.scrollback_offset
+        for i, want in enumerate([*on_screen, ["r", "e", "d", " ", "p", "l", "a", "i", "n"]]):
+            strip = view._scrollback_row(top + i)
+            assert strip.cell_length == SIZE[0]
+            drawn = [cell for cell, _ in cells_with_styles(strip)]
+            assert len(drawn) == SIZE[0], (i, drawn)
+            assert drawn[: len(want)] == want
+            assert all(cell == " " for cell in drawn[len(want) :])

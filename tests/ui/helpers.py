@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import subprocess
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Static
@@ -23,6 +21,7 @@ from chloe.service import PaneService
 from chloe.store import Store
 from chloe.ui.app import ChloeApp
 from chloe.ui.panes import PaneSlot
+from tests.support.waiting import wait_until_async
 
 SIZE = (100, 30)
 
@@ -122,14 +121,20 @@ async def until(
     what: str,
     timeout: float = 10.0,
 ) -> None:
-    """Let the app run until ``check()`` is truthy; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            app = pilot.app
-            shown = screen_text(app) if isinstance(app, ChloeApp) else ""
-            pytest.fail(f"timed out after {timeout}s waiting for {what}; screen:\n{shown}")
-        await pilot.pause(0.05)
+    """Let the app run until ``check()`` is truthy; fail after ``timeout`` seconds.
+
+    :func:`~tests.support.waiting.wait_until_async` bound to the Pilot; a timeout shows
+    the terminal area.
+    """
+    app = pilot.app
+    await wait_until_async(
+        check,
+        timeout,
+        0.05,
+        what,
+        pause=pilot.pause,
+        show=lambda: f"screen:\n{screen_text(app) if isinstance(app, ChloeApp) else ''}",
+    )
 
 
 def type_ahead(app: ChloeApp, keys: str) -> None:

@@ -10,17 +10,20 @@ plain tmux pane driven the same way.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import secrets
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REAL_TMUX, kill_tmux_server
+from tests.support.tmux import REAL_TMUX, kill_tmux_server
+from tests.support.waiting import wait_until
 
 KEYLOGGER = str(Path(__file__).resolve().parents[1] / "keylogger.py")
 COLUMNS, ROWS = 120, 35
@@ -59,7 +62,11 @@ class OuterTerminal:
         tmp: a directory for its config.
     """
 
-    def __init__(self, socket: str, command: str, tmp: Path) -> None:
+    session = "outer"
+
+    def __init__(
+        self, socket: str, command: str, tmp: Path, *, columns: int = COLUMNS, rows: int = ROWS
+    ) -> None:
         self.socket = socket
         conf = tmp / f"{socket}.conf"
         # escape-time only matters for keys typed into this server's own clients,
@@ -69,7 +76,7 @@ class OuterTerminal:
         )
         tmux_run(
             socket, "-f", str(conf), "new-session", "-d", "-s", "outer",
-            "-x", str(COLUMNS), "-y", str(ROWS), command,
+            "-x", str(columns), "-y", str(rows), command,
         )  # fmt: skip
         self.target = "outer:0.0"
 
@@ -77,20 +84,44 @@ class OuterTerminal:
         """``send-keys`` to the window: named keys, or ``-H`` hex, or ``-l`` text."""
         tmux_run(self.socket, "send-keys", "-t", self.target, *keys)
 
+    def type(self, text: str) -> None:
+        """Type ``text`` as it is (``send-keys -l``)."""
+        self.send("-l", text)
+
+    def run(self, *args: str, check: bool = True) -> str:
+        """Any tmux command on the outer server (e.g. to resize its window); its stdout."""
+        return tmux_run(self.socket, *args, check=check)
+
+    def running(self) -> bool:
+        """The window's program has not exited (the outer session still exists)."""
+        return subprocess.run(
+            [REAL_TMUX or "tmux", "-L", self.socket, "has-session", "-t", self.session],
+            capture_output=True,
+            check=False,
+            timeout=20,
+            env=_env(),
+        ).returncode == 0
+
     def screen(self) -> str:
         """The window's screen as text."""
         return tmux_run(self.socket, "capture-pane", "-p", "-t", self.target, check=False)
 
-    def wait_screen(self, check: Callable[[str], object], what: str, timeout: float = 20) -> str:
-        """Poll the screen until ``check(screen)`` holds; fail with the screen otherwise."""
-        deadline = time.monotonic() + timeout
-        screen = self.screen()
-        while not check(screen):
-            if time.monotonic() > deadline:
-                pytest.fail(f"timed out waiting for {what}; outer screen:\n{screen}")
-            time.sleep(0.03)
-            screen = self.screen()
-        return screen
+    def wait_screen(
+        self, check: str | Callable[[str], object], what: str = "", timeout: float = 20
+    ) -> str:
+        """Poll the screen until ``check(screen)`` holds (or the text ``check`` shows on it).
+
+        Fails with the last screen after ``timeout`` seconds; returns the screen.
+        """
+        if isinstance(check, str):
+            text = check
+
+            def check_text(screen: str) -> bool:
+                return text in screen
+
+            what = what or repr(text)
+            check = check_text
+        return wait_until(self.screen, timeout, 0.03, f"{what} on the outer screen", accept=check)
 
     def find(self, text: str) -> tuple[int, int]:
         """Column and row (0-based) where ``text`` shows on the screen."""
@@ -103,6 +134,69 @@ class OuterTerminal:
     def close(self) -> None:
         """Kill the outer server (by its socket)."""
         kill_tmux_server(self.socket)
+
+
+def shell_prompt(screen: str) -> bool:
+    """chloe shows a pane in terminal mode whose shell waits at its prompt."""
+    return "back to the list" in screen and any(
+        line.rstrip().endswith(("▕$", "▕#")) for line in screen.splitlines()
+    )
+
+
+@contextlib.contextmanager
+def running_chloe(
+    cwd: Path,
+    *,
+    shell: str | None = None,
+    env: str = "",
+    ready: str | None = "No panes yet",
+    columns: int = COLUMNS,
+    rows: int = ROWS,
+) -> Iterator[OuterTerminal]:
+    """The real ``chloe`` program in an outer terminal, started in ``cwd``.
+
+    Args:
+        cwd: chloe's working directory (new panes start there); the outer's config goes there.
+        shell: the shell new panes run (written to chloe's config), else the user's.
+        env: ``NAME=value`` words to put in chloe's environment.
+        ready: text to wait for before handing the terminal over (None: do not wait).
+        columns: the terminal's width.
+        rows: the terminal's height.
+    """
+    if shell is not None:
+        config = Path(os.environ["XDG_CONFIG_HOME"]) / "chloe" / "config.toml"
+        config.parent.mkdir(parents=True, exist_ok=True)
+        config.write_text(f"shell = {shell!r}\n")
+    # COLUMNS/LINES (which the test run's environment may carry) would pin chloe's size.
+    command = f"cd {cwd} && exec env -u COLUMNS -u LINES {env} {sys.executable} -m chloe"
+    outer = OuterTerminal(
+        f"chloe-outer-{secrets.token_hex(3)}", command, cwd, columns=columns, rows=rows
+    )
+    try:
+        if ready is not None:
+            outer.wait_screen(ready, "chloe's first screen")
+        yield outer
+    finally:
+        outer.close()
+
+
+@contextlib.contextmanager
+def plain_tmux(tmp: Path, conf: str, command: str) -> Iterator[OuterTerminal]:
+    """``command`` in a plain tmux pane (its server configured by ``conf``), that tmux
+    attached in an outer terminal: the baseline chloe is compared with."""
+    inner = f"plain-{secrets.token_hex(3)}"
+    conf_file = tmp / f"{inner}.conf"
+    conf_file.write_text(conf)
+    outer: OuterTerminal | None = None
+    try:
+        tmux_run(inner, "-f", str(conf_file), "new-session", "-d", "-s", "plain", command)
+        attach = f"env -u TMUX tmux -L {inner} attach -t plain"
+        outer = OuterTerminal(f"plain-outer-{secrets.token_hex(3)}", attach, tmp)
+        yield outer
+    finally:
+        if outer is not None:
+            outer.close()
+        kill_tmux_server(inner)
 
 
 class KeyLog:
@@ -195,11 +289,14 @@ def type_corpus(
         log.wait_growth(before, quiet(step.label))
         marker = f"|{count:04d}|"
         outer.send("-l", marker)
-        deadline = time.monotonic() + 10
-        while not log.data().endswith(marker.encode()):
-            if time.monotonic() > deadline:
-                pytest.fail(f"marker {marker} after {step.label!r} never arrived: {log.data()!r}")
-            time.sleep(0.002)
+        end = marker.encode()
+        wait_until(
+            log.data,
+            10,
+            0.002,
+            f"marker {marker} after {step.label!r}",
+            accept=lambda data: data.endswith(end),  # noqa: B023 (called before the loop moves)
+        )
         count += 1
     data = log.data()[start:]
     pieces = MARK.split(data)

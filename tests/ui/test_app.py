@@ -56,12 +56,10 @@ async def test_tmux_pane_type_leave_detach_attach(tmux_socket: str, tmp_path: Pa
         await until(pilot, lambda: shows(app, name, "detached"), "detached label")
         await until(pilot, lambda: clients(tmux_socket) == [], "no tmux client left")
         assert "preview" in title_text(app)
-        assert (
-            tmux(
-                tmux_socket, "has-session", "-t", "=" + slot(app, name).record.tmux_session
-            ).returncode
-            == 0
-        )  # type: ignore[union-attr,operator]
+        shown = slot(app, name)
+        assert shown is not None and shown.record.tmux_session is not None
+        session = shown.record.tmux_session
+        assert tmux(tmux_socket, "has-session", "-t", f"={session}").returncode == 0
         await until(pilot, lambda: "hello" in screen_text(app), "preview shows the output")
 
         await pilot.press("a")

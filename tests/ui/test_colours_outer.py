@@ -6,19 +6,26 @@ each kind, each inside an *outer* tmux on a private socket. ``capture-pane -e``
 of the outer pane shows the SGR codes that reached the outer terminal; each
 table cell's colours must be the same: ANSI colour N as ANSI colour N (so the
 user's palette applies), palette index as index, RGB as RGB, default as default.
+Without ``COLORTERM`` (as over SSH) chloe sends 256 colours: 16-255 as they
+are, and a 24-bit colour as the palette index tmux picks for a terminal without
+24-bit colour (``#878787`` is index 102, in the cube, not the grey 244).
 """
 
 from __future__ import annotations
 
 import re
-import secrets
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import kill_tmux_server
-from tests.ui.outer import INNER_CONF, OuterTerminal, tmux_run
+from tests.ui.outer import (
+    INNER_CONF,
+    OuterTerminal,
+    plain_tmux,
+    running_chloe,
+    shell_prompt,
+    tmux_run,
+)
 
 TABLE = [
     *(str(n) for n in (*range(30, 38), *range(90, 98))),
@@ -26,8 +33,11 @@ TABLE = [
     "38;5;1", "38;5;13", "48;5;5", "38;5;102", "38;5;253;48;5;233", "48;5;196",
     "38;2;135;135;135", "48;2;10;20;30", "38;2;128;0;0", "0",
 ]  # fmt: skip
-# Both tmux servers (chloe's and the plain one) tell tmux the terminal has 24-bit colour.
+# Both tmux servers (chloe's and the plain one) tell tmux the terminal has 24-bit colour;
+# or, for a terminal without it, the plain tmux is told it has none (tmux would
+# otherwise find 24-bit colour in the outer tmux's answer to its queries).
 TC = "set -as terminal-overrides ',*:Tc'\n"
+NO_TC = "set -as terminal-overrides ',*:Tc@:RGB@:setrgbf@:setrgbb@'\n"
 
 Colour = tuple[str, object]
 _SGR = re.compile(r"\x1b\[([0-9;:]*)m")
@@ -96,54 +106,31 @@ def _captured(outer: OuterTerminal) -> list[tuple[Colour, Colour]]:
     return _colours(line)
 
 
-def _plain(tmp_path: Path, script: Path) -> list[tuple[Colour, Colour]]:
-    inner = f"cop-{secrets.token_hex(3)}"
-    conf = tmp_path / "inner.conf"
-    conf.write_text(INNER_CONF + TC)
-    outer: OuterTerminal | None = None
-    try:
-        tmux_run(inner, "-f", str(conf), "new-session", "-d", "-s", "t", f"sh {script}; cat")
-        outer = OuterTerminal(
-            f"coo-{secrets.token_hex(3)}", f"env -u TMUX tmux -L {inner} attach -t t", tmp_path
-        )
+def _plain(tmp_path: Path, script: Path, truecolor: bool) -> list[tuple[Colour, Colour]]:
+    with plain_tmux(
+        tmp_path, INNER_CONF + (TC if truecolor else NO_TC), f"sh {script}; cat"
+    ) as outer:
         return _captured(outer)
-    finally:
-        if outer is not None:
-            outer.close()
-        kill_tmux_server(inner)
 
 
+@pytest.mark.parametrize("truecolor", [True, False], ids=["truecolor", "256"])
 @pytest.mark.parametrize("kind", ["c", "t"], ids=["direct", "tmux"])
 def test_colour_table_reaches_the_terminal_as_from_plain_tmux(
-    kind: str, tmp_path: Path, tmux_socket: str
+    kind: str, truecolor: bool, tmp_path: Path, tmux_socket: str
 ) -> None:
     script = _table_script(tmp_path)
-    want = _plain(tmp_path, script)
+    want = _plain(tmp_path, script, truecolor)
     assert len(want) == len(TABLE)
     assert want[1] == (("ansi", 1), ("default", None))  # the baseline keeps ANSI as ANSI
-    config = tmp_path / "config" / "chloe" / "config.toml"
-    config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text('shell = "/bin/sh"\n')
-    outer = OuterTerminal(
-        f"coc-{secrets.token_hex(3)}",
-        f"cd {tmp_path} && COLORTERM=truecolor exec {sys.executable} -m chloe",
-        tmp_path,
-    )
-    try:
-        outer.wait_screen(lambda s: "No panes yet" in s, "chloe's first screen")
+    grey = want[TABLE.index("38;2;135;135;135")][0]
+    assert grey == (("rgb", (135, 135, 135)) if truecolor else ("256", 102))
+    env = "COLORTERM=truecolor" if truecolor else "-u COLORTERM"
+    with running_chloe(tmp_path, shell="/bin/sh", env=env) as outer:
         outer.send(kind)
-        outer.wait_screen(
-            lambda s: (
-                "back to the list" in s
-                and any(line.rstrip().endswith(("▕$", "▕#")) for line in s.splitlines())
-            ),
-            "a shell prompt in chloe",
-        )
+        outer.wait_screen(shell_prompt, "a shell prompt in chloe")
         outer.send("-l", f"sh {script}")
         outer.send("Enter")
         got = _captured(outer)
-    finally:
-        outer.close()
     differences = [
         f"SGR {sgr}: plain tmux {w}, chloe {g}"
         for sgr, w, g in zip(TABLE, want, got, strict=True)

@@ -22,7 +22,10 @@ async def test_a_direct_pane_running_in_another_chloe(tmp_path: Path) -> None:
         )
         title = title_text(app)
         assert "attach here" not in title and "respawn" not in title and "a:" not in title
-        keys = lambda: [k.key_display for k in app.screen.query(FooterKey)]  # noqa: E731
+
+        def keys() -> list[str]:
+            return [k.key_display for k in app.screen.query(FooterKey)]
+
         await until(pilot, lambda: keys() == ["c", "t", "q", "?"], "only keys that work")
         for key in ("a", "enter", "R", "x"):
             await pilot.press(key)

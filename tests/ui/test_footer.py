@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets._footer import FooterKey
 
@@ -114,3 +115,27 @@ def test_footer_snapshot(
     """The whole screen with the footer for each case (see the lists above)."""
     make, before, _wide, _narrow = CASES[case]
     assert snap_compare(make(tmp_path), terminal_size=size, run_before=before)  # type: ignore[operator]
+
+
+async def test_footer_and_title_tell_the_same_mode_after_the_terminal_lost_focus(
+    tmp_path: Path,
+) -> None:
+    """A focus-out report from the user's terminal reaches Textual (other drivers than
+    chloe's): the title says navigation mode, and so does the footer."""
+    app, panes = memory_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("c")
+        await until(pilot, lambda: app.terminal_mode and len(panes.spawned) == 1, "the pane")
+        await until(
+            pilot, lambda: [k.key_display for k in footer_keys(app)] == ["^q"], "terminal keys"
+        )
+        await pilot.pause(0.2)
+        app.post_message(events.AppBlur())
+        await until(pilot, lambda: not app.terminal_mode, "navigation mode")
+        await until(
+            pilot,
+            lambda: "c" in [k.key_display for k in footer_keys(app)],
+            "the footer to list the navigation keys",
+        )
+        assert "type into it" in str(app.query_one("#pane-title").render())
+        assert not app.app_focus  # Textual still thinks the terminal is not focused

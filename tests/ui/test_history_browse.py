@@ -3,42 +3,17 @@ outer tmux (a real terminal) as a user would."""
 
 from __future__ import annotations
 
-import sys
+import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from chloe.ui.history_browse import history_terminal
-from tests.conftest import kill_tmux_server
-from tests.ui.helpers import tmux
+from tests.support.waiting import wait_until
+from tests.ui.outer import OuterTerminal
 
 pytestmark = pytest.mark.tmux
-
-
-class Outer:
-    def __init__(self, socket: str) -> None:
-        self.socket = socket
-
-    def screen(self) -> str:
-        return tmux(self.socket, "capture-pane", "-p", "-t", "chloe").stdout
-
-    def wait(self, check: object, what: str, timeout: float = 20.0) -> str:
-        deadline = time.monotonic() + timeout
-        screen = ""
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if (check(screen) if callable(check) else check in screen):
-                return screen
-            time.sleep(0.05)
-        pytest.fail(f"timed out waiting for {what} in chloe's terminal:\n{screen}")
-
-    def keys(self, *keys: str) -> None:
-        tmux(self.socket, "send-keys", "-t", "chloe", *keys)
-
-    def type(self, text: str) -> None:
-        tmux(self.socket, "send-keys", "-t", "chloe", "-l", text)
 
 
 def top_row(screen: str) -> str:
@@ -46,92 +21,127 @@ def top_row(screen: str) -> str:
     return next(line for line in screen.splitlines() if "[scrollback -" in line)
 
 
-@pytest.fixture
-def outer(tmux_socket: str, tmp_path: Path) -> Iterator[Outer]:
-    socket = f"{tmux_socket}-outer"
-    command = f"cd {tmp_path} && exec {sys.executable} -m chloe"
-    try:
-        tmux(socket, "new-session", "-d", "-s", "chloe", "-x", "120", "-y", "35", command)
-        yield Outer(socket)
-    finally:
-        kill_tmux_server(socket)
+_SGR = re.compile(r"\x1b\[([0-9;]*)m")
 
 
-def test_shift_pageup_browses_a_tmux_panes_whole_history(outer: Outer) -> None:
-    outer.wait("No panes yet", "the empty list")
-    outer.keys("t")
-    outer.wait("back to the list", "terminal mode")
-    outer.type("seq -f 'line %g' 1 5000")
-    outer.keys("Enter")
-    outer.wait("line 5000", "the output")
-    outer.keys("S-PPage")
-    screen = outer.wait("[scrollback -", "the position marker")
+def backgrounds(outer: OuterTerminal, marker: str) -> dict[int, str]:
+    """On the outer screen's row holding ``marker``: ANSI background colour -> the text
+    drawn on it, as the outer terminal received it (``capture-pane -e``)."""
+    screen = outer.run("capture-pane", "-p", "-e", "-t", outer.target)
+    row = next(line for line in screen.splitlines() if marker in _SGR.sub("", line))
+    found: dict[int, str] = {}
+    bg: int | None = None
+    pos = 0
+    for match in [*_SGR.finditer(row), None]:
+        end = match.start() if match is not None else len(row)
+        if bg is not None and end > pos:
+            found[bg] = found.get(bg, "") + row[pos:end]
+        if match is None:
+            break
+        params = [int(p or 0) for p in match.group(1).split(";")]
+        i = 0
+        while i < len(params):
+            code = params[i]
+            if code in (38, 48):
+                if code == 48:
+                    bg = None
+                i += 3 if params[i + 1] == 5 else 5
+                continue
+            if code in (0, 49):
+                bg = None
+            elif 40 <= code <= 47:
+                bg = code - 40
+            i += 1
+        pos = match.end()
+    return found
+
+
+def _tmux_pane_ran(outer: OuterTerminal, command: str, last: str) -> None:
+    """Open a tmux pane, run ``command`` in it; wait until ``last`` shows."""
+    outer.send("t")
+    outer.wait_screen("back to the list", "terminal mode")
+    outer.type(command)
+    outer.send("Enter")
+    outer.wait_screen(last, "the output")
+
+
+def test_shift_pageup_browses_a_tmux_panes_whole_history(chloe_outer: OuterTerminal) -> None:
+    _tmux_pane_ran(chloe_outer, "seq -f 'line %g' 1 5000", "line 5000")
+    chloe_outer.send("S-PPage")
+    screen = chloe_outer.wait_screen("[scrollback -", "the position marker")
     assert "2~" not in screen  # the key did not reach the shell
-    outer.keys("S-Home")
-    screen = outer.wait(lambda s: "line 1\n" in s + "\n" and "line 2\n" in s, "line 1")
-    outer.keys("S-PPage")  # at the top already: stays
-    outer.keys("S-PgDn")
-    screen = outer.wait(lambda s: "line 1\n" not in s, "a page down")
+    chloe_outer.send("S-Home")
+    screen = chloe_outer.wait_screen(lambda s: "line 1\n" in s + "\n" and "line 2\n" in s, "line 1")
+    chloe_outer.send("S-PPage")  # at the top already: stays
+    chloe_outer.send("S-PgDn")
+    screen = chloe_outer.wait_screen(lambda s: "line 1\n" not in s, "a page down")
     assert "[scrollback -" in screen
-    outer.type("echo back-$((20+1))")
-    outer.keys("Enter")
-    screen = outer.wait("back-21", "the live screen again")
+    chloe_outer.type("echo back-$((20+1))")
+    chloe_outer.send("Enter")
+    screen = chloe_outer.wait_screen("back-21", "the live screen again")
     assert "[scrollback -" not in screen
 
 
-def test_search_while_browsing_finds_and_steps(outer: Outer) -> None:
-    outer.wait("No panes yet", "the empty list")
-    outer.keys("t")
-    outer.wait("back to the list", "terminal mode")
-    outer.type("seq -f 'line %g' 1 5000")
-    outer.keys("Enter")
-    outer.wait("line 5000", "the output")
-    outer.keys("S-PPage")
-    outer.wait("[scrollback -", "the position marker")
-    outer.keys("S-Home")
-    outer.wait(lambda s: "\u2595line 1\n" in s, "line 1")
-    outer.type("/")
-    outer.wait("search: text", "the search prompt")
-    outer.type("line 42")
-    outer.keys("Enter")
-    screen = outer.wait("[line 42: 1/111]", "the first match and the count")
+def test_search_while_browsing_finds_and_steps(chloe_outer: OuterTerminal) -> None:
+    _tmux_pane_ran(chloe_outer, "seq -f 'line %g' 1 5000", "line 5000")
+    chloe_outer.send("S-PPage")
+    chloe_outer.wait_screen("[scrollback -", "the position marker")
+    chloe_outer.send("S-Home")
+    chloe_outer.wait_screen(lambda s: "\u2595line 1\n" in s, "line 1")
+    chloe_outer.type("/")
+    chloe_outer.wait_screen("search: text", "the search prompt")
+    chloe_outer.type("line 42")
+    chloe_outer.send("Enter")
+    screen = chloe_outer.wait_screen("[line 42: 1/111]", "the first match and the count")
     assert "\u2595line 42 " in top_row(screen)  # the match is on the top row
-    outer.type("n")
-    screen = outer.wait("[line 42: 2/111]", "the next match")
+    # Highlighted as tmux's copy mode does: the current match magenta, the others cyan.
+    assert backgrounds(chloe_outer, "[line 42: 1/111]").get(5) == "line 42"
+    assert backgrounds(chloe_outer, "\u2595line 43") == {}
+    chloe_outer.type("n")
+    screen = chloe_outer.wait_screen("[line 42: 2/111]", "the next match")
     assert "\u2595line 420 " in top_row(screen)
-    outer.type("N")
-    outer.wait("[line 42: 1/111]", "the previous match")
-    outer.type("?")
-    outer.wait("search up: text", "the backwards prompt")
-    outer.type("line 4999")
-    outer.keys("Enter")
-    outer.wait("[line 4999: 1/1]", "a match below, found by wrapping around")
-    outer.keys("Escape")
-    screen = outer.wait(lambda s: "[scrollback -" not in s, "the live screen")
-    outer.type("echo live-$((5*5))")
-    outer.keys("Enter")
-    outer.wait("live-25", "the shell")
+    assert backgrounds(chloe_outer, "[line 42: 2/111]").get(5) == "line 42"
+    assert backgrounds(chloe_outer, "\u2595line 421").get(6) == "line 42"
+    chloe_outer.type("N")
+    chloe_outer.wait_screen("[line 42: 1/111]", "the previous match")
+    chloe_outer.type("?")
+    chloe_outer.wait_screen("search up: text", "the backwards prompt")
+    chloe_outer.type("line 4999")
+    chloe_outer.send("Enter")
+    chloe_outer.wait_screen("[line 4999: 1/1]", "a match below, found by wrapping around")
+    chloe_outer.send("Escape")
+    screen = chloe_outer.wait_screen(lambda s: "[scrollback -" not in s, "the live screen")
+    chloe_outer.type("echo live-$((5*5))")
+    chloe_outer.send("Enter")
+    chloe_outer.wait_screen("live-25", "the shell")
+    # Terminal mode, and the screen says so: the leave key goes back to the list,
+    # where `c` makes a pane (it must not be typed into the shell).
+    chloe_outer.wait_screen(lambda s: "back to the list" in s.splitlines()[0], "terminal mode")
+    chloe_outer.send("C-q")
+    chloe_outer.wait_screen(lambda s: "type into it" in s.splitlines()[0], "navigation mode")
+    chloe_outer.type("c")
+    chloe_outer.wait_screen(lambda s: "direct · attached" in s.splitlines()[0], "a new direct pane")
 
 
-def test_a_full_screen_program_keeps_shift_pageup(outer: Outer, tmp_path: Path) -> None:
-    outer.wait("No panes yet", "the empty list")
-    outer.keys("t")
-    outer.wait("back to the list", "terminal mode")
+def test_a_full_screen_program_keeps_shift_pageup(
+    chloe_outer: OuterTerminal, tmp_path: Path
+) -> None:
+    chloe_outer.send("t")
+    chloe_outer.wait_screen("back to the list", "terminal mode")
     log = tmp_path / "keys"
     # A program on the alternate screen that records the bytes it reads.
-    outer.type(
+    chloe_outer.type(
         f"printf '\\033[?1049hFULL'; stty raw -echo; head -c 6 > {log}; stty sane; "
         "printf '\\033[?1049l'"
     )
-    outer.keys("Enter")
-    outer.wait("FULL", "the full-screen program")
-    outer.keys("S-PPage")
-    deadline = time.monotonic() + 20
-    while not (log.exists() and log.stat().st_size == 6):
-        assert time.monotonic() < deadline, "the program never got the key"
-        time.sleep(0.05)
+    chloe_outer.send("Enter")
+    chloe_outer.wait_screen("FULL", "the full-screen program")
+    chloe_outer.send("S-PPage")
+    wait_until(
+        lambda: log.exists() and log.stat().st_size == 6, 20, 0.05, "the program to get the key"
+    )
     assert log.read_bytes() == b"\x1b[5;2~"
-    assert "[scrollback -" not in outer.screen()
+    assert "[scrollback -" not in chloe_outer.screen()
 
 
 def test_history_terminal_holds_every_line_with_its_colours() -> None:
@@ -146,19 +156,16 @@ def test_history_terminal_holds_every_line_with_its_colours() -> None:
     print(f"50,000 lines replayed in {elapsed * 1000:.0f} ms")
 
 
-def test_the_wheel_browses_a_tmux_pane_and_never_reaches_the_shell(outer: Outer) -> None:
-    outer.wait("No panes yet", "the empty list")
-    outer.keys("t")
-    outer.wait("back to the list", "terminal mode")
-    outer.type("seq -f 'wheel %g' 1 3000")
-    outer.keys("Enter")
-    outer.wait("wheel 3000", "the output")
+def test_the_wheel_browses_a_tmux_pane_and_never_reaches_the_shell(
+    chloe_outer: OuterTerminal,
+) -> None:
+    _tmux_pane_ran(chloe_outer, "seq -f 'wheel %g' 1 3000", "wheel 3000")
     # A wheel-up report as the outer terminal sends it (SGR mouse, over the pane).
-    outer.type("\x1b[<64;60;10M")
-    outer.wait("[scrollback -", "the history")
+    chloe_outer.type("\x1b[<64;60;10M")
+    chloe_outer.wait_screen("[scrollback -", "the history")
     for _ in range(3):
-        outer.type("\x1b[<65;60;10M")  # wheel down, back to the bottom
-    screen = outer.wait(lambda s: "[scrollback -" not in s, "the live screen")
+        chloe_outer.type("\x1b[<65;60;10M")  # wheel down, back to the bottom
+    screen = chloe_outer.wait_screen(lambda s: "[scrollback -" not in s, "the live screen")
     # The command scrolled away long ago: on the prompt it would mean the wheel
     # reached bash as arrow keys and recalled its history.
     assert "seq -f" not in screen

@@ -14,14 +14,11 @@ wait, focus events on), so a difference is chloe's and not a tmux setting's.
 
 from __future__ import annotations
 
-import secrets
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import kill_tmux_server
 from tests.ui.outer import (
     INNER_CONF,
     Key,
@@ -31,7 +28,9 @@ from tests.ui.outer import (
     Pause,
     Send,
     Step,
-    tmux_run,
+    plain_tmux,
+    shell_prompt,
+    type_corpus,
 )
 
 pytestmark = pytest.mark.tmux
@@ -134,8 +133,6 @@ def _quiet(label: str) -> float:
 
 
 def _run(outer: OuterTerminal, log: KeyLog, origin: tuple[int, int]) -> dict[str, bytes]:
-    from tests.ui.outer import type_corpus
-
     return type_corpus(outer, log, CORPUS, origin, _quiet)
 
 
@@ -143,45 +140,24 @@ def baseline(tmp_path: Path) -> dict[str, bytes]:
     """What the logger receives in a plain tmux pane (computed once per test run)."""
     if _baseline:
         return _baseline
-    inner = f"kbp-{secrets.token_hex(3)}"
-    outer_socket = f"kbo-{secrets.token_hex(3)}"
-    conf = tmp_path / "inner.conf"
-    conf.write_text(INNER_CONF)
     log = KeyLog(tmp_path, "plain")
-    outer: OuterTerminal | None = None
     try:
-        tmux_run(inner, "-f", str(conf), "new-session", "-d", "-s", "log", log.command)
-        outer = OuterTerminal(outer_socket, f"env -u TMUX tmux -L {inner} attach -t log", tmp_path)
-        outer.wait_screen(lambda s: "KEYLOGGER-READY" in s, "the logger in a plain pane")
-        started = time.monotonic()
-        result = _run(outer, log, outer.find("KEYLOGGER-READY"))
-        print(f"baseline: {time.monotonic() - started:.1f} s")
+        with plain_tmux(tmp_path, INNER_CONF, log.command) as outer:
+            outer.wait_screen("KEYLOGGER-READY", "the logger in a plain pane")
+            started = time.monotonic()
+            result = _run(outer, log, outer.find("KEYLOGGER-READY"))
+            print(f"baseline: {time.monotonic() - started:.1f} s")
     finally:
         log.close()
-        if outer is not None:
-            outer.close()
-        kill_tmux_server(inner)
     assert result["M-Enter"] == b"\x1b\r", "the baseline is not a terminal that sends Alt"
     _baseline.update(result)
     return _baseline
 
 
 @pytest.fixture
-def chloe_outer(tmp_path: Path, tmux_socket: str) -> Iterator[OuterTerminal]:
-    """chloe running in an outer terminal, its tmux panes on the test's private socket."""
-    import sys
-
-    config = tmp_path / "config" / "chloe" / "config.toml"
-    config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text('shell = "/bin/sh"\n')
-    outer = OuterTerminal(
-        f"kco-{secrets.token_hex(3)}", f"cd {tmp_path} && exec {sys.executable} -m chloe", tmp_path
-    )
-    try:
-        outer.wait_screen(lambda s: "No panes yet" in s, "chloe's first screen")
-        yield outer
-    finally:
-        outer.close()
+def chloe_shell() -> str:
+    """New panes run ``/bin/sh`` (a known prompt)."""
+    return "/bin/sh"
 
 
 def chloe_pane_log(
@@ -189,17 +165,11 @@ def chloe_pane_log(
 ) -> tuple[KeyLog, tuple[int, int]]:
     """Open a pane with ``key`` (``c`` or ``t``), start the logger in it; its origin."""
     outer.send(key)
-    outer.wait_screen(
-        lambda s: (
-            "back to the list" in s
-            and any(line.rstrip().endswith(("▕$", "▕#")) for line in s.splitlines())
-        ),
-        "a shell prompt in chloe",
-    )
+    outer.wait_screen(shell_prompt, "a shell prompt in chloe")
     log = KeyLog(tmp_path, f"chloe-{key}")
     outer.send("-l", log.command)
     outer.send("Enter")
-    outer.wait_screen(lambda s: "KEYLOGGER-READY" in s, "the logger in chloe's pane")
+    outer.wait_screen("KEYLOGGER-READY", "the logger in chloe's pane")
     return log, outer.find("KEYLOGGER-READY")
 
 

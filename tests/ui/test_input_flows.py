@@ -7,42 +7,23 @@ terminal sends them.
 
 from __future__ import annotations
 
-import secrets
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from chloe.paths import store_path
 from chloe.store import Store
-from tests.conftest import wait_until
-from tests.ui.outer import OuterTerminal
+from tests.support.waiting import wait_until
+from tests.ui.outer import OuterTerminal, shell_prompt
 
 pytestmark = pytest.mark.tmux
 
 
 @pytest.fixture
-def chloe(tmp_path: Path, tmux_socket: str) -> Iterator[OuterTerminal]:
-    """chloe in an outer terminal, its tmux panes on the test's private socket."""
-    config = tmp_path / "config" / "chloe" / "config.toml"
-    config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text('shell = "/bin/sh"\n')
-    outer = OuterTerminal(
-        f"kfo-{secrets.token_hex(3)}", f"cd {tmp_path} && exec {sys.executable} -m chloe", tmp_path
-    )
-    try:
-        outer.wait_screen(lambda s: "No panes yet" in s, "chloe's first screen")
-        yield outer
-    finally:
-        outer.close()
-
-
-def _prompt(screen: str) -> bool:
-    return "back to the list" in screen and any(
-        line.rstrip().endswith(("▕$", "▕#")) for line in screen.splitlines()
-    )
+def chloe_shell() -> str:
+    """New panes run ``/bin/sh`` (a known prompt)."""
+    return "/bin/sh"
 
 
 def _type_slowly(outer: OuterTerminal, keys: list[str], gap: float) -> None:
@@ -53,20 +34,23 @@ def _type_slowly(outer: OuterTerminal, keys: list[str], gap: float) -> None:
 
 @pytest.mark.parametrize("kind", ["c", "t"], ids=["direct", "tmux"])
 def test_vim_saves_after_esc_typed_at_50ms_per_key(
-    kind: str, chloe: OuterTerminal, tmp_path: Path
+    kind: str, chloe_outer: OuterTerminal, tmp_path: Path
 ) -> None:
     """``iHello<Esc>:wq<Enter>`` at 50 ms per key writes the file (Esc was not lost)."""
     target = tmp_path / f"vim-{kind}.txt"
-    chloe.send(kind)
-    chloe.wait_screen(_prompt, "a shell prompt in the new pane")
-    chloe.send("-l", f"vim --clean -n {target}")
-    chloe.send("Enter")
-    chloe.wait_screen(lambda s: "vim-" in s and "~" in s, "vim's empty buffer")
-    _type_slowly(chloe, ["i", "H", "e", "l", "l", "o", "Escape", ":", "w", "q", "Enter"], 0.05)
+    chloe_outer.send(kind)
+    chloe_outer.wait_screen(shell_prompt, "a shell prompt in the new pane")
+    chloe_outer.send("-l", f"vim --clean -n {target}")
+    chloe_outer.send("Enter")
+    chloe_outer.wait_screen(lambda s: "vim-" in s and "~" in s, "vim's empty buffer")
+    _type_slowly(
+        chloe_outer, ["i", "H", "e", "l", "l", "o", "Escape", ":", "w", "q", "Enter"], 0.05
+    )
     wait_until(
         lambda: target.exists() and target.read_text() == "Hello\n",
         timeout=15,
-        message=f"vim to save {target}; screen:\n{chloe.screen()}",
+        message=f"vim to save {target}",
+        show=chloe_outer.screen,
     )
 
 
@@ -74,7 +58,9 @@ def _panes() -> int:
     return len(Store(store_path()).load())
 
 
-def test_type_ahead_after_enter_c_t_reaches_the_pane(chloe: OuterTerminal, tmp_path: Path) -> None:
+def test_type_ahead_after_enter_c_t_reaches_the_pane(
+    chloe_outer: OuterTerminal, tmp_path: Path
+) -> None:
     """``c``/``t``/``enter`` and text in one write: the text runs in the pane it opened.
 
     The text holds navigation keys (``c`` and ``t`` make panes, ``r`` renames,
@@ -90,18 +76,19 @@ def test_type_ahead_after_enter_c_t_reaches_the_pane(chloe: OuterTerminal, tmp_p
             line = f"ta-{run}-{name}"
             # Everything in one write: the key, then a command for the pane it opens.
             data = f"{key}echo {line} >> {out}\r".encode()
-            chloe.send("-H", *(f"{b:02x}" for b in data))
+            chloe_outer.send("-H", *(f"{b:02x}" for b in data))
             lines.append(line)
             made += key != "\r"
-            want = list(lines)
             wait_until(
-                lambda want=want: out.read_text().splitlines() == want,
+                lambda: out.read_text().splitlines(),
                 timeout=15,
-                message=f"{line} in {out} (got {out.read_text()!r}); screen:\n{chloe.screen()}",
+                message=f"{line} in {out}",
+                accept=list(lines).__eq__,
+                show=lambda: f"screen:\n{chloe_outer.screen()}",
             )
-            chloe.wait_screen(
+            chloe_outer.wait_screen(
                 lambda s: "back to the list" in s.splitlines()[0], "terminal mode on the pane"
             )
-            chloe.send("C-q")
-            chloe.wait_screen(lambda s: "type into it" in s, "navigation mode")
+            chloe_outer.send("C-q")
+            chloe_outer.wait_screen(lambda s: "type into it" in s, "navigation mode")
             assert _panes() == made, f"after {name} in round {run}: {_panes()} panes, not {made}"

@@ -24,7 +24,12 @@ async def test_home_end_g_and_G_go_to_the_first_and_last_pane(tmp_path: Path) ->
         panes.add_direct(name, exit_status=ExitStatus(code=0))
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: listed_names(app) == names, "the panes")
-        selected = lambda: app.panes.get(app.pane_list.selected_id).record.name  # noqa: E731
+
+        def selected() -> str:
+            s = app.panes.get(app.pane_list.selected_id)
+            assert s is not None
+            return s.record.name
+
         await pilot.press("G")
         assert selected() == "p39"
         await pilot.press("g")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
 
 from chloe.backends.fake import FakeProcess
@@ -11,6 +10,7 @@ from chloe.model import ExitStatus, Kind, PaneRecord
 from chloe.terminal import Terminal
 from chloe.ui.panes import PaneSlot, PaneTable
 from chloe.ui.pump import READ_CHUNK, PtyPump
+from tests.support.waiting import wait_until_async
 
 
 class Events:
@@ -30,10 +30,7 @@ class Events:
 
 
 async def until(check: Callable[[], object], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.01)
+    await wait_until_async(check, timeout, 0.01, pause=asyncio.sleep)
 
 
 def live(table: PaneTable, kind: Kind) -> tuple[PaneSlot, FakeProcess]:

@@ -245,4 +245,5 @@ async def test_the_next_key_visits_needs_you_then_failed_and_looking_clears(
         await until(pilot, lambda: app.pane_list.selected_id == app.pane_list.pane_ids[2], "wraps")
     # The look is recorded, so `chloe ls` and the next start agree.
     marks = events.fold(events.read_all(app.service.event_path))
-    assert marks[agent].seen is not None and marks[agent].seen >= FIXED_NOW
+    seen = marks[agent].seen
+    assert seen is not None and seen >= FIXED_NOW
