@@ -200,7 +200,11 @@ def _drafts(
                 add(draft)
                 # The compact form (as _compact gives it) without a call, in
                 # the common case: no fill showing, no trailing blank to drop.
-                if fill is BLANK and line[-1:] not in ("", " ") and not plain:
+                if fill is not BLANK:
+                    keep(_compact(draft, columns))
+                elif plain:
+                    keep((line.rstrip(" "), NO_RUNS))
+                elif line[-1:] not in ("", " "):
                     keep((line, tuple(zip(lens, styles, strict=False))))
                 else:
                     keep(_compact(draft, columns))
@@ -235,7 +239,9 @@ def _wrap(
         add(draft)
         # Full rows (and the last, on a default fill) keep every character
         # but trailing default blanks: the compact form, as _compact gives it.
-        if piece[-1] != " " and (len(row_styles) > 1 or row_styles[0] is not DEFAULT_STYLE):
+        if len(row_styles) == 1 and row_styles[0] is DEFAULT_STYLE:
+            keep((piece.rstrip(" "), NO_RUNS))
+        elif piece[-1] != " ":
             keep((piece, tuple(zip(row_lens, row_styles, strict=False))))
         else:
             keep(_compact(draft, columns))
