@@ -30,6 +30,7 @@ Aims (issue 15): tick under 150 ms, attach under 100 ms, key to echo within
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import os
 import secrets
@@ -225,6 +226,9 @@ def main() -> None:
         )
         print(f"new ssh logins while measuring       {logins:8d}      (aim 0)")
     finally:
+        for name in ("h1", "h2", "h3"):
+            with contextlib.suppress(Exception):
+                remote_backend(service, name).transport.stop_master()
         for server in servers:
             server.stop()
             server.kill_tmux()

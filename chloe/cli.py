@@ -16,7 +16,7 @@ import shlex
 import shutil
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -671,6 +671,22 @@ def _follow(
         follower.close()
 
 
+def _warn_if_log_stopped(service: PaneService, rec: PaneRecord) -> None:
+    """A live tmux pane whose log writer stopped (a full disk): say so on stderr, since
+    the log printed misses its latest output."""
+    from chloe import history
+    from chloe.model import Kind
+
+    if rec.kind is not Kind.TMUX or rec.remote or service.config.log_max_bytes <= 0:
+        return
+    try:
+        state = service.tmux.snapshot().sessions.get(rec.tmux_session or "")
+    except ChloeError:
+        return
+    if state is not None and not state.dead and state.piped is False:
+        print(f"chloe: warning: {history.stopped_message(rec.name, rec.id)}", file=sys.stderr)
+
+
 def cmd_logs(service: PaneService, args: argparse.Namespace) -> int:
     """``chloe logs``."""
     from chloe import history
@@ -684,6 +700,7 @@ def cmd_logs(service: PaneService, args: argparse.Namespace) -> int:
     if args.follow and not history.has_log(rec.id):
         raise ChloeError(f"{rec.name!r} has no continuous log to follow")
     body = _logs_body(service, rec, args)
+    _warn_if_log_stopped(service, rec)
     if args.output:
         try:
             fd = os.open(args.output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -705,11 +722,19 @@ def cmd_logs(service: PaneService, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_grep(service: PaneService, args: argparse.Namespace) -> int:
-    """``chloe grep``: 0 when a line matched, 1 when none did."""
+def cmd_grep(service: PaneService | None, args: argparse.Namespace) -> int:
+    """``chloe grep``: 0 when a line matched, 1 when none did.
+
+    Without ``service``, panes with a continuous log are searched without
+    loading the tmux layer (its import is most of a start's time); it is made
+    only for a pane whose history is tmux's alone.
+    """
     import re
 
     from chloe import history
+    from chloe.model import find_record
+    from chloe.paths import store_path
+    from chloe.store import Store
 
     try:
         pattern = history.compile_pattern(
@@ -717,12 +742,28 @@ def cmd_grep(service: PaneService, args: argparse.Namespace) -> int:
         )
     except re.error as exc:
         raise ChloeError(f"bad regex {args.pattern!r}: {exc}") from None
-    records = [service.find(n) for n in args.names] if args.names else service.store.load()
+    store = service.store if service is not None else Store(store_path())
+    stored = store.load()
+    records = [find_record(stored, n) for n in args.names] if args.names else stored
     needle = None if args.regex else args.pattern
+    directory = history.log_dir()
+
+    def sources() -> Iterator[tuple[str, bytes | str]]:
+        tmux = service
+        for rec in records:
+            try:
+                data = history.read_log_in(directory, rec.id)
+            except OSError:
+                data = None
+            if data is not None:
+                yield rec.name, data
+                continue
+            if tmux is None:
+                tmux = make_service()
+            yield from tmux.history_sources([rec])
+
     matches = list(
-        history.search_sources(
-            service.history_sources(records), pattern, needle, ignore_case=args.ignore_case
-        )
+        history.search_sources(sources(), pattern, needle, ignore_case=args.ignore_case)
     )
     if args.json:
         rows = [{"pane": m.pane, "line": m.line_number, "text": m.line} for m in matches]
@@ -908,6 +949,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             if args.command == "doctor":
                 code = cmd_doctor(args)
+            elif args.command == "grep":
+                code = cmd_grep(None, args)  # the tmux layer only if a pane needs it
             else:
                 code = COMMANDS[args.command](make_service(), args)
         finally:

@@ -43,7 +43,7 @@ def host_rows(service: PaneService) -> list[dict[str, Any]]:
         version: str | None = None
         backend = service.server(name) if snap.reachable or name == LOCAL_HOST else None
         if isinstance(backend, RemoteTmuxBackend):
-            version = backend.remote.version
+            version = backend.version()
         elif name == LOCAL_HOST and service.tmux.problem is None:
             version = _local_version()
         rows.append(

@@ -113,8 +113,9 @@ def _cgroup(pid: int) -> str | None:
     return text.splitlines()[-1].split(":", 2)[-1] if text else None
 
 
-def check_tmux(backend: TmuxBackend) -> list[Finding]:
-    """tmux's version, chloe's server and its sessions."""
+def check_tmux(backend: TmuxBackend, *, logging: bool = True) -> list[Finding]:
+    """tmux's version, chloe's server and its sessions (``logging``: and whether each
+    live pane's continuous log still gets its output)."""
     problem = backend.problem
     if problem is not None:
         return [Finding("tmux", Level.PROBLEM, problem)]
@@ -139,6 +140,14 @@ def check_tmux(backend: TmuxBackend) -> list[Finding]:
         group = _cgroup(snap.server_pid) if snap.server_pid else None
         if group:
             found.append(Finding("server", Level.OK, f"its control group: {group}"))
+    if logging:
+        from chloe import history
+
+        for state in snap.sessions.values():
+            if state.chloe_id and not state.dead and state.piped is False:
+                name = state.chloe_name or state.session
+                text = history.stopped_message(name, state.chloe_id)
+                found.append(Finding("logs", Level.PROBLEM, text))
     return found
 
 
@@ -228,8 +237,10 @@ def diagnose(socket: str | None = None) -> list[Finding]:
     from chloe.errors import ChloeError
 
     found: list[Finding] = []
+    logging = True
     try:
         config = load_config()
+        logging = config.log_max_bytes > 0
         cfg = paths.config_path()
         found.append(
             Finding("config", Level.OK, f"{cfg}" if cfg.exists() else f"{cfg}: none, defaults")
@@ -239,7 +250,7 @@ def diagnose(socket: str | None = None) -> list[Finding]:
         found.append(Finding("config", Level.PROBLEM, str(exc)))
         socket = socket or os.environ.get("CHLOE_TMUX_SOCKET") or "chloe"
     found.append(check_store())
-    found += check_tmux(TmuxBackend(socket, tmux_binary()))
+    found += check_tmux(TmuxBackend(socket, tmux_binary()), logging=logging)
     found.append(check_placement(socket))
     for topic, path in (
         ("data", paths.data_dir()),

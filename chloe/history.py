@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
+import itertools
 import os
 import re
 import shlex
@@ -76,6 +78,36 @@ def unwritable_message(name: str, exc: OSError) -> str:
     return (
         f"logging of {name!r} stopped: cannot write {where}: {exc.strerror or exc}; "
         "the pane runs on"
+    )
+
+
+FULL_DISK_BYTES = 64 * 1024
+"""Free space under which a log's file system counts as full (a write of a pane's next
+output would fail)."""
+
+
+def stopped_message(name: str, pane_id: str) -> str:
+    """Why a live tmux pane's log writer stopped, in one line for the user.
+
+    The writer (:func:`writer_command`) ends when a write fails; the reason is
+    read from the log's file system now: full, or the file not writable.
+    """
+    directory = log_dir()
+    path = log_path(pane_id)
+    why = "its log writer stopped"
+    try:
+        fs = os.statvfs(directory)
+        if fs.f_bavail * fs.f_frsize < FULL_DISK_BYTES or fs.f_favail == 0:
+            why = f"the disk holding {directory} is full"
+        elif path.exists() and not os.access(path, os.W_OK):
+            why = f"cannot write {path}"
+        elif not os.access(directory, os.W_OK):
+            why = f"cannot write {directory}"
+    except OSError as exc:
+        why = f"cannot reach {directory}: {exc.strerror or exc}"
+    return (
+        f"logging of {name!r} stopped: {why}; the pane runs on, "
+        "and its log misses what it prints from then on"
     )
 
 
@@ -190,6 +222,23 @@ def read_log(pane_id: str) -> bytes:
         except FileNotFoundError:
             continue
     return b"".join(parts)
+
+
+def read_log_in(directory: Path, pane_id: str) -> bytes | None:
+    """The pane's whole log in ``directory`` (as :func:`read_log`), None if it has none.
+
+    One open per file, no ``stat``: what a search of many logs wants.
+    """
+    parts: list[bytes] = []
+    for path in (directory / f"{pane_id}.log.1", directory / f"{pane_id}.log"):
+        try:
+            with open(path, "rb") as fh:
+                parts.append(fh.read())
+        except FileNotFoundError:
+            continue
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def remove_log(pane_id: str) -> None:
@@ -310,37 +359,75 @@ def search_many(sources: Iterable[tuple[str, str]], pattern: re.Pattern[str]) ->
         yield from search_text(name, text, pattern)
 
 
-_LONE_CR = re.compile(rb"\r(?!\n|$)", re.MULTILINE)
+_LONE_CR = re.compile(rb"\r[^\n]")
+"""A carriage return that rewrites its line (not the one of a CRLF, not at the end)."""
+
+SPLIT_LIMIT = 4096
+"""Escapes right after a character of the text, in one log, checked one by one; past
+this many (a log coloured word by word) one regex that skips escapes finds the text."""
+
+_ESCAPE_GAP = (
+    rb"(?:\x1b(?:\][^\x07\x1b\n]*(?:\x07|\x1b\\)?|[P_^X][^\x1b\n]*(?:\x1b\\)?"
+    rb"|\[[0-?]*[ -/]*[@-~]|[ -/]*[0-~]))*"
+)
+"""Any escapes (as :data:`_ESCAPES` drops them) between two characters of the text."""
 
 
 def _line_start(data: bytes, pos: int) -> int:
     return data.rfind(b"\n", 0, pos) + 1
 
 
+@functools.lru_cache(maxsize=32)
+def _split_probes(needle: bytes) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+    """For ``needle``: a regex finding each escape that follows one of its characters
+    (where colour may cut it), and one finding it with escapes anywhere inside."""
+    chars = re.escape(bytes(sorted(set(needle[:-1]))))
+    after = re.compile(b"\x1b(?<=[" + chars + b"]\x1b)")
+    gap = re.compile(_ESCAPE_GAP.join(re.escape(needle[i : i + 1]) for i in range(len(needle))))
+    return after, gap
+
+
+@functools.lru_cache(maxsize=32)
+def _prefixes_by_last(needle: bytes) -> dict[int, list[bytes]]:
+    """The proper prefixes of ``needle`` by their last byte."""
+    ending: dict[int, list[bytes]] = {}
+    for k in range(1, len(needle)):
+        ending.setdefault(needle[k - 1], []).append(needle[:k])
+    return ending
+
+
 def _candidates(data: bytes, needle: bytes, ignore_case: bool) -> set[int]:
     """Starts of the lines of ``data`` whose plain text may contain ``needle``.
 
-    The lines holding ``needle`` as it is, or a start of it followed by an
-    escape (colour inside a word, as ``grep --color`` writes), or a carriage
-    return that rewrites the line. Each probe is a ``bytes.find``, which skips
-    plain text far faster than a regex can clean it.
+    The lines holding ``needle`` as it is (``bytes.find``, far faster than any
+    regex or cleaning), or cut by escapes (colour inside a word, as ``grep
+    --color`` writes: an escape right after one of its first characters, each
+    checked; or, in a log coloured word by word, one regex that skips escapes),
+    or with a carriage return that rewrites the line.
     """
     hay = data.lower() if ignore_case else data
     if ignore_case:
         needle = needle.lower()
     starts: set[int] = set()
-    probes = [needle, *(needle[:k] + b"\x1b" for k in range(1, len(needle)))]
-    for probe in probes:
-        pos = hay.find(probe)
-        while pos >= 0:
-            starts.add(_line_start(hay, pos))
-            end = hay.find(b"\n", pos)
-            if end < 0:
-                break
-            pos = hay.find(probe, end)
+    pos = hay.find(needle)
+    while pos >= 0:
+        starts.add(_line_start(hay, pos))
+        end = hay.find(b"\n", pos)
+        if end < 0:
+            break
+        pos = hay.find(needle, end)
+    if len(needle) > 1 and b"\x1b" in hay:
+        after, gap = _split_probes(needle)
+        cuts = [m.start() for m in itertools.islice(after.finditer(hay), SPLIT_LIMIT + 1)]
+        if len(cuts) > SPLIT_LIMIT:
+            starts.update(_line_start(hay, m.start()) for m in gap.finditer(hay))
+        else:
+            ending = _prefixes_by_last(needle)
+            for cut in cuts:
+                if any(hay.endswith(p, 0, cut) for p in ending[hay[cut - 1]]):
+                    starts.add(_line_start(hay, cut))
     if b"\r" in data:
-        for found in _LONE_CR.finditer(data):
-            starts.add(_line_start(data, found.start()))
+        starts.update(_line_start(data, m.start()) for m in _LONE_CR.finditer(data))
     return starts
 
 

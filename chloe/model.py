@@ -12,6 +12,7 @@ import enum
 import re
 import signal
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -351,3 +352,21 @@ def unique_name(base: str, taken: set[str] | frozenset[str]) -> str:
         if candidate not in taken:
             return candidate
         n += 1
+
+
+def find_record(records: Sequence[PaneRecord], name_or_id: str) -> PaneRecord:
+    """The record with this name (or id). Raises UnknownPaneError (PaneStateError when
+    the text is one pane's name and another's id)."""
+    from chloe.errors import PaneStateError, UnknownPaneError
+
+    named = next((r for r in records if r.name == name_or_id), None)
+    with_id = next((r for r in records if r.id == name_or_id), None)
+    if named is not None and with_id is not None and named.id != with_id.id:
+        raise PaneStateError(
+            f"{name_or_id!r} is the name of one pane and the id of another "
+            f"({with_id.name!r}); rename the first to tell them apart"
+        )
+    found = named or with_id
+    if found is None:
+        raise UnknownPaneError(name_or_id)
+    return found

@@ -61,6 +61,7 @@ from chloe.model import (
     PaneRecord,
     Status,
     UserState,
+    find_record,
     status_words,
     unique_name,
     utcnow,
@@ -97,6 +98,8 @@ class PaneInfo:
         current_command: tmux's ``pane_current_command`` for live tmux panes.
         last_output: When a tmux pane last wrote output (tmux's window activity).
         last_seen: For a lost pane, when chloe last saw its tmux server running.
+        log_stopped: For a live tmux pane whose continuous log stopped (its log
+            writer could not write: a full disk, an unwritable file): why, in one line.
     """
 
     record: PaneRecord
@@ -105,6 +108,7 @@ class PaneInfo:
     current_command: str | None = None
     last_output: datetime | None = None
     last_seen: datetime | None = None
+    log_stopped: str | None = None
 
     @property
     def label(self) -> str:
@@ -403,7 +407,12 @@ class PaneService:
             # Respawned outside chloe: its new run started about now.
             rec = rec.replace(exit_status=None, ended=None, lost=None, started=utcnow())
         status = Status.ATTACHED if state.attached else Status.DETACHED
-        return PaneInfo(rec, status, None, state.current_command, state.last_output)
+        stopped = None
+        if state.piped is False and self.config.log_max_bytes > 0 and not rec.remote:
+            stopped = history.stopped_message(rec.name, rec.id)
+        return PaneInfo(
+            rec, status, None, state.current_command, state.last_output, log_stopped=stopped
+        )
 
     def _adopt(
         self, records: list[PaneRecord], snap: Snapshot, host: str = LOCAL_HOST
@@ -539,18 +548,7 @@ class PaneService:
 
     def find(self, name_or_id: str) -> PaneRecord:
         """The pane with this name (or id). Raises UnknownPaneError."""
-        records = self.store.load()
-        named = next((r for r in records if r.name == name_or_id), None)
-        with_id = next((r for r in records if r.id == name_or_id), None)
-        if named is not None and with_id is not None and named.id != with_id.id:
-            raise PaneStateError(
-                f"{name_or_id!r} is the name of one pane and the id of another "
-                f"({with_id.name!r}); rename the first to tell them apart"
-            )
-        found = named or with_id
-        if found is None:
-            raise UnknownPaneError(name_or_id)
-        return found
+        return find_record(self.store.load(), name_or_id)
 
     # -- creating -------------------------------------------------------------------
 

@@ -333,3 +333,23 @@ def test_search_in_a_raw_log_sees_the_text_a_terminal_showed(ignore_case: bool) 
         (5, "progress needle 100%"),
     ] + ([(7, "NEEDLE in capitals")] if ignore_case else [])
     assert [(m.line_number, m.line) for m in fast] == expected
+
+
+def test_search_finds_text_cut_by_colour_in_a_log_coloured_word_by_word() -> None:
+    """Past history.SPLIT_LIMIT escapes after the text's letters, the search switches
+    to one regex that skips escapes: it still finds every cut needle, and only those."""
+    filler = b"".join(b"\x1b[1mde\x1b[0m \x1b[2mle\x1b[0m words %d\r\n" % i for i in range(3000))
+    data = (
+        filler
+        + b"n\x1b[31meedle cut after its first letter\r\n"
+        + b"needl\x1b[1m\x1b[4me cut by two escapes\r\n"
+        + b"nee\x1b[0m dle is not it\r\n"
+    )
+    assert data.count(b"\x1b") > history.SPLIT_LIMIT
+    pattern = history.compile_pattern("needle", regex=False)
+    fast = list(history.search_log("p", data, pattern, "needle"))
+    assert fast == list(history.search_log("p", data, pattern))
+    assert [(m.line_number, m.line) for m in fast] == [
+        (3001, "needle cut after its first letter"),
+        (3002, "needle cut by two escapes"),
+    ]

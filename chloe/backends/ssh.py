@@ -18,9 +18,11 @@ name, directory or command can run shell code there.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shlex
 import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,8 +78,6 @@ def control_dir() -> Path:
     preferred = paths.state_dir() / "ssh"
     if len(str(preferred)) + 1 + 12 + _BIND_SUFFIX <= _SOCKET_PATH_MAX:
         return paths.ensure_private_dir(preferred)
-    import os
-
     tag = hashlib.sha256(str(preferred).encode()).hexdigest()[:12]
     return paths.ensure_private_dir(Path("/tmp") / f"chloe-ssh-{os.getuid()}" / tag)
 
@@ -133,27 +133,8 @@ class SshTransport:
             shlex.join(command),
         ]
 
-    def master_running(self) -> bool:
-        """Whether a shared connection to this host is open now (``ssh -O check``)."""
-        import subprocess
-
-        dest, _port = split_destination(self.host.ssh)
-        try:
-            proc = subprocess.run(
-                [ssh_binary(), *self.options(), "-O", "check", "--", dest],
-                capture_output=True,
-                timeout=CONNECT_TIMEOUT,
-                stdin=subprocess.DEVNULL,
-                check=False,
-            )
-        except (OSError, subprocess.TimeoutExpired):
-            return False
-        return proc.returncode == 0
-
     def stop_master(self) -> None:
         """Close the shared connection (``ssh -O exit``); nothing if there is none."""
-        import subprocess
-
         dest, _port = split_destination(self.host.ssh)
         try:
             subprocess.run(

@@ -35,6 +35,7 @@ PANE_FIELDS: tuple[tuple[str, str], ...] = (
     ("socket_path", "#{socket_path}"),
     ("dead_time", "#{pane_dead_time}"),
     ("activity", "#{window_activity}"),
+    ("pipe", "#{pane_pipe}"),
     # Last, so that a tab in it cannot shift any other field.
     ("start_command", "#{pane_start_command}"),
 )
@@ -73,6 +74,7 @@ class PaneRow:
     socket_path: str
     dead_time: int | None
     activity: int | None
+    pipe: bool
     start_command: str
 
     @classmethod
@@ -96,6 +98,7 @@ class PaneRow:
             socket_path=raw["socket_path"],
             dead_time=_int(raw["dead_time"]),
             activity=_int(raw["activity"]),
+            pipe=raw["pipe"] == "1",
             start_command=raw["start_command"],
         )
 
@@ -126,6 +129,8 @@ class SessionState:
         created: When tmux created the session.
         ended: When the first pane's process ended (``pane_dead_time``), when dead.
         last_output: When a pane of the session last wrote output (``window_activity``).
+        piped: The first pane's output goes to a ``pipe-pane`` command (its log
+            writer); None when not known.
     """
 
     session: str
@@ -140,6 +145,7 @@ class SessionState:
     created: datetime | None
     ended: datetime | None = None
     last_output: datetime | None = None
+    piped: bool | None = None
 
 
 def _time(stamp: int | None) -> datetime | None:
@@ -247,5 +253,6 @@ def parse_snapshot(lines: Iterable[str], chloe_clients: Collection[int] = ()) ->
             last_output=max(
                 (t for t in (_time(r.activity) for r in rows) if t is not None), default=None
             ),
+            piped=first.pipe,
         )
     return Snapshot(sessions=sessions, server_pid=server_pid, socket_path=socket_path)

@@ -36,6 +36,7 @@ from chloe.terminal.cells import (
     BLANKS,
     CELL_BYTES,
     CHAR_TABLES,
+    STYLE_OF,
     WIDTH,
     ZWJ,
     Cell,
@@ -423,29 +424,34 @@ class Terminal(Modes, pyte.Screen):
         columns = self.columns
         mode = self.mode
         cursor = self.cursor
+        draw_one = self.draw_one
+        joiner = self._zwj  # kept in a local: only this loop changes it
         for ch in data:
-            if ch == ZWJ:
-                self._join(ZWJ)
-                self._zwj = (cursor.x, cursor.y)
-                continue
             w = WIDTH[ch]
-            if w < 0:
-                continue  # not printable: tmux drops it
-            joiner = self._zwj
-            if joiner is not None:
-                self._zwj = None
-                if joiner == (cursor.x, cursor.y) and (
-                    ch >= "\x7f" or IRM in mode or DECAWM not in mode
+            if joiner is None:
+                if w == 1:
+                    draw_one(ch, 1)
+                    continue
+            elif w >= 0:
+                at, joiner = joiner, None
+                if (
+                    ch != ZWJ
+                    and at == (cursor.x, cursor.y)
+                    and (ch >= "\x7f" or IRM in mode or DECAWM not in mode)
                 ):
                     self._join(ch)
                     continue
             if w == 1:
-                self.draw_one(ch, 1)
+                draw_one(ch, 1)
             elif w == 2:
                 if columns >= 2:  # else a wide character cannot show at all
-                    self.draw_one(ch, 2)
+                    draw_one(ch, 2)
             elif w == 0:
                 self._join(ch)
+                if ch == ZWJ:
+                    joiner = (cursor.x, cursor.y)
+            # w == -1: not printable, tmux drops it (a waiting joiner still waits)
+        self._zwj = joiner
 
     def _join(self, part: str) -> None:
         """Append ``part`` to the cell left of the cursor, as tmux combines marks.
@@ -463,7 +469,10 @@ class Terminal(Modes, pyte.Screen):
         cell = row[x]
         data = cell[0] + part
         if len(data.encode()) <= CELL_BYTES:
-            row[x] = cell._replace(data=data)
+            # The shared cell of that text and style (a protected cell keeps its mark).
+            row[x] = (
+                CHAR_TABLES[STYLE_OF[cell]][data] if len(cell) == 10 else cell._replace(data=data)
+            )
             self.dirty.add(cursor.y)
 
     def draw_one(self, ch: str, width: int) -> None:

@@ -59,7 +59,7 @@ from chloe.ui.footer import ChloeFooter
 from chloe.ui.history_browse import HistoryBrowser, prompt_search
 from chloe.ui.list_filter import FilterBar
 from chloe.ui.modals import ConfirmModal, HelpScreen, RenameModal
-from chloe.ui.pane_list import Entry, PaneList, format_age
+from chloe.ui.pane_list import Entry, Group, PaneList, format_age
 from chloe.ui.pane_search import Hit, PaneSearchScreen
 from chloe.ui.panes import PaneSlot, PaneTable
 from chloe.ui.poller import STATUS_INTERVAL, StatusPoller
@@ -180,10 +180,18 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._restore_error_told = False
         self._events = events.Reader(service.event_path)
         self._attention: dict[str, AttentionInfo] = {}
+        self._answered: list[PaneInfo] | None = None
+        """The last status answer, to tell an answer that changed nothing."""
+        self._list_due: datetime | None = None
+        """When time alone may next change the list's words or states (see _refresh_list)."""
+        self._list_stale = True
+        """Something the list shows changed since it was last computed (output, a look)."""
         self._notified_states: dict[str, Attention] = {}
         self.notifier = Notifier(self.config.notifications, self._write_terminal)
         """Sends bells, desktop notifications and ``notify_command`` (``[notifications]``)."""
         self._told_problems: set[str] = set()
+        self._logs_stopped: set[str] = set()
+        """Panes whose tmux log writer stopped, as last told."""
         self._list_hidden_for_tiny = False
         self._loaded = False
         self.keyboard = RawKeyboard(self)
@@ -275,6 +283,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         self.view.history_request = self.history_browser.request
         self.view.search_request = lambda backwards: prompt_search(self, backwards)
         self.view.reports_focus = False  # the keyboard reports focus (RawKeyboard.update_focus)
+        self.view.copy_request = self.copy_to_clipboard  # OSC 52 to the user's terminal
         self._pump = PtyPump(
             loop,
             self.panes,
@@ -527,12 +536,41 @@ class ChloeApp(App[int], inherit_bindings=False):
             return
         now = self._clock()
         self._attention = {}
-        self.pane_list.set_entries([self._entry(s, now) for s in self.panes])
+        entries = [self._entry(s, now) for s in self.panes]
+        grouped = self.service.config.hosts or any(s.record.remote for s in self.panes)
+        self.pane_list.set_entries(entries, groups=self._host_groups(now) if grouped else None)
         if self.pane_list.filter_text:
             self._filter_count()
+        self._list_stale = False
+        self._list_due = self._next_change(now)
         self._notify_changes()
         self._update_summary()
         self._update_title()
+
+    def _next_change(self, now: datetime) -> datetime:
+        """When time alone may next change an entry: the next whole minute (ages), a
+        pane's output becoming old enough to end *working* or start *quiet*, or in a
+        second for a state told in seconds (needs you)."""
+        due = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+        working = timedelta(seconds=self.config.working_seconds)
+        quiet = timedelta(seconds=self.config.quiet_seconds)
+        for slot in self.panes:
+            state = self._attention.get(slot.pane_id, _IDLE).state
+            if state is Attention.NEEDS_YOU:
+                return now + timedelta(seconds=1)
+            output = slot.last_output()
+            if output is None:
+                continue
+            for edge in (output + working, output + quiet):
+                if now < edge < due:
+                    due = edge
+        return due
+
+    def _refresh_list_if_changed(self) -> None:
+        """After a status answer: the list again, unless nothing it shows can have changed."""
+        due = self._list_due
+        if self._list_stale or due is None or self._clock() >= due:
+            self._refresh_list()
 
     def _notify_changes(self) -> None:
         """Notify the user of panes that just started to need them, failed or finished.
@@ -579,6 +617,28 @@ class ChloeApp(App[int], inherit_bindings=False):
             line.update(text)
         line.set_class(Attention.NEEDS_YOU in states, "-needs-you")
 
+    def _host_groups(self, now: datetime) -> list[Group]:
+        """A header per host: this machine, then each configured host (and any other
+        host a pane names), with whether it answered the last status query."""
+        service = self.service
+        names = service.host_names
+        names += [s.record.host for s in self.panes if s.record.host not in names]
+        groups: list[Group] = []
+        for name in dict.fromkeys(names):
+            if name == LOCAL_HOST:
+                down = service.tmux_unreachable is not None
+                groups.append(Group(name, "tmux does not answer" if down else "here", down))
+                continue
+            snap = service.host_snapshots.get(name)
+            if snap is None:
+                groups.append(Group(name, "checking…"))
+            elif snap.reachable:
+                groups.append(Group(name, "reachable"))
+            else:
+                seen = f" ({format_age(snap.last_seen, now)})" if snap.last_seen else ""
+                groups.append(Group(name, f"unreachable{seen}", down=True))
+        return groups
+
     def _refresh_list_soon(self) -> None:
         """Refresh the list once, after the current burst of events."""
         if not self._list_refresh_pending:
@@ -610,6 +670,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         """
         slot.seen_at = at = self._clock()
         slot.mark = None
+        self._list_stale = True
         pane_id = slot.pane_id
         service = self.service
 
@@ -624,6 +685,7 @@ class ChloeApp(App[int], inherit_bindings=False):
             return  # tmux reports its panes' activity, and its hooks record their bells
         now = self._clock()
         slot.output_at = now
+        self._list_stale = True  # its state (working, new output) is judged at the next tick
         terminal = slot.terminal
         if terminal is None:
             return
@@ -676,6 +738,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._shown = pane_id if slot else None
         if slot is not previous:
             self.keyboard.sync()  # the keyboard follows the shown pane
+            self._list_stale = True  # the pane looked at never needs you
         empty = self.query_one("#empty", Static)
         view = self.view
         empty.display = slot is None
@@ -925,6 +988,15 @@ class ChloeApp(App[int], inherit_bindings=False):
         if self._poller.failed():
             self.notify(f"Could not read pane status: {event.error}", severity="error")
 
+    def _tell_logs_stopped(self, infos: list[PaneInfo]) -> None:
+        """Say once, as a warning, that a tmux pane's log writer stopped (a full disk);
+        again if it stops again after it was logged once more."""
+        stopped = {info.record.id: info.log_stopped for info in infos if info.log_stopped}
+        for pane_id, text in stopped.items():
+            if pane_id not in self._logs_stopped:
+                self.notify(text, title="Log", severity="warning", timeout=30)
+        self._logs_stopped = set(stopped)
+
     @on(msg.StatusAnswered)
     def _status_answered(self, event: msg.StatusAnswered) -> None:
         """Make the list match the service's truth (one query's worth)."""
@@ -932,6 +1004,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         if not self._ui_ready():
             return
         self._tell_file_problems()
+        self._tell_logs_stopped(event.infos)
         returning = self._hosts_back(event.infos)
         result = self.panes.reconcile(event.infos, event.started)
         for slot in result.dropped:
@@ -940,7 +1013,11 @@ class ChloeApp(App[int], inherit_bindings=False):
                 proc.close()
         if result.kept:
             self._restore([slot.record for slot in result.kept])
-        self._refresh_list()
+        # A hundred idle panes give the same answer every second: nothing to do then.
+        if event.infos != self._answered or result.dropped or result.kept:
+            self._list_stale = True
+        self._answered = event.infos
+        self._refresh_list_if_changed()
         self._show(self.pane_list.selected_id)
         if event.startup:
             self._poller.enable()
@@ -1367,10 +1444,14 @@ class ChloeApp(App[int], inherit_bindings=False):
         self.view.focus()
 
     def action_focus_terminal(self) -> None:
-        """Type into the selected pane (a detached tmux pane is reattached first)."""
+        """Type into the selected pane (a detached tmux pane is reattached first); on a
+        host's header, hide or show its panes."""
         slot = self._selected()
         if slot is None:
             self.keyboard.release()
+            host = self.pane_list.selected_host
+            if host is not None:
+                self.pane_list.toggle_group(host)
             return
         self.keyboard.claim()
         if slot.process is not None:
@@ -1458,11 +1539,11 @@ class ChloeApp(App[int], inherit_bindings=False):
         if not keep:
             self.filter_bar.close(clear=not text)
         self.query_one("#empty", Static).update(self._empty_text())
-        if not self.pane_list.option_count:
+        if not self.pane_list.listed:
             self._show(None)
 
     def _filter_count(self) -> None:
-        self.filter_bar.show_count(self.pane_list.option_count, self.pane_list.total)
+        self.filter_bar.show_count(self.pane_list.listed, self.pane_list.total)
 
     @on(FilterBar.Changed)
     def _filter_changed(self, event: FilterBar.Changed) -> None:
@@ -1551,8 +1632,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         """A new tmux pane, attached and focused: on the selected pane's host (in its
         home there), else here in the current directory."""
         columns, rows = self._term_size()
-        selected = self._selected()
-        host = selected.record.host if selected is not None else LOCAL_HOST
+        host = self.pane_list.selected_host or LOCAL_HOST
         cwd = "~" if host != LOCAL_HOST else self._new_pane_cwd()
         service = self.service
         self.keyboard.claim()

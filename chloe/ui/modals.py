@@ -55,6 +55,7 @@ class ConfirmModal(ModalScreen[bool]):
         self._guard = guard
         self._opened = time.monotonic()
         self._opened_event_time = float("inf")
+        self._yes_typed = False
 
     def compose(self) -> ComposeResult:
         """A question and two buttons."""
@@ -81,14 +82,24 @@ class ConfirmModal(ModalScreen[bool]):
         if event.time - self._opened_event_time < self._guard:
             event.stop()
             event.prevent_default()
+        elif event.key == "y":
+            self._yes_typed = True  # a deliberate yes: the binding may answer it
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
-        self.action_answer(event.button.id == "yes")
+        yes = event.button.id == "yes"
+        if yes and time.monotonic() - self._opened < self._guard:
+            return  # a click (or enter on the button) in the instant it appeared
+        self.dismiss(yes)
 
     def action_answer(self, answer: bool) -> None:
-        """Close with ``answer`` (a yes typed ahead of the question is ignored)."""
-        if answer and time.monotonic() - self._opened < self._guard:
+        """Close with ``answer``; a yes only when the dialog saw it typed (see on_key).
+
+        A key typed ahead can be handled by the list before the dialog opened and
+        bubble up to the app's bindings after it did, never passing the dialog's
+        own check of when it arrived: such a yes is not an answer.
+        """
+        if answer and not self._yes_typed:
             return
         self.dismiss(answer)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
@@ -146,6 +147,54 @@ def entry_matches(entry: Entry, text: str) -> bool:
     return all(word in hay for word in text.casefold().split())
 
 
+HEADER_PREFIX = "host:"
+"""Option ids of host headers (pane ids never hold a ``:``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A host's header line, above its panes (when other hosts are configured).
+
+    Attributes:
+        host: The host's name (``local`` for this machine).
+        words: Its state in a few words (``reachable``, ``unreachable (5m)``).
+        down: It does not answer (drawn as a problem).
+        collapsed: Its panes are hidden (Enter on the header toggles it).
+        hidden: How many panes it hides, when collapsed.
+    """
+
+    host: str
+    words: str
+    down: bool = False
+    collapsed: bool = False
+    hidden: int = 0
+
+
+def render_header(group: Group) -> Content:
+    """A group's header: open or closed, the host's name and its state."""
+    colour = "$warning" if group.down else "$text-muted"
+    arrow = "▸" if group.collapsed else "▾"
+    hidden = f" [dim]· {group.hidden} hidden[/]" if group.collapsed else ""
+    return Content.from_markup(
+        f"{arrow} [b]{escape(group.host)}[/] [{colour}]· {escape(group.words)}[/]{hidden}"
+    )
+
+
+def grouped(entries: Sequence[Entry], groups: Sequence[Group]) -> list[Entry | Group]:
+    """Each group's header followed by its entries (in their order); hosts not in
+    ``groups`` get no header and come last."""
+    from chloe.model import LOCAL_HOST
+
+    layout: list[Entry | Group] = []
+    known = {g.host for g in groups}
+    for group in groups:
+        layout.append(group)
+        if not group.collapsed:
+            layout += [e for e in entries if (e.host or LOCAL_HOST) == group.host]
+    layout += [e for e in entries if (e.host or LOCAL_HOST) not in known]
+    return layout
+
+
 class PaneList(OptionList, inherit_bindings=False):
     """The list of panes; keys are bound on the screen (so the keymap can remap them).
 
@@ -173,6 +222,10 @@ class PaneList(OptionList, inherit_bindings=False):
         super().__init__(id=id)
         self._entries: dict[str, Entry] = {}
         self._all: list[Entry] = []
+        self._groups: dict[str, Group] = {}
+        self._group_list: list[Group] | None = None
+        self.collapsed: set[str] = set()
+        """Hosts whose panes are hidden under their header."""
         self._width: int | None = None
         self.filter_text = ""
         """Only the entries this keeps are listed (:func:`entry_matches`, :meth:`set_filter`)."""
@@ -195,20 +248,55 @@ class PaneList(OptionList, inherit_bindings=False):
     def _redraw(self) -> None:
         for entry in self._entries.values():
             self.replace_option_prompt(entry.pane_id, self._prompt(entry))
+        for group in self._groups.values():
+            self.replace_option_prompt(_option_id(group), render_header(group))
+
+    def _item_prompt(self, item: Entry | Group) -> Content:
+        return self._prompt(item) if isinstance(item, Entry) else render_header(item)
 
     @property
     def pane_ids(self) -> list[str]:
         """Ids of the listed panes, top to bottom."""
-        return [o.id for o in self.options if o.id is not None]
+        return [o.id for o in self.options if o.id is not None and not _is_header(o.id)]
+
+    @property
+    def listed(self) -> int:
+        """How many panes are listed now (hidden by the filter and headers not counted)."""
+        return len(self._entries)
 
     @property
     def selected_id(self) -> str | None:
-        """The highlighted pane's id."""
+        """The highlighted pane's id (None on a host's header)."""
         option = self.highlighted_option
-        return option.id if option is not None else None
+        if option is None or option.id is None or _is_header(option.id):
+            return None
+        return option.id
+
+    @property
+    def selected_host(self) -> str | None:
+        """The host of the highlighted header or pane (None: a pane on this machine,
+        or nothing highlighted)."""
+        option = self.highlighted_option
+        if option is None or option.id is None:
+            return None
+        if _is_header(option.id):
+            return option.id[len(HEADER_PREFIX) :]
+        entry = self._entries.get(option.id)
+        return entry.host if entry is not None else None
+
+    def toggle_group(self, host: str) -> None:
+        """Hide or show the panes under a host's header."""
+        self.collapsed ^= {host}
+        self.set_entries(self._all, groups=self._group_list)
 
     def select_id(self, pane_id: str) -> None:
-        """Highlight the pane with this id, if listed."""
+        """Highlight the pane with this id, if listed (opening its host's group)."""
+        from chloe.model import LOCAL_HOST
+
+        entry = next((e for e in self._all if e.pane_id == pane_id), None)
+        if entry is not None and (entry.host or LOCAL_HOST) in self.collapsed:
+            self.collapsed.discard(entry.host or LOCAL_HOST)
+            self.set_entries(self._all, groups=self._group_list)
         try:
             self.highlighted = self.get_option_index(pane_id)
         except LookupError:
@@ -234,36 +322,64 @@ class PaneList(OptionList, inherit_bindings=False):
         if text == self.filter_text:
             return
         self.filter_text = text
-        self.set_entries(self._all, first=True)
+        self.set_entries(self._all, first=True, groups=self._group_list)
 
-    def set_entries(self, entries: list[Entry], *, first: bool = False) -> None:
+    def set_entries(
+        self,
+        entries: list[Entry],
+        *,
+        first: bool = False,
+        groups: Sequence[Group] | None = None,
+    ) -> None:
         """Show exactly these entries (those the filter keeps), in this order, keeping
         the highlight on its pane (``first``: else on the first one).
+
+        ``groups``: under a header per host (see :func:`grouped`); a header can be
+        highlighted too (``t`` there creates a pane on that host).
 
         Only changed prompts are redrawn; the list is rebuilt only when panes
         were added, removed or reordered.
         """
         self._all = list(entries)
+        self._group_list = list(groups) if groups is not None else None
         if self.filter_text:
             entries = [e for e in entries if entry_matches(e, self.filter_text)]
+        if groups is not None and self.collapsed:
+            groups = [_closed(g, entries) if g.host in self.collapsed else g for g in groups]
+        layout: list[Entry | Group] = (
+            grouped(entries, groups) if groups is not None else list(entries)
+        )
+        ids = [_option_id(item) for item in layout]
         if self._width is None:
             self._width = self._inner_width()
-        if [e.pane_id for e in entries] != self.pane_ids:
-            previous = self.selected_id
+        if ids != [o.id for o in self.options]:
+            option = self.highlighted_option
+            previous = option.id if option is not None else None
+            if previous is not None and _is_header(previous) and not self._entries:
+                previous = None  # the first pane listed gets the highlight
             index = self.highlighted
-            self.set_options(Option(self._prompt(e), id=e.pane_id) for e in entries)
-            ids = [e.pane_id for e in entries]
+            self.set_options(Option(self._item_prompt(i), id=_option_id(i)) for i in layout)
             if previous in ids:
                 self.highlighted = ids.index(previous)
             elif ids:
-                self.highlighted = 0 if first else min(index or 0, len(ids) - 1)
+                # Where the highlight was (the top if ``first``), moved down past a header.
+                at = 0 if first else min(index or 0, len(ids) - 1)
+                panes = [n for n in range(at, len(ids)) if not _is_header(ids[n])]
+                self.highlighted = panes[0] if panes else at
             self._entries = {e.pane_id: e for e in entries}
+            self._groups = {g.host: g for g in groups or ()}
             self.post_message(self.PaneHighlighted(self.selected_id))
             return
-        for entry in entries:
-            if self._entries.get(entry.pane_id) != entry:
-                self.replace_option_prompt(entry.pane_id, self._prompt(entry))
+        for item in layout:
+            old = (
+                self._entries.get(item.pane_id)
+                if isinstance(item, Entry)
+                else self._groups.get(item.host)
+            )
+            if old != item:
+                self.replace_option_prompt(_option_id(item), self._item_prompt(item))
         self._entries = {e.pane_id: e for e in entries}
+        self._groups = {g.host: g for g in groups or ()}
 
     def watch_one_line(self, one_line: bool) -> None:
         """Redraw every entry in the new layout."""
@@ -271,4 +387,23 @@ class PaneList(OptionList, inherit_bindings=False):
 
     def _on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
-        self.post_message(self.PaneHighlighted(event.option.id))
+        option_id = event.option.id
+        header = option_id is None or _is_header(option_id)
+        self.post_message(self.PaneHighlighted(None if header else option_id))
+
+
+def _closed(group: Group, entries: Sequence[Entry]) -> Group:
+    from dataclasses import replace
+
+    from chloe.model import LOCAL_HOST
+
+    hidden = sum(1 for e in entries if (e.host or LOCAL_HOST) == group.host)
+    return replace(group, collapsed=True, hidden=hidden)
+
+
+def _is_header(option_id: str) -> bool:
+    return option_id.startswith(HEADER_PREFIX)
+
+
+def _option_id(item: Entry | Group) -> str:
+    return item.pane_id if isinstance(item, Entry) else HEADER_PREFIX + item.host

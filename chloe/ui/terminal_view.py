@@ -39,6 +39,7 @@ from chloe.terminal.keys import (
     encode_paste,
 )
 from chloe.terminal.sgr import ANSI_INDEX, PALETTE_INDEX, rgb_to_256
+from chloe.ui.selection import Selection, selected_text, widen
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -321,6 +322,10 @@ class TerminalView(Widget, can_focus=True):
         self._flooding = False
         self._flushed_generation = terminal.generation
         self._mouse_captured = False
+        self._selection: Selection | None = None
+        """While the mouse drags over the pane: what it selected (copied on release)."""
+        self.copy_request: Callable[[str], None] | None = None
+        """Called with the text a drag selected (the app copies it to the clipboard)."""
         self._history_of: tuple[Terminal, Callable[[], None]] | None = None
         """While a pane's history is shown: the live terminal, and what to call at the end."""
         self._found: tuple[str, list[int], int] | None = None
@@ -747,6 +752,9 @@ class TerminalView(Widget, can_focus=True):
                 strip = self._draw_cursor(strip, *cursor)
         else:
             strip = Strip.blank(width, self._base)
+        selection = self._selection
+        if selection is not None and not selection.empty:
+            strip = self._highlight_selection(selection, y, strip)
         if strip.cell_length != width:
             strip = strip.crop_extend(0, width, self._base)
         room = width
@@ -762,6 +770,64 @@ class TerminalView(Widget, can_focus=True):
         if offset and self._spans:
             strip = self._highlight(strip, terminal.scrollback_len - offset + y, room)
         return strip
+
+    # --- selection ----------------------------------------------------------
+
+    def _line_cells(self, line: int) -> list[tuple[Any, ...]]:
+        """The cells of ``line``, counted over the scrollback and then the screen."""
+        terminal = self._terminal
+        if line < 0:
+            return []
+        if line < terminal.scrollback_len:
+            return self._scrollback_cells(line)
+        if line - terminal.scrollback_len < terminal.lines:
+            return self._screen_cells(line - terminal.scrollback_len)
+        return []
+
+    def _line_at(self, y: int) -> int:
+        """The line (over scrollback and screen) that view row ``y`` shows."""
+        return self._terminal.scrollback_len - self._scroll_offset + y
+
+    def _highlight_selection(self, selection: Selection, y: int, strip: Strip) -> Strip:
+        """View row ``y`` with its selected cells in reverse."""
+        line = self._line_at(y)
+        span = selection.columns(line, self._terminal.columns)
+        if span is None:
+            return strip
+        cells = self._line_cells(line)
+        start, stop = widen(cells, *span)
+        for at in range(start, min(stop + 1, len(cells))):
+            cell = cells[at]
+            cells[at] = (*cell[:7], not cell[7], *cell[8:])  # the reverse field toggled
+        return self._cells_to_strip(cells, strip.cell_length)
+
+    def _selection_point(self, event: events.MouseEvent) -> tuple[int, int]:
+        """The (line, column) under the mouse, kept inside the pane (never the list)."""
+        offset = event.get_content_offset_capture(self)
+        terminal = self._terminal
+        x = min(max(offset.x, 0), min(self.size.width, terminal.columns) - 1)
+        y = min(max(offset.y, 0), min(self.size.height, terminal.lines) - 1)
+        return self._line_at(y), max(x, 0)
+
+    def _refresh_selection(self, before: Selection | None, after: Selection | None) -> None:
+        lines: set[int] = set()
+        for selection in (before, after):
+            if selection is not None:
+                lines.update(selection.lines())
+        top = self._line_at(0)
+        for line in lines:
+            if 0 <= line - top < self.size.height:
+                self._refresh_row(line - top)
+
+    @property
+    def selecting(self) -> bool:
+        """A drag is selecting text."""
+        return self._selection is not None
+
+    def _selects(self, event: events.MouseEvent) -> bool:
+        """A left-button drag selects text: always with Shift, else when the program
+        did not take the mouse."""
+        return event.button == 1 and (self._terminal.mouse_mode == 0 or event.shift)
 
     def _refresh_row(self, y: int) -> None:
         self.refresh(Region(0, y, self.size.width, 1))
@@ -954,6 +1020,17 @@ class TerminalView(Widget, can_focus=True):
         )
 
     async def _on_mouse_down(self, event: events.MouseDown) -> None:
+        if self._selects(event):
+            before, point = self._selection, self._selection_point(event)
+            self._selection = Selection(point, point)
+            self._refresh_selection(before, None)
+            self.capture_mouse()
+            if self._terminal.mouse_mode == 0:
+                return  # let Textual focus the view
+            self.focus()
+            event.stop()
+            event.prevent_default()
+            return
         if self._terminal.mouse_mode == 0:
             return  # let Textual focus the view
         self.focus()
@@ -964,6 +1041,18 @@ class TerminalView(Widget, can_focus=True):
         self._send(self._mouse_report(event, MouseAction.PRESS))
 
     async def _on_mouse_up(self, event: events.MouseUp) -> None:
+        selection = self._selection
+        if selection is not None:
+            self._selection = None
+            self.capture_mouse(False)
+            event.stop()
+            event.prevent_default()
+            self._refresh_selection(selection, None)
+            if not selection.empty and self.copy_request is not None:
+                text = selected_text(selection, self._line_cells, self._terminal.columns)
+                if text:
+                    self.copy_request(text)
+            return
         if self._mouse_captured:
             self._mouse_captured = False
             self.capture_mouse(False)
@@ -974,6 +1063,15 @@ class TerminalView(Widget, can_focus=True):
         self._send(self._mouse_report(event, MouseAction.RELEASE))
 
     async def _on_mouse_move(self, event: events.MouseMove) -> None:
+        selection = self._selection
+        if selection is not None:
+            event.stop()
+            point = self._selection_point(event)
+            if point != selection.end:
+                before = Selection(selection.anchor, selection.end)
+                selection.end = point
+                self._refresh_selection(before, selection)
+            return
         if self._terminal.mouse_mode == 0:
             return
         event.stop()

@@ -24,8 +24,9 @@ import shutil
 import signal
 import socket
 import subprocess
-import time
 from pathlib import Path
+
+from tests.support.waiting import wait_until
 
 SSHD = shutil.which("sshd") or ("/usr/sbin/sshd" if os.path.exists("/usr/sbin/sshd") else None)
 SSH = shutil.which("ssh")
@@ -80,17 +81,20 @@ def descendants(pid: int) -> list[int]:
 
 
 def _wait_port(port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while True:
+    def listening() -> bool:
         if proc.poll() is not None:
             raise RuntimeError(f"sshd exited {proc.returncode}: {log.read_text()[-2000:]}")
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
             s.settimeout(0.5)
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"sshd did not listen on port {port}: {log.read_text()[-2000:]}")
-        time.sleep(0.02)
+            return s.connect_ex(("127.0.0.1", port)) == 0
+
+    wait_until(
+        listening,
+        START_TIMEOUT,
+        0.02,
+        f"sshd to listen on port {port}",
+        show=lambda: log.read_text()[-2000:],
+    )
 
 
 class SshServer:

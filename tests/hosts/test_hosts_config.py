@@ -107,3 +107,23 @@ def test_the_docs_example_is_a_valid_config(tmp_path: Path) -> None:
     cfg = load_config(write(tmp_path / "c.toml", blocks[0]), env={})
     assert [h.name for h in cfg.hosts] == ["gpu", "sandbox"]
     assert cfg.hosts[1].ssh_options == ("-o", "ProxyJump=bastion")
+
+
+@pytest.mark.tmux
+def test_a_pane_on_a_host_no_longer_configured_is_unreachable_and_kept(
+    tmp_path: Path, tmux_socket: str
+) -> None:
+    from chloe.errors import UnknownHostError
+    from chloe.model import Status
+    from chloe.service import PaneService
+
+    store = Store(tmp_path / "panes.toml")
+    store.add(PaneRecord.new("far", Kind.TMUX, "/srv", ["sleep", "1"], host="gone"))
+    before = (tmp_path / "panes.toml").read_bytes()
+    service = PaneService(store, load_config(tmp_path / "none.toml"))
+    [info] = service.panes()
+    assert info.status is Status.UNREACHABLE
+    assert "no host 'gone' in config.toml" in (service.host_snapshots["gone"].error or "")
+    assert (tmp_path / "panes.toml").read_bytes() == before
+    with pytest.raises(UnknownHostError, match="add a \\[\\[hosts\\]\\] entry"):
+        service.kill("far")

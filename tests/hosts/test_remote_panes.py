@@ -321,3 +321,22 @@ def test_a_host_that_never_answers_slows_one_refresh_not_every_one(
             assert infos["fine"].status is Status.DETACHED
     finally:
         silent.close()
+
+
+def test_the_full_screen_attach_of_a_remote_pane_counts_as_chloes_client(
+    remote: PaneService, ssh_server: SshServer, tmp_path: Path
+) -> None:
+    from chloe.backends.direct import pane_environment, spawn
+
+    rec = remote.create_tmux(name="job", cwd=str(tmp_path), command=["sh"], host="h1")
+    argv = remote.attach_argv(rec)
+    assert "-tt" in argv and "attach-session" in argv[-1]
+    proc = spawn(argv, cwd="/", env=pane_environment(), columns=80, rows=24)
+    try:
+        screen = Screen(proc)
+        screen.type("echo FULL$((6*7))\r")
+        screen.wait_for("FULL42")
+        wait_until(lambda: by_name(remote)["job"].status is Status.ATTACHED)
+    finally:
+        proc.close()
+    wait_until(lambda: by_name(remote)["job"].status is Status.DETACHED, message="its end seen")

@@ -18,8 +18,9 @@ stream has been processed.
 row, so for those cells the test attaches a real tmux client on a pty and
 compares with the background the client draws (see :func:`client_screen`).
 
-Known tmux 3.3a vs xterm differences the emulator resolves for xterm, kept out
-of the streams and covered by unit tests in ``test_screen.py`` instead:
+Known tmux 3.3a vs xterm differences the emulator resolves for xterm (the
+vttest-like streams exercise some, which pass on xterm.js's cells; unit tests
+in ``test_screen.py`` cover them all):
 ``CSI I`` (CHT, tmux lacks it; not in the xterm-256color terminfo either),
 ``CSI 0;0r`` (xterm: full screen; tmux ignores it), printing over the
 right half of a wide character (xterm blanks the left half; tmux leaves it,

@@ -215,3 +215,12 @@ def test_width_table_is_the_c_library_of_this_machine() -> None:
     points = sorted({*STARTS, *(s - 1 for s in STARTS if s), *range(0, 0x110000, 97)})
     wrong = [hex(cp) for cp in points if char_width(chr(cp)) != wcwidth(cp)]
     assert not wrong, f"{len(wrong)} widths differ from the C library, first {wrong[:10]}"
+
+
+def test_a_mark_on_a_protected_cell_keeps_it_protected() -> None:
+    from chloe.terminal.cells import protected
+
+    term = fed('\x1b[1"qe\u0301\x1b[0"qx\x1b[?2K')
+    assert term.buffer[0][0].data == "e\u0301"
+    assert protected(term.buffer[0][0])
+    assert term.buffer[0][1].data == " "  # unprotected: erased by DECSEL

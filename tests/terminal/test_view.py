@@ -794,3 +794,52 @@ async def test_scrollback_rows_are_drawn_cell_for_cell() -> None:
             assert len(drawn) == SIZE[0], (i, drawn)
             assert drawn[: len(want)] == want
             assert all(cell == " " for cell in drawn[len(want) :])
+
+
+# --- selection ------------------------------------------------------------------
+
+
+def reversed_text(strip: Strip) -> str:
+    """The characters of ``strip`` drawn in reverse video."""
+    return "".join(s.text for s in strip if s.style is not None and s.style.reverse)
+
+
+async def test_drag_highlights_the_selection_and_copies_it_on_release() -> None:
+    """Highlighted while dragging (reverse video), copied on release, then unhighlighted;
+    a plain click copies nothing."""
+    app = ViewApp()
+    copies: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(TerminalView)
+        view.copy_request = copies.append
+        await feed(pilot, view, "one 世界 two   \r\nthree four".encode())
+        await pilot.mouse_down(view, offset=(4, 0))
+        await pilot.hover(view, offset=(2, 1))
+        await pilot.pause()
+        assert reversed_text(view.render_line(0)).rstrip() == "世界 two"
+        assert reversed_text(view.render_line(1)) == "thr"
+        assert copies == []  # not before the button is released
+        await pilot.mouse_up(view, offset=(2, 1))
+        await wait_for(pilot, lambda: copies == ["世界 two\nthr"])
+        assert reversed_text(view.render_line(0)) == ""
+        await pilot.click(view, offset=(6, 1))
+        await pilot.pause()
+        assert copies == ["世界 two\nthr"]
+
+
+async def test_a_program_that_took_the_mouse_gets_the_drag_unless_shift_is_held() -> None:
+    app = ViewApp()
+    copies: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(TerminalView)
+        view.copy_request = copies.append
+        await feed(pilot, view, b"\x1b[?1002h\x1b[?1006hselect me")
+        await pilot.mouse_down(view, offset=(0, 0))
+        await pilot.hover(view, offset=(5, 0))
+        await pilot.mouse_up(view, offset=(5, 0))
+        await wait_for(pilot, lambda: b"\x1b[<0;6;1m" in app.inputs)  # the release
+        assert b"\x1b[<0;1;1M" in app.inputs and copies == []  # the press went too
+        await pilot.mouse_down(view, offset=(0, 0), shift=True)
+        await pilot.hover(view, offset=(5, 0))
+        await pilot.mouse_up(view, offset=(5, 0), shift=True)
+        await wait_for(pilot, lambda: copies == ["select"])

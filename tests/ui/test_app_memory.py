@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from textual import events
 
 from chloe.model import ExitStatus, PaneRecord, UserState
 from chloe.store import Store
@@ -234,6 +235,29 @@ async def test_keys_typed_ahead_cannot_confirm(tmp_path: Path) -> None:
         assert isinstance(app.screen, ConfirmModal) and not proc.closed
         await pilot.pause(CONFIRM_GUARD)
         await pilot.press("y")
+        await until(pilot, lambda: listed_names(app) == [], "the pane closed")
+        assert proc.closed
+
+
+async def test_a_yes_handled_late_by_the_list_does_not_confirm(tmp_path: Path) -> None:
+    """On a busy machine a "y" typed ahead is handled by the list before the question
+    opens and reaches the app's bindings after it did, well after the guard time: it
+    is not an answer. (The key below bubbles from the list, as such a key does.)"""
+    app, service = memory_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await until(pilot, lambda: len(service.spawned) == 1, "a pane")
+        await until(pilot, lambda: isinstance(app.focused, TerminalView), "focus")
+        proc = service.spawned[0]
+        await pilot.press("ctrl+q", "x")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmModal), "the question")
+        await pilot.pause(CONFIRM_GUARD)
+        late = events.Key("y", "y")
+        late._set_forwarded()  # handled by the list, on its way up to the app
+        app.pane_list.post_message(late)
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, ConfirmModal) and not proc.closed
+        await pilot.press("y")  # typed now, at the question: the answer
         await until(pilot, lambda: listed_names(app) == [], "the pane closed")
         assert proc.closed
 
