@@ -16,11 +16,14 @@ Two native emulators are reference columns, measured in the same run:
   command to ``tmux wait-for`` being signalled after ``cat`` exits, minus the
   same for an empty file. tmux reads the pty as it likes, so one figure per
   stream, whatever the feed size.
-- xterm.js headless (``@xterm/headless``), if ``node`` and ``npm`` are on
-  ``PATH``: installed once into a cache directory outside the repository
-  (``$XDG_CACHE_HOME/chloe-bench``), fed the same bytes in the same chunks,
-  timed to the last ``write`` callback. Without node the column is skipped
-  with a note.
+- xterm.js headless (``@xterm/headless``, the version pinned in
+  ``tools/xterm-oracle``, installed by ``npm ci --prefix tools/xterm-oracle``
+  as ``.ci/run`` does), if ``node`` is on ``PATH``: fed the same bytes in the
+  same chunks, timed to the last ``write`` callback. Without node or the
+  package the column is skipped with a note saying how to install it.
+
+``--stock-runs N`` bounds the runs of stock pyte (slow: a minute or more per
+run on a loaded machine); the ratio is then to the median of those.
 """
 
 from __future__ import annotations
@@ -213,22 +216,16 @@ async function once() {
 """
 
 
+XTERM_HOME = Path(__file__).resolve().parent.parent / "tools" / "xterm-oracle"
+
+
 def xterm_home() -> Path | None:
-    """A directory with ``@xterm/headless`` installed (once), or None without node/npm."""
-    if shutil.which("node") is None or shutil.which("npm") is None:
+    """``tools/xterm-oracle`` if node and its ``@xterm/headless`` are installed, else None."""
+    if shutil.which("node") is None:
         return None
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "chloe-bench"
-    if not (cache / "node_modules" / "@xterm" / "headless").is_dir():
-        cache.mkdir(parents=True, exist_ok=True)
-        done = subprocess.run(
-            ["npm", "install", "--silent", "--prefix", str(cache), "@xterm/headless@5"],
-            capture_output=True,
-            check=False,
-            timeout=300,
-        )
-        if done.returncode != 0:
-            return None
-    return cache
+    if not (XTERM_HOME / "node_modules" / "@xterm" / "headless").is_dir():
+        return None
+    return XTERM_HOME
 
 
 def xterm_throughput(
@@ -238,7 +235,7 @@ def xterm_throughput(
     with tempfile.TemporaryDirectory() as tmp:
         stream = Path(tmp) / "stream"
         stream.write_bytes(data)
-        script = home / "bench_xterm.js"
+        script = Path(tmp) / "bench_xterm.js"
         script.write_text(_XTERM_SCRIPT)
         out = subprocess.run(
             ["node", str(script), str(stream), str(size[0]), str(size[1]), str(chunk), str(runs)],
@@ -246,6 +243,7 @@ def xterm_throughput(
             text=True,
             check=True,
             timeout=600,
+            env={**os.environ, "NODE_PATH": str(home / "node_modules")},
         )
         return float(json.loads(out.stdout)["rate"])
 
@@ -255,15 +253,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="median of this many runs")
     parser.add_argument("--quick", action="store_true", help="smaller streams, one stock run")
+    parser.add_argument("--stock-runs", type=int, help="runs of stock pyte (default: --runs)")
     args = parser.parse_args()
     seq = seq_flood(50_000 if args.quick else 200_000)
     log = log_flood(5_000 if args.quick else 20_000)
-    stock_runs = 1 if args.quick else args.runs
+    stock_runs = 1 if args.quick else (args.stock_runs or args.runs)
     version = importlib.metadata.version("pyte")
     print(f"python {sys.version.split()[0]}, pyte {version}, {os.cpu_count()} cpus")
     home = xterm_home()
     if home is None:
-        print("xterm.js column skipped: node/npm not found (or npm install failed)")
+        print(
+            "xterm.js column skipped: needs node and `npm ci --prefix tools/xterm-oracle`"
+            " (what .ci/run does)"
+        )
+    uptime = os.getloadavg()
+    print(f"load average {uptime[0]:.1f} {uptime[1]:.1f} {uptime[2]:.1f} at the start")
     print(
         f"{'stream':<28}{'MB':>6}{'chloe MB/s':>12}{'stock MB/s':>12}{'ratio':>8}"
         f"{'tmux MB/s':>11}{'xterm.js':>10}"
@@ -295,6 +299,8 @@ def main() -> int:
         f"{'memory, 10k lines 120x40':<28}{'':>6}{ours_mb:>10.1f}MB{stock_mb:>10.1f}MB"
         f"{stock_mb / ours_mb:>7.1f}x less"
     )
+    uptime = os.getloadavg()
+    print(f"load average {uptime[0]:.1f} {uptime[1]:.1f} {uptime[2]:.1f} at the end")
     return 0
 
 

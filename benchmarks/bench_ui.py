@@ -22,7 +22,8 @@ Cases:
 - ``flood``: key-to-echo in one direct pane while another pane (direct, then
   tmux) ``cat``s a 10 MB coloured log (``bench_terminal.log_flood``: SGR on
   every line); and the time the flood takes to finish in each, with their
-  ratio.
+  ratio. Then the same floods watched (the flooding pane stays on screen, no
+  typing). ``--runs N`` repeats both N times.
 - ``idle``: CPU of the chloe process (and of its embedded tmux clients and of
   chloe's tmux server) over 10 s with 20 idle tmux panes attached.
 """
@@ -370,56 +371,88 @@ def bench_echo(keys: int) -> None:
 FLOOD_MB = 10
 
 
-def bench_flood(keys: int) -> None:
-    """Typing in one pane while another cats a 10 MB coloured log."""
-    from bench_terminal import log_flood  # the same log as the emulator's
+def _flood_once(log: bytes, kind: str, keys: int, visible: bool) -> tuple[float, list[float]]:
+    """One flood in a new pane of a fresh chloe: seconds to finish, and typing samples.
 
-    # The pty turns LF into CR LF itself (ONLCR), so the file has bare LFs.
-    log = log_flood(20_000).replace(b"\r\n", b"\n")
-    times: dict[str, float] = {}
-    for kind in ("c", "t"):
-        box = Sandbox()
+    ``visible``: stay in the flooding pane (every frame shows the flood);
+    else go back to the list and type in a second direct pane meanwhile.
+    """
+    box = Sandbox()
+    try:
+        big = box.dir / "big.txt"
+        big.write_bytes(log * (FLOOD_MB * 1_000_000 // len(log) + 1))
+        done = box.dir / "flood.done"
+        outer = _start_chloe(box)
         try:
-            big = box.dir / "big.txt"
-            big.write_bytes(log * (FLOOD_MB * 1_000_000 // len(log) + 1))
-            done = box.dir / "flood.done"
-            outer = _start_chloe(box)
-            try:
-                _new_pane(outer, kind)
-                outer.send(f"cat {big}; touch {done}", literal=True)
-                outer.send("Enter")
-                started = time.perf_counter()
+            _new_pane(outer, kind)
+            outer.send(f"cat {big}; touch {done}", literal=True)
+            outer.send("Enter")
+            started = time.perf_counter()
+            samples: list[float] = []
+            if not visible:
                 outer.send("C-q")
                 time.sleep(0.2)
                 _new_pane(outer, "c")
-                samples = []
                 for _ in range(keys):
                     if done.exists():
                         break
                     # Under load the first echo can take seconds: count it, do not abort.
                     samples.extend(_echo_latency(outer, 1, patience=5.0))
-                while not done.exists() and time.perf_counter() - started < 300:
-                    time.sleep(0.05)
-                finished = time.perf_counter() - started
-                what = "direct" if kind == "c" else "tmux"
-                if samples:
-                    print(f"flood in a {what} pane, typing in a direct pane: {_stats(samples)}")
-                else:
-                    print(f"flood in a {what} pane ended before typing started")
-                print(f"flood in a {what} pane: {FLOOD_MB} MB cat finished after {finished:.2f} s")
-                times[what] = finished
-                # Is chloe still responsive and did it ingest everything? Show the flood pane.
-                outer.send("C-q")
+            while not done.exists() and time.perf_counter() - started < 300:
+                time.sleep(0.05)
+            finished = time.perf_counter() - started
+            # Is chloe still responsive and did it ingest everything? Show the flood pane.
+            outer.send("C-q")
+            if not visible:
                 outer.send("k")
-                time.sleep(1.0)
-                outer.send("q")
-                outer.send("y")
-            finally:
-                outer.close()
+            time.sleep(1.0)
+            outer.send("q")
+            outer.send("y")
+            return finished, samples
         finally:
-            box.close()
-    if len(times) == 2:
-        print(f"flood: direct / tmux = {times['direct'] / times['tmux']:.2f}x")
+            outer.close()
+    finally:
+        box.close()
+
+
+def bench_flood(keys: int, runs: int = 1) -> None:
+    """Typing in one pane while another cats a 10 MB coloured log; then the flood watched.
+
+    Each run floods a direct pane and then a tmux pane (a fresh chloe each),
+    first hidden with typing in another pane, then visible; the ratios are
+    per run (the two kinds measured back to back), their median is printed.
+    """
+    from bench_terminal import log_flood  # the same log as the emulator's
+
+    # The pty turns LF into CR LF itself (ONLCR), so the file has bare LFs.
+    log = log_flood(20_000).replace(b"\r\n", b"\n")
+    for visible in (False, True):
+        where = "visible" if visible else "hidden, typing in another pane"
+        times: dict[str, list[float]] = {"direct": [], "tmux": []}
+        typing: dict[str, list[float]] = {"direct": [], "tmux": []}
+        ratios = []
+        for _ in range(runs):
+            load = os.getloadavg()[0]
+            for kind, what in (("c", "direct"), ("t", "tmux")):
+                finished, samples = _flood_once(log, kind, keys, visible)
+                times[what].append(finished)
+                typing[what].extend(samples)
+                print(
+                    f"flood ({where}) in a {what} pane: {FLOOD_MB} MB cat finished after"
+                    f" {finished:.2f} s (load average {load:.1f})"
+                )
+            ratios.append(times["direct"][-1] / times["tmux"][-1])
+        for what in ("direct", "tmux"):
+            if typing[what]:
+                print(f"flood in a {what} pane, typing in a direct pane: {_stats(typing[what])}")
+            print(
+                f"flood ({where}) in a {what} pane: median {statistics.median(times[what]):.2f} s"
+                f" over {runs} run(s)"
+            )
+        print(
+            f"flood ({where}): direct / tmux = median {statistics.median(ratios):.2f}x"
+            f" (per run: {', '.join(f'{r:.2f}' for r in ratios)})"
+        )
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -489,6 +522,7 @@ def main() -> None:
     parser.add_argument("--keys", type=int, default=40, help="keystrokes per echo case")
     parser.add_argument("--starts", type=int, default=5, help="starts per start-up case")
     parser.add_argument("--only", choices=("start", "echo", "flood", "idle"), action="append")
+    parser.add_argument("--runs", type=int, default=1, help="runs of the flood case")
     args = parser.parse_args()
     if not Path(CHLOE).exists():
         raise SystemExit(f"{CHLOE} not found: install chloe into .venv first")
@@ -500,7 +534,7 @@ def main() -> None:
     if "echo" in chosen:
         bench_echo(args.keys)
     if "flood" in chosen:
-        bench_flood(args.keys)
+        bench_flood(args.keys, args.runs)
     if "idle" in chosen:
         bench_idle()
 

@@ -20,41 +20,56 @@ is the same as feeding the bytes one at a time, which the tests check.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
+from itertools import accumulate
 from typing import TYPE_CHECKING, Final
 
 from pyte.screens import Char
 
 from chloe.terminal.cells import BLANK, BLANKS, CHAR_TABLES, DEFAULT_STYLE, STYLE_OF, Row
 from chloe.terminal.modes import DECAWM, IRM
-from chloe.terminal.scrollback import NO_RUNS, CompactRow, remember
+from chloe.terminal.scrollback import NO_RUNS, CompactRow, PendingRow, remember
 from chloe.terminal.sgr import SGR
 
 if TYPE_CHECKING:
     from chloe.terminal.screen import Terminal
 
-__all__ = ["COLOURED_LINES", "coloured_lines"]
-
-COLOURED_LINES: Final = re.compile(r"(?:[ -~]*(?:\x1b\[[0-?]*m[ -~]*)*\r\n){4,}")
-"""Four or more lines of printable ASCII and SGR sequences, each ended by CR LF."""
+__all__ = ["coloured_lines", "materialise"]
 
 # An SGR sequence, its parameters captured: the same sequences the parser's
 # CSI pattern reads as SGR (no intermediates, final ``m``).
 _SGR_SPLIT: Final = re.compile(r"\x1b\[([0-?]*)m").split
 
-# A row in the making: its text, its style runs as parallel lists of lengths
-# and styles (covering the text, no two neighbours of one style) and the cell
-# filling the rest of the row.
-_Draft = tuple[str, list[int], list[Char], Char]
+# A row in the making: its text, its style runs as parallel sequences of
+# lengths and styles (covering the text, no two neighbours of one style) and
+# the cell filling the rest of the row.
+_Draft = tuple[str, Sequence[int], Sequence[Char], Char]
+
+# What a line's SGR sequences do to its text pieces (the text before the
+# first sequence and after each), given which pieces are empty and the
+# attributes the line starts with: the attributes after the line, the style
+# of each run, which pieces make each run when two or more do (else None),
+# the fill of the next line's row, whether the line is one run of the
+# default style, and the starting attributes (kept alive: see _PLANS).
+_Plan = tuple[Char, tuple[Char, ...], tuple[tuple[int, ...], ...] | None, Char, bool, Char]
+# (SGR parameters, which pieces are not empty, id(attributes before)) -> plan.
+# Each plan holds the attributes its key's id is of, so that id cannot be
+# reused while the entry lives.
+_PLANS: Final[dict[tuple[tuple[str, ...], tuple[bool, ...], int], _Plan]] = {}
+_PLANS_LIMIT: Final = 4096
+_FIRST_BATCH: Final = 2048
 
 
 def coloured_lines(term: Terminal, text: str, start: int, end: int) -> int:
-    """Handle the coloured lines ``text[start:end]``; returns where handling stopped.
+    """Handle the coloured lines that begin ``text[start:end]``; returns where handling stopped.
 
     ``start`` is where the cursor's row begins, just after a line feed at the
-    bottom of the screen; ``text[start:end]`` is a :data:`COLOURED_LINES`
-    match. Returns ``start`` when the screen is not in the simple state this
-    path models, else ``end``.
+    bottom of the screen; ``end`` is just after a CR LF. The lines handled
+    are those up to the first that is not printable ASCII and SGR sequences
+    (whatever follows it is left to the exact path). Returns ``start`` when
+    the screen is not in the simple state this path models, or the first
+    line is not such a line.
     """
     cursor = term.cursor
     columns = term.columns
@@ -72,16 +87,18 @@ def coloured_lines(term: Terminal, text: str, start: int, end: int) -> int:
         return start
     # The cursor's row must be a fresh, uniformly blank row (what a line
     # feed at the bottom leaves): the first line is drawn onto it.
-    bottom = term.buffer[-1]
+    bottom = term._buffer[-1]  # never pending: the last line feed made it
     fill = bottom[0]
     if fill[0] != " " or fill is not BLANKS[fill[2]] or bottom.count(fill) != columns:
         return start
-    drafts, attrs = _drafts(text[start:end], attrs, fill, columns)
+    drafts, compacts, attrs, done = _drafts(text, start, end, attrs, fill=fill, columns=columns)
+    if done == start:
+        return start
     cursor.attrs = attrs
-    last_fill = BLANK if attrs[2] == "default" else BLANKS[attrs[2]]
+    last_fill = _fill_of(attrs)
     count = len(drafts)
     keep = term.lines - 1
-    old = term.buffer[:-1]
+    old = term._buffer[:-1]
     pushed = min(count, len(old))
     if not term._alternate:
         history = term._history
@@ -90,80 +107,148 @@ def coloured_lines(term: Terminal, text: str, start: int, end: int) -> int:
         if limit:
             if fresh < limit:
                 history.push(old[:pushed][-(limit - fresh) :])
-            history.extend([_compact(d, columns) for d in drafts[max(0, fresh - limit) : fresh]])
-    on_screen = [_materialise(d, columns) for d in drafts[count - min(count, keep) :]]
-    term.buffer[:] = [*old[pushed:], *on_screen, Row([last_fill] * columns)]
+            history.extend(compacts[max(0, fresh - limit) : fresh])
+    # The rows left on the screen are built only when something reads the
+    # screen (or draws on them): in a flood, most scroll off before that.
+    first = count - min(count, keep)
+    pairs = zip(compacts[first:], drafts[first:], strict=True)
+    on_screen = list(map(PendingRow, pairs))  # type: ignore[arg-type]  # see PendingRow
+    term._buffer[:] = [*old[pushed:], *on_screen, Row([last_fill] * columns)]
+    if on_screen:
+        term._lazy = True
     term.dirty.update(range(term.lines))
-    return end
+    return done
 
 
-def _drafts(block: str, attrs: Char, fill: Char, columns: int) -> tuple[list[_Draft], Char]:
-    """The rows ``block`` (whole CR LF-ended lines) draws, and the attributes after it."""
-    lines = block.split("\r\n")
-    lines.pop()  # the empty tail after the last CR LF
-    drafts: list[_Draft] = []
-    add = drafts.append
+def _plan(params: tuple[str, ...], nonempty: tuple[bool, ...], attrs: Char) -> _Plan:
+    """The :data:`_Plan` of a line's SGR ``params`` from ``attrs``."""
+    before = attrs
     sgr = SGR
-    # (SGR parameters, id(attributes before)) -> (attributes after, their
-    # style). The attributes objects are held by this dict's values (or by
-    # the cursor), so an id here cannot be reused while it lives.
-    after: dict[tuple[str, int], tuple[Char, Char]] = {}
-    style = STYLE_OF[attrs]
-    for line in lines:
-        lens: list[int]
-        styles: list[Char]
-        if "\x1b" not in line:
-            text = line
-            lens, styles = ([len(line)], [style]) if line else ([], [])
+    piece_styles = [STYLE_OF[attrs]]
+    for p in params:
+        attrs = sgr[(p, attrs)]
+        piece_styles.append(STYLE_OF[attrs])
+    styles: list[Char] = []
+    groups: list[list[int]] = []
+    for i, (style, has_text) in enumerate(zip(piece_styles, nonempty, strict=True)):
+        if not has_text:
+            continue
+        if styles and styles[-1] is style:
+            groups[-1].append(i)
         else:
-            parts = _SGR_SPLIT(line)
-            text = "".join(parts[::2])
-            first = parts[0]
-            lens, styles = ([len(first)], [style]) if first else ([], [])
-            it = iter(parts)
-            next(it)
-            for params, piece in zip(it, it, strict=True):
-                key = (params, id(attrs))
-                found = after.get(key)
-                if found is None:
-                    new = sgr[(params, attrs)]
-                    found = after[key] = (new, STYLE_OF[new])
-                attrs, style = found
-                if piece:
-                    if styles and styles[-1] is style:
-                        lens[-1] += len(piece)
-                    else:
-                        lens.append(len(piece))
-                        styles.append(style)
-        if len(text) <= columns:
-            add((text, lens, styles, fill))
-        else:
-            _wrap((text, lens, styles, fill), columns, add)
-        # The line feed's new row is blank in the background of the moment.
-        fill = BLANK if attrs[2] == "default" else BLANKS[attrs[2]]
-    return drafts, attrs
+            styles.append(style)
+            groups.append([i])
+    merges = None if all(len(g) == 1 for g in groups) else tuple(map(tuple, groups))
+    plain = len(styles) == 1 and styles[0] is DEFAULT_STYLE
+    return attrs, tuple(styles), merges, _fill_of(attrs), plain, before
 
 
-def _wrap(line: _Draft, columns: int, add: Callable[[_Draft], None]) -> None:
-    """Add the rows a line longer than the screen wraps onto (autowrap on)."""
+def _fill_of(attrs: Char) -> Char:
+    """The cell a line feed's new row is filled with under ``attrs``."""
+    return BLANK if attrs[2] == "default" else BLANKS[attrs[2]]
+
+
+def _drafts(
+    text: str, start: int, end: int, attrs: Char, *, fill: Char, columns: int
+) -> tuple[list[_Draft], list[CompactRow], Char, int]:
+    """The rows the coloured lines at the start of ``text[start:end]`` draw.
+
+    ``end`` is just after a CR LF. Lines are taken up to the first that holds
+    anything but printable ASCII and SGR sequences. Returns the rows, their
+    compact forms, the attributes after the last line taken and where that
+    line ends.
+    """
+    drafts: list[_Draft] = []
+    compacts: list[CompactRow] = []
+    add = drafts.append
+    keep = compacts.append
+    plans = _PLANS
+    if len(plans) > _PLANS_LIMIT:
+        plans.clear()
+    pos = start
+    # A short first batch: if the run ends at once (the exact path then
+    # takes a line and this is tried again), little was split for nothing.
+    stop = text.rfind("\r\n", pos, pos + _FIRST_BATCH) + 2 if end - pos > _FIRST_BATCH else end
+    if stop < pos + 2:  # a first line longer than the batch
+        stop = text.find("\r\n", pos, end) + 2
+    while pos < end:
+        lines = text[pos:stop].split("\r\n")
+        lines.pop()  # the empty tail after the last CR LF
+        # Each line: one C-level split at its SGR sequences, its pieces and
+        # parameters by slicing, and what they mean from a cached plan; the
+        # Python work per line is a handful of C calls, whatever its length.
+        for number, parts in enumerate(map(_SGR_SPLIT, lines)):
+            pieces = parts[::2]
+            line = "".join(pieces)
+            if not (line.isascii() and line.isprintable()):
+                # A tab, a wide or non-ASCII character, another control or
+                # sequence: the exact path takes it from this line on.
+                return drafts, compacts, attrs, pos + sum(map(len, lines[:number])) + 2 * number
+            key = (tuple(parts[1::2]), tuple(map(bool, pieces)), id(attrs))
+            plan = plans.get(key)
+            if plan is None:
+                plan = plans[key] = _plan(key[0], key[1], attrs)
+            attrs, styles, merges, next_fill, plain, _ = plan
+            if merges is None:
+                lens = list(map(len, filter(None, pieces)))
+            else:
+                lens = [sum([len(pieces[i]) for i in group]) for group in merges]
+            draft = (line, lens, styles, fill)
+            if len(line) > columns:
+                _wrap(draft, columns, add, keep)
+            else:
+                add(draft)
+                # The compact form (as _compact gives it) without a call, in
+                # the common case: no fill showing, no trailing blank to drop.
+                if fill is not BLANK:
+                    keep(_compact(draft, columns))
+                elif plain:
+                    keep((line.rstrip(" "), NO_RUNS))
+                elif line[-1:] not in ("", " "):
+                    keep((line, tuple(zip(lens, styles, strict=False))))
+                else:
+                    keep(_compact(draft, columns))
+            # The line feed's new row is blank in the background of the moment.
+            fill = next_fill
+        pos, stop = stop, end
+    return drafts, compacts, attrs, end
+
+
+def _wrap(
+    line: _Draft,
+    columns: int,
+    add: Callable[[_Draft], None],
+    keep: Callable[[CompactRow], None],
+) -> None:
+    """Add the rows a line longer than the screen wraps onto (autowrap on), and their
+    compact forms."""
     text, lens, styles, fill = line
-    i = 0
-    left = lens[0]
-    for at in range(0, len(text), columns):
-        piece = text[at : at + columns]
-        row_lens: list[int] = []
-        row_styles: list[Char] = []
-        need = len(piece)
-        while need:
-            take = min(need, left)
-            row_lens.append(take)
-            row_styles.append(styles[i])
-            need -= take
-            left -= take
-            if not left and i + 1 < len(lens):
-                i += 1
-                left = lens[i]
-        add((piece, row_lens, row_styles, fill))
+    size = len(text)
+    ends = list(accumulate(lens))  # where each run ends in the text
+    first = 0  # the run the next row starts in
+    used = 0  # characters of that run already on earlier rows
+    for at in range(0, size, columns):
+        stop = min(at + columns, size)
+        last = bisect_left(ends, stop)  # the run the row ends in
+        row_lens = list(lens[first : last + 1])
+        row_styles = list(styles[first : last + 1])
+        row_lens[0] -= used
+        row_lens[-1] -= ends[last] - stop
+        piece = text[at:stop]
+        draft = (piece, row_lens, row_styles, fill)
+        add(draft)
+        # Full rows (and the last, on a default fill) keep every character
+        # but trailing default blanks: the compact form, as _compact gives it.
+        if len(row_styles) == 1 and row_styles[0] is DEFAULT_STYLE:
+            keep((piece.rstrip(" "), NO_RUNS))
+        elif piece[-1] != " ":
+            keep((piece, tuple(zip(row_lens, row_styles, strict=False))))
+        else:
+            keep(_compact(draft, columns))
+        if ends[last] == stop:
+            first, used = last + 1, 0
+        else:
+            first, used = last, stop - (ends[last] - lens[last])
         fill = BLANK  # an automatic wrap's new row is default blanks, as tmux
 
 
@@ -190,11 +275,14 @@ def _compact(draft: _Draft, columns: int) -> CompactRow:
             lens, styles = [*lens, pad], [*styles, style]
     if not text or (len(styles) == 1 and styles[0] is DEFAULT_STYLE):
         return text, NO_RUNS
-    return text, tuple(zip(lens, styles, strict=True))
+    return text, tuple(zip(lens, styles, strict=False))
 
 
-def _materialise(draft: _Draft, columns: int) -> Row:
-    """The screen row of a drafted row, remembered with its compact form."""
+def materialise(pending: PendingRow, columns: int) -> Row:
+    """The screen row of a pending row, remembered with its compact form."""
+    compact: CompactRow
+    draft: _Draft
+    compact, draft = pending  # type: ignore[assignment]  # see PendingRow
     text, lens, styles, fill = draft
     cells: list[Char] = []
     at = 0
@@ -204,5 +292,5 @@ def _materialise(draft: _Draft, columns: int) -> Row:
         at = end
     cells += [fill] * (columns - len(text))
     row = Row(cells)
-    remember(row, _compact(draft, columns))
+    remember(row, compact)
     return row

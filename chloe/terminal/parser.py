@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 from chloe.terminal import modes
-from chloe.terminal.fastpath import COLOURED_LINES, coloured_lines
+from chloe.terminal.fastpath import coloured_lines
 from chloe.terminal.params import PRIVATE_LEADS, number, params
 from chloe.terminal.sgr import SGR
 
@@ -217,7 +217,6 @@ class Parser:
             text = text[end:]
         match = _TOKEN.match
         plain = _PLAIN_LINES.match
-        coloured = COLOURED_LINES.match
         csi = self._csi
         control = self._control
         draw = screen.draw
@@ -253,10 +252,10 @@ class Parser:
                             if done == pos:
                                 refused = pm.end()
                             pos = done
-                        elif (cm := coloured(text, pos)) is not None:
-                            done = coloured_lines(screen, text, pos, cm.end())
+                        else:
+                            done = coloured_lines(screen, text, pos, text.rfind("\r\n") + 2)
                             if done == pos:
-                                refused = cm.end()
+                                refused = pos + 1  # try again at the next line
                             pos = done
                 else:
                     control(ch)

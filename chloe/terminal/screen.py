@@ -48,9 +48,10 @@ from chloe.terminal.cells import (
     style_key,
     with_protection,
 )
+from chloe.terminal.fastpath import materialise
 from chloe.terminal.modes import DECAWM, DECCKM, DECOM, DECTCEM, IRM, LNM, Modes
 from chloe.terminal.parser import Parser
-from chloe.terminal.scrollback import Scrollback, compact_row
+from chloe.terminal.scrollback import PendingRow, Scrollback, compact_row
 from chloe.terminal.sgr import SGR
 
 __all__ = ["Cell", "Terminal"]
@@ -96,6 +97,8 @@ class Terminal(Modes, pyte.Screen):
         self.columns = max(1, columns)
         self.lines = max(1, lines)
         self.dirty: set[int] = set()
+        self._buffer: list[Row] = []
+        self._lazy = False  # some rows of _buffer are PendingRows
         self._history = Scrollback(maxlen=max(0, scrollback))
         self._replies = bytearray()
         self._table: CharTable = self._table_for(BLANK)
@@ -117,6 +120,35 @@ class Terminal(Modes, pyte.Screen):
             data: bytes read from the pty.
         """
         self._parser.feed(data)
+
+    @property  # type: ignore[override]  # pyte's is a plain attribute
+    def buffer(self) -> list[Row]:
+        """The screen's rows, top first, each a list of exactly ``columns`` cells."""
+        if self._lazy:
+            self._realise()
+        return self._buffer
+
+    @buffer.setter
+    def buffer(self, rows: list[Row]) -> None:
+        if self._lazy:
+            self._realise()
+        self._buffer = rows
+
+    def _realise(self) -> None:
+        """Build the cells of the rows the coloured flood path left pending."""
+        self._lazy = False
+        buf = self._buffer
+        columns = self.columns
+        for y, row in enumerate(buf):
+            if type(row) is PendingRow:
+                buf[y] = materialise(row, columns)
+
+    def _row(self, y: int) -> Row:
+        """Row ``y`` of the screen, built if it was pending (the others stay so)."""
+        row = self._buffer[y]
+        if type(row) is PendingRow:
+            row = self._buffer[y] = materialise(row, self.columns)
+        return row
 
     @property
     def _pending(self) -> str:
@@ -161,7 +193,7 @@ class Terminal(Modes, pyte.Screen):
         # The cursor sits at the start of a freshly scrolled-in bottom row only
         # if the previous line feed scrolled; check the row is blank.
         blank = self._blank()
-        row = self.buffer[-1]
+        row = self._buffer[-1]  # never pending: the last line feed made it
         if row.count(blank) != columns:
             return start
         attrs = cursor.attrs
@@ -170,7 +202,7 @@ class Terminal(Modes, pyte.Screen):
         # screen ends up showing the last `lines - 1` of them above a blank row
         # and the rest goes to the scrollback.
         keep = self.lines - 1
-        old = self.buffer[:-1]
+        old = self._buffer[:-1]  # pending rows stay so, or go to the scrollback as they are
         on_screen = min(count, keep)
         # Rows pushed to the scrollback, oldest first: old screen rows, then
         # the new lines that never reach the final screen.
@@ -189,7 +221,7 @@ class Terminal(Modes, pyte.Screen):
             r = Row([table[c] for c in line])
             r.extend([blank] * (columns - len(line)))
             new_rows.append(r)
-        self.buffer[:] = [*old[min(count, len(old)) :], *new_rows, Row([blank] * columns)]
+        self._buffer[:] = [*old[min(count, len(old)) :], *new_rows, Row([blank] * columns)]
         self.dirty.update(range(self.lines))
         return end
 
@@ -203,9 +235,7 @@ class Terminal(Modes, pyte.Screen):
     def reset(self) -> None:
         """Reset to the power-on state (RIS), keeping the scrollback."""
         # Rows are lists, not pyte's sparse dicts (see Row).
-        self.buffer: list[Row] = [  # type: ignore[assignment]
-            Row([BLANK] * self.columns) for _ in range(self.lines)
-        ]
+        self.buffer = [Row([BLANK] * self.columns) for _ in range(self.lines)]
         self.dirty.update(range(self.lines))
         self.margins: Margins | None = None
         self.mode: set[int] = {DECAWM, DECTCEM}
@@ -329,7 +359,7 @@ class Terminal(Modes, pyte.Screen):
         end = x + len(data)
         if end < columns and IRM not in mode:
             # The common case: the text fits on the row with room to spare.
-            row = self.buffer[cursor.y]
+            row = self._row(cursor.y)
             if x and row[x][0] == "":
                 row[x - 1] = blank_like(row[x - 1])  # overwrote half a wide char
             if row[end][0] == "":
@@ -340,7 +370,6 @@ class Terminal(Modes, pyte.Screen):
             return
         autowrap = DECAWM in mode
         insert = IRM in mode
-        buffer = self.buffer
         while data:
             x = cursor.x
             if x >= columns:
@@ -357,7 +386,7 @@ class Terminal(Modes, pyte.Screen):
             if not autowrap and data:
                 chunk = chunk[:-1] + data[-1]
                 data = ""
-            row = buffer[cursor.y]
+            row = self._row(cursor.y)
             size = len(chunk)
             if row[x][0] == "" and x:
                 row[x - 1] = blank_like(row[x - 1])  # overwrote half a wide char
@@ -568,8 +597,9 @@ class Terminal(Modes, pyte.Screen):
         bottom = margins.bottom if margins else self.lines - 1
         if cursor.y == bottom:
             if margins is None:
-                # The hot path of every flood: one pop, one append.
-                buf = self.buffer
+                # The hot path of every flood: one pop, one append (a pending
+                # row goes to the scrollback as it is, never built).
+                buf = self._buffer
                 row = buf.pop(0)
                 if not self._alternate and self._history.maxlen:
                     self._history.append(compact_row(row))

@@ -18,9 +18,9 @@ from typing import Final
 
 from pyte.screens import Char
 
-from chloe.terminal.cells import BLANK, DEFAULT_STYLE, STYLE_OF, styles
+from chloe.terminal.cells import BLANK, DEFAULT_STYLE, STYLE_OF, Row, styles
 
-__all__ = ["CompactRow", "Runs", "Scrollback", "compact_row", "remember"]
+__all__ = ["CompactRow", "PendingRow", "Runs", "Scrollback", "compact_row", "remember"]
 
 Runs = tuple[tuple[int, Char], ...]
 CompactRow = tuple[str, Runs]
@@ -36,6 +36,20 @@ _KNOWN: Final[dict[int, tuple[list[Char], CompactRow]]] = {}
 _KNOWN_LIMIT: Final = 4096
 
 
+class PendingRow(Row):
+    """A screen row whose cells are not built yet: ``[compact form, draft]``.
+
+    The coloured flood path leaves the rows on the screen in this form, so
+    rows that scroll off before anything looks at the screen are never
+    built. Its two items are not cells: the terminal builds the cells
+    (``Terminal._row``, ``Terminal.buffer``) before anything reads or writes
+    the row. Made from a ``(compact, draft)`` pair by ``list``'s own
+    constructor, so that making one runs no Python code.
+    """
+
+    __slots__ = ()
+
+
 def remember(row: list[Char], compact: CompactRow) -> None:
     """Note that ``compact`` is the compact form of ``row`` as it is now."""
     if len(_KNOWN) >= _KNOWN_LIMIT:
@@ -45,6 +59,8 @@ def remember(row: list[Char], compact: CompactRow) -> None:
 
 def compact_row(row: list[Char]) -> CompactRow:
     """Squeeze a screen row into its scrollback form."""
+    if type(row) is PendingRow:
+        return row[0]  # type: ignore[return-value]  # see PendingRow
     if _KNOWN:
         known = _KNOWN.pop(id(row), None)
         if known is not None and known[0] == row:

@@ -52,6 +52,12 @@ __all__ = ["TerminalView"]
 
 FRAME_INTERVAL: Final = 1 / 60
 """The shortest time between two repaints caused by program output."""
+FLOOD_FRAME_INTERVAL: Final = 1 / 20
+"""The same while output floods: several reads since the last repaint scrolled every row.
+
+Each frame of a flood rebuilds every row, and the event loop that paints it
+also reads the pty and handles keys: painting less often lets the flood end
+sooner and typing elsewhere stay quick. The last frame is always painted."""
 WHEEL_LINES: Final = 3
 """Lines scrolled per wheel step when browsing scrollback."""
 
@@ -313,6 +319,8 @@ class TerminalView(Widget, can_focus=True):
         self._cursor_drawn: tuple[int, int] | None = None
         self._last_flush = 0.0
         self._pending = False
+        self._flooding = False
+        self._flushed_generation = terminal.generation
         self._mouse_captured = False
         self._selection: Selection | None = None
         """While the mouse drags over the pane: what it selected (copied on release)."""
@@ -364,6 +372,8 @@ class TerminalView(Widget, can_focus=True):
         self._terminal = terminal
         self._scroll_offset = 0
         self._seen_scrollback_len = terminal.scrollback_len
+        self._flushed_generation = terminal.generation
+        self._flooding = False
         self._cursor_drawn = None
         self._invalidate()
         if self.is_mounted:
@@ -468,12 +478,14 @@ class TerminalView(Widget, can_focus=True):
         """Tell the view its terminal was fed; repaint the dirty rows soon.
 
         Cheap to call after every read: repaints are coalesced to at most one
-        per :data:`FRAME_INTERVAL`, and nothing is repainted if nothing changed.
+        per :data:`FRAME_INTERVAL` (:data:`FLOOD_FRAME_INTERVAL` during a
+        flood), and nothing is repainted if nothing changed.
         """
         if self._pending:
             return
         self._pending = True
-        delay = self._last_flush + FRAME_INTERVAL - time.monotonic()
+        interval = FLOOD_FRAME_INTERVAL if self._flooding else FRAME_INTERVAL
+        delay = self._last_flush + interval - time.monotonic()
         if delay <= 0:
             # Idle for a frame already: paint on the next turn of the loop, so
             # the echo of a keypress shows without a frame of latency.
@@ -826,6 +838,11 @@ class TerminalView(Widget, can_focus=True):
         self._last_flush = time.monotonic()
         terminal = self._terminal
         dirty = terminal.take_dirty()
+        # A flood: more than one read since the last repaint, and every row
+        # changed (a whole screen of output scrolled by).
+        generation = terminal.generation
+        self._flooding = len(dirty) >= terminal.lines and generation - self._flushed_generation > 1
+        self._flushed_generation = generation
         if self._scroll_offset:
             # Keep the browsed lines still while new ones scroll in underneath.
             grown = terminal.scrollback_len - self._seen_scrollback_len

@@ -160,3 +160,102 @@ def test_rows_left_on_screen_scroll_off_with_their_styles(monkeypatch: object) -
     )
     assert _state(term) == _state(slow)
     assert [t for t, _ in term.scrollback_row(11)] == ["X", "ine 11"]
+
+
+# What a program may do to rows the bulk path left on the screen unbuilt:
+# move up into them and write, erase, scroll a region, insert or delete
+# lines, switch screens, resize.
+AFTER = [
+    "\x1b[3A",
+    "\x1b[2;3H",
+    "\x1bM",
+    "\x1b[1K",
+    "\x1b[2J",
+    "\x1b[2;4r",
+    "\x1b[L",
+    "\x1b[M",
+    "\x1b[P",
+    "\x1b[@",
+    "\x1b[?1049h",
+    "\x1b[?1049l",
+    "\x1b[S",
+    "\x1b[T",
+    "\x1b#8",
+    "RESIZE",
+    "READ",
+]
+actions = st.lists(st.one_of(texts, st.sampled_from(AFTER), lines), max_size=12)
+
+
+def _apply(term: Terminal, chunks: list[bytes | str], one_by_one: bool) -> list[object]:
+    """Feed ``chunks``; "RESIZE" resizes, "READ" looks at the screen (as a repaint does)."""
+    seen: list[object] = []
+    for chunk in chunks:
+        if chunk == "RESIZE":
+            term.resize(term.lines + 1, term.columns - 1)
+        elif chunk == "READ":
+            seen.append(_state(term))
+        else:
+            data = chunk if isinstance(chunk, bytes) else chunk.encode()
+            if one_by_one:
+                for i in range(len(data)):
+                    term.feed(data[i : i + 1])
+            else:
+                term.feed(data)
+    return seen
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example(
+    log="".join(f"\x1b[3{i % 8}mline {i}\x1b[0m end\r\n" for i in range(12)),
+    after=["\x1b[3A", "abc", "\x1b[4;1H\x1b[K", "\x1b[2;4r\x1b[4H\r\n"],
+    columns=20,
+    lines_=6,
+    chunk=4096,
+)
+@given(
+    log=logs,
+    after=actions,
+    columns=st.integers(2, 30),
+    lines_=st.integers(2, 8),
+    chunk=st.sampled_from([64, 4096]),
+)
+def test_rows_left_unbuilt_behave_as_drawn_ones(
+    log: str, after: list[str], columns: int, lines_: int, chunk: int
+) -> None:
+    """Rows the bulk path leaves unbuilt are built, exactly, whatever touches them next."""
+    data = log.encode()
+    chunks: list[bytes | str] = [data[i : i + chunk] for i in range(0, len(data), chunk)]
+    for piece in after:
+        chunks += [piece, "READ"] if piece in ("RESIZE",) else [piece]
+    chunks.append("READ")
+    bulk = Terminal(columns, lines_, scrollback=50)
+    slow = Terminal(columns, lines_, scrollback=50)
+    assert _apply(bulk, chunks, False) == _apply(slow, chunks, True)
+
+
+def test_rows_scrolled_off_between_looks_are_never_built(monkeypatch: object) -> None:
+    """A flood in small reads builds only the rows still on screen when the screen is read."""
+    built: list[int] = []
+    real = fastpath.materialise
+
+    def counted(row: object, columns: int) -> object:
+        built.append(1)
+        return real(row, columns)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("chloe.terminal.screen.materialise", counted)  # type: ignore[attr-defined]
+    handled = _counting(monkeypatch)
+    log = "".join(
+        f"\x1b[2m12:00:{i % 60:02d}\x1b[0m \x1b[1;3{i % 8}mlevel\x1b[0m line {i}\r\n"
+        for i in range(2000)
+    ).encode()
+    term = Terminal(60, 20, scrollback=5000)
+    for i in range(0, len(log), 4096):
+        term.feed(log[i : i + 4096])
+    assert sum(handled) > 1500
+    assert built == []  # nothing looked: nothing built, though each read left rows on screen
+    slow = _one_by_one(log, 60, 20, 5000)
+    assert term.display == slow.display
+    assert len(built) == 19  # the screen's rows above the cursor's, once
+    assert _state(term) == _state(slow)
+    assert len(built) == 19

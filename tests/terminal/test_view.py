@@ -276,6 +276,36 @@ async def test_output_repaints_are_coalesced() -> None:
         assert text_of(view.render_line(SIZE[1] - 1)).startswith(f"line {notifications - 1}")
 
 
+async def test_a_flood_is_repainted_at_most_20_times_a_second_and_its_end_always() -> None:
+    """While several reads a frame scroll the whole screen, frames come at most 20/s."""
+    app = ViewApp()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(TerminalView)
+        await feed(pilot, view, b"warm up")
+        flushes: list[float] = []
+        original = view._flush
+
+        def counting_flush() -> None:
+            flushes.append(time.monotonic())
+            original()
+
+        view._flush = counting_flush  # type: ignore[method-assign]
+        line = 0
+        start = time.monotonic()
+        while time.monotonic() - start < 0.6:
+            for _ in range(3):  # three pty reads a loop turn, each a screenful or more
+                view.terminal.feed(b"".join(b"\r\nflood %d" % (line + i) for i in range(30)))
+                line += 30
+                view.notify_output()
+            await pilot.pause(0.001)
+        await wait_for(pilot, lambda: not view._pending)
+        assert len(flushes) >= 4
+        # The first repaint does not know of the flood yet; every later one does.
+        gaps = [b - a for a, b in itertools.pairwise(flushes[1:])]
+        assert min(gaps) >= 1 / 20 * 0.9
+        assert text_of(view.render_line(SIZE[1] - 1)).startswith(f"flood {line - 1}")
+
+
 async def test_nothing_is_repainted_when_nothing_changed() -> None:
     app = ViewApp()
     async with app.run_test(size=SIZE) as pilot:
