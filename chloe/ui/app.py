@@ -183,7 +183,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._answered: list[PaneInfo] | None = None
         """The last status answer, to tell an answer that changed nothing."""
         self._list_due: datetime | None = None
-        """When time alone may next change the list's words or states (see _refresh_list)."""
+        """When time alone may next change the list's words or states (see refresh_list)."""
         self._list_stale = True
         """Something the list shows changed since it was last computed (output, a look)."""
         self._notified_states: dict[str, Attention] = {}
@@ -295,7 +295,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         self.keyboard.start(loop)
         self.set_keymap({**self.config.keymap, "leave_terminal": self.config.leave_key})
         self._update_layout(self.size.width)
-        self._refresh_list()
+        self.refresh_list()
         self.pane_list.focus()
         self._show(None)
         self.call_after_refresh(self._begin)
@@ -317,7 +317,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         except OSError:
             return
         if new:
-            self._refresh_list()
+            self.refresh_list()
 
     def _store_slow(self) -> None:
         if self._loaded or not self._ui_ready():
@@ -339,7 +339,7 @@ class ChloeApp(App[int], inherit_bindings=False):
             return
         self.query_one("#empty", Static).update(self._empty_text())
         self.panes.load(event.records)
-        self._refresh_list()
+        self.refresh_list()
         self._show(self.pane_list.selected_id)
 
     def on_unmount(self) -> None:
@@ -495,7 +495,8 @@ class ChloeApp(App[int], inherit_bindings=False):
             quiet_seconds=self.config.quiet_seconds,
         )
 
-    def _entry(self, slot: PaneSlot, now: datetime) -> Entry:
+    def entry_for(self, slot: PaneSlot, now: datetime) -> Entry:
+        """The list entry for ``slot`` at ``now`` (its attention state noted on the way)."""
         attention = self._slot_attention(slot, now)
         self._attention[slot.pane_id] = attention
         info = slot.info
@@ -531,12 +532,13 @@ class ChloeApp(App[int], inherit_bindings=False):
             host=slot.record.host if slot.record.remote else None,
         )
 
-    def _refresh_list(self) -> None:
+    def refresh_list(self) -> None:
+        """Recompute every entry now and redraw the list, the summary and the title."""
         if not self._ui_ready():
             return
         now = self._clock()
         self._attention = {}
-        entries = [self._entry(s, now) for s in self.panes]
+        entries = [self.entry_for(s, now) for s in self.panes]
         grouped = self.service.config.hosts or any(s.record.remote for s in self.panes)
         self.pane_list.set_entries(entries, groups=self._host_groups(now) if grouped else None)
         if self.pane_list.filter_text:
@@ -570,7 +572,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         """After a status answer: the list again, unless nothing it shows can have changed."""
         due = self._list_due
         if self._list_stale or due is None or self._clock() >= due:
-            self._refresh_list()
+            self.refresh_list()
 
     def _notify_changes(self) -> None:
         """Notify the user of panes that just started to need them, failed or finished.
@@ -647,7 +649,7 @@ class ChloeApp(App[int], inherit_bindings=False):
 
     def _refresh_list_deferred(self) -> None:
         self._list_refresh_pending = False
-        self._refresh_list()
+        self.refresh_list()
 
     def on_pane_list_pane_highlighted(self, event: PaneList.PaneHighlighted) -> None:
         """Show the selected pane.
@@ -756,7 +758,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         if slot.activity or self._attention.get(slot.pane_id, _IDLE).state in _CLEARED_BY_LOOKING:
             slot.activity = None
             self._looked_at(slot)
-            self._refresh_list()
+            self.refresh_list()
         live = slot.terminal is not None and (slot.process is not None or slot.dead)
         target = slot.terminal if live and slot.terminal else slot.preview or self._blank
         browsing = view.browsing_history and previous is slot  # its history stays shown
@@ -912,7 +914,7 @@ class ChloeApp(App[int], inherit_bindings=False):
             slot.expect_redraw(self._clock(), REDRAW_GRACE)
         slot.seen_screen = None
         if focus:
-            self._refresh_list()
+            self.refresh_list()
             if slot.is_tmux:
                 self._tick()  # tmux's word on the new client, without waiting a second
         else:
@@ -940,12 +942,12 @@ class ChloeApp(App[int], inherit_bindings=False):
         restored = slot.terminal is not None and slot.terminal.show_last_alternate()
         if restored and self._shown == slot.pane_id:
             self.view.notify_output()
-        self._refresh_list()
+        self.refresh_list()
         self._show(self._shown)
         self._tick()
 
     def _direct_exited(self, slot: PaneSlot, status: ExitStatus | None) -> None:
-        self._refresh_list()
+        self.refresh_list()
         if self._shown == slot.pane_id:
             self._show(slot.pane_id)
         if status is not None:
@@ -964,7 +966,7 @@ class ChloeApp(App[int], inherit_bindings=False):
             return
         self.notifier.reap()
         if self.panes.check_activity(self._shown, time.monotonic()):
-            self._refresh_list()
+            self.refresh_list()
         if not self._poller.request():
             return
         live = self.panes.live_direct()
@@ -1095,7 +1097,7 @@ class ChloeApp(App[int], inherit_bindings=False):
                 timeout=15,
             )
         if event.records or event.error:
-            self._refresh_list()
+            self.refresh_list()
 
     def _startup_job(self, size: tuple[int, int]) -> Message | None:
         """Read the stored panes, then reconcile with tmux in one query (in a thread)."""
@@ -1349,7 +1351,7 @@ class ChloeApp(App[int], inherit_bindings=False):
     @on(msg.RecordChanged)
     def _record_changed(self, event: msg.RecordChanged) -> None:
         if self.panes.update_record(event.record):
-            self._refresh_list()
+            self.refresh_list()
         if event.poll:
             self._tick()
         if event.focus:
@@ -1671,7 +1673,7 @@ class ChloeApp(App[int], inherit_bindings=False):
             slot.preview = slot.terminal
         record = slot.record
         service = self.service
-        self._refresh_list()
+        self.refresh_list()
         self._show(self._shown)
         self._background(
             "Detach", lambda: msg.RecordChanged(service.detach(record, proc), poll=True)
@@ -1729,7 +1731,7 @@ class ChloeApp(App[int], inherit_bindings=False):
         pane_id = slot.pane_id
         proc = self._release(slot)
         self.panes.remove(pane_id)
-        self._refresh_list()
+        self.refresh_list()
         if self.view.has_focus:
             self.pane_list.focus()
         self._show(self.pane_list.selected_id)

@@ -30,7 +30,7 @@ async def test_the_ages_of_many_panes_change_together_once_a_minute(tmp_path: Pa
         changed_at: list[datetime] = []
         for second in range(120):
             now[0] = FIXED_NOW + timedelta(seconds=second, milliseconds=500)
-            app._refresh_list()
+            app.refresh_list()
             texts = [entry_text(app, n) for n in names]
             if seen and texts != seen[-1]:
                 changed_at.append(now[0])
@@ -47,13 +47,13 @@ async def test_a_status_answer_that_changes_nothing_computes_no_entry(tmp_path: 
         panes.add_tmux(name, user_state=UserState.DETACHED)
     app = ChloeApp(panes.service, clock=lambda: FIXED_NOW, cwd=str(tmp_path))
     computed: list[str] = []
-    entry = app._entry
+    entry = app.entry_for
 
     def counted(slot: PaneSlot, now: datetime) -> Entry:
         computed.append(slot.record.name)
         return entry(slot, now)
 
-    app._entry = counted  # type: ignore[method-assign]
+    app.entry_for = counted  # type: ignore[method-assign]
     asked = [0]
     query = panes.service.panes
 
