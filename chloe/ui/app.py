@@ -1526,8 +1526,16 @@ class ChloeApp(App[int], inherit_bindings=False):
         filter's."""
         if not self._filter_typing():
             return
-        # The text field stops the printable keys it had; other keys (Enter, Esc,
-        # Backspace) go on to the bindings of the focused field either way.
+        if event.key in ("enter", "escape"):
+            # Done here, not through the field's Submitted message: the keys typed
+            # right after (queued already) are the list's, so the list takes the
+            # keyboard before they are handed out.
+            event.stop()
+            event.prevent_default()
+            self._filter_done(FilterBar.Done(keep=event.key == "enter"))
+            return
+        # The text field stops the printable keys it had; other keys (Backspace)
+        # go on to the bindings of the focused field either way.
         if event.is_printable and event.character is not None:
             self.filter_bar.input.insert_text_at_cursor(event.character)
             event.stop()
@@ -1552,11 +1560,17 @@ class ChloeApp(App[int], inherit_bindings=False):
 
     @on(FilterBar.Changed)
     def _filter_changed(self, event: FilterBar.Changed) -> None:
-        self._set_filter(event.text, keep=True)
+        # A change that arrives after Enter or Esc was already taken into account
+        # there (Enter keeps the text as typed; Esc cleared it).
+        if self._ui_ready() and self._filter_typing():
+            self._set_filter(self.filter_bar.text, keep=True)
 
     @on(FilterBar.Done)
     def _filter_done(self, event: FilterBar.Done) -> None:
+        if not self._ui_ready():
+            return
         if event.keep:
+            self._set_filter(self.filter_bar.text, keep=True)
             self.filter_bar.close(clear=False)
         else:
             self._set_filter("", keep=False)

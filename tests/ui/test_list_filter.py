@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from textual import events
 
 from chloe.model import ExitStatus, UserState
@@ -78,6 +79,28 @@ async def test_text_typed_in_one_burst_with_the_key_all_goes_to_the_filter(
         await until(pilot, lambda: app.focused is app.pane_list, "the list has the keyboard")
         assert app.list_visible
         assert filter_line(app) == "/build 2 of 3 panes"
+
+
+@pytest.mark.parametrize(("end", "listed"), [("enter", 2), ("escape", 3)])
+async def test_keys_typed_right_after_enter_or_esc_are_the_lists(
+    tmp_path: Path, end: str, listed: int
+) -> None:
+    """`/build`, Enter (or Esc) and `j` arriving at once: `j` moves in the list, it is
+    not filter text (the list has the keyboard as soon as the filter is done)."""
+    app, panes = memory_app(tmp_path)
+    for name in ("api-build", "web-build", "notes"):
+        panes.add_direct(name, exit_status=ExitStatus(code=0))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: len(listed_names(app)) == 3, "the panes")
+        await until(pilot, lambda: selected_name(app) == "api-build", "the first pane")
+        keys = [("slash", "/"), *((c, c) for c in "build"), (end, None), ("j", "j")]
+        for key, char in keys:
+            app.post_message(events.Key(key, char))
+        await until(pilot, lambda: selected_name(app) == "web-build", "j moved the selection")
+        await pilot.pause(0.2)  # every message of the burst handled
+        assert len(listed_names(app)) == listed
+        assert app.filter_bar.text == ("build" if end == "enter" else "")
+        assert selected_name(app) == "web-build" and app.focused is app.pane_list
 
 
 async def test_esc_while_typing_clears_the_filter(tmp_path: Path) -> None:

@@ -81,7 +81,14 @@ async def test_never_only_says_so_and_r_restores_one(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await until(pilot, lambda: shows(app, "agent", "lost"), "agent lost")
         assert "last seen" in entry_text(app, "agent")
-        assert any("were running when chloe's tmux server stopped" in t for _, t in notices(app))
+        # The notice comes from the start-up job, which may finish after the labels.
+        await until(
+            pilot,
+            lambda: any(
+                "were running when chloe's tmux server stopped" in t for _, t in notices(app)
+            ),
+            "the notice that says how to restore",
+        )
         assert not isinstance(app.screen, ConfirmModal)
         assert not panes.tmux.sessions
         app.pane_list.select_id(next(s.pane_id for s in app.panes if s.record.name == "agent"))
