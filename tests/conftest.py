@@ -26,6 +26,7 @@ _ROOT = str(Path(__file__).resolve().parents[1])
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
+from tests.support.cli import Run  # noqa: E402
 from tests.support.tmux import REAL_TMUX, kill_tmux_server  # noqa: E402
 
 _SHIM = """#!/bin/sh
@@ -128,5 +129,19 @@ def tmux_run(tmux_socket: str) -> Callable[..., str]:
         if check and proc.returncode != 0:
             raise AssertionError(f"tmux {' '.join(args)} failed: {proc.stderr.strip()}")
         return proc.stdout
+
+    return run
+
+
+@pytest.fixture
+def chloe(tmux_socket: str, capsys: pytest.CaptureFixture[str]) -> Run:
+    """Run ``chloe ARGS...`` in-process; returns (exit status, stdout, stderr)."""
+    from chloe.cli import main
+
+    def run(*args: str) -> tuple[int, str, str]:
+        capsys.readouterr()
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
 
     return run

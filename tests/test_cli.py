@@ -12,31 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from chloe.cli import format_age, main
+from chloe.cli import format_age
 from chloe.config import load_config
 from chloe.model import Kind, PaneRecord
 from chloe.paths import client_lock_dir, store_path
 from chloe.service import PaneInfo, PaneService
 from chloe.store import Store
+from tests.support.cli import Run
 from tests.support.screen import Screen
 from tests.support.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
-
-Run = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture
-def chloe(tmux_socket: str, capsys: pytest.CaptureFixture[str]) -> Run:
-    """Run ``chloe ARGS...`` in-process; returns (exit status, stdout, stderr)."""
-
-    def run(*args: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def svc() -> PaneService:

@@ -8,32 +8,16 @@ import shlex
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from chloe.cli import main
+from tests.support.cli import Run
 from tests.support.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 CHLOE = f"{shlex.quote(sys.executable)} -m chloe"
-
-Run = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture
-def chloe(tmux_socket: str, capsys: pytest.CaptureFixture[str]) -> Run:
-    """Run ``chloe ARGS...`` in-process; returns (exit status, stdout, stderr)."""
-
-    def run(*args: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def pane(chloe: Run, name: str) -> dict[str, object]:

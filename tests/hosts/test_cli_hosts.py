@@ -8,14 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from chloe.cli import main
 from chloe.paths import config_path
 from tests.hosts.sshd import SshServer
+from tests.support.cli import Run
 from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.ssh, pytest.mark.tmux]
-
-Run = Callable[..., tuple[int, str, str]]
 
 
 def host_block(server: SshServer, name: str | None = None) -> str:
@@ -30,19 +28,6 @@ def write_config(*servers: SshServer) -> None:
     path = config_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(host_block(s) for s in servers))
-
-
-@pytest.fixture
-def chloe(tmux_socket: str, capsys: pytest.CaptureFixture[str]) -> Run:
-    """Run ``chloe ARGS...`` in-process; returns (exit status, stdout, stderr)."""
-
-    def run(*args: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def rows(out: str) -> dict[str, list[str]]:
