@@ -107,18 +107,19 @@ async def test_narrow_and_tiny_layouts_do_not_crash(tmp_path: Path) -> None:
         await until(pilot, lambda: listed_names(app) == ["one"], "the list")
         assert app.has_class("-narrow")
         await pilot.resize_terminal(20, 8)
-        await pilot.pause(0.1)
-        assert app.has_class("-tiny")
-        assert app.pane_list.display and app.pane_list.region.width > 0
+        await until(pilot, lambda: app.has_class("-tiny"), "the tiny layout")
+        await until(
+            pilot,
+            lambda: bool(app.pane_list.display) and app.pane_list.region.width > 0,
+            "the list shown alone",
+        )
         await pilot.press("l")
-        await pilot.pause(0.1)
-        assert app.view.region.width > 0
+        await until(pilot, lambda: app.view.region.width > 0, "the terminal shown alone")
         await pilot.press("question_mark")
         await pilot.pause(0.1)
         await pilot.press("escape")
         await pilot.resize_terminal(100, 30)
-        await pilot.pause(0.1)
-        assert not app.has_class("-narrow")
+        await until(pilot, lambda: not app.has_class("-narrow"), "the wide layout")
 
 
 def test_run_reports_a_bad_config_in_one_line(
@@ -155,9 +156,12 @@ async def test_clicking_a_preview_explains_instead_of_swallowing_keys(tmp_path: 
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await until(pilot, lambda: "still working" in screen_text(app), "the preview")
         await pilot.click("#terminal")
-        await pilot.pause(0.1)
+        await until(
+            pilot,
+            lambda: any("press a to attach" in text for _, text in notices(app)),
+            "the explanation",
+        )
         assert isinstance(app.focused, PaneList)
-        assert any("press a to attach" in text for _, text in notices(app))
         await pilot.press("a")
         await until(pilot, lambda: isinstance(app.focused, TerminalView), "attached and focused")
 
@@ -270,7 +274,8 @@ async def test_quit_typed_ahead_is_not_confirmed(tmp_path: Path) -> None:
         await until(pilot, lambda: isinstance(app.focused, TerminalView), "focus")
         await pilot.press("ctrl+q")
         type_ahead(app, "qy")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: isinstance(app.screen, ConfirmModal), "the question")
+        await pilot.pause(0.2)  # the typed-ahead y handled by now
         assert app.is_running and isinstance(app.screen, ConfirmModal)
         await pilot.press("n")
         await until(pilot, lambda: not isinstance(app.screen, ConfirmModal), "dialog gone")
