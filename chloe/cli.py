@@ -762,9 +762,7 @@ def cmd_grep(service: PaneService | None, args: argparse.Namespace) -> int:
                 tmux = make_service()
             yield from tmux.history_sources([rec])
 
-    matches = list(
-        history.search_sources(sources(), pattern, needle, ignore_case=args.ignore_case)
-    )
+    matches = list(history.search_sources(sources(), pattern, needle, ignore_case=args.ignore_case))
     if args.json:
         rows = [{"pane": m.pane, "line": m.line_number, "text": m.line} for m in matches]
         _out(json.dumps(rows, indent=2) + "\n")

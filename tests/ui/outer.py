@@ -94,13 +94,16 @@ class OuterTerminal:
 
     def running(self) -> bool:
         """The window's program has not exited (the outer session still exists)."""
-        return subprocess.run(
-            [REAL_TMUX or "tmux", "-L", self.socket, "has-session", "-t", self.session],
-            capture_output=True,
-            check=False,
-            timeout=20,
-            env=_env(),
-        ).returncode == 0
+        return (
+            subprocess.run(
+                [REAL_TMUX or "tmux", "-L", self.socket, "has-session", "-t", self.session],
+                capture_output=True,
+                check=False,
+                timeout=20,
+                env=_env(),
+            ).returncode
+            == 0
+        )
 
     def screen(self) -> str:
         """The window's screen as text."""
