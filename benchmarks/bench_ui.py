@@ -26,6 +26,20 @@ Cases:
   typing). ``--runs N`` repeats both N times.
 - ``idle``: CPU of the chloe process (and of its embedded tmux clients and of
   chloe's tmux server) over 10 s with 20 idle tmux panes attached.
+
+``--profile DIR`` runs each flood's chloe under cProfile and writes, per
+flood, ``DIR/<case>.prof`` (``python -m pstats``) and ``DIR/<case>.txt``: the
+top functions, the garbage collector's time per generation (``gc.callbacks``)
+and the event loop's turns (how many, how long: a key's echo waits for whole
+turns), over the flood only. The profiler slows chloe about twice, so its
+flood times are not the figures to quote. ``BENCH_GC=freeze`` (or
+``freeze+threshold``) in the environment has the profiled chloe freeze its
+objects (``gc.freeze()``, and raise the young generation's threshold to
+10,000) as the flood starts: an experiment on the collector's share.
+
+``--kind direct|tmux`` floods only that kind, ``--hidden`` skips the watched
+floods. A flood's time runs from sending the ``cat`` to the modification time
+of the file it touches when done.
 """
 
 from __future__ import annotations
@@ -49,6 +63,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 CHLOE = str(ROOT / ".venv" / "bin" / "chloe")
+PROFILED = f"{ROOT / '.venv' / 'bin' / 'python'} {Path(__file__).resolve()} --as-chloe"
+"""How to start chloe under the profiler (``--profile``): this script, as chloe."""
+PROFILE_DIR: Path | None = None
+"""Where ``--profile`` writes (None: chloe runs as it is)."""
 TMUX = shutil.which("tmux") or "tmux"
 COLUMNS, ROWS = 120, 35
 MARK = "Z"  # a character chloe's own chrome never draws
@@ -325,8 +343,12 @@ def _echo_latency(outer: Outer, keys: int, patience: float | None = None) -> lis
     return samples
 
 
-def _start_chloe(box: Sandbox) -> Outer:
-    outer = Outer(f"exec {CHLOE}", box.env)
+def _start_chloe(box: Sandbox, profile: Path | None = None) -> Outer:
+    """chloe in a fresh outer terminal; with ``profile``, under cProfile writing there."""
+    if profile is None:
+        outer = Outer(f"exec {CHLOE}", box.env)
+    else:
+        outer = Outer(f"exec {PROFILED} {profile}", box.env)
     if not outer.wait_screen(lambda s: "help" in s and "checking" not in s, 30):
         raise SystemExit("chloe did not start")
     time.sleep(1.0)
@@ -382,12 +404,23 @@ def _flood_once(log: bytes, kind: str, keys: int, visible: bool) -> tuple[float,
         big = box.dir / "big.txt"
         big.write_bytes(log * (FLOOD_MB * 1_000_000 // len(log) + 1))
         done = box.dir / "flood.done"
-        outer = _start_chloe(box)
+        profile = None
+        if PROFILE_DIR is not None:
+            view = "watched" if visible else "hidden"
+            profile = PROFILE_DIR / f"{'direct' if kind == 'c' else 'tmux'}-{view}"
+            for old in profile.parent.glob(profile.name + ".*"):
+                old.unlink()
+        outer = _start_chloe(box, profile)
         try:
             _new_pane(outer, kind)
+            if profile is not None:
+                profile.with_suffix(".go").touch()
             outer.send(f"cat {big}; touch {done}", literal=True)
             outer.send("Enter")
             started = time.perf_counter()
+            # The flood's end is when the file was touched, not when this loop
+            # looks: an echo waited for (up to 5 s) must not lengthen it.
+            started_wall = time.time()
             samples: list[float] = []
             if not visible:
                 outer.send("C-q")
@@ -400,14 +433,25 @@ def _flood_once(log: bytes, kind: str, keys: int, visible: bool) -> tuple[float,
                     samples.extend(_echo_latency(outer, 1, patience=5.0))
             while not done.exists() and time.perf_counter() - started < 300:
                 time.sleep(0.05)
-            finished = time.perf_counter() - started
+            finished = done.stat().st_mtime - started_wall if done.exists() else 300.0
+            if profile is not None:
+                profile.with_suffix(".stop").touch()
             # Is chloe still responsive and did it ingest everything? Show the flood pane.
             outer.send("C-q")
             if not visible:
                 outer.send("k")
             time.sleep(1.0)
             outer.send("q")
-            outer.send("y")
+            if outer.wait_screen(lambda s: "Quit?" in s, 10):
+                time.sleep(0.6)  # a yes typed as the question opens is ignored
+                outer.send("y")
+            if profile is not None:
+                # chloe writes its profile as it exits: wait for it before closing.
+                written = profile.with_suffix(".txt")
+                deadline = time.monotonic() + 60
+                while not written.exists() and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                print(f"   profile: {written}")
             return finished, samples
         finally:
             outer.close()
@@ -415,7 +459,9 @@ def _flood_once(log: bytes, kind: str, keys: int, visible: bool) -> tuple[float,
         box.close()
 
 
-def bench_flood(keys: int, runs: int = 1) -> None:
+def bench_flood(
+    keys: int, runs: int = 1, kinds: tuple[str, ...] = ("direct", "tmux"), watched: bool = True
+) -> None:
     """Typing in one pane while another cats a 10 MB coloured log; then the flood watched.
 
     Each run floods a direct pane and then a tmux pane (a fresh chloe each),
@@ -426,7 +472,7 @@ def bench_flood(keys: int, runs: int = 1) -> None:
 
     # The pty turns LF into CR LF itself (ONLCR), so the file has bare LFs.
     log = log_flood(20_000).replace(b"\r\n", b"\n")
-    for visible in (False, True):
+    for visible in (False, True) if watched else (False,):
         where = "visible" if visible else "hidden, typing in another pane"
         times: dict[str, list[float]] = {"direct": [], "tmux": []}
         typing: dict[str, list[float]] = {"direct": [], "tmux": []}
@@ -434,6 +480,8 @@ def bench_flood(keys: int, runs: int = 1) -> None:
         for _ in range(runs):
             load = os.getloadavg()[0]
             for kind, what in (("c", "direct"), ("t", "tmux")):
+                if what not in kinds:
+                    continue
                 finished, samples = _flood_once(log, kind, keys, visible)
                 times[what].append(finished)
                 typing[what].extend(samples)
@@ -441,14 +489,17 @@ def bench_flood(keys: int, runs: int = 1) -> None:
                     f"flood ({where}) in a {what} pane: {FLOOD_MB} MB cat finished after"
                     f" {finished:.2f} s (load average {load:.1f})"
                 )
-            ratios.append(times["direct"][-1] / times["tmux"][-1])
-        for what in ("direct", "tmux"):
+            if len(kinds) == 2:
+                ratios.append(times["direct"][-1] / times["tmux"][-1])
+        for what in kinds:
             if typing[what]:
                 print(f"flood in a {what} pane, typing in a direct pane: {_stats(typing[what])}")
             print(
                 f"flood ({where}) in a {what} pane: median {statistics.median(times[what]):.2f} s"
                 f" over {runs} run(s)"
             )
+        if not ratios:
+            continue
         print(
             f"flood ({where}): direct / tmux = median {statistics.median(ratios):.2f}x"
             f" (per run: {', '.join(f'{r:.2f}' for r in ratios)})"
@@ -516,14 +567,154 @@ def bench_idle(seconds: float = 10.0, panes: int = 20) -> None:
         box.close()
 
 
+class _GcTimes:
+    """Time the garbage collector spends, per generation (``gc.callbacks``)."""
+
+    def __init__(self) -> None:
+        import gc
+
+        self.seconds = [0.0, 0.0, 0.0]
+        self.counts = [0, 0, 0]
+        self.longest = 0.0
+        self._started = 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+            return
+        took = time.perf_counter() - self._started
+        generation = info["generation"]
+        self.seconds[generation] += took
+        self.counts[generation] += 1
+        self.longest = max(self.longest, took)
+
+    def summary(self) -> str:
+        counts = ", ".join(f"gen{g} {self.counts[g]}x {self.seconds[g]:.3f} s" for g in range(3))
+        return f"gc: {counts}; longest pause {self.longest * 1000:.1f} ms"
+
+
+def _as_chloe(out: Path) -> int:
+    """Run chloe's TUI, profiling the flood only: from ``out``.go to ``out``.stop.
+
+    The benchmark creates those two files as the flood starts and ends; the
+    profile (cProfile, the garbage collector's time, the event loop's turns)
+    covers that span and goes to ``out``.prof and ``out``.txt as chloe exits.
+    """
+    import asyncio.base_events
+    import cProfile
+    import io
+    import pstats
+    import selectors
+    import threading
+
+    profiler = cProfile.Profile()
+    state = {"phase": "before", "flag": "before"}
+    gc_times: list[_GcTimes] = []
+    turns: list[float] = []
+    waits: list[float] = []
+    spans: list[float] = []
+
+    def watch() -> None:
+        for name, flag in (("go", "go"), ("stop", "stop")):
+            while not out.with_suffix("." + name).exists():
+                time.sleep(0.02)
+            state["flag"] = flag
+
+    threading.Thread(target=watch, daemon=True).start()
+    original = asyncio.base_events.BaseEventLoop._run_once  # type: ignore[attr-defined]
+
+    def timed(loop: object) -> None:
+        flag = state["flag"]
+        if flag != state["phase"]:
+            state["phase"] = flag
+            if flag == "go":
+                experiment = os.environ.get("BENCH_GC")
+                if experiment:
+                    import gc
+
+                    gc.collect()
+                    gc.freeze()
+                    if experiment == "freeze+threshold":
+                        gc.set_threshold(10_000, 10, 10)
+                gc_times.append(_GcTimes())
+                spans.append(time.perf_counter())
+                profiler.enable()
+            else:
+                profiler.disable()
+                spans.append(time.perf_counter())
+                import gc
+
+                gc.callbacks.clear()
+        if state["phase"] != "go":
+            original(loop)
+            return
+        started = time.perf_counter()
+        original(loop)
+        turns.append(time.perf_counter() - started)
+
+    asyncio.base_events.BaseEventLoop._run_once = timed  # type: ignore[attr-defined]
+    # Time spent waiting in select() is not work: measure it to subtract.
+    original_select = selectors.EpollSelector.select
+
+    def select(self: selectors.EpollSelector, timeout: float | None = None) -> list:  # type: ignore[type-arg]
+        started = time.perf_counter()
+        try:
+            return original_select(self, timeout)
+        finally:
+            if state["phase"] == "go":
+                waits.append(time.perf_counter() - started)
+
+    selectors.EpollSelector.select = select  # type: ignore[method-assign,assignment]
+    from chloe.ui.app import run
+
+    try:
+        return run()
+    finally:
+        profiler.disable()
+        profiler.dump_stats(out.with_suffix(".prof"))
+        text = io.StringIO()
+        stats = pstats.Stats(profiler, stream=text)
+        stats.sort_stats("cumulative").print_stats(60)
+        stats.sort_stats("tottime").print_stats(40)
+        work = sorted(t - w for t, w in zip(turns, waits, strict=False))
+        lines = []
+        if len(spans) == 2:
+            lines.append(f"flood: {spans[1] - spans[0]:.2f} s under the profiler")
+        if work:
+            p50 = work[len(work) // 2] * 1000
+            p95 = work[min(len(work) - 1, round(0.95 * (len(work) - 1)))] * 1000
+            lines.append(
+                f"event loop: {len(work)} turns, {sum(work):.2f} s working (not waiting in"
+                f" select); per turn median {p50:.2f} ms, p95 {p95:.2f} ms,"
+                f" max {work[-1] * 1000:.1f} ms"
+            )
+        if gc_times:
+            lines.append(gc_times[0].summary())
+        out.with_suffix(".txt").write_text("\n".join(lines) + "\n\n" + text.getvalue())
+
+
 def main() -> None:
     """Run the chosen cases and print their figures."""
+    if len(sys.argv) == 3 and sys.argv[1] == "--as-chloe":
+        sys.exit(_as_chloe(Path(sys.argv[2])))
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--keys", type=int, default=40, help="keystrokes per echo case")
     parser.add_argument("--starts", type=int, default=5, help="starts per start-up case")
     parser.add_argument("--only", choices=("start", "echo", "flood", "idle"), action="append")
     parser.add_argument("--runs", type=int, default=1, help="runs of the flood case")
+    parser.add_argument(
+        "--kind", choices=("direct", "tmux"), action="append", help="flood only this kind"
+    )
+    parser.add_argument("--hidden", action="store_true", help="flood hidden panes only")
+    parser.add_argument(
+        "--profile", type=Path, metavar="DIR", help="run each flood's chloe under cProfile"
+    )
     args = parser.parse_args()
+    if args.profile is not None:
+        global PROFILE_DIR
+        PROFILE_DIR = args.profile.resolve()
+        PROFILE_DIR.mkdir(parents=True, exist_ok=True)
     if not Path(CHLOE).exists():
         raise SystemExit(f"{CHLOE} not found: install chloe into .venv first")
     chosen = args.only or ["start", "echo", "flood", "idle"]
@@ -534,7 +725,7 @@ def main() -> None:
     if "echo" in chosen:
         bench_echo(args.keys)
     if "flood" in chosen:
-        bench_flood(args.keys, args.runs)
+        bench_flood(args.keys, args.runs, tuple(args.kind or ("direct", "tmux")), not args.hidden)
     if "idle" in chosen:
         bench_idle()
 
