@@ -57,7 +57,16 @@ FLOOD_FRAME_INTERVAL: Final = 1 / 20
 
 Each frame of a flood rebuilds every row, and the event loop that paints it
 also reads the pty and handles keys: painting less often lets the flood end
-sooner and typing elsewhere stay quick. The last frame is always painted."""
+sooner and typing elsewhere stay quick. The last frame is always painted.
+A frame that takes long to render waits longer (:data:`FLOOD_PAINT_SHARE`)."""
+FLOOD_PAINT_SHARE: Final = 0.2
+"""During a flood, the most of the time that rendering the view may take.
+
+The next flood frame comes no sooner than the last one's render time divided
+by this (a big window, a slow machine): at 20 ms a frame, 10 frames a second
+rather than 20, so the pane's own output gets the other 80%."""
+MAX_FLOOD_FRAME_INTERVAL: Final = 1 / 4
+"""The longest wait between two frames of a flood, however slow they are."""
 WHEEL_LINES: Final = 3
 """Lines scrolled per wheel step when browsing scrollback."""
 
@@ -320,6 +329,9 @@ class TerminalView(Widget, can_focus=True):
         self._last_flush = 0.0
         self._pending = False
         self._flooding = False
+        self._flood_interval = FLOOD_FRAME_INTERVAL
+        self._render_seconds = 0.0
+        """Time spent rendering the view since the last flush (its last frame's cost)."""
         self._flushed_generation = terminal.generation
         self._mouse_captured = False
         self._selection: Selection | None = None
@@ -478,13 +490,14 @@ class TerminalView(Widget, can_focus=True):
         """Tell the view its terminal was fed; repaint the dirty rows soon.
 
         Cheap to call after every read: repaints are coalesced to at most one
-        per :data:`FRAME_INTERVAL` (:data:`FLOOD_FRAME_INTERVAL` during a
-        flood), and nothing is repainted if nothing changed.
+        per :data:`FRAME_INTERVAL` (during a flood :data:`FLOOD_FRAME_INTERVAL`,
+        or longer if frames are slow to render: :data:`FLOOD_PAINT_SHARE`), and
+        nothing is repainted if nothing changed.
         """
         if self._pending:
             return
         self._pending = True
-        interval = FLOOD_FRAME_INTERVAL if self._flooding else FRAME_INTERVAL
+        interval = self._flood_interval if self._flooding else FRAME_INTERVAL
         delay = self._last_flush + interval - time.monotonic()
         if delay <= 0:
             # Idle for a frame already: paint on the next turn of the loop, so
@@ -723,6 +736,14 @@ class TerminalView(Widget, can_focus=True):
         )
         return strip, room
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """As Textual's, timed: a flood's frame rate follows what frames cost."""
+        started = time.perf_counter()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._render_seconds += time.perf_counter() - started
+
     def render_line(self, y: int) -> Strip:
         """The strip for view row ``y``: a cached terminal row, plus cursor and marker.
 
@@ -843,6 +864,12 @@ class TerminalView(Widget, can_focus=True):
         generation = terminal.generation
         self._flooding = len(dirty) >= terminal.lines and generation - self._flushed_generation > 1
         self._flushed_generation = generation
+        # What the frame painted since the last flush cost decides how soon the
+        # next flood frame may come.
+        cost, self._render_seconds = self._render_seconds, 0.0
+        self._flood_interval = min(
+            MAX_FLOOD_FRAME_INTERVAL, max(FLOOD_FRAME_INTERVAL, cost / FLOOD_PAINT_SHARE)
+        )
         if self._scroll_offset:
             # Keep the browsed lines still while new ones scroll in underneath.
             grown = terminal.scrollback_len - self._seen_scrollback_len
