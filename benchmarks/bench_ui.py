@@ -32,10 +32,7 @@ flood, ``DIR/<case>.prof`` (``python -m pstats``) and ``DIR/<case>.txt``: the
 top functions, the garbage collector's time per generation (``gc.callbacks``)
 and the event loop's turns (how many, how long: a key's echo waits for whole
 turns), over the flood only. The profiler slows chloe about twice, so its
-flood times are not the figures to quote. ``BENCH_GC=freeze`` (or
-``freeze+threshold``) in the environment has the profiled chloe freeze its
-objects (``gc.freeze()``, and raise the young generation's threshold to
-10,000) as the flood starts: an experiment on the collector's share.
+flood times are not the figures to quote.
 
 ``--kind direct|tmux`` floods only that kind, ``--hidden`` skips the watched
 floods. A flood's time runs from sending the ``cat`` to the modification time
@@ -355,9 +352,17 @@ def _start_chloe(box: Sandbox, profile: Path | None = None) -> Outer:
     return outer
 
 
-def _new_pane(outer: Outer, key: str) -> None:
+def _new_pane(outer: Outer, key: str, title: str = "") -> None:
+    """Make a pane with ``key``; wait for its prompt, and for ``title`` in its header.
+
+    ``title`` ("sh-2 · direct"): without it, the previous pane's header and
+    screen can pass for the new one's while chloe is busy, and a key typed
+    then goes to the pane list.
+    """
     outer.send(key)
-    if not outer.wait_screen(lambda s: "back to the list" in s and ("$" in s or "#" in s), 15):
+    if not outer.wait_screen(
+        lambda s: title in s and "back to the list" in s and ("$" in s or "#" in s), 15
+    ):
         raise SystemExit(f"no prompt in the new pane:\n{outer.screen()}")
     time.sleep(0.3)
 
@@ -425,7 +430,7 @@ def _flood_once(log: bytes, kind: str, keys: int, visible: bool) -> tuple[float,
             if not visible:
                 outer.send("C-q")
                 time.sleep(0.2)
-                _new_pane(outer, "c")
+                _new_pane(outer, "c", "sh-2 · direct")
                 for _ in range(keys):
                     if done.exists():
                         break
@@ -568,7 +573,7 @@ def bench_idle(seconds: float = 10.0, panes: int = 20) -> None:
 
 
 class _GcTimes:
-    """Time the garbage collector spends, per generation (``gc.callbacks``)."""
+    """CPU time the garbage collector spends, per generation (``gc.callbacks``)."""
 
     def __init__(self) -> None:
         import gc
@@ -580,10 +585,12 @@ class _GcTimes:
         gc.callbacks.append(self._callback)
 
     def _callback(self, phase: str, info: dict[str, int]) -> None:
+        # CPU time of this thread: a collection the scheduler interrupted is
+        # not charged the time it waited.
         if phase == "start":
-            self._started = time.perf_counter()
+            self._started = time.thread_time()
             return
-        took = time.perf_counter() - self._started
+        took = time.thread_time() - self._started
         generation = info["generation"]
         self.seconds[generation] += took
         self.counts[generation] += 1
@@ -629,14 +636,6 @@ def _as_chloe(out: Path) -> int:
         if flag != state["phase"]:
             state["phase"] = flag
             if flag == "go":
-                experiment = os.environ.get("BENCH_GC")
-                if experiment:
-                    import gc
-
-                    gc.collect()
-                    gc.freeze()
-                    if experiment == "freeze+threshold":
-                        gc.set_threshold(10_000, 10, 10)
                 gc_times.append(_GcTimes())
                 spans.append(time.perf_counter())
                 profiler.enable()

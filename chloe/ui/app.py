@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import subprocess
@@ -84,6 +85,14 @@ NARROW_WIDTH = 70
 
 TINY_WIDTH = 44
 """Below this many columns the list and the terminal take turns (``l`` toggles)."""
+
+GC_YOUNG_THRESHOLD = 10_000
+"""Allocations between two collections of the youngest generation (Python's default: 700).
+
+A flood in a direct pane allocates steadily (style runs, scrollback lines,
+frames); at 700 the collector ran about 15 times a second of flood, about
+2 ms of CPU each, whatever the threshold: fewer, larger collections cost the
+same per run and far less in all."""
 
 EVENTS_INTERVAL = 0.25
 """Seconds between two looks at the event file: an event shows within this (plus a frame)."""
@@ -1880,6 +1889,18 @@ class ChloeApp(App[int], inherit_bindings=False):
         self.exit(0)
 
 
+def tune_garbage_collector() -> None:
+    """Set the collector up for a long-running TUI that floods: call once, before the app runs.
+
+    What is loaded by then (modules, classes, the config) lives as long as the
+    process: frozen, full collections no longer walk it. The youngest
+    generation is collected every :data:`GC_YOUNG_THRESHOLD` allocations.
+    """
+    gc.freeze()
+    _, middle, oldest = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, middle, oldest)
+
+
 def run() -> int:
     """Run the TUI; print one clear line and return 1 on a setup error."""
     from chloe.config import load_config
@@ -1893,5 +1914,6 @@ def run() -> int:
         print(f"chloe: {exc}", file=sys.stderr)
         return 1
     app = ChloeApp(service)
+    tune_garbage_collector()
     result = app.run()
     return result if isinstance(result, int) else (app.return_code or 0)
