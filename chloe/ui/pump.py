@@ -4,14 +4,18 @@ No Textual here: the pump needs an asyncio loop and a :class:`~chloe.ui.panes.Pa
 and tells its owner what happened through three callbacks, so it is tested
 with a plain loop and :class:`~chloe.backends.fake.FakeProcess` panes.
 
-* A bounded batch per readable callback (:data:`READ_CHUNK`), so one busy
-  pane cannot hold the loop. A pty hands out at most about 4 KiB per read, so
-  the pump reads again while more is there, up to the bound, and feeds the
-  batch at once: the emulator takes a flood's lines in bulk (most of them go
-  straight to the scrollback) and the owner hears of it once, not four
-  times. The bound stays small because every loop turn waits for it: a
-  keystroke's echo takes several turns, and at 64 KiB a turn under a flood
-  made typing in another pane visibly lag.
+* A bounded batch per readable callback, so one busy pane cannot hold the
+  loop. A pty hands out at most about 4 KiB per read, so the pump reads again
+  while more is there, up to the bound, and feeds the batch at once: the
+  emulator takes a flood's lines in bulk (most of them go straight to the
+  scrollback) and the owner hears of it once, not four times.
+* The bound is a time, :data:`FEED_BUDGET` of feeding per callback: every
+  loop turn waits for it, and a keystroke's echo in another pane takes
+  several turns (at a fixed 64 KiB a turn under a flood made typing visibly
+  lag). Each pane's batch follows how fast its emulator took the last full
+  ones (:data:`MIN_CHUNK` to :data:`MAX_CHUNK`, :data:`READ_CHUNK` at first):
+  a fast emulator gets bigger batches and fewer turns, output that is slow to
+  emulate (a full-screen redraw, wide text) smaller ones.
 * The emulator's replies (cursor-position reports, device attributes) are
   written back to the program at once.
 * End of file: a tmux client is gone (``on_client_gone``); a direct pane's
@@ -34,7 +38,17 @@ from chloe.model import ExitStatus
 from chloe.ui.panes import PaneSlot, PaneTable
 
 READ_CHUNK = 16 * 1024
-"""Bytes read from one pty per loop callback: bounds the time one busy pane holds the loop."""
+"""Bytes read from one pty per loop callback until its emulator's speed is known."""
+
+FEED_BUDGET = 0.004
+"""Seconds of feeding one pane's emulator per loop callback: what a flood adds to each
+turn of the loop (and a keystroke's echo elsewhere waits for a few turns)."""
+
+MIN_CHUNK = 4 * 1024
+"""The smallest batch per callback, however slow the emulator (one pty read)."""
+
+MAX_CHUNK = 64 * 1024
+"""The largest batch per callback, however fast the emulator."""
 
 EXIT_WAIT = 2.0
 """Seconds to wait for a direct pane's exit status after its pty closed."""
@@ -65,6 +79,7 @@ class PtyPump:
         on_client_gone: Callable[[PaneSlot], None],
         on_exit: Callable[[PaneSlot, ExitStatus | None], None],
         on_log_stopped: Callable[[PaneSlot, str], None] | None = None,
+        clock: Callable[[], float] = time.perf_counter,
     ) -> None:
         self._loop = loop
         self._table = table
@@ -73,6 +88,9 @@ class PtyPump:
         self._on_exit = on_exit
         self._on_log_stopped = on_log_stopped
         self._logs: dict[int, LogWriter] = {}
+        self._chunks: dict[int, int] = {}
+        """Per process (by id): bytes to read per callback (see :data:`FEED_BUDGET`)."""
+        self._clock = clock
 
     def start(self, slot: PaneSlot, proc: PaneProcess, log: LogWriter | None = None) -> None:
         """Read ``proc`` (now ``slot.process``) into ``slot.terminal`` from now on.
@@ -85,6 +103,7 @@ class PtyPump:
 
     def stop(self, proc: PaneProcess) -> None:
         """Stop reading ``proc`` (it stays open)."""
+        self._chunks.pop(id(proc), None)
         log = self._logs.pop(id(proc), None)
         if log is not None:
             log.close()
@@ -107,8 +126,9 @@ class PtyPump:
         if slot is None or slot.process is not proc or slot.terminal is None:
             self.stop(proc)
             return
+        chunk = self._chunks.get(id(proc), READ_CHUNK)
         try:
-            data = proc.read(READ_CHUNK)
+            data = proc.read(chunk)
         except OSError:
             data = None
         if data is None:
@@ -116,14 +136,14 @@ class PtyPump:
             return
         if not data:
             return
-        if len(data) < READ_CHUNK:
+        if len(data) < chunk:
             # More may be there already (a pty read stops at about 4 KiB);
             # what is not, or the end of file, waits for the next callback.
             parts = [data]
             size = len(data)
-            while size < READ_CHUNK:
+            while size < chunk:
                 try:
-                    more = proc.read(READ_CHUNK - size)
+                    more = proc.read(chunk - size)
                 except OSError:
                     more = None
                 if not more:
@@ -139,7 +159,15 @@ class PtyPump:
                 if self._on_log_stopped is not None:
                     self._on_log_stopped(slot, log.error)
         terminal = slot.terminal
+        started = self._clock()
         terminal.feed(data)
+        if len(data) == chunk:
+            # A full batch (a flood): size the next one to the budget, moving
+            # halfway there so one slow feed (the machine was busy) does not
+            # swing it.
+            took = max(self._clock() - started, 1e-6)
+            target = len(data) * FEED_BUDGET / took
+            self._chunks[id(proc)] = int(max(MIN_CHUNK, min(MAX_CHUNK, (chunk + target) / 2)))
         replies = terminal.take_replies()
         if replies:
             try:

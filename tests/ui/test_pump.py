@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable
 
 from chloe.backends.fake import FakeProcess
 from chloe.model import ExitStatus, Kind, PaneRecord
 from chloe.terminal import Terminal
 from chloe.ui.panes import PaneSlot, PaneTable
-from chloe.ui.pump import READ_CHUNK, PtyPump
+from chloe.ui.pump import FEED_BUDGET, MAX_CHUNK, MIN_CHUNK, READ_CHUNK, PtyPump
 from tests.support.waiting import wait_until_async
 
 
@@ -55,13 +56,22 @@ async def test_output_is_fed_and_queries_answered() -> None:
 
 
 async def test_reads_are_bounded() -> None:
-    """A flood is read in chunks, one per loop callback."""
+    """A flood is read in bounded chunks, one per loop callback: READ_CHUNK at first, then
+    sized to the emulator's speed, never past MAX_CHUNK."""
+    clock = Clock()  # never advances: an emulator that takes no time at all
     table, events = PaneTable(), Events()
-    pump = events.pump(asyncio.get_running_loop(), table)
-    slot, proc = live(table, Kind.DIRECT)
-    proc.emit(b"x" * (READ_CHUNK * 3))
+    pump = PtyPump(
+        asyncio.get_running_loop(),
+        table,
+        on_output=lambda s: events.output.append(s.record.name),
+        on_client_gone=lambda s: None,
+        on_exit=lambda s, st: None,
+        clock=clock,
+    )
+    slot, proc, terminal = flooding(table, clock, 0.0, READ_CHUNK + MAX_CHUNK + 100)
     pump.start(slot, proc)
-    await until(lambda: len(events.output) >= 3)
+    await until(lambda: sum(terminal.sizes) == READ_CHUNK + MAX_CHUNK + 100)
+    assert terminal.sizes == [READ_CHUNK, MAX_CHUNK, 100]
     assert len(events.output) == 3
     pump.stop(proc)
 
@@ -158,3 +168,129 @@ async def test_a_direct_panes_output_goes_to_its_log_until_the_log_fails() -> No
     await until(lambda: slot.terminal is not None and "third" in slot.terminal.display[2])
     assert len(stopped) == 1 and "logging of 'p0' stopped" in stopped[0]
     pump.stop(proc)
+
+
+class Clock:
+    """Emulated time: advanced only by :class:`TimedTerminal` feeds."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class TimedTerminal(Terminal):
+    """An emulator that takes ``seconds_per_kib`` of emulated time per KiB fed."""
+
+    def __init__(self, clock: Clock, seconds_per_kib: float) -> None:
+        super().__init__(80, 24, scrollback=1000)
+        self.clock = clock
+        self.seconds_per_kib = seconds_per_kib
+        self.sizes: list[int] = []
+        self.after_feed: Callable[[], None] = lambda: None
+
+    def feed(self, data: bytes) -> None:
+        super().feed(data)
+        self.clock.now += len(data) / 1024 * self.seconds_per_kib
+        self.sizes.append(len(data))
+        self.after_feed()
+
+
+class Flood(PtyLike):
+    """A program with ``data`` to print, read 4095 bytes at a time (a pipe cannot hold it)."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(80, 24)
+        self.backlog = bytearray(data)
+        os.write(self._w, b"\0")  # readable while the backlog lasts
+
+    def read(self, max_bytes: int = 65536) -> bytes | None:
+        if self.backlog:
+            out = bytes(self.backlog[: min(max_bytes, 4095)])
+            del self.backlog[: len(out)]
+            if not self.backlog:
+                os.read(self._r, 1)
+            return out
+        return super().read(max_bytes)
+
+
+def coloured(size: int) -> bytes:
+    line = b"\x1b[2m12:00:01\x1b[0m \x1b[1;32mINFO\x1b[0m \x1b[35mworker:\x1b[0m handled %d\r\n"
+    data = b"".join(line % i for i in range(size // 40 + 1))
+    return data[:size]
+
+
+def flooding(
+    table: PaneTable, clock: Clock, seconds_per_kib: float, size: int
+) -> tuple[PaneSlot, Flood, TimedTerminal]:
+    slot = table.add(PaneRecord.new("flood", Kind.DIRECT, "/"))
+    terminal = TimedTerminal(clock, seconds_per_kib)
+    slot.terminal = terminal
+    proc = Flood(coloured(size))
+    slot.process = proc
+    return slot, proc, terminal
+
+
+async def test_an_echo_in_another_pane_waits_for_at_most_one_budget_of_a_slow_flood() -> None:
+    """A keystroke echoed in one pane while another floods an emulator taking 1 ms a KiB:
+    the echo is fed after at most about :data:`FEED_BUDGET` of the flood's feeding, not
+    after a fixed 16 KiB (16 ms) batch."""
+    clock = Clock()
+    table = PaneTable()
+    typed: list[float] = []
+    pump = PtyPump(
+        asyncio.get_running_loop(),
+        table,
+        on_output=lambda s: typed.append(clock.now) if s.record.name == "typing" else None,
+        on_client_gone=lambda s: None,
+        on_exit=lambda s, st: None,
+        clock=clock,
+    )
+    slot, flood, terminal = flooding(table, clock, 0.001, 400_000)
+    typing_slot = table.add(PaneRecord.new("typing", Kind.DIRECT, "/"))
+    typing_slot.terminal = Terminal(40, 5)
+    typing = FakeProcess(40, 5)
+    typing_slot.process = typing
+    sent: list[float] = []
+
+    def key_after_ten_feeds() -> None:
+        if len(terminal.sizes) == 10:
+            typing.emit(b"Z")  # the echo of a key typed just now
+            sent.append(clock.now)
+
+    terminal.after_feed = key_after_ten_feeds
+    pump.start(slot, flood)
+    pump.start(typing_slot, typing)
+    await until(lambda: typed)
+    assert "Z" in typing_slot.terminal.display[0]
+    assert typed[0] - sent[0] <= FEED_BUDGET * 1.5
+    # The flood's batches shrank to the budget (the first is READ_CHUNK, then
+    # halfway there each time) and never below one pty read.
+    assert terminal.sizes[0] == READ_CHUNK
+    assert all(size >= MIN_CHUNK or not flood.backlog for size in terminal.sizes)
+    assert terminal.sizes[9] * 0.001 / 1024 <= FEED_BUDGET * 1.25
+    pump.stop(flood)
+    pump.stop(typing)
+
+
+async def test_a_fast_emulator_takes_a_flood_in_bigger_batches() -> None:
+    """An emulator at 50 MB/s is fed up to MAX_CHUNK a callback: a 1 MB flood takes about
+    16 loop turns, not the 64 of 16 KiB batches."""
+    clock = Clock()
+    table, events = PaneTable(), Events()
+    pump = PtyPump(
+        asyncio.get_running_loop(),
+        table,
+        on_output=lambda s: events.output.append(s.record.name),
+        on_client_gone=lambda s: None,
+        on_exit=lambda s, st: None,
+        clock=clock,
+    )
+    slot, flood, terminal = flooding(table, clock, 0.00002, 1_000_000)
+    pump.start(slot, flood)
+    await until(lambda: not flood.backlog and sum(terminal.sizes) == 1_000_000)
+    assert max(terminal.sizes) == MAX_CHUNK
+    assert len(terminal.sizes) <= 1_000_000 // MAX_CHUNK + 6
+    assert "handled" in "".join(terminal.display)
+    pump.stop(flood)
