@@ -31,7 +31,9 @@ Cases:
 flood, ``DIR/<case>.prof`` (``python -m pstats``) and ``DIR/<case>.txt``: the
 top functions, the garbage collector's time per generation (``gc.callbacks``)
 and the event loop's turns (how many, how long: a key's echo waits for whole
-turns), over the flood only. The profiler slows chloe about twice, so its
+turns), and a typed key's way through chloe (its echo fed to the typing pane,
+to the frame showing it written: milliseconds and loop turns), over the flood
+only. The profiler slows chloe about twice, so its
 flood times are not the figures to quote.
 
 ``--kind direct|tmux`` floods only that kind, ``--hidden`` skips the watched
@@ -42,6 +44,7 @@ of the file it touches when done.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import queue
 import re
@@ -665,6 +668,28 @@ def _as_chloe(out: Path) -> int:
                 waits.append(time.perf_counter() - started)
 
     selectors.EpollSelector.select = select  # type: ignore[method-assign,assignment]
+    # A typed key's way through chloe: its echo fed to the typing pane's
+    # emulator, then written to the terminal (both contain the MARK).
+    echoes: list[tuple[str, float, int]] = []
+    from textual.drivers.linux_driver import LinuxDriver
+
+    from chloe.terminal import Terminal
+
+    original_feed = Terminal.feed
+    original_write = LinuxDriver.write
+
+    def feed(self: Terminal, data: bytes) -> None:
+        original_feed(self, data)
+        if state["phase"] == "go" and MARK.encode() in data and len(data) < 100:
+            echoes.append(("fed", time.perf_counter(), len(turns)))
+
+    def write(self: LinuxDriver, data: str) -> None:
+        if state["phase"] == "go" and MARK in data:
+            echoes.append(("written", time.perf_counter(), len(turns)))
+        original_write(self, data)
+
+    Terminal.feed = feed  # type: ignore[method-assign]
+    LinuxDriver.write = write  # type: ignore[method-assign]
     from chloe.ui.app import run
 
     try:
@@ -687,6 +712,18 @@ def _as_chloe(out: Path) -> int:
                 f"event loop: {len(work)} turns, {sum(work):.2f} s working (not waiting in"
                 f" select); per turn median {p50:.2f} ms, p95 {p95:.2f} ms,"
                 f" max {work[-1] * 1000:.1f} ms"
+            )
+        paths = []
+        for (kind, at, turn), (next_kind, next_at, next_turn) in itertools.pairwise(echoes):
+            if kind == "fed" and next_kind == "written":
+                paths.append((next_at - at, next_turn - turn))
+        if paths:
+            paths.sort()
+            middle = paths[len(paths) // 2]
+            worst = paths[min(len(paths) - 1, round(0.95 * (len(paths) - 1)))]
+            lines.append(
+                f"echo, fed to written: median {middle[0] * 1000:.1f} ms ({middle[1]} turns),"
+                f" p95 {worst[0] * 1000:.1f} ms ({worst[1]} turns), n={len(paths)}"
             )
         if gc_times:
             lines.append(gc_times[0].summary())
