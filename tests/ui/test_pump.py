@@ -292,5 +292,14 @@ async def test_a_fast_emulator_takes_a_flood_in_bigger_batches() -> None:
     await until(lambda: not flood.backlog and sum(terminal.sizes) == 1_000_000)
     assert max(terminal.sizes) == MAX_CHUNK
     assert len(terminal.sizes) <= 1_000_000 // MAX_CHUNK + 6
-    assert "handled" in "".join(terminal.display)
+    # Nothing lost on the way: the last whole lines are on the screen, those
+    # before them in the scrollback, in order.
+    whole = coloured(1_000_000).split(b"\r\n")[:-1]
+    last = int(whole[-1].rsplit(b" ", 1)[1])
+    assert f"handled {last}" in terminal.display[-2]
+    assert [line.rsplit(" ", 1)[1] for line in terminal.scrollback()[-3:]] == [
+        str(last - 25),
+        str(last - 24),
+        str(last - 23),
+    ]
     pump.stop(flood)
