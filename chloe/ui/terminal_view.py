@@ -14,6 +14,7 @@ a backend itself.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from functools import lru_cache
 from itertools import groupby
@@ -60,10 +61,10 @@ also reads the pty and handles keys: painting less often lets the flood end
 sooner and typing elsewhere stay quick. The last frame is always painted.
 A frame that takes long to render waits longer (:data:`FLOOD_PAINT_SHARE`)."""
 FLOOD_PAINT_SHARE: Final = 0.2
-"""During a flood, the most of the time that rendering the view may take.
+"""During a flood, the most of the time that painting frames may take.
 
-The next flood frame comes no sooner than the last one's render time divided
-by this (a big window, a slow machine): at 20 ms a frame, 10 frames a second
+The next flood frame comes no sooner than the last one's cost divided by
+this (a big window, a slow machine): at 20 ms a frame, 10 frames a second
 rather than 20, so the pane's own output gets the other 80%."""
 MAX_FLOOD_FRAME_INTERVAL: Final = 1 / 4
 """The longest wait between two frames of a flood, however slow they are."""
@@ -331,7 +332,8 @@ class TerminalView(Widget, can_focus=True):
         self._flooding = False
         self._flood_interval = FLOOD_FRAME_INTERVAL
         self._render_seconds = 0.0
-        """Time spent rendering the view since the last flush (its last frame's cost)."""
+        """Time frames took since the last flush (see :meth:`render_lines`)."""
+        self._timing_frame = False
         self._flushed_generation = terminal.generation
         self._mouse_captured = False
         self._selection: Selection | None = None
@@ -737,12 +739,27 @@ class TerminalView(Widget, can_focus=True):
         return strip, room
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        """As Textual's, timed: a flood's frame rate follows what frames cost."""
-        started = time.perf_counter()
-        try:
-            return super().render_lines(crop)
-        finally:
-            self._render_seconds += time.perf_counter() - started
+        """As Textual's, timed: a flood's frame rate follows what frames cost.
+
+        A frame's cost runs from its first ``render_lines`` to the next turn of
+        the event loop: the view's rows, then the rest of the compositor's
+        work (the other widgets, cutting and writing the frame), which takes
+        about as long again during a flood.
+        """
+        if not self._timing_frame:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:  # rendered outside the app's loop (a test's direct call)
+                return super().render_lines(crop)
+            self._timing_frame = True
+            started = time.perf_counter()
+
+            def frame_done() -> None:
+                self._timing_frame = False
+                self._render_seconds += time.perf_counter() - started
+
+            loop.call_soon(frame_done)
+        return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         """The strip for view row ``y``: a cached terminal row, plus cursor and marker.
