@@ -152,6 +152,8 @@ def _flood_once(tmp: Path, source: Path, *, logging: bool, run: int, client: boo
             if time.monotonic() > deadline:
                 sys.exit("the tmux client did not attach in 30 s")
             time.sleep(0.01)
+    # The terminal turns each "\n" into "\r\n": the log holds one byte more a line.
+    whole = source.stat().st_size + source.read_bytes().count(b"\n")
     tmux_before = _run_seconds(server)
     start = time.perf_counter()
     go.touch()
@@ -163,7 +165,7 @@ def _flood_once(tmp: Path, source: Path, *, logging: bool, run: int, client: boo
     finished = time.perf_counter() - start
     if logging:
         path = history.log_path(rec.id)
-        while path.stat().st_size < FLOOD_BYTES:
+        while path.stat().st_size < whole:
             if time.monotonic() > deadline:
                 sys.exit("the log did not fill in 300 s")
             time.sleep(0.005)
