@@ -48,7 +48,23 @@ SGRS = [
 ]
 # Mostly what the bulk path takes, some of what makes it stand aside.
 PLAIN = "abcxyz    0123:-.[]"
-OTHER = ["日", "本", "é", "\t", "\x1b[K", "\x1b[2C", "\x08", "😀"]
+OTHER = [
+    "日",
+    "本",
+    "é",
+    "\t",
+    "\x1b[K",
+    "\x1b[2C",
+    "\x08",
+    "😀",
+    # What a whole-block check could let through: an ESC Z (the mark the
+    # block's CR LFs become), a lone CR or LF, an unfinished sequence.
+    "\x1bZ",
+    "\r",
+    "\n",
+    "\x1b[1",
+    "\x1b",
+]
 
 texts = st.text(alphabet=PLAIN, max_size=30)
 pieces = st.one_of(
@@ -72,7 +88,8 @@ def _state(term: Terminal) -> tuple[object, ...]:
         (c.x, c.y, c.hidden, c.attrs),
         sorted(term.mode),
         [term.scrollback_row(i) for i in range(term.scrollback_len)],
-        list(term._history),
+        [term._history.compact(i) for i in range(term.scrollback_len)],
+        term.scrollback(),
     )
 
 
@@ -108,6 +125,144 @@ def test_coloured_flood_in_chunks_equals_byte_by_byte(
     for i in range(0, len(data), chunk):
         bulk.feed(data[i : i + chunk])
     assert _state(bulk) == _state(_one_by_one(data, columns, lines_, scrollback))
+
+
+# Logs the bulk path keeps as text (fastpath._lazy_lines): lines that fit,
+# with attributes carried from line to line, a background set and cleared
+# within a line, and now and then what makes a whole block go line by line.
+FG_SGRS = [
+    "",
+    "0",
+    "1",
+    "2",
+    "3",
+    "4",
+    "5",
+    "7",
+    "9",
+    "21",
+    "22",
+    "23",
+    "24",
+    "25",
+    "27",
+    "29",
+    "1;31",
+    "32",
+    "33",
+    "39",
+    "90",
+    "97",
+    "38;5;3",
+    "38;5;208",
+    "38;2;255;128;0",
+    "38:2::10:20:30",
+    "0;1;4;35",
+    ">4;2",
+    "?1",
+    "49",
+]
+clean = st.lists(
+    st.one_of(
+        st.text(alphabet=PLAIN, max_size=6),
+        st.text(alphabet=PLAIN, max_size=6),
+        st.sampled_from(FG_SGRS).map(lambda p: f"\x1b[{p}m"),
+        st.sampled_from(FG_SGRS).map(lambda p: f"\x1b[{p}m"),
+        st.sampled_from(["41", "48;5;17", "48;2;1;2;3", "107"]).map(
+            lambda p: f"\x1b[{p}m on \x1b[49m"
+        ),
+    ),
+    max_size=6,
+).map("".join)
+messy = st.tuples(clean, st.sampled_from([*OTHER, "\x1b[41m"]), clean).map("".join)
+
+
+def _insert(lines_: list[str], extra: list[tuple[int, str]]) -> list[str]:
+    out = list(lines_)
+    for at, line in extra:
+        out.insert(at, line)
+    return out
+
+
+fitting_logs = st.tuples(
+    st.lists(clean, min_size=1, max_size=120),
+    st.lists(st.tuples(st.integers(0, 120), messy), max_size=2),
+    st.sampled_from(["\r\n", "\r\n", ""]),
+).map(lambda t: "\r\n".join(_insert(t[0], t[1])) + t[2])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# A line feed, then 64 bytes or more with no whole line: nothing to take.
+@example(
+    log="\r\n00000000000日00\x1b[38;2;255;128;0m\x1b[41m on \x1b[49m\x1b[48;5;17m on \x1b[49m",
+    columns=20,
+    lines_=1,
+    scrollback=0,
+    chunk=500,
+    read=False,
+)
+@given(
+    log=fitting_logs,
+    columns=st.integers(20, 45),
+    lines_=st.integers(1, 8),
+    scrollback=st.sampled_from([0, 5, 200]),
+    chunk=st.sampled_from([64, 500, 4096, 1 << 20]),
+    read=st.booleans(),
+)
+def test_lines_kept_as_text_equal_byte_by_byte(
+    log: str, columns: int, lines_: int, scrollback: int, *, chunk: int, read: bool
+) -> None:
+    """Screen, cursor, scrollback text and styles as fed one byte at a time.
+
+    ``read`` looks at the screen after every feed, as a repaint does (so
+    rows kept as text are built, then scroll off as cells).
+    """
+    data = log.encode()
+    bulk = Terminal(columns, lines_, scrollback=scrollback)
+    for i in range(0, len(data), chunk):
+        bulk.feed(data[i : i + chunk])
+        if read:
+            assert len(bulk.display) == lines_
+    assert _state(bulk) == _state(_one_by_one(data, columns, lines_, scrollback))
+
+
+def _kept_as_text(monkeypatch: object) -> list[int]:
+    """Count the lines the bulk path keeps as text."""
+    kept: list[int] = []
+    real = fastpath._lazy_lines
+
+    def counted(block: str, attrs: object, columns: int) -> object:
+        found = real(block, attrs, columns)  # type: ignore[arg-type]
+        kept.append(0 if found is None else len(found[0]))
+        return found
+
+    monkeypatch.setattr(fastpath, "_lazy_lines", counted)  # type: ignore[attr-defined]
+    return kept
+
+
+def test_a_coloured_log_is_kept_as_text_with_its_styles(monkeypatch: object) -> None:
+    """Attributes that run on from line to line survive lines kept as text."""
+    kept = _kept_as_text(monkeypatch)
+    starts = ["1;31", "2", "4;38;5;208", "7;38;2;1;2;3", "3;9;95", "5;21", "0"]
+    log = "".join(
+        f"\x1b[{starts[i % len(starts)]}mrun {i} \x1b[32mgreen\x1b[39m plain\x1b[41m bg\x1b[49m\r\n"
+        for i in range(300)
+    ).encode()
+    for chunk in (1 << 16, 4096, 700):
+        bulk = Terminal(50, 10, scrollback=1000)
+        for i in range(0, len(log), chunk):
+            bulk.feed(log[i : i + chunk])
+        slow = _one_by_one(log, 50, 10, 1000)
+        assert _state(bulk) == _state(slow)
+    assert sum(kept) > 700
+    # Line 1 is still bold from line 0 (its red was reset by 39), and dim.
+    text, style = bulk.scrollback_row(1)[0]
+    assert (text, style.fg, style.bold, as_cell(style).dim) == ("run 1 ", "default", True, True)
+    text, style = bulk.scrollback_row(3)[0]
+    assert (text, style.fg, style.bold, style.reverse) == ("run 3 ", "010203", True, True)
+    assert [t for t, _ in bulk.scrollback_row(5)] == ["run 5 ", "green", " plain", " bg"]
+    assert bulk.scrollback_row(5)[3][1].bg == "red"
+    assert bulk.scrollback()[5] == "run 5 green plain bg"
 
 
 def _counting(monkeypatch: object) -> list[int]:
