@@ -44,7 +44,7 @@ from chloe.terminal.sgr import ANSI_INDEX, PALETTE_INDEX, SGR
 if TYPE_CHECKING:
     from chloe.terminal.screen import Terminal
 
-__all__ = ["coloured_lines", "expand", "materialise"]
+__all__ = ["coloured_lines", "expand", "materialise", "resume"]
 
 # An SGR sequence, its parameters captured: the same sequences the parser's
 # CSI pattern reads as SGR (no intermediates, final ``m``).
@@ -74,10 +74,14 @@ _FIRST_BATCH: Final = 2048
 # the characters allowed at all (printable ASCII, ESC, CR, LF), and each
 # line's SGR sequences, its CR LF made an ESC-led mark so that one pattern
 # with a literal start finds both.
-_ALLOWED: Final = bytes(range(0x20, 0x7F)) + b"\x1b\r\n"
+_PRINTABLE: Final = bytes(range(0x20, 0x7F))
 _MARK: Final = "\x1bZ"
 _SGR_OR_MARK: Final = re.compile(r"\x1b(?:\[[0-?]*m|Z)").findall
 _SGR_PARAMS: Final = re.compile(r"\x1b\[([0-?]*)m").findall
+_SGR_FOUND: Final = re.compile(r"\x1b\[[0-?]*m").findall
+_PRINTABLE_OR_ESC: Final = bytes(range(0x20, 0x7F)) + b"\x1b"
+# The start of an SGR sequence at the end of a feed.
+_UNFINISHED: Final = re.compile(r"\x1b(?:\[[0-?]*)?\Z").search
 _STATE_EDGES_LIMIT: Final = 256
 # Wider than any row: a lazy line never wraps (it was checked to fit).
 _NO_WRAP: Final = 1 << 30
@@ -178,15 +182,18 @@ def _lazy_lines(block: str, attrs: Char, columns: int) -> tuple[list[str], Char]
     fill shows). The whole block is checked at once: if any line fails,
     None (the line-by-line path takes it).
     """
-    if not block.isascii() or block.encode().translate(None, _ALLOWED):
-        return None  # another control, a non-ASCII character
+    if not block.isascii():
+        return None  # a non-ASCII character
+    # What is not printable: ESCs, then a CR LF, for each line, or more.
+    controls = block.encode().translate(None, _PRINTABLE)
     lines = block.split("\r\n")
     lines.pop()  # the empty tail after the last CR LF
     count = len(lines)
-    if not count or block.count("\r") != count or block.count("\n") != count:
-        return None  # a CR or LF on its own
+    escapes = controls.count(b"\x1b")
+    if not count or len(controls) != escapes + 2 * count:
+        return None  # another control, a CR or LF on its own
     found = _SGR_OR_MARK(block.replace("\r\n", _MARK))
-    if block.count("\x1b") != len(found) - count:
+    if escapes != len(found) - count:
         return None  # an ESC that does not start an SGR sequence
     keys = "".join(found).split(_MARK)
     keys.pop()
@@ -242,11 +249,13 @@ def coloured_lines(term: Terminal, text: str, start: int, end: int) -> int:
         return start
     lazy = _lazy_lines(text[start:end], attrs, columns) if fill is BLANK else None
     compacts: Sequence[Kept]
+    tail = None
     if lazy is not None:
         # The rows are kept as text, built only when read.
         compacts, attrs = lazy
         count = len(compacts)
         done = end
+        tail = _tail(text, end, attrs, columns)
     else:
         drafts, compacts, attrs, done = _drafts(text, start, end, attrs, fill=fill, columns=columns)
         if done == start:
@@ -274,11 +283,89 @@ def coloured_lines(term: Terminal, text: str, start: int, end: int) -> int:
     else:
         pairs = zip(compacts[first:], drafts[first:], strict=True)
         on_screen = list(map(PendingRow, pairs))  # type: ignore[arg-type]  # see PendingRow
-    term._buffer[:] = [*old[pushed:], *on_screen, Row([last_fill] * columns)]
-    if on_screen:
+    bottom = Row([last_fill] * columns)
+    if lazy is not None and tail is not None:
+        # The unfinished last line, kept as text on the bottom row.
+        line, x, attrs, last, taken = tail
+        bottom = PendingRow((line,))  # type: ignore[arg-type]  # see PendingRow
+        cursor.x = x
+        cursor.attrs = attrs
+        term._tail = (bottom, x, attrs, last)
+        done = end + taken
+    term._buffer[:] = [*old[pushed:], *on_screen, bottom]
+    if on_screen or type(bottom) is PendingRow:
         term._lazy = True
     term.dirty.update(range(term.lines))
     return done
+
+
+def _tail(
+    text: str, start: int, attrs: Char, columns: int
+) -> tuple[str, int, Char, str, int] | None:
+    """The unfinished line ``text[start:]`` kept as text, if it can be; None if not.
+
+    It can if it is printable ASCII and SGR sequences (the start of one may
+    end it: that is left to the parser), leaves the cursor short of the last
+    column, and starts on the default background. Returns the line (as
+    :func:`_lazy_lines` keeps one), where the cursor ends, the attributes
+    then, the text after its last SGR sequence (what REP repeats from) and
+    how much of ``text`` it took.
+    """
+    tail = text[start:]
+    unfinished = _UNFINISHED(tail)
+    if unfinished is not None:
+        # The feed ended inside an SGR sequence: the parser keeps that part
+        # until the rest arrives.
+        tail = tail[: unfinished.start()]
+    state = _STATES[attrs]
+    if (
+        not tail
+        or not state.lazy
+        or not tail.isascii()
+        or tail.encode().translate(None, _PRINTABLE_OR_ESC)
+    ):
+        return None
+    found = _SGR_FOUND(tail)
+    if tail.count("\x1b") != len(found):
+        return None  # another sequence, or one not finished
+    key = "".join(found)
+    x = len(tail) - len(key)
+    if x >= columns:
+        return None  # the cursor would reach the last column: wrapping is left to the exact path
+    last = tail[tail.rfind(found[-1]) + len(found[-1]) :] if found else tail
+    return state.prefix + tail, x, state[key].attrs, last, len(tail)
+
+
+def resume(term: Terminal) -> str:
+    """The unfinished line :func:`coloured_lines` kept on the bottom row, taken back.
+
+    If nothing touched the row or the cursor since, the row is blank again,
+    the cursor at its start in the default style, and the line's text is
+    returned, to be fed again before what follows it: the same bytes from
+    the same state. Else "" (and the row stays as it is).
+    """
+    tail = term._tail
+    term._tail = None
+    if tail is None:
+        return ""
+    row, x, attrs, _ = tail
+    cursor = term.cursor
+    mode = term.mode
+    if (
+        term._buffer[-1] is not row
+        or cursor.x != x
+        or cursor.y != term.lines - 1
+        or cursor.attrs is not attrs
+        or term.margins is not None
+        or IRM in mode
+        or DECAWM not in mode
+        or term._charset_table is not None
+    ):
+        return ""
+    term._buffer[-1] = Row([BLANK] * term.columns)
+    cursor.x = 0
+    cursor.attrs = BLANK
+    return row[0]  # type: ignore[return-value]  # a line kept as text
 
 
 def _plan(params: tuple[str, ...], nonempty: tuple[bool, ...], attrs: Char) -> _Plan:

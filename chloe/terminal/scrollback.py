@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Sequence
 from itertools import groupby
 from operator import itemgetter
 from typing import Final
@@ -140,13 +140,18 @@ class Scrollback(deque[Kept]):
     directly; the methods here are the readable views of it.
     """
 
-    def push(self, rows: Iterable[list[Char]]) -> None:
+    def push(self, rows: Sequence[list[Char]]) -> None:
         """Keep screen ``rows`` (oldest first) in their compact form."""
         if not self.maxlen:
             return
+        if list(map(type, rows)).count(PendingRow) == len(rows):
+            # Rows of a flood no one looked at: each is its scrollback form
+            # already, taken in C.
+            self.extend(map(_first, rows))
+            return
         append = self.append
         for row in rows:
-            append(compact_row(row))
+            append(row[0] if type(row) is PendingRow else compact_row(row))  # type: ignore[arg-type]
 
     def push_plain(self, lines: list[str], style: Char) -> None:
         """Keep plain text ``lines`` drawn in ``style`` (a shared style object)."""

@@ -174,7 +174,7 @@ clean = st.lists(
     ),
     max_size=6,
 ).map("".join)
-messy = st.tuples(clean, st.sampled_from([*OTHER, "\x1b[41m"]), clean).map("".join)
+messy = st.tuples(clean, st.sampled_from([*OTHER, "\x1b[41m", "\x1b[3b"]), clean).map("".join)
 
 
 def _insert(lines_: list[str], extra: list[tuple[int, str]]) -> list[str]:
@@ -263,6 +263,41 @@ def test_a_coloured_log_is_kept_as_text_with_its_styles(monkeypatch: object) -> 
     assert [t for t, _ in bulk.scrollback_row(5)] == ["run 5 ", "green", " plain", " bg"]
     assert bulk.scrollback_row(5)[3][1].bg == "red"
     assert bulk.scrollback()[5] == "run 5 green plain bg"
+
+
+def test_a_line_cut_by_a_feed_is_kept_whole_and_exact(monkeypatch: object) -> None:
+    """The unfinished last line of a feed is taken back by the next feed.
+
+    Cut anywhere, even inside an SGR sequence, and followed by REP (which
+    repeats the last character printed), what shows is what one feed gives;
+    a look at the screen between the feeds shows the line so far.
+    """
+    resumed: list[str] = []
+    real = fastpath.resume
+
+    def counted(term: Terminal) -> str:
+        resumed.append(real(term))
+        return resumed[-1]
+
+    monkeypatch.setattr("chloe.terminal.parser.resume", counted)  # type: ignore[attr-defined]
+    head = "".join(f"\x1b[3{i % 8}mline {i}\x1b[0m and more\r\n" for i in range(40)).encode()
+    last = b"\x1b[1mbold\x1b[22m then \x1b[4munder\x1b[24mx\x1b[3b end\r\n"
+    whole = Terminal(30, 5, scrollback=100)
+    whole.feed(head + last + b"next\r\n")
+    for cut in range(1, len(last)):
+        for look in (False, True):
+            term = Terminal(30, 5, scrollback=100)
+            term.feed(head + last[:cut])
+            if look:
+                shown = last[:cut].decode()
+                assert (
+                    term.display[-1].rstrip()
+                    == _one_by_one(head + last[:cut], 30, 5, 100).display[-1].rstrip()
+                ), shown
+            term.feed(last[cut:] + b"next\r\n")
+            assert _state(term) == _state(whole), (cut, look)
+    assert whole.display[-3].rstrip() == "bold then underxxxx end"
+    assert sum(map(len, resumed)) > len(last)  # the line was kept and taken back
 
 
 def _counting(monkeypatch: object) -> list[int]:
