@@ -82,7 +82,12 @@ _SGR_FOUND: Final = re.compile(r"\x1b\[[0-?]*m").findall
 _PRINTABLE_OR_ESC: Final = bytes(range(0x20, 0x7F)) + b"\x1b"
 # The start of an SGR sequence at the end of a feed.
 _UNFINISHED: Final = re.compile(r"\x1b(?:\[[0-?]*)?\Z").search
-_STATE_EDGES_LIMIT: Final = 256
+# Bounds on what the states remember (hostile input, a new colour on every
+# line, costs a refill, never unbounded memory): edges per state, the length
+# of a key worth remembering, states.
+_STATE_EDGES_LIMIT: Final = 128
+_STATE_KEY_LIMIT: Final = 200
+_STATES_LIMIT: Final = 256
 # Wider than any row: a lazy line never wraps (it was checked to fit).
 _NO_WRAP: Final = 1 << 30
 _FLAG_CODES: Final = (
@@ -157,16 +162,18 @@ class _State(dict[str, "_State"]):
         self.prefix = prefix or ""
 
     def __missing__(self, key: str) -> _State:
-        if len(self) >= _STATE_EDGES_LIMIT:
-            self.clear()  # start over rather than grow
         attrs = self.attrs
         for params in _SGR_PARAMS(key):
             attrs = SGR[(params, attrs)]
-        state = self[key] = _STATES[attrs]
+        state = _STATES[attrs]
+        if len(key) <= _STATE_KEY_LIMIT:
+            if len(self) >= _STATE_EDGES_LIMIT:
+                self.clear()  # start over rather than grow
+            self[key] = state
         return state
 
 
-_STATES: Final[StartOver[Char, _State]] = StartOver(_State, 1024)
+_STATES: Final[StartOver[Char, _State]] = StartOver(_State, _STATES_LIMIT)
 _IS_LAZY: Final = attrgetter("lazy")
 _PREFIX: Final = attrgetter("prefix")
 

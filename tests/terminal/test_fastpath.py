@@ -300,6 +300,27 @@ def test_a_line_cut_by_a_feed_is_kept_whole_and_exact(monkeypatch: object) -> No
     assert sum(map(len, resumed)) > len(last)  # the line was kept and taken back
 
 
+def test_a_new_colour_on_every_line_keeps_what_the_bulk_path_remembers_bounded() -> None:
+    """Hostile colours (a new one per line, long runs of SGR) cost refills, not memory."""
+    log = "".join(
+        f"\x1b[38;2;{i % 256};{i // 256 % 256};7m{i}"
+        + "".join(f"\x1b[{30 + k % 8}m{k}" for k in range(i % 40))
+        + "\r\n"
+        for i in range(6000)
+    ).encode()
+    term = Terminal(120, 10, scrollback=100)
+    for i in range(0, len(log), 1 << 16):
+        term.feed(log[i : i + (1 << 16)])
+    states = fastpath._STATES
+    assert len(states) <= fastpath._STATES_LIMIT
+    assert all(len(state) <= fastpath._STATE_EDGES_LIMIT for state in states.values())
+    assert all(len(key) <= fastpath._STATE_KEY_LIMIT for state in states.values() for key in state)
+    tail = log[log.rfind(b"\r\n", 0, len(log) - 2) - 3000 :]
+    fresh = Terminal(120, 10, scrollback=100)
+    fresh.feed(tail)
+    assert _state(fresh) == _state(_one_by_one(tail, 120, 10, 100))
+
+
 def _counting(monkeypatch: object) -> list[int]:
     """Count the lines the bulk path handles (so the tests above cannot pass vacuously)."""
     handled: list[int] = []
