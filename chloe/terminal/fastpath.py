@@ -24,7 +24,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from itertools import accumulate
 from operator import add, attrgetter, getitem, sub
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, cast
 
 from pyte.screens import Char
 
@@ -38,7 +38,14 @@ from chloe.terminal.cells import (
     StartOver,
 )
 from chloe.terminal.modes import DECAWM, IRM
-from chloe.terminal.scrollback import NO_RUNS, CompactRow, Kept, PendingRow, remember
+from chloe.terminal.scrollback import (
+    NO_RUNS,
+    CompactRow,
+    Kept,
+    PendingRow,
+    WrappedRow,
+    remember,
+)
 from chloe.terminal.sgr import ANSI_INDEX, PALETTE_INDEX, SGR
 
 if TYPE_CHECKING:
@@ -178,7 +185,7 @@ _IS_LAZY: Final = attrgetter("lazy")
 _PREFIX: Final = attrgetter("prefix")
 
 
-def _lazy_lines(block: str, attrs: Char, columns: int) -> tuple[list[str], Char] | None:
+def _lazy_lines(block: str, attrs: Char, columns: int) -> tuple[list[Kept], Char] | None:
     """The lines of ``block`` kept as text, and the attributes after them; None if they cannot be.
 
     ``block`` is whole lines, each ended by CR LF. Each line is kept as its
@@ -206,22 +213,39 @@ def _lazy_lines(block: str, attrs: Char, columns: int) -> tuple[list[str], Char]
     keys.pop()
     if len(keys) != count:
         return None  # an ESC Z of the block's own
-    # What each line shows is its length less its SGR sequences'.
-    if max(map(sub, map(len, lines), map(len, keys))) > columns:
-        return None  # a line that wraps
     states = list(accumulate(keys, getitem, initial=_STATES[attrs]))
     last = states.pop()
     if not all(map(_IS_LAZY, states)):
         return None
-    return list(map(add, map(_PREFIX, states), lines)), last.attrs
+    kept: list[str] = list(map(add, map(_PREFIX, states), lines))
+    # What each line shows is its length less its SGR sequences'.
+    widths = list(map(sub, map(len, lines), map(len, keys)))
+    if max(widths) <= columns:
+        return cast(list[Kept], kept), last.attrs
+    # Some lines wrap (autowrap is on): each of their rows is kept as the
+    # line, which row of it, and the width it was cut at.
+    rows: list[Kept] = []
+    add_row = rows.append
+    for line, width in zip(kept, widths, strict=True):
+        if width <= columns:
+            add_row(line)
+        else:
+            rows += [(line, k, columns) for k in range((width + columns - 1) // columns)]
+    return rows, last.attrs
 
 
-def expand(line: str) -> tuple[_Draft, CompactRow]:
-    """The row draft and compact form of a line :func:`_lazy_lines` kept as text."""
+def expand(line: Kept) -> tuple[_Draft, CompactRow]:
+    """The row draft and compact form of a row :func:`_lazy_lines` kept as text."""
+    if type(line) is str:
+        drafts, compacts, _, _ = _drafts(
+            line + "\r\n", 0, len(line) + 2, BLANK, fill=BLANK, columns=_NO_WRAP
+        )
+        return drafts[0], compacts[0]
+    text, k, columns = cast(WrappedRow, line)
     drafts, compacts, _, _ = _drafts(
-        line + "\r\n", 0, len(line) + 2, BLANK, fill=BLANK, columns=_NO_WRAP
+        text + "\r\n", 0, len(text) + 2, BLANK, fill=BLANK, columns=columns
     )
-    return drafts[0], compacts[0]
+    return drafts[k], compacts[k]
 
 
 def coloured_lines(term: Terminal, text: str, start: int, end: int) -> int:
@@ -538,8 +562,8 @@ def materialise(pending: PendingRow, columns: int) -> Row:
     compact: Kept
     draft: _Draft
     if len(pending) == 1:
-        compact = pending[0]  # type: ignore[assignment]  # a line kept as text
-        draft = expand(compact)[0]  # type: ignore[arg-type]
+        compact = pending[0]  # type: ignore[assignment]  # a row kept as text
+        draft = expand(compact)[0]
     else:
         compact, draft = pending  # type: ignore[assignment]  # see PendingRow
     text, lens, styles, fill = draft

@@ -10,9 +10,10 @@ little more than their text.
 A line of a coloured flood that scrolled off before anything read it is kept
 lazier still, as a ``str``: its text with its SGR sequences, after one
 setting the attributes it started with (see
-:func:`chloe.terminal.fastpath.expand`). Its compact form is made when it is
-read. Such a line is one untracked object, so a long scrollback costs the
-garbage collector nothing.
+:func:`chloe.terminal.fastpath.expand`); each row of such a line that wraps
+is ``(line, row, columns)``. Its compact form is made when it is read. Such
+a line holds no container the garbage collector must visit, so a long
+scrollback costs it nothing.
 """
 
 from __future__ import annotations
@@ -22,18 +23,29 @@ from collections import deque
 from collections.abc import Sequence
 from itertools import groupby
 from operator import itemgetter
-from typing import Final
+from typing import Final, cast
 
 from pyte.screens import Char
 
 from chloe.terminal.cells import BLANK, DEFAULT_STYLE, STYLE_OF, Row, styles
 
-__all__ = ["CompactRow", "Kept", "PendingRow", "Runs", "Scrollback", "compact_row", "remember"]
+__all__ = [
+    "CompactRow",
+    "Kept",
+    "PendingRow",
+    "Runs",
+    "Scrollback",
+    "WrappedRow",
+    "compact_row",
+    "remember",
+]
 
 Runs = tuple[tuple[int, Char], ...]
 CompactRow = tuple[str, Runs]
-Kept = CompactRow | str
-"""A scrollback line: its compact form, or a coloured line kept as text (see above)."""
+WrappedRow = tuple[str, int, int]
+"""Row ``k`` of a coloured line kept as text that wraps at ``columns``: (line, k, columns)."""
+Kept = CompactRow | str | WrappedRow
+"""A scrollback line: its compact form, or a coloured line (or one row of it) kept as text."""
 
 NO_RUNS: Final[Runs] = ()
 # The SGR sequences of a line kept as text (all it holds besides its text).
@@ -133,6 +145,16 @@ def _compact_simple(row: list[Char], end: int, text: str) -> CompactRow:
     return text, runs
 
 
+def _text(line: Kept) -> str:
+    """The text of a scrollback line, trailing blanks included."""
+    if type(line) is str:
+        return _SGR_SUB("", line)
+    if len(line) == 3:
+        text, k, columns = cast(WrappedRow, line)
+        return _SGR_SUB("", text)[k * columns : (k + 1) * columns]
+    return cast(CompactRow, line)[0]
+
+
 class Scrollback(deque[Kept]):
     """The lines scrolled off the top, oldest first, at most ``maxlen`` of them.
 
@@ -165,17 +187,16 @@ class Scrollback(deque[Kept]):
 
     def texts(self) -> list[str]:
         """Plain text of every line, trailing blanks removed."""
-        strip = _SGR_SUB
-        return [(strip("", line) if type(line) is str else line[0]).rstrip(" ") for line in self]
+        return [_text(line).rstrip(" ") for line in self]
 
     def compact(self, i: int) -> CompactRow:
         """The compact form of line ``i`` (0 is the oldest)."""
         line = self[i]
-        if type(line) is str:
+        if type(line) is str or len(line) == 3:
             from chloe.terminal.fastpath import expand  # here: fastpath imports this module
 
             return expand(line)[1]
-        return line  # type: ignore[return-value]  # not a str: a CompactRow
+        return line  # type: ignore[return-value]  # a CompactRow
 
     def styled(self, i: int) -> list[tuple[str, Char]]:
         """Styled runs of line ``i`` (0 is the oldest) as ``(text, style)`` pairs."""

@@ -203,7 +203,7 @@ fitting_logs = st.tuples(
 )
 @given(
     log=fitting_logs,
-    columns=st.integers(20, 45),
+    columns=st.integers(8, 45),
     lines_=st.integers(1, 8),
     scrollback=st.sampled_from([0, 5, 200]),
     chunk=st.sampled_from([64, 500, 4096, 1 << 20]),
@@ -263,6 +263,33 @@ def test_a_coloured_log_is_kept_as_text_with_its_styles(monkeypatch: object) -> 
     assert [t for t, _ in bulk.scrollback_row(5)] == ["run 5 ", "green", " plain", " bg"]
     assert bulk.scrollback_row(5)[3][1].bg == "red"
     assert bulk.scrollback()[5] == "run 5 green plain bg"
+
+
+def test_lines_that_wrap_are_kept_as_text_row_by_row(monkeypatch: object) -> None:
+    """A flood wider than the pane (most lines wrap) keeps each row's text and styles."""
+    kept = _kept_as_text(monkeypatch)
+    log = "".join(
+        f"\x1b[2m12:00:{i % 60:02d}\x1b[0m \x1b[1;3{i % 8}mlevel\x1b[0m "
+        + "word " * (i % 17)
+        + f"\x1b[4mend {i}\x1b[24m\r\n"
+        for i in range(400)
+    ).encode()
+    for chunk in (1 << 16, 4096, 333):
+        bulk = Terminal(30, 8, scrollback=2000)
+        for i in range(0, len(log), chunk):
+            bulk.feed(log[i : i + chunk])
+        slow = _one_by_one(log, 30, 8, 2000)
+        assert _state(bulk) == _state(slow)
+    assert sum(kept) > 900
+    # Line 16 (101 characters) wraps onto four rows of 30.
+    at = slow.scrollback().index("12:00:16 level word word word")
+    assert bulk.scrollback()[at + 1 : at + 4] == [
+        "word word word word word word",
+        "word word word word word word",
+        "word end 16",
+    ]
+    assert [t for t, _ in bulk.scrollback_row(at + 3)] == ["word ", "end 16"]
+    assert bulk.scrollback_row(at + 3)[1][1].underscore
 
 
 def test_a_line_cut_by_a_feed_is_kept_whole_and_exact(monkeypatch: object) -> None:

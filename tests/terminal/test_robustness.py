@@ -216,6 +216,7 @@ def test_compact_rows_expand_back_to_the_same_cells(cells: list[tuple[str, Cell]
             row.append(style._replace(data=""))  # the stub after a wide character
     compact = compact_row(row)
     assert not isinstance(compact, str)  # cells are compacted, never kept as text
+    assert len(compact) == 2
     text, runs = compact
     expected = list(row)
     while expected and expected[-1] == Cell(" "):
