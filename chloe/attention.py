@@ -99,6 +99,8 @@ class Facts:
         last_output: When it last wrote output, if known.
         seen: When the user last looked at it (None: not since chloe knows it).
         mark: The latest mark from an event (see :class:`Mark`).
+        lost: It was running when its tmux server went away (a reboot, the server
+            killed): it ended with no exit status.
     """
 
     alive: bool
@@ -108,6 +110,7 @@ class Facts:
     last_output: datetime | None = None
     seen: datetime | None = None
     mark: Mark | None = None
+    lost: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +123,7 @@ class AttentionInfo:
         message: The program's own words (needs you, done), if any.
         exit_status: How it ended (failed, done).
         ran_for: How long the run lasted, for ended panes, when known.
+        lost: It ended because its tmux server went away (failed, no exit status).
     """
 
     state: Attention
@@ -127,10 +131,16 @@ class AttentionInfo:
     message: str = ""
     exit_status: ExitStatus | None = None
     ran_for: float | None = None
+    lost: bool = False
 
     def describe(self, now: datetime) -> str:
         """Short words: ``needs you since 10m: approve?``, ``exit 2 after 3h 12m``…"""
         ago = f" {format_duration(_seconds(self.since, now))} ago" if self.since else ""
+        if self.lost:
+            text = "lost with its tmux server"
+            if self.ran_for is not None:
+                text += f" after {format_duration(self.ran_for)}"
+            return text + ("," + ago if ago else "")
         if self.state in (Attention.FAILED, Attention.DONE) and self.exit_status is not None:
             text = self.exit_status.describe()
             if self.ran_for is not None:
@@ -156,9 +166,10 @@ class AttentionInfo:
         if self.state is Attention.NEEDS_YOU and self.message:
             return f"{replace(self, message='').short(now)}: {self.message}"
         if self.state in (Attention.FAILED, Attention.DONE):
+            word = "lost" if self.lost else self.state.value
             if self.ran_for is not None:
-                return f"{self.state.value} after {format_duration(self.ran_for)}"
-            return self.state.value
+                return f"{word} after {format_duration(self.ran_for)}"
+            return word
         if self.state in (Attention.NEEDS_YOU, Attention.QUIET) and self.since is not None:
             return f"{self.state.value} {format_duration(_seconds(self.since, now))}"
         return self.state.value
@@ -166,7 +177,9 @@ class AttentionInfo:
     def words(self, now: datetime) -> str:
         """The state named, with its details: ``failed (exit 3 after 2s, 5m ago)``."""
         text = self.describe(now)
-        if self.state in (Attention.FAILED, Attention.DONE) and self.exit_status is not None:
+        if self.lost or (
+            self.state in (Attention.FAILED, Attention.DONE) and self.exit_status is not None
+        ):
             return f"{self.state.value} ({text})"
         if self.state is Attention.FAILED:
             return "failed (ended, status unknown)"
@@ -217,6 +230,7 @@ def derive(
             since=facts.ended,
             exit_status=status,
             ran_for=ran_for,
+            lost=facts.lost and status is None,
         )
     output = facts.last_output
     if mark is not None:

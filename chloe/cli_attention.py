@@ -144,6 +144,13 @@ def cmd_wait(service: PaneService, args: argparse.Namespace) -> int:
             raise ChloeError(f"{args.name!r} was removed while waiting for it")
         if info.status is Status.DEAD:
             return exit_code(info)  # an end ends every wait
+        if info.status is Status.LOST:  # an end too, with no exit status
+            print(
+                f"chloe: {args.name!r} was lost: its tmux server went away while it ran; "
+                f"`chloe restore {args.name}` starts it again",
+                file=sys.stderr,
+            )
+            return 1
         if info.status is not Status.UNREACHABLE:  # (tmux did not answer: keep waiting)
             (state,) = service.attention([info], reader.panes, utcnow())
             if _reached(args.until, state.state):

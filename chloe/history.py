@@ -14,6 +14,23 @@ starts, so a pane keeps between one and two caps of its latest output. A
 write that fails (a full disk, an unwritable directory) stops that pane's
 logging, never the pane.
 
+Why ``pipe-pane`` and this writer (measured, see ``docs/performance.md``,
+"Logging cost of a flood"): a flood costs tmux one more write to the pipe (a
+socket) for each read of the pane (about 4 KiB) and a wake-up of the writer;
+the writer then reads and appends about as often. For 20 MB that is 0.1 to
+0.2 s more CPU for tmux, which spends 1.0 s on the flood and is its
+bottleneck, and 0.1 s for the writer: about 10 to 25 % of the flood's
+time (the aim of < 10 % is not met). That is the whole cost, and no
+writer takes tmux's part away: ``cat > /dev/null`` costs tmux as much as
+this one, and this one costs about what ``cat >> FILE`` costs (without a
+cap). ``stdbuf -o0`` changes when bytes reach the file, not what they cost;
+a niced writer reads bigger pieces when the cores are busy but the flood is
+not faster. Reading tmux's own history instead (``capture-pane`` from time
+to time) is not cheaper: tmux spends more CPU writing out its history than
+copying the bytes into the pipe, a flood turns a 10,000-line history over
+in well under a second (lines are lost unless something reads very often),
+and nothing reads while chloe is closed.
+
 Reading: :func:`read_log` joins the rotated and the current file;
 :func:`render` turns the bytes into what a terminal would have shown (through
 :class:`chloe.terminal.Terminal`), :func:`plain_text` does a faster

@@ -535,6 +535,7 @@ class PaneService:
                 last_output=info.last_output,
                 seen=pane.seen,
                 mark=pane.mark,
+                lost=info.status is Status.LOST,
             )
             out.append(
                 derive(

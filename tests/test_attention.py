@@ -51,6 +51,15 @@ def test_a_non_zero_exit_or_a_signal_is_failed() -> None:
     assert derive(Facts(alive=False), NOW).state is Attention.FAILED
 
 
+def test_a_pane_lost_with_its_server_says_so_not_status_unknown() -> None:
+    facts = Facts(alive=False, started=ago(2 * 3600 + 300), ended=ago(300), lost=True)
+    info = derive(facts, NOW)
+    assert info.state is Attention.FAILED  # it needs you: counted and visited as failed
+    assert info.words(NOW) == "failed (lost with its tmux server after 2h, 5m ago)"
+    assert info.short(NOW) == "lost after 2h"
+    assert derive(Facts(alive=False), NOW).words(NOW) == "failed (ended, status unknown)"
+
+
 def test_a_bell_since_the_last_look_needs_you_and_looking_clears_it() -> None:
     bell = Mark(MarkKind.NEEDS_YOU, ago(600), "approve the edit?", "osc9")
     info = derive(Facts(alive=True, mark=bell, seen=ago(3600)), NOW)

@@ -196,3 +196,36 @@ def test_a_restored_pane_shows_its_output_from_before_under_a_marker(
     log = chloe("logs", "agent", "--all").stdout
     assert log.count("before the reboot 1") == 1 and log.count("— restored after") == 1
     assert log.index("before the reboot 3") < log.index("— restored") < log.index("resumed now")
+
+
+def test_waiting_on_a_pane_that_is_lost_ends_the_wait(tmux_socket: str, tmp_path: Path) -> None:
+    """`chloe wait` on a running pane whose server then dies: the wait ends (status 1,
+    unknown), saying the pane was lost and how to start it again; it does not wait on."""
+    new("--name", "train", "--cwd", str(tmp_path), "--", "sleep", "600")
+    waiting = subprocess.Popen(
+        [sys.executable, "-m", "chloe", "wait", "train", "--timeout", "30"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+    )
+    try:
+        wait_until(lambda: chloe("ls").returncode == 0 and "train" in chloe("ls").stdout)
+        kill_server_hard(tmux_socket)
+        _, err = waiting.communicate(timeout=20)
+    finally:
+        if waiting.poll() is None:
+            waiting.kill()
+            waiting.wait(timeout=10)
+    assert waiting.returncode == 1, err
+    assert "'train' was lost" in err and "chloe restore train" in err
+
+
+def test_the_attention_words_of_a_lost_pane_say_it_was_lost(
+    tmux_socket: str, tmp_path: Path
+) -> None:
+    new("--name", "train", "--cwd", str(tmp_path), "--", "sleep", "600")
+    kill_server_hard(tmux_socket)
+    row = next(line for line in chloe("ls").stdout.splitlines() if "train" in line)
+    assert "lost with its tmux server" in row and "status unknown" not in row

@@ -68,5 +68,6 @@ def slot_attention(
         last_output=output,
         seen=now if shown else _later(slot.seen_at, pane.seen),
         mark=pane.mark,
+        lost=status is Status.LOST,
     )
     return derive(facts, now, working_seconds=working_seconds, quiet_seconds=quiet_seconds)

@@ -63,6 +63,7 @@ async def test_a_remote_pane_in_the_tui_survives_its_host_dropping_off(
         await until(pilot, lambda: shows(app, new, "attached"), "the new pane attached", 20)
         assert "tmux@h1" in entry_text(app, new)
         assert len(ssh_server.tmux("list-sessions").stdout.splitlines()) == 2
+        await until(pilot, lambda: isinstance(app.focused, TerminalView), "the new pane open")
         await pilot.press("ctrl+q")
 
         ssh_server.stop()
@@ -109,6 +110,8 @@ async def test_t_on_a_hosts_header_creates_the_first_pane_there(
         assert app.panes.by_name(name).record.host == "h1"  # type: ignore[union-attr]
         assert [o.id for o in app.pane_list.options][1] == "host:h1"
         assert len(ssh_server.tmux("list-sessions").stdout.splitlines()) == 1
+        # The pane opens once its client runs (tmux may say "attached" a moment before).
+        await until(pilot, lambda: isinstance(app.focused, TerminalView), "the new pane open")
 
         await pilot.press("ctrl+q")
         await pilot.press("k")  # up to h1's header

@@ -142,6 +142,7 @@ async def test_rename_kill_respawn_close(tmux_socket: str, tmp_path: Path) -> No
         await pilot.press("R")
         await until(pilot, lambda: shows(app, "train", "attached"), "respawned session")
         assert tmux(tmux_socket, "has-session", "-t", "=" + session).returncode == 0
+        await until(pilot, lambda: isinstance(app.focused, TerminalView), "the pane open again")
         await pilot.press("ctrl+q")
 
         await pilot.press("x")

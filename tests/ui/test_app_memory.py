@@ -155,6 +155,8 @@ async def test_clicking_a_preview_explains_instead_of_swallowing_keys(tmp_path: 
     service.add_tmux("away", screen=b"still working\r\n", user_state=UserState.DETACHED)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await until(pilot, lambda: "still working" in screen_text(app), "the preview")
+        # Laid out on screen (a click before that lands on whatever was there).
+        await until(pilot, lambda: app.view.region.width > 0, "the preview on screen")
         await pilot.click("#terminal")
         await until(
             pilot,
