@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 from chloe.terminal import modes
-from chloe.terminal.fastpath import coloured_lines
+from chloe.terminal.fastpath import coloured_lines, resume
 from chloe.terminal.params import PRIVATE_LEADS, number, params
 from chloe.terminal.sgr import SGR
 
@@ -206,6 +206,15 @@ class Parser:
 
     def _parse(self, text: str) -> None:
         screen = self.screen
+        start = 0
+        if screen._tail is not None:
+            # The unfinished line of the last feed, kept as text, is fed
+            # again with its rest, so the whole line can take the bulk path.
+            line = resume(screen)
+            if line:
+                text = line + text
+                if len(text) >= 64 and "\r\n" in text:
+                    start, self._last = self._coloured(text, 0, self._last)
         if self._in_string:
             self._last = ""
             end = self._string_end(text, 0, bel=self._in_string != "P")
@@ -222,7 +231,7 @@ class Parser:
         draw = screen.draw
         sgr = SGR
         index = screen.index
-        pos = 0
+        pos = start
         n = len(text)
         last = self._last  # kept across feeds: REP must not depend on chunking
         refused = 0  # the end of a run of plain lines _plain_lines turned down
@@ -253,10 +262,11 @@ class Parser:
                                 refused = pm.end()
                             pos = done
                         else:
-                            done = coloured_lines(screen, text, pos, text.rfind("\r\n") + 2)
+                            done, last = self._coloured(text, pos, "")
                             if done == pos:
                                 refused = pos + 1  # try again at the next line
                             pos = done
+                            continue
                 else:
                     control(ch)
                     pos = m.end()
@@ -287,6 +297,20 @@ class Parser:
                 csi(params_, inter, final)
                 last = ""
         self._last = last
+
+    def _coloured(self, text: str, pos: int, last: str) -> tuple[int, str]:
+        """The coloured flood path from ``pos``, at the start of the bottom row.
+
+        Returns where it stopped and what REP repeats then (``last`` if it
+        took nothing).
+        """
+        screen = self.screen
+        done = coloured_lines(screen, text, pos, text.rfind("\r\n") + 2)
+        if done == pos:
+            return pos, last
+        tail = screen._tail
+        # It may have kept the unfinished last line too, and what REP repeats.
+        return done, "" if tail is None else tail[3]
 
     # --------------------------------------------------------------- sequences
 

@@ -25,7 +25,7 @@ when they span the whole screen, and the alternate screen never does.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 import pyte
 from pyte import charsets
@@ -99,6 +99,10 @@ class Terminal(Modes, pyte.Screen):
         self.dirty: set[int] = set()
         self._buffer: list[Row] = []
         self._lazy = False  # some rows of _buffer are PendingRows
+        # The unfinished line the coloured flood path left on the bottom row,
+        # kept as text: (that row, the cursor's x and attributes after it,
+        # what REP repeats); fed again with the next feed (fastpath.resume).
+        self._tail: tuple[PendingRow, int, Char, str] | None = None
         self._history = Scrollback(maxlen=max(0, scrollback))
         self._replies = bytearray()
         self._table: CharTable = self._table_for(BLANK)
@@ -529,7 +533,7 @@ class Terminal(Modes, pyte.Screen):
 
     # ---------------------------------------------------------------- scrolling
 
-    def _push_history(self, rows: Iterable[list[Char]]) -> None:
+    def _push_history(self, rows: Sequence[list[Char]]) -> None:
         if not self._alternate:
             self._history.push(rows)
 

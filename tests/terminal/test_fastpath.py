@@ -48,7 +48,23 @@ SGRS = [
 ]
 # Mostly what the bulk path takes, some of what makes it stand aside.
 PLAIN = "abcxyz    0123:-.[]"
-OTHER = ["日", "本", "é", "\t", "\x1b[K", "\x1b[2C", "\x08", "😀"]
+OTHER = [
+    "日",
+    "本",
+    "é",
+    "\t",
+    "\x1b[K",
+    "\x1b[2C",
+    "\x08",
+    "😀",
+    # What a whole-block check could let through: an ESC Z (the mark the
+    # block's CR LFs become), a lone CR or LF, an unfinished sequence.
+    "\x1bZ",
+    "\r",
+    "\n",
+    "\x1b[1",
+    "\x1b",
+]
 
 texts = st.text(alphabet=PLAIN, max_size=30)
 pieces = st.one_of(
@@ -72,7 +88,8 @@ def _state(term: Terminal) -> tuple[object, ...]:
         (c.x, c.y, c.hidden, c.attrs),
         sorted(term.mode),
         [term.scrollback_row(i) for i in range(term.scrollback_len)],
-        list(term._history),
+        [term._history.compact(i) for i in range(term.scrollback_len)],
+        term.scrollback(),
     )
 
 
@@ -108,6 +125,227 @@ def test_coloured_flood_in_chunks_equals_byte_by_byte(
     for i in range(0, len(data), chunk):
         bulk.feed(data[i : i + chunk])
     assert _state(bulk) == _state(_one_by_one(data, columns, lines_, scrollback))
+
+
+# Logs the bulk path keeps as text (fastpath._lazy_lines): lines that fit,
+# with attributes carried from line to line, a background set and cleared
+# within a line, and now and then what makes a whole block go line by line.
+FG_SGRS = [
+    "",
+    "0",
+    "1",
+    "2",
+    "3",
+    "4",
+    "5",
+    "7",
+    "9",
+    "21",
+    "22",
+    "23",
+    "24",
+    "25",
+    "27",
+    "29",
+    "1;31",
+    "32",
+    "33",
+    "39",
+    "90",
+    "97",
+    "38;5;3",
+    "38;5;208",
+    "38;2;255;128;0",
+    "38:2::10:20:30",
+    "0;1;4;35",
+    ">4;2",
+    "?1",
+    "49",
+]
+clean = st.lists(
+    st.one_of(
+        st.text(alphabet=PLAIN, max_size=6),
+        st.text(alphabet=PLAIN, max_size=6),
+        st.sampled_from(FG_SGRS).map(lambda p: f"\x1b[{p}m"),
+        st.sampled_from(FG_SGRS).map(lambda p: f"\x1b[{p}m"),
+        st.sampled_from(["41", "48;5;17", "48;2;1;2;3", "107"]).map(
+            lambda p: f"\x1b[{p}m on \x1b[49m"
+        ),
+    ),
+    max_size=6,
+).map("".join)
+messy = st.tuples(clean, st.sampled_from([*OTHER, "\x1b[41m", "\x1b[3b"]), clean).map("".join)
+
+
+def _insert(lines_: list[str], extra: list[tuple[int, str]]) -> list[str]:
+    out = list(lines_)
+    for at, line in extra:
+        out.insert(at, line)
+    return out
+
+
+fitting_logs = st.tuples(
+    st.lists(clean, min_size=1, max_size=120),
+    st.lists(st.tuples(st.integers(0, 120), messy), max_size=2),
+    st.sampled_from(["\r\n", "\r\n", ""]),
+).map(lambda t: "\r\n".join(_insert(t[0], t[1])) + t[2])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# A line feed, then 64 bytes or more with no whole line: nothing to take.
+@example(
+    log="\r\n00000000000日00\x1b[38;2;255;128;0m\x1b[41m on \x1b[49m\x1b[48;5;17m on \x1b[49m",
+    columns=20,
+    lines_=1,
+    scrollback=0,
+    chunk=500,
+    read=False,
+)
+@given(
+    log=fitting_logs,
+    columns=st.integers(8, 45),
+    lines_=st.integers(1, 8),
+    scrollback=st.sampled_from([0, 5, 200]),
+    chunk=st.sampled_from([64, 500, 4096, 1 << 20]),
+    read=st.booleans(),
+)
+def test_lines_kept_as_text_equal_byte_by_byte(
+    log: str, columns: int, lines_: int, scrollback: int, *, chunk: int, read: bool
+) -> None:
+    """Screen, cursor, scrollback text and styles as fed one byte at a time.
+
+    ``read`` looks at the screen after every feed, as a repaint does (so
+    rows kept as text are built, then scroll off as cells).
+    """
+    data = log.encode()
+    bulk = Terminal(columns, lines_, scrollback=scrollback)
+    for i in range(0, len(data), chunk):
+        bulk.feed(data[i : i + chunk])
+        if read:
+            assert len(bulk.display) == lines_
+    assert _state(bulk) == _state(_one_by_one(data, columns, lines_, scrollback))
+
+
+def _kept_as_text(monkeypatch: object) -> list[int]:
+    """Count the lines the bulk path keeps as text."""
+    kept: list[int] = []
+    real = fastpath._lazy_lines
+
+    def counted(block: str, attrs: object, columns: int) -> object:
+        found = real(block, attrs, columns)  # type: ignore[arg-type]
+        kept.append(0 if found is None else len(found[0]))
+        return found
+
+    monkeypatch.setattr(fastpath, "_lazy_lines", counted)  # type: ignore[attr-defined]
+    return kept
+
+
+def test_a_coloured_log_is_kept_as_text_with_its_styles(monkeypatch: object) -> None:
+    """Attributes that run on from line to line survive lines kept as text."""
+    kept = _kept_as_text(monkeypatch)
+    starts = ["1;31", "2", "4;38;5;208", "7;38;2;1;2;3", "3;9;95", "5;21", "0"]
+    log = "".join(
+        f"\x1b[{starts[i % len(starts)]}mrun {i} \x1b[32mgreen\x1b[39m plain\x1b[41m bg\x1b[49m\r\n"
+        for i in range(300)
+    ).encode()
+    for chunk in (1 << 16, 4096, 700):
+        bulk = Terminal(50, 10, scrollback=1000)
+        for i in range(0, len(log), chunk):
+            bulk.feed(log[i : i + chunk])
+        slow = _one_by_one(log, 50, 10, 1000)
+        assert _state(bulk) == _state(slow)
+    assert sum(kept) > 700
+    # Line 1 is still bold from line 0 (its red was reset by 39), and dim.
+    text, style = bulk.scrollback_row(1)[0]
+    assert (text, style.fg, style.bold, as_cell(style).dim) == ("run 1 ", "default", True, True)
+    text, style = bulk.scrollback_row(3)[0]
+    assert (text, style.fg, style.bold, style.reverse) == ("run 3 ", "010203", True, True)
+    assert [t for t, _ in bulk.scrollback_row(5)] == ["run 5 ", "green", " plain", " bg"]
+    assert bulk.scrollback_row(5)[3][1].bg == "red"
+    assert bulk.scrollback()[5] == "run 5 green plain bg"
+
+
+def test_lines_that_wrap_are_kept_as_text_row_by_row(monkeypatch: object) -> None:
+    """A flood wider than the pane (most lines wrap) keeps each row's text and styles."""
+    kept = _kept_as_text(monkeypatch)
+    log = "".join(
+        f"\x1b[2m12:00:{i % 60:02d}\x1b[0m \x1b[1;3{i % 8}mlevel\x1b[0m "
+        + "word " * (i % 17)
+        + f"\x1b[4mend {i}\x1b[24m\r\n"
+        for i in range(400)
+    ).encode()
+    for chunk in (1 << 16, 4096, 333):
+        bulk = Terminal(30, 8, scrollback=2000)
+        for i in range(0, len(log), chunk):
+            bulk.feed(log[i : i + chunk])
+        slow = _one_by_one(log, 30, 8, 2000)
+        assert _state(bulk) == _state(slow)
+    assert sum(kept) > 900
+    # Line 16 (101 characters) wraps onto four rows of 30.
+    at = slow.scrollback().index("12:00:16 level word word word")
+    assert bulk.scrollback()[at + 1 : at + 4] == [
+        "word word word word word word",
+        "word word word word word word",
+        "word end 16",
+    ]
+    assert [t for t, _ in bulk.scrollback_row(at + 3)] == ["word ", "end 16"]
+    assert bulk.scrollback_row(at + 3)[1][1].underscore
+
+
+def test_a_line_cut_by_a_feed_is_kept_whole_and_exact(monkeypatch: object) -> None:
+    """The unfinished last line of a feed is taken back by the next feed.
+
+    Cut anywhere, even inside an SGR sequence, and followed by REP (which
+    repeats the last character printed), what shows is what one feed gives;
+    a look at the screen between the feeds shows the line so far.
+    """
+    resumed: list[str] = []
+    real = fastpath.resume
+
+    def counted(term: Terminal) -> str:
+        resumed.append(real(term))
+        return resumed[-1]
+
+    monkeypatch.setattr("chloe.terminal.parser.resume", counted)  # type: ignore[attr-defined]
+    head = "".join(f"\x1b[3{i % 8}mline {i}\x1b[0m and more\r\n" for i in range(40)).encode()
+    last = b"\x1b[1mbold\x1b[22m then \x1b[4munder\x1b[24mx\x1b[3b end\r\n"
+    whole = Terminal(30, 5, scrollback=100)
+    whole.feed(head + last + b"next\r\n")
+    for cut in range(1, len(last)):
+        for look in (False, True):
+            term = Terminal(30, 5, scrollback=100)
+            term.feed(head + last[:cut])
+            if look:
+                shown = last[:cut].decode()
+                assert (
+                    term.display[-1].rstrip()
+                    == _one_by_one(head + last[:cut], 30, 5, 100).display[-1].rstrip()
+                ), shown
+            term.feed(last[cut:] + b"next\r\n")
+            assert _state(term) == _state(whole), (cut, look)
+    assert whole.display[-3].rstrip() == "bold then underxxxx end"
+    assert sum(map(len, resumed)) > len(last)  # the line was kept and taken back
+
+
+def test_a_new_colour_on_every_line_keeps_what_the_bulk_path_remembers_bounded() -> None:
+    """Hostile colours (a new one per line, long runs of SGR) cost refills, not memory."""
+    log = "".join(
+        f"\x1b[38;2;{i % 256};{i // 256 % 256};7m{i}"
+        + "".join(f"\x1b[{30 + k % 8}m{k}" for k in range(i % 40))
+        + "\r\n"
+        for i in range(6000)
+    ).encode()
+    term = Terminal(120, 10, scrollback=100)
+    for i in range(0, len(log), 1 << 16):
+        term.feed(log[i : i + (1 << 16)])
+    states = fastpath._STATES
+    assert len(states) <= fastpath._STATES_LIMIT
+    assert all(len(state) <= fastpath._STATE_EDGES_LIMIT for state in states.values())
+    assert all(len(key) <= fastpath._STATE_KEY_LIMIT for state in states.values() for key in state)
+    tail = log[log.rfind(b"\r\n", 0, len(log) - 2) - 3000 :]
+    fresh = Terminal(120, 10, scrollback=100)
+    fresh.feed(tail)
+    assert _state(fresh) == _state(_one_by_one(tail, 120, 10, 100))
 
 
 def _counting(monkeypatch: object) -> list[int]:

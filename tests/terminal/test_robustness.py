@@ -113,7 +113,7 @@ def check_invariants(term: Terminal) -> None:
     assert len(text) == term.scrollback_len
     for i in range(term.scrollback_len):
         runs = term.scrollback_row(i)
-        assert "".join(t for t, _ in runs) == term._history[i][0]
+        assert "".join(t for t, _ in runs) == term._history.compact(i)[0]
     if term.margins is not None:
         assert 0 <= term.margins.top < term.margins.bottom < term.lines
     assert isinstance(term.take_replies(), bytes)
@@ -214,7 +214,10 @@ def test_compact_rows_expand_back_to_the_same_cells(cells: list[tuple[str, Cell]
         row.append(style._replace(data=text))
         if text == "日":
             row.append(style._replace(data=""))  # the stub after a wide character
-    text, runs = compact_row(row)
+    compact = compact_row(row)
+    assert not isinstance(compact, str)  # cells are compacted, never kept as text
+    assert len(compact) == 2
+    text, runs = compact
     expected = list(row)
     while expected and expected[-1] == Cell(" "):
         expected.pop()
