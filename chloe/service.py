@@ -339,8 +339,14 @@ class PaneService:
                 for i, rec in enumerate(records):
                     if rec.kind is Kind.DIRECT:
                         info = self._direct_info(rec, live.get(rec.id))
-                    elif rec.host not in snaps:
-                        # Saved by another process since the hosts were asked.
+                    elif rec.host not in snaps or (
+                        rec.id not in settled
+                        and snaps[rec.host].reachable
+                        and _state_for(rec, snaps[rec.host], by_id[rec.host]) is None
+                    ):
+                        # Saved by another process since tmux (or the host) was
+                        # asked, and still creating as far as that answer goes:
+                        # its absence proves nothing yet (never "dead").
                         info = PaneInfo(rec, Status.CHECKING)
                     else:
                         info = self._tmux_info(rec, snaps[rec.host], by_id[rec.host])

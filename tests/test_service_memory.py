@@ -126,3 +126,31 @@ def test_restore_writes_back_lost_records_once(
     (back,) = service.restore([rec])
     assert back.id == rec.id and back.name == "job-2"
     assert [r.id for r in service.store.load()] == [other.id, rec.id]
+
+
+def test_a_pane_created_after_every_status_query_is_checking_never_dead(
+    world: tuple[PaneService, MemoryTmux, MemoryDirect], tmp_path: Path
+) -> None:
+    """Creators keep saving panes right after each tmux query (a busy machine, many
+    `chloe new` at once): a record tmux was not asked about is not known yet, so it
+    is "checking", never "dead", and nothing is written into its record."""
+    service, tmux, direct = world
+    other = PaneService(Store(tmp_path / "panes.toml"), Config(), tmux=tmux, direct=direct)
+    asked = service.snapshots
+    made: list[str] = []
+
+    def snapshots_then_a_create(hosts: list[str]) -> object:
+        answer = asked(hosts)
+        # Between tmux's answer and the store: another process creates a pane.
+        # Its session exists now, after tmux was asked.
+        made.append(other.create_tmux(name=f"new{len(made)}", cwd="/", attached=False).id)
+        return answer
+
+    service.snapshots = snapshots_then_a_create  # type: ignore[method-assign,assignment]
+    infos = {i.record.id: i for i in service.panes()}
+    assert made and all(infos[m].status is not Status.DEAD for m in made if m in infos)
+    assert infos[made[-1]].status is Status.CHECKING
+    service.snapshots = asked  # type: ignore[method-assign]
+    again = {i.record.id: i for i in service.panes()}
+    assert {again[m].status for m in made} == {Status.DETACHED}
+    assert all(again[m].record.ended is None for m in made)
