@@ -21,6 +21,7 @@ from textual.widgets import Button
 
 from chloe.terminal import Cell, Terminal
 from chloe.ui.terminal_view import TerminalView, cell_style
+from tests.support.repaints import record_flushes
 from tests.support.waiting import wait_until_async
 from tests.terminal.libc_width import cells_of
 
@@ -249,14 +250,7 @@ async def test_output_repaints_are_coalesced() -> None:
     async with app.run_test(size=SIZE) as pilot:
         view = app.query_one(TerminalView)
         await feed(pilot, view, b"warm up")
-        flushes: list[float] = []
-        original = view._flush
-
-        def counting_flush() -> None:
-            flushes.append(time.monotonic())
-            original()
-
-        view._flush = counting_flush  # type: ignore[method-assign]
+        flushes = record_flushes(view)
         # Output arrives far faster than 60 Hz, with the event loop running in between
         # (two reads a loop turn, so even a loaded machine has something to coalesce).
         notifications = 0
@@ -284,14 +278,7 @@ async def test_a_flood_is_repainted_at_most_20_times_a_second_and_its_end_always
     async with app.run_test(size=SIZE) as pilot:
         view = app.query_one(TerminalView)
         await feed(pilot, view, b"warm up")
-        flushes: list[float] = []
-        original = view._flush
-
-        def counting_flush() -> None:
-            flushes.append(time.monotonic())
-            original()
-
-        view._flush = counting_flush  # type: ignore[method-assign]
+        flushes = record_flushes(view)
         line = 0
         start = time.monotonic()
         while time.monotonic() - start < 0.6:

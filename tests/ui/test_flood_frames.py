@@ -12,6 +12,7 @@ from textual.strip import Strip
 
 from chloe.terminal import Terminal
 from chloe.ui.terminal_view import MAX_FLOOD_FRAME_INTERVAL, TerminalView
+from tests.support.repaints import record_flushes
 from tests.support.waiting import wait_until_async
 
 SIZE = (40, 10)
@@ -28,14 +29,7 @@ def text_of(strip: Strip) -> str:
 
 async def flood(pilot: Pilot[Any], view: TerminalView, seconds: float) -> tuple[list[float], int]:
     """Several screenfuls a loop turn for ``seconds``; the times of the view's flushes."""
-    flushes: list[float] = []
-    original = view._flush
-
-    def counting_flush() -> None:
-        flushes.append(time.monotonic())
-        original()
-
-    view._flush = counting_flush  # type: ignore[method-assign]
+    flushes = record_flushes(view)
     line = 0
     start = time.monotonic()
     while time.monotonic() - start < seconds:
