@@ -37,7 +37,7 @@ from textual.app import App, ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.css.query import NoMatches
-from textual.events import Key, Resize
+from textual.events import Event, Key, Resize
 from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
@@ -202,6 +202,10 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._logs_stopped: set[str] = set()
         """Panes whose tmux log writer stopped, as last told."""
         self._list_hidden_for_tiny = False
+        self._filter_closing: Key | None = None
+        """Enter or Esc on its way through the filter's text field (see on_event)."""
+        self._held_keys: list[Key] = []
+        self._held_timer: Timer | None = None
         self._loaded = False
         self.keyboard = RawKeyboard(self)
         """Forwards the terminal's bytes to the shown pane in terminal mode."""
@@ -1529,19 +1533,54 @@ class ChloeApp(App[int], inherit_bindings=False):
         except NoMatches:
             return False
 
-    def on_key(self, event: Key) -> None:
+    async def on_event(self, event: Event) -> None:
+        """Keys that arrive while Enter or Esc is on its way through the filter's field
+        are held until the filter is done, then handed out in order.
+
+        Textual hands a key to the widget focused when the app reads it. Enter
+        goes to the filter's text field and comes back to the app (:meth:`on_key`)
+        a step later; a key read in between would go to the field too, although it
+        was typed after Enter (``/build``, Enter, ``j`` gave the filter ``buildj``).
+        """
+        if isinstance(event, Key) and not event.is_forwarded:
+            if self._filter_closing is not None:
+                self._held_keys.append(event)
+                return
+            if event.key in ("enter", "escape") and self._filter_typing():
+                self._filter_closing = event
+                # A safety net: the key always comes back, but a held key must never
+                # wait for ever if it did not.
+                self._held_timer = self.set_timer(2.0, self._release_held_keys)
+        await super().on_event(event)
+
+    async def _release_held_keys(self) -> None:
+        """The filter is done (or its Enter got lost): hand out the keys read meanwhile."""
+        self._filter_closing = None
+        if self._held_timer is not None:
+            self._held_timer.stop()
+            self._held_timer = None
+        held, self._held_keys = self._held_keys, []
+        for key in held:
+            await self.on_event(key)
+
+    async def on_key(self, event: Key) -> None:
         """Text typed right after the filter key, before the filter had the keyboard
         (Textual hands a key to the widget focused when it arrived): it is the
         filter's."""
+        closing = event is self._filter_closing
         if not self._filter_typing():
+            if closing:
+                await self._release_held_keys()
             return
         if event.key in ("enter", "escape"):
             # Done here, not through the field's Submitted message: the keys typed
-            # right after (queued already) are the list's, so the list takes the
-            # keyboard before they are handed out.
+            # right after (queued already, or held by on_event) are the list's, so the
+            # list takes the keyboard before they are handed out.
             event.stop()
             event.prevent_default()
             self._filter_done(FilterBar.Done(keep=event.key == "enter"))
+            if closing:
+                await self._release_held_keys()
             return
         # The text field stops the printable keys it had; other keys (Backspace)
         # go on to the bindings of the focused field either way.
