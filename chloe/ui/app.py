@@ -1433,6 +1433,18 @@ class ChloeApp(App[int], inherit_bindings=False):
             return slot.dead
         return action == "close"
 
+    FILTER_KEYS: ClassVar[tuple[Binding, ...]] = (
+        Binding("enter", "filter_keep", "keep"),
+        Binding("escape", "clear_filter", "clear"),
+        Binding("down", "filter_next", "next"),
+        Binding("up", "filter_previous", "previous"),
+    )
+    """What the footer lists while the filter has the keyboard (a click sends the key)."""
+
+    def footer_prompt(self) -> tuple[Binding, ...]:
+        """The keys of the prompt that has the keyboard, for the footer (none: the list's)."""
+        return self.FILTER_KEYS if self._filter_typing() else ()
+
     def _update_footer(self) -> None:
         """Refresh the footer when the keys it lists changed."""
         shown = tuple(self.footer_shows(spec.id) for spec in BINDING_SPECS)

@@ -4,7 +4,8 @@ Textual's footer lists every shown binding, and puts a key remapped in
 ``[keymap]`` at its end. This one lists, in the table's order whatever the
 keymap, only the bindings the app says apply to what is selected now
 (:meth:`ChloeApp.footer_shows`); the actions stay bound, so a key pressed
-where it does not apply still says why.
+where it does not apply still says why. While a prompt has the keyboard (the
+list's filter), it lists that prompt's keys instead (:meth:`ChloeApp.footer_prompt`).
 """
 
 from __future__ import annotations
@@ -40,6 +41,16 @@ class ChloeFooter(Footer):
         if not self._bindings_ready:
             return
         app = self.app
+        prompt = getattr(app, "footer_prompt", None)
+        keys = prompt() if prompt is not None else []
+        if keys:
+            # A prompt has the keyboard (the list's filter): its keys, not the list's.
+            self.styles.grid_size_columns = len(keys)
+            for binding in keys:
+                yield FooterKey(
+                    binding.key, app.get_key_display(binding), binding.description, binding.action
+                ).data_bind(compact=Footer.compact)
+            return
         shows = getattr(app, "footer_shows", None)
         chosen: dict[str, tuple[Binding, bool, str]] = {}
         for _node, binding, enabled, tooltip in self.screen.active_bindings.values():

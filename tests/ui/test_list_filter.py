@@ -198,6 +198,33 @@ async def test_help_lists_the_filter_key(tmp_path: Path) -> None:
         assert "Filter the list by name or command" in text
 
 
+def footer_words(app: object) -> list[str]:
+    footer = app.query_one("ChloeFooter")  # type: ignore[attr-defined]
+    return [str(key.render()).strip() for key in footer.query("FooterKey")]
+
+
+async def test_the_footer_lists_the_filters_keys_while_it_has_the_keyboard(
+    tmp_path: Path,
+) -> None:
+    """While typing a filter the footer says what Enter, Esc and the arrows do (the list's
+    keys are off then); a click on one of them does it; after Enter the list's keys again."""
+    app, panes = memory_app(tmp_path)
+    for name in ("api-build", "web-build", "notes"):
+        panes.add_direct(name, exit_status=ExitStatus(code=0))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: any("direct" in w for w in footer_words(app)), "list keys")
+        await pilot.press("slash", *"build")
+        await until(pilot, lambda: len(footer_words(app)) == 4, "the filter's keys")
+        words = footer_words(app)
+        assert [w.split()[-1] for w in words] == ["keep", "clear", "next", "previous"]
+        assert not any("direct" in w for w in words)
+        keep = app.query_one("ChloeFooter").query("FooterKey").first()
+        await pilot.click(keep)
+        await until(pilot, lambda: app.focused is app.pane_list, "the list has the keyboard")
+        assert app.filter_bar.text == "build" and len(listed_names(app)) == 2
+        await until(pilot, lambda: any("direct" in w for w in footer_words(app)), "list keys")
+
+
 def test_filter_through_a_real_terminal(tmp_path: Path, tmux_socket: str) -> None:
     """`/` typed in a real terminal narrows the list, Enter keeps it, Esc clears it."""
     names = ["api-build", "web-build", "notes"]
