@@ -220,6 +220,16 @@ def bench_flood(tmp: Path, runs: int, *, client: bool) -> None:
         f"the log complete after {median(on, 'logged'):.2f} s"
     )
     print(f"  cost: {100 * (t_on - t_off) / t_off:+.1f} % of the time (aim < 10 %)")
+    # Each round's off and on ran one after the other: the cost within a round is
+    # free of the machine's slower drifts; its median and quartiles say how sure
+    # the figure above is.
+    paired = sorted(100 * (b.done - a.done) / a.done for a, b in zip(off, on, strict=True))
+    if len(paired) >= 4:
+        low, mid, high = statistics.quantiles(paired, n=4)
+        print(
+            f"  cost within each round: median {mid:+.1f} %, "
+            f"quartiles {low:+.1f} % to {high:+.1f} %"
+        )
     print(
         f"  CPU s, off / on: tmux {median(off, 'tmux_cpu'):.2f} / {median(on, 'tmux_cpu'):.2f}, "
         f"cat {median(off, 'program_cpu'):.2f} / {median(on, 'program_cpu'):.2f}, "
