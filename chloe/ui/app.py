@@ -41,7 +41,7 @@ from textual.events import Event, Key, Resize
 from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from chloe import events, history, paths
 from chloe.attention import Attention, AttentionInfo, Mark, MarkKind, next_to_visit, summary
@@ -58,6 +58,7 @@ from chloe.ui import messages as msg
 from chloe.ui.attention import slot_attention
 from chloe.ui.footer import ChloeFooter
 from chloe.ui.history_browse import HistoryBrowser, prompt_search
+from chloe.ui.keyhold import KeyHold
 from chloe.ui.list_filter import FilterBar
 from chloe.ui.modals import ConfirmModal, HelpScreen, RenameModal
 from chloe.ui.pane_list import Entry, Group, PaneList, format_age
@@ -202,10 +203,9 @@ class ChloeApp(App[int], inherit_bindings=False):
         self._logs_stopped: set[str] = set()
         """Panes whose tmux log writer stopped, as last told."""
         self._list_hidden_for_tiny = False
-        self._filter_closing: Key | None = None
-        """Enter or Esc on its way through the filter's text field (see on_event)."""
-        self._held_keys: list[Key] = []
-        self._held_timer: Timer | None = None
+        self._key_hold = KeyHold()
+        """Keys read while Enter or Esc travels through a text field (see on_event)."""
+        self._hold_timer: Timer | None = None
         self._loaded = False
         self.keyboard = RawKeyboard(self)
         """Forwards the terminal's bytes to the shown pane in terminal mode."""
@@ -1546,43 +1546,34 @@ class ChloeApp(App[int], inherit_bindings=False):
             return False
 
     async def on_event(self, event: Event) -> None:
-        """Keys that arrive while Enter or Esc is on its way through the filter's field
-        are held until the filter is done, then handed out in order.
-
-        Textual hands a key to the widget focused when the app reads it. Enter
-        goes to the filter's text field and comes back to the app (:meth:`on_key`)
-        a step later; a key read in between would go to the field too, although it
-        was typed after Enter (``/build``, Enter, ``j`` gave the filter ``buildj``).
-        """
+        """Keys read while Enter or Esc is on its way through a text field are held until
+        the field is done, then handed out in order (see :mod:`chloe.ui.keyhold`)."""
         if isinstance(event, Key) and not event.is_forwarded:
-            if self._filter_closing is not None:
-                self._held_keys.append(event)
+            if self._key_hold.take(event):
                 return
-            if event.key in ("enter", "escape") and self._filter_typing():
-                self._filter_closing = event
-                # A safety net: the key always comes back, but a held key must never
-                # wait for ever if it did not.
-                self._held_timer = self.set_timer(2.0, self._release_held_keys)
+            focused = self.focused
+            if self._key_hold.start(event, focused, is_field=isinstance(focused, Input)):
+                self._hold_timer = self.set_interval(0.01, self._release_held_keys_if_due)
         await super().on_event(event)
 
+    async def _release_held_keys_if_due(self) -> None:
+        if self._key_hold.due(self.focused):
+            await self._release_held_keys()
+
     async def _release_held_keys(self) -> None:
-        """The filter is done (or its Enter got lost): hand out the keys read meanwhile."""
-        self._filter_closing = None
-        if self._held_timer is not None:
-            self._held_timer.stop()
-            self._held_timer = None
-        held, self._held_keys = self._held_keys, []
-        for key in held:
-            await self.on_event(key)
+        """The field is done: hand out the keys read meanwhile, as if read now."""
+        if self._hold_timer is not None:
+            self._hold_timer.stop()
+            self._hold_timer = None
+        for key in self._key_hold.release():
+            await self.on_event(key)  # an Enter among them may start a new hold
 
     async def on_key(self, event: Key) -> None:
         """Text typed right after the filter key, before the filter had the keyboard
         (Textual hands a key to the widget focused when it arrived): it is the
         filter's."""
-        closing = event is self._filter_closing
+        self._key_hold.came_back(event)
         if not self._filter_typing():
-            if closing:
-                await self._release_held_keys()
             return
         if event.key in ("enter", "escape"):
             # Done here, not through the field's Submitted message: the keys typed
@@ -1591,7 +1582,7 @@ class ChloeApp(App[int], inherit_bindings=False):
             event.stop()
             event.prevent_default()
             self._filter_done(FilterBar.Done(keep=event.key == "enter"))
-            if closing:
+            if self._key_hold.due(self.focused):
                 await self._release_held_keys()
             return
         # The text field stops the printable keys it had; other keys (Backspace)

@@ -27,6 +27,7 @@ from chloe.errors import ChloeError
 from chloe.terminal import Terminal
 from chloe.terminal.keys import encode_key
 from chloe.ui import messages as msg
+from chloe.ui.fields import Field
 from chloe.ui.terminal_view import WHEEL_LINES
 
 if TYPE_CHECKING:
@@ -186,7 +187,7 @@ class SearchPrompt(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         """One input line."""
-        yield Input(placeholder=("search up: " if self._backwards else "search: ") + "text")
+        yield Field(placeholder=("search up: " if self._backwards else "search: ") + "text")
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

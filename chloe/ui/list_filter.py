@@ -20,6 +20,8 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Input, Static
 
+from chloe.ui.fields import Field
+
 
 def count_words(listed: int, total: int) -> str:
     """``3 of 40 panes``."""
@@ -69,7 +71,7 @@ class FilterBar(Horizontal):
     def compose(self) -> ComposeResult:
         """``/``, the text, the count."""
         yield Static("/", id="filter-prompt")
-        yield Input(
+        yield Field(
             placeholder="filter by name or command", id="filter-input", select_on_focus=False
         )
         yield Static("", id="filter-count")

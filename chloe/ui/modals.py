@@ -18,6 +18,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from chloe.errors import BadNameError
 from chloe.model import validate_name
+from chloe.ui.fields import Field
 
 CONFIRM_GUARD = 0.3
 """Seconds after a confirmation opens during which a yes is not taken.
@@ -127,7 +128,7 @@ class RenameModal(ModalScreen[str | None]):
         """A title, the name field and where problems are explained."""
         with Vertical(classes="dialog"):
             yield Label(f"Rename {self._current!r}", classes="question")
-            yield Input(self._current, id="name", select_on_focus=True)
+            yield Field(self._current, id="name", select_on_focus=True)
             yield Label("", id="problem", classes="problem")
             yield Label("enter: rename · esc: cancel", classes="hint")
 

@@ -29,6 +29,7 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from chloe.history import Match
+from chloe.ui.fields import Field
 
 MAX_HITS = 1000
 """Lines listed at most (a search for ``e`` stops there, and says so)."""
@@ -111,7 +112,7 @@ class PaneSearchScreen(ModalScreen["Hit | None"]):
         """A title, the text, what was found, the lines."""
         with Vertical(classes="dialog pane-search"):
             yield Label("Search every pane's history (plain text, case-sensitive)")
-            yield Input(placeholder="text, then enter", id="pane-search-text")
+            yield Field(placeholder="text, then enter", id="pane-search-text")
             yield Label("", id="pane-search-status", classes="hint")
             yield OptionList(id="pane-search-hits")
             yield Label("enter: open the pane on that line · esc: close", classes="hint")

@@ -123,6 +123,25 @@ def test_search_while_browsing_finds_and_steps(chloe_outer: OuterTerminal) -> No
     chloe_outer.wait_screen(lambda s: "direct · attached" in s.splitlines()[0], "a new direct pane")
 
 
+def test_n_typed_with_the_searchs_enter_steps_to_the_next_match(
+    chloe_outer: OuterTerminal,
+) -> None:
+    """`/line 42`, then Enter and `n` in one go (typed fast): the search is for `line 42`
+    and `n` steps to its second match; `n` is not part of the text searched for (it
+    was: "line 42n: not found")."""
+    _tmux_pane_ran(chloe_outer, "seq -f 'line %g' 1 5000", "line 5000")
+    chloe_outer.send("S-PPage")
+    chloe_outer.wait_screen("[scrollback -", "the position marker")
+    chloe_outer.send("S-Home")
+    chloe_outer.wait_screen(lambda s: "\u2595line 1\n" in s, "line 1")
+    chloe_outer.type("/")
+    chloe_outer.wait_screen("search: text", "the search prompt")
+    chloe_outer.type("line 42")
+    chloe_outer.send("Enter", "n")
+    screen = chloe_outer.wait_screen("[line 42: 2/111]", "the second match")
+    assert "\u2595line 420 " in top_row(screen)
+
+
 def test_a_full_screen_program_keeps_shift_pageup(
     chloe_outer: OuterTerminal, tmp_path: Path
 ) -> None:

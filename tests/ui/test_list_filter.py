@@ -241,10 +241,12 @@ def test_filter_through_a_real_terminal(tmp_path: Path, tmux_socket: str) -> Non
         outer.wait_screen(lambda s: all(n in s for n in names), "the three panes")
         outer.send("/")
         outer.send("-l", "build")
-        screen = outer.wait_screen(lambda s: "2 of 3 panes" in s, "the filter's count")
+        # The count says "2 of 3" from the first letter on: wait for the whole text.
+        screen = outer.wait_screen(
+            lambda s: "/build" in s and "2 of 3 panes" in s, "the filter and its count"
+        )
         sidebar = "\n".join(line[:32] for line in screen.splitlines())
         assert "api-build" in sidebar and "web-build" in sidebar and "notes" not in sidebar
-        assert "/build" in screen
         # Enter and j in one go, as typed fast: j is the list's (it moves in the
         # filtered list), not filter text, however soon after Enter it comes.
         outer.send("Enter", "j")
