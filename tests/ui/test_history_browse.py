@@ -65,6 +65,18 @@ def _tmux_pane_ran(outer: OuterTerminal, command: str, last: str) -> None:
     outer.wait_screen(last, "the output")
 
 
+def _search_prompt_typed(outer: OuterTerminal, text: str) -> None:
+    """5,000 lines in a tmux pane, browsed from line 1, ``/`` and ``text`` typed (no Enter)."""
+    _tmux_pane_ran(outer, "seq -f 'line %g' 1 5000", "line 5000")
+    outer.send("S-PPage")
+    outer.wait_screen("[scrollback -", "the position marker")
+    outer.send("S-Home")
+    outer.wait_screen(lambda s: "\u2595line 1\n" in s, "line 1")
+    outer.type("/")
+    outer.wait_screen("search: text", "the search prompt")
+    outer.type(text)
+
+
 def test_shift_pageup_browses_a_tmux_panes_whole_history(chloe_outer: OuterTerminal) -> None:
     _tmux_pane_ran(chloe_outer, "seq -f 'line %g' 1 5000", "line 5000")
     chloe_outer.send("S-PPage")
@@ -83,14 +95,7 @@ def test_shift_pageup_browses_a_tmux_panes_whole_history(chloe_outer: OuterTermi
 
 
 def test_search_while_browsing_finds_and_steps(chloe_outer: OuterTerminal) -> None:
-    _tmux_pane_ran(chloe_outer, "seq -f 'line %g' 1 5000", "line 5000")
-    chloe_outer.send("S-PPage")
-    chloe_outer.wait_screen("[scrollback -", "the position marker")
-    chloe_outer.send("S-Home")
-    chloe_outer.wait_screen(lambda s: "\u2595line 1\n" in s, "line 1")
-    chloe_outer.type("/")
-    chloe_outer.wait_screen("search: text", "the search prompt")
-    chloe_outer.type("line 42")
+    _search_prompt_typed(chloe_outer, "line 42")
     chloe_outer.send("Enter")
     screen = chloe_outer.wait_screen("[line 42: 1/111]", "the first match and the count")
     assert "\u2595line 42 " in top_row(screen)  # the match is on the top row
@@ -129,14 +134,7 @@ def test_n_typed_with_the_searchs_enter_steps_to_the_next_match(
     """`/line 42`, then Enter and `n` in one go (typed fast): the search is for `line 42`
     and `n` steps to its second match; `n` is not part of the text searched for (it
     was: "line 42n: not found")."""
-    _tmux_pane_ran(chloe_outer, "seq -f 'line %g' 1 5000", "line 5000")
-    chloe_outer.send("S-PPage")
-    chloe_outer.wait_screen("[scrollback -", "the position marker")
-    chloe_outer.send("S-Home")
-    chloe_outer.wait_screen(lambda s: "\u2595line 1\n" in s, "line 1")
-    chloe_outer.type("/")
-    chloe_outer.wait_screen("search: text", "the search prompt")
-    chloe_outer.type("line 42")
+    _search_prompt_typed(chloe_outer, "line 42")
     chloe_outer.send("Enter", "n")
     screen = chloe_outer.wait_screen("[line 42: 2/111]", "the second match")
     assert "\u2595line 420 " in top_row(screen)

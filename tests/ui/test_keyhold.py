@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 from textual import events
+from textual.pilot import Pilot
 from textual.widgets import Input
 
 from chloe.model import ExitStatus
+from chloe.ui.app import ChloeApp
 from chloe.ui.modals import RenameModal
-from tests.ui.helpers import listed_names, memory_app, until
+from tests.ui.helpers import MemoryPanes, listed_names, memory_app, until
 
 SIZE = (100, 30)
 
@@ -27,19 +29,30 @@ def burst(app: object, *keys: tuple[str, str | None]) -> None:
         app.post_message(events.Key(key, char))  # type: ignore[attr-defined]
 
 
+def two_panes(tmp_path: Path) -> tuple[ChloeApp, MemoryPanes]:
+    """The app over two ended direct panes, `first` and `second`."""
+    app, panes = memory_app(tmp_path)
+    for name in ("first", "second"):
+        panes.add_direct(name, exit_status=ExitStatus(code=0))
+    return app, panes
+
+
+async def rename_box_opened(app: ChloeApp, pilot: Pilot[int]) -> None:
+    """`r` on the first pane; the rename box is up."""
+    await until(pilot, lambda: selected_name(app) == "first", "the first pane")
+    await pilot.press("r")
+    await until(pilot, lambda: isinstance(app.screen, RenameModal), "the rename box")
+
+
 @pytest.mark.parametrize("end", ["enter", "escape"])
 async def test_keys_right_after_enter_in_the_rename_box_are_the_lists(
     tmp_path: Path, end: str
 ) -> None:
     """`r`, a new name, then Enter (or Esc) and `j` together: the box closes (renamed, or
     not), and `j` moves in the list instead of ending up in the closing box."""
-    app, panes = memory_app(tmp_path)
-    for name in ("first", "second"):
-        panes.add_direct(name, exit_status=ExitStatus(code=0))
+    app, _panes = two_panes(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: selected_name(app) == "first", "the first pane")
-        await pilot.press("r")
-        await until(pilot, lambda: isinstance(app.screen, RenameModal), "the rename box")
+        await rename_box_opened(app, pilot)
         await pilot.press("ctrl+u", *"renamed")
         burst(app, (end, None), ("j", "j"))
         await until(pilot, lambda: not isinstance(app.screen, RenameModal), "the box closed")
@@ -51,13 +64,9 @@ async def test_keys_right_after_enter_in_the_rename_box_are_the_lists(
 async def test_keys_after_a_refused_name_stay_in_the_box(tmp_path: Path) -> None:
     """Enter on a name the box refuses keeps it open: what is typed right after is not
     lost and not acted on in the list; it goes on into the name, in order."""
-    app, panes = memory_app(tmp_path)
-    for name in ("first", "second"):
-        panes.add_direct(name, exit_status=ExitStatus(code=0))
+    app, _panes = two_panes(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: selected_name(app) == "first", "the first pane")
-        await pilot.press("r")
-        await until(pilot, lambda: isinstance(app.screen, RenameModal), "the rename box")
+        await rename_box_opened(app, pilot)
         await pilot.press("ctrl+u", *"bad.name")
         burst(app, ("enter", None), ("backspace", None), ("j", "j"), ("x", "x"))
         field = app.screen.query_one(Input)
