@@ -111,12 +111,27 @@ def test_an_unwritable_log_directory_is_one_line_and_the_pane_runs(
     assert tmux_run("display-message", "-p", "-t", f"={rec.tmux_session}:", "#{pane_pipe}") == "0\n"
 
 
-def test_a_respawned_pane_logs_again(tmux_socket: str, tmp_path: Path) -> None:
+def test_a_respawned_pane_logs_again(
+    tmux_socket: str, tmp_path: Path, tmux_run: Callable[..., str]
+) -> None:
     svc = service()
     rec = svc.create_tmux(name="again", cwd=str(tmp_path), command=["sh", "-c", "echo first-run"])
     wait_until(lambda: svc.panes()[0].label.startswith("dead"), message="the pane to end")
+    wait_until(lambda: read_log(rec.id).count(b"first-run") == 1, message="the first run logged")
     svc.respawn(rec)
-    wait_until(lambda: read_log(rec.id).count(b"first-run") == 2, message="the second run logged")
+
+    def state() -> str:  # what to look at if the second run is not logged (seen once)
+        pane = tmux_run(
+            "display-message", "-p", "-t", f"={rec.tmux_session}:",
+            "dead=#{pane_dead} pipe=#{pane_pipe} pid=#{pane_pid}",
+        )  # fmt: skip
+        return f"log {read_log(rec.id)!r}; pane {pane.strip()}; panes {svc.panes()}"
+
+    wait_until(
+        lambda: read_log(rec.id).count(b"first-run") == 2,
+        message="the second run logged",
+        show=state,
+    )
 
 
 def test_an_adopted_session_is_logged(
