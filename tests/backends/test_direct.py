@@ -66,7 +66,9 @@ def test_a_child_ignoring_sighup_is_killed_after_the_grace_period(tmp_path: Path
     started = time.monotonic()
     proc.close()
     assert time.monotonic() - started < 0.5
-    wait_until(lambda: gone(proc.pid), timeout=CLOSE_GRACE_TOTAL + 5)
+    # Reaped (no zombie), and the status recorded: the reaper thread's wait() holds
+    # Popen's lock for a moment after the reap, when poll() still says "running".
+    wait_until(lambda: gone(proc.pid) and proc.poll() is not None, timeout=CLOSE_GRACE_TOTAL + 5)
     assert proc.poll() == ExitStatus(signal=signal.SIGKILL)
 
 
