@@ -51,11 +51,6 @@ class KeyHold:
         self._clock = clock
         self._hold: _Hold | None = None
 
-    @property
-    def active(self) -> bool:
-        """Whether keys are being held."""
-        return self._hold is not None
-
     def take(self, key: Key) -> bool:
         """Hold ``key`` if a hold is on (the app must not hand it out now)."""
         if self._hold is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable
+from typing import Any
 
 from chloe.backends.fake import FakeProcess
 from chloe.model import ExitStatus, Kind, PaneRecord
@@ -20,13 +21,15 @@ class Events:
         self.gone: list[str] = []
         self.exits: list[tuple[str, ExitStatus | None]] = []
 
-    def pump(self, loop: asyncio.AbstractEventLoop, table: PaneTable) -> PtyPump:
+    def pump(self, loop: asyncio.AbstractEventLoop, table: PaneTable, **options: Any) -> PtyPump:
+        """A pump that records what it reports here (``options``: its clock, log hook)."""
         return PtyPump(
             loop,
             table,
             on_output=lambda s: self.output.append(s.record.name),
             on_client_gone=lambda s: self.gone.append(s.record.name),
             on_exit=lambda s, st: self.exits.append((s.record.name, st)),
+            **options,
         )
 
 
@@ -60,14 +63,7 @@ async def test_reads_are_bounded() -> None:
     sized to the emulator's speed, never past MAX_CHUNK."""
     clock = Clock()  # never advances: an emulator that takes no time at all
     table, events = PaneTable(), Events()
-    pump = PtyPump(
-        asyncio.get_running_loop(),
-        table,
-        on_output=lambda s: events.output.append(s.record.name),
-        on_client_gone=lambda s: None,
-        on_exit=lambda s, st: None,
-        clock=clock,
-    )
+    pump = events.pump(asyncio.get_running_loop(), table, clock=clock)
     slot, proc, terminal = flooding(table, clock, 0.0, READ_CHUNK + MAX_CHUNK + 100)
     pump.start(slot, proc)
     await until(lambda: sum(terminal.sizes) == READ_CHUNK + MAX_CHUNK + 100)
@@ -146,13 +142,8 @@ async def test_a_direct_panes_output_goes_to_its_log_until_the_log_fails() -> No
 
     table, events = PaneTable(), Events()
     stopped: list[str] = []
-    pump = PtyPump(
-        asyncio.get_running_loop(),
-        table,
-        on_output=lambda s: events.output.append(s.record.name),
-        on_client_gone=lambda s: None,
-        on_exit=lambda s, st: None,
-        on_log_stopped=lambda s, text: stopped.append(text),
+    pump = events.pump(
+        asyncio.get_running_loop(), table, on_log_stopped=lambda s, text: stopped.append(text)
     )
     slot, proc = live(table, Kind.DIRECT)
     writer = history.LogWriter(slot.pane_id, slot.record.name, cap=11)
@@ -279,14 +270,7 @@ async def test_a_fast_emulator_takes_a_flood_in_bigger_batches() -> None:
     16 loop turns, not the 64 of 16 KiB batches."""
     clock = Clock()
     table, events = PaneTable(), Events()
-    pump = PtyPump(
-        asyncio.get_running_loop(),
-        table,
-        on_output=lambda s: events.output.append(s.record.name),
-        on_client_gone=lambda s: None,
-        on_exit=lambda s, st: None,
-        clock=clock,
-    )
+    pump = events.pump(asyncio.get_running_loop(), table, clock=clock)
     slot, flood, terminal = flooding(table, clock, 0.00002, 1_000_000)
     pump.start(slot, flood)
     await until(lambda: not flood.backlog and sum(terminal.sizes) == 1_000_000)
